@@ -1,0 +1,123 @@
+"""The Y.Doc of an offer (DESIGN §3): root names, seeding from terms, reading terms back.
+
+| root        | type         | writers | content                                                    |
+|-------------|--------------|---------|------------------------------------------------------------|
+| terms       | Map          | parties | scalar fields of Terms (money in minor units, ISO dates)   |
+| description | Text         | parties | scope of work                                              |
+| milestones  | Array of Map | parties | id, title, amount, due_date                                |
+| offer       | Map          | server  | status, version, expires_at, parties [{id, name, role}]    |
+| committed   | Map          | server  | the terms of the current version (plain JSON values)       |
+| changed_by  | Map          | server  | field -> {id, name, role} of who changed it since commit   |
+| proposal    | Map          | server  | the pending proposal, empty when none                      |
+
+The doc is seeded once when the offer is created; its binary state is the source of truth from
+then on and is never rebuilt from JSON (clients holding the old doc would merge both copies).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pycrdt import Array, Doc, Map, Text
+
+from server.offers.checks import as_int, check_terms
+from server.offers.limits import Limits
+from server.offers.terms import SCALAR_FIELDS, Terms, terms_to_builtins
+
+PARTY_ROOTS: tuple[str, ...] = ("terms", "description", "milestones")
+SERVER_ROOTS: tuple[str, ...] = ("offer", "committed", "changed_by", "proposal")
+
+
+class OfferDoc:
+    """A Y.Doc with typed handles on every root.
+
+    pycrdt stops firing observers on roots nobody references, so the handles live as long as the doc.
+    """
+
+    def __init__(self, doc: Doc | None = None) -> None:
+        self.doc: Doc = doc if doc is not None else Doc()
+        self.terms: Map = self.doc.get("terms", type=Map)
+        self.description: Text = self.doc.get("description", type=Text)
+        self.milestones: Array = self.doc.get("milestones", type=Array)
+        self.offer: Map = self.doc.get("offer", type=Map)
+        self.committed: Map = self.doc.get("committed", type=Map)
+        self.changed_by: Map = self.doc.get("changed_by", type=Map)
+        self.proposal: Map = self.doc.get("proposal", type=Map)
+
+    def roots(self) -> dict[str, Map | Text | Array]:
+        return {
+            "terms": self.terms,
+            "description": self.description,
+            "milestones": self.milestones,
+            "offer": self.offer,
+            "committed": self.committed,
+            "changed_by": self.changed_by,
+            "proposal": self.proposal,
+        }
+
+    # --- reading ------------------------------------------------------------------------
+
+    def raw_terms(self) -> tuple[dict[str, Any], str, list[Any]]:
+        """The party-written roots as plain values (numbers as Yjs left them)."""
+        return self.terms.to_py() or {}, str(self.description), self.milestones.to_py() or []
+
+    def read_terms(self, limits: Limits) -> Terms:
+        """The draft as Terms; raises TermsInvalid when the doc does not hold valid terms."""
+        raw, description, milestones = self.raw_terms()
+        return check_terms(raw, description, milestones, limits)
+
+    def offer_meta(self) -> dict[str, Any]:
+        meta: dict[str, Any] = self.offer.to_py() or {}
+        if "version" in meta:
+            meta["version"] = as_int(meta["version"])
+        return meta
+
+    # --- writing (server origin only) -------------------------------------------------------
+
+    def seed(self, terms: Terms, offer_meta: dict[str, Any]) -> None:
+        """Fill a fresh doc from the offer's initial terms; call exactly once per offer."""
+        with self.doc.transaction(origin="seed"):
+            self.write_terms(terms)
+            for key, value in offer_meta.items():
+                self.offer[key] = value
+            self.set_committed(terms)
+
+    def write_terms(self, terms: Terms) -> None:
+        """Replace the draft with ``terms`` (inside the caller's transaction)."""
+        plain = terms_to_builtins(terms)
+        for key in SCALAR_FIELDS:
+            value = plain.get(key)
+            if value is None and key not in ("title", "contract_type", "currency", "manual_time"):
+                if key in self.terms:
+                    del self.terms[key]
+                continue
+            if self.terms.get(key) != value:
+                self.terms[key] = value
+        current = str(self.description)
+        if current != terms.description:
+            _replace_text(self.description, current, terms.description)
+        if self.milestones.to_py() != plain["milestones"]:
+            del self.milestones[:]
+            for m in plain["milestones"]:  # type: ignore[attr-defined]
+                self.milestones.append(Map({k: v for k, v in m.items() if v is not None}))
+
+    def set_committed(self, terms: Terms) -> None:
+        plain = terms_to_builtins(terms)
+        for key, value in plain.items():
+            self.committed[key] = value
+
+
+def _replace_text(text: Text, old: str, new: str) -> None:
+    """Edit ``text`` from ``old`` to ``new`` touching only the differing middle."""
+    prefix = 0
+    limit = min(len(old), len(new))
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    if len(old) - suffix > prefix:
+        del text[prefix : len(old) - suffix]
+    inserted = new[prefix : len(new) - suffix]
+    if inserted:
+        text.insert(prefix, inserted)

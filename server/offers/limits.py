@@ -1,0 +1,25 @@
+"""Configurable bounds on offer terms.
+
+Two layers: *shape* limits (what the guard enforces on every live edit: types, lengths, ranges) and
+*policy* (what must hold when a draft is proposed: platform minimums, sums, date order). Both are
+policy a marketplace sets, so they live in one struct read from config, not in constants.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class Limits(msgspec.Struct, frozen=True):
+    title_max: int = 200
+    description_max: int = 20_000
+    milestones_max: int = 50
+    milestone_title_max: int = 200
+    #: Upper bound for any money field, in minor units (10 million in major units).
+    money_max: int = 1_000_000_000
+    weekly_limit_min: int = 1
+    weekly_limit_max: int = 168
+    #: Platform minimums, applied when a draft is proposed (reference: $3/h, $5 fixed).
+    hourly_rate_min: int = 300
+    fixed_price_min: int = 500
+    milestone_min: int = 500

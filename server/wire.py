@@ -1,0 +1,187 @@
+"""The wire: y-websocket v3 framing plus offer-room's application messages.
+
+Yjs frames stay raw bytes (sync = 0, awareness = 1, auth = 2, query-awareness = 3). Application
+messages are ``[100, varString(JSON)]`` where the JSON is one of the tagged Structs below, the
+single schema shared by the server, the web app and the tests. Extend with fields, never rename.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any, Literal
+
+import msgspec
+
+
+class MessageType(IntEnum):
+    SYNC = 0
+    AWARENESS = 1
+    AUTH = 2
+    QUERY_AWARENESS = 3
+    APP = 100
+
+
+class SyncType(IntEnum):
+    STEP1 = 0
+    STEP2 = 1
+    UPDATE = 2
+
+
+class CloseCode(IntEnum):
+    """WebSocket close codes; 44xx tell the client not to reconnect (4000 + HTTP status)."""
+
+    NORMAL = 1000
+    GOING_AWAY = 1001
+    UNSUPPORTED_DATA = 1003
+    INTERNAL_ERROR = 1011
+    OVERLOADED = 1013
+    BAD_TOKEN = 4401
+    NOT_A_PARTY = 4403
+    NO_SUCH_OFFER = 4404
+    EPOCH_CHANGED = 4409
+    FRAME_TOO_LARGE = 4413
+    TOO_MANY_MESSAGES = 4429
+
+
+class WireError(Exception):
+    """A frame that cannot be parsed; the connection answers with an `error` message."""
+
+
+# --- varint / varstring framing (lib0 encoding) -------------------------------------------
+
+
+def read_var_uint(data: bytes | memoryview, pos: int) -> tuple[int, int]:
+    num = 0
+    shift = 0
+    n = len(data)
+    while True:
+        if pos >= n:
+            raise WireError("truncated varint")
+        byte = data[pos]
+        pos += 1
+        num |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return num, pos
+        shift += 7
+        if shift > 63:
+            raise WireError("varint too long")
+
+
+def write_var_uint(num: int) -> bytes:
+    out = bytearray()
+    while num > 0x7F:
+        out.append(0x80 | (num & 0x7F))
+        num >>= 7
+    out.append(num)
+    return bytes(out)
+
+
+def read_var_bytes(data: bytes | memoryview, pos: int) -> tuple[bytes, int]:
+    length, pos = read_var_uint(data, pos)
+    end = pos + length
+    if end > len(data):
+        raise WireError("truncated payload")
+    return bytes(data[pos:end]), end
+
+
+def var_bytes(payload: bytes) -> bytes:
+    return write_var_uint(len(payload)) + payload
+
+
+def sync_frame(sync_type: SyncType, payload: bytes) -> bytes:
+    return bytes((MessageType.SYNC, sync_type)) + var_bytes(payload)
+
+
+def awareness_frame(update: bytes) -> bytes:
+    return bytes((MessageType.AWARENESS,)) + var_bytes(update)
+
+
+# --- application messages -----------------------------------------------------------------
+
+
+class _Msg(msgspec.Struct, tag_field="type", rename=None, omit_defaults=True):
+    pass
+
+
+# client -> server
+class Lock(_Msg, tag="lock"):
+    field: str
+    id: str | None = None
+
+
+class Unlock(_Msg, tag="unlock"):
+    field: str
+    id: str | None = None
+
+
+class RequestRelease(_Msg, tag="request_release"):
+    field: str
+    id: str | None = None
+
+
+ClientMessage = Lock | Unlock | RequestRelease
+
+
+# server -> client
+class UserInfo(msgspec.Struct, frozen=True):
+    id: str
+    name: str
+    role: Literal["client", "freelancer", "viewer"]
+    color: str
+
+
+class Hello(_Msg, tag="hello"):
+    offer_id: str
+    user: UserInfo
+    read_only: bool
+    #: Why the room is read-only for this user, if it is ("viewer", "closed: agreed", …).
+    read_only_reason: str | None = None
+    lock_ttl_ms: int = 10_000
+
+
+class LockEntry(msgspec.Struct, frozen=True):
+    field: str
+    user: UserInfo
+    expires_in_ms: int
+
+
+class Locks(_Msg, tag="locks"):
+    locks: list[LockEntry]
+
+
+class Rejected(_Msg, tag="rejected"):
+    fields: list[str]
+    reason: str
+    code: str
+
+
+class Notice(_Msg, tag="notice"):
+    kind: str
+    text: str
+    field: str | None = None
+    by: UserInfo | None = None
+
+
+class Error(_Msg, tag="error"):
+    code: str
+    message: str
+    ref: str | None = None
+
+
+ServerMessage = Hello | Locks | Rejected | Notice | Error
+
+_client_decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(ClientMessage)
+_encoder = msgspec.json.Encoder()
+
+
+def decode_client_message(payload: bytes) -> ClientMessage:
+    try:
+        msg: ClientMessage = _client_decoder.decode(payload)
+    except msgspec.DecodeError as exc:
+        raise WireError(f"bad application message: {exc}") from exc
+    return msg
+
+
+def app_frame(msg: msgspec.Struct) -> bytes:
+    body = _encoder.encode(msg)
+    return bytes((MessageType.APP,)) + var_bytes(body)
