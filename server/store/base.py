@@ -7,12 +7,33 @@ leaves nothing half-written.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any, Protocol
 
 import msgspec
 
 from server.offers.terms import Party, Terms
+
+
+class OfferExists(Exception):
+    """``create_offer`` was given an id that is already stored; nothing was written."""
+
+
+class OfferNotFound(LookupError):
+    """A write named an offer the store does not hold."""
+
+
+class StoreClosed(RuntimeError):
+    """The store was used before ``open()`` or after ``close()``."""
+
+
+def content_hash(terms: Terms) -> str:
+    """sha256 (hex) of the canonical JSON of ``terms``: every field, keys sorted, no whitespace.
+
+    Sorted keys keep the hash stable if fields of ``Terms`` are ever reordered in the source.
+    """
+    return hashlib.sha256(msgspec.json.encode(terms, order="sorted")).hexdigest()
 
 
 class OfferRecord(msgspec.Struct, frozen=True):
@@ -70,20 +91,29 @@ class Store(Protocol):
 
     # offers
     async def create_offer(self, offer: OfferRecord, doc_state: bytes) -> None:
-        """Atomically insert the offer, version 1, the seeded doc state and a `created` event."""
+        """Atomically insert the offer, version 1, the seeded doc state and a `created` event.
+
+        Raises OfferExists (writing nothing) when the id is taken.
+        """
         ...
 
     async def get_offer(self, offer_id: str) -> OfferRecord | None: ...
 
     # the CRDT log
     async def append_update(self, offer_id: str, update: bytes) -> int:
-        """Append one Yjs update; resolves once it is durable (group-committed), returns its seq."""
+        """Append one Yjs update; resolves once it is durable (group-committed), returns its seq.
+
+        Raises OfferNotFound for an unknown offer.
+        """
         ...
 
     async def load_doc(self, offer_id: str) -> DocState: ...
 
     async def compact(self, offer_id: str, snapshot: bytes, upto_seq: int) -> None:
-        """Replace the snapshot and drop log entries with seq <= upto_seq (the snapshot covers them)."""
+        """Replace the snapshot and drop the log entries it covers (seq <= upto_seq).
+
+        One transaction: a crash leaves either the old snapshot and log or the new ones.
+        """
         ...
 
     async def update_count(self, offer_id: str) -> int:

@@ -1,0 +1,187 @@
+"""The embedded Store: one SQLite file in WAL mode, driven from one dedicated thread.
+
+sqlite3 blocks, so every statement runs on a single-worker executor that owns the connection
+(``SQLiteCore``); the event loop only awaits. Appends to the CRDT log are group-committed
+(``GroupCommit``). The file must be opened by one process at a time: sequence numbers are handed
+out from the writer thread's memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+from server.store import rows
+from server.store.base import (
+    DocState,
+    EventRecord,
+    OfferRecord,
+    Store,
+    StoreClosed,
+    VersionRecord,
+)
+from server.store.sqlite_core import SQLiteCore, Update
+from server.store.writer import GroupCommit
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class SQLiteStore:
+    """``Store`` on SQLite. ``await open()`` first (or use ``async with``); ``close()`` flushes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._core = SQLiteCore(path)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
+        self._appends: GroupCommit[Update, int] = GroupCommit(
+            self._executor, self._core.write_updates
+        )
+        self._opened = False
+        self._closed = False
+
+    @property
+    def commits(self) -> int:
+        """Write transactions committed since open: shows how well appends are being grouped."""
+        return self._core.commits
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Open the file, creating or migrating the schema. Idempotent until closed."""
+        if self._closed:
+            raise StoreClosed("store is closed")
+        if self._opened:
+            return
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._core.connect)
+        self._opened = True
+
+    async def close(self) -> None:
+        """Commit pending appends, then close the file. Idempotent."""
+        if self._closed:
+            return
+        # Ordered: refuse new calls, let queued appends commit, then close on the writer thread
+        # (after any read already submitted: the executor runs jobs in submission order).
+        self._closed = True
+        await self._appends.drain()
+        if self._opened:
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._executor, self._core.disconnect)
+        # The queue is empty by now, so not waiting for the idle thread loses nothing.
+        self._executor.shutdown(wait=False)
+
+    async def __aenter__(self) -> SQLiteStore:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def ping(self) -> bool:
+        """True when the file answers a query; False on a database error (for health checks)."""
+        try:
+            return await self._run(self._core.ping)
+        except sqlite3.Error:
+            return False
+
+    # --- offers ---------------------------------------------------------------------------
+
+    async def create_offer(self, offer: OfferRecord, doc_state: bytes) -> None:
+        """Insert the offer, version 1, the doc snapshot and a `created` event in one transaction.
+
+        Raises OfferExists (writing nothing) when the id is taken.
+        """
+        if offer.version != 1:
+            raise ValueError(f"a new offer starts at version 1, not {offer.version}")
+        await self._run(self._core.create_offer, offer, bytes(doc_state))
+
+    async def get_offer(self, offer_id: str) -> OfferRecord | None:
+        sql = f"SELECT {rows.OFFER_COLUMNS} FROM offers WHERE id = ?"
+        row = await self._run(self._core.one, sql, offer_id)
+        return rows.offer_from_row(row) if row is not None else None
+
+    # --- the CRDT log ---------------------------------------------------------------------
+
+    async def append_update(self, offer_id: str, update: bytes) -> int:
+        """Append one Yjs update; returns its seq once the group commit holding it is durable.
+
+        Raises OfferNotFound for an unknown offer, or the commit's error for the whole batch.
+        """
+        self._check_open()
+        return await self._appends.submit((offer_id, bytes(update)))
+
+    async def load_doc(self, offer_id: str) -> DocState:
+        """The snapshot and the log after it; an unknown offer yields an empty state."""
+        return await self._run(self._core.load_doc, offer_id)
+
+    async def compact(self, offer_id: str, snapshot: bytes, upto_seq: int) -> None:
+        """Replace the snapshot and drop the log it covers, in one transaction.
+
+        A compaction older than the stored snapshot is ignored (the stored one covers more).
+        ``upto_seq`` beyond the last appended seq raises ValueError: the snapshot would claim
+        updates that were never stored.
+        """
+        await self._run(self._core.compact, offer_id, bytes(snapshot), upto_seq)
+
+    async def update_count(self, offer_id: str) -> int:
+        return await self._run(self._core.update_count, offer_id)
+
+    # --- history --------------------------------------------------------------------------
+
+    async def list_versions(self, offer_id: str) -> list[VersionRecord]:
+        sql = f"SELECT {rows.VERSION_COLUMNS} FROM versions WHERE offer_id = ? ORDER BY number"
+        found = await self._run(self._core.all, sql, offer_id)
+        return [rows.version_from_row(row) for row in found]
+
+    async def get_version(self, offer_id: str, number: int) -> VersionRecord | None:
+        sql = f"SELECT {rows.VERSION_COLUMNS} FROM versions WHERE offer_id = ? AND number = ?"
+        row = await self._run(self._core.one, sql, offer_id, number)
+        return rows.version_from_row(row) if row is not None else None
+
+    async def append_event(
+        self,
+        offer_id: str,
+        kind: str,
+        actor: str | None = None,
+        reason: str | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> EventRecord:
+        """Record an event under the offer's next seq; OfferNotFound for an unknown offer."""
+        return await self._run(
+            self._core.append_event, offer_id, kind, actor, reason, payload or {}
+        )
+
+    async def list_events(self, offer_id: str) -> list[EventRecord]:
+        sql = f"SELECT {rows.EVENT_COLUMNS} FROM events WHERE offer_id = ? ORDER BY seq"
+        found = await self._run(self._core.all, sql, offer_id)
+        return [rows.event_from_row(row) for row in found]
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreClosed("store is closed")
+        if not self._opened:
+            raise StoreClosed("store is not open; await open() first")
+
+    async def _run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``fn`` on the writer thread, after everything submitted before it."""
+        self._check_open()
+        call = functools.partial(fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+
+if TYPE_CHECKING:
+    # mypy proves the class satisfies the protocol here, not at some distant call site.
+    _protocol_check: type[Store] = SQLiteStore

@@ -1,0 +1,433 @@
+"""SQLiteStore on a real file: round trips, group commit, atomicity, durability, kill -9."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import closing, contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+from pycrdt import Doc, Map, Text
+
+from server.offers.terms import Milestone, Party, Terms
+from server.store.base import (
+    DocState,
+    EventRecord,
+    OfferExists,
+    OfferNotFound,
+    OfferRecord,
+    StoreClosed,
+    VersionRecord,
+    content_hash,
+)
+from server.store.schema import MIGRATIONS
+from server.store.sqlite import SQLiteStore
+
+REPO = Path(__file__).resolve().parents[2]
+NOW = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+TERMS = Terms(
+    title="Landing page",
+    contract_type="fixed",
+    currency="USD",
+    fixed_price=150_000,
+    start_date=date(2026, 2, 1),
+    description="Design and build.",
+    milestones=(Milestone(id="m1", title="Design", amount=50_000, due_date=date(2026, 2, 10)),),
+)
+
+
+def make_offer(offer_id: str = "o1", terms: Terms = TERMS) -> OfferRecord:
+    return OfferRecord(
+        id=offer_id,
+        status="open",
+        version=1,
+        client=Party(id="c1", name="Carla"),
+        freelancer=Party(id="f1", name="Femi"),
+        created_at=NOW,
+        expires_at=NOW + timedelta(days=14),
+        terms=terms,
+    )
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "offers.db"
+
+
+@pytest.fixture
+async def store(db_path: Path) -> AsyncIterator[SQLiteStore]:
+    async with SQLiteStore(db_path) as opened:
+        yield opened
+
+
+@contextmanager
+def raw(path: Path) -> Iterator[sqlite3.Connection]:
+    """A second, independent connection: how the tests look at the file or sabotage it."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        yield conn
+
+
+def count(path: Path, table: str) -> int:
+    with raw(path) as conn:
+        n: int = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        return n
+
+
+# --- schema and lifecycle -------------------------------------------------------------------
+
+
+async def test_open_creates_versioned_schema_in_wal_mode(store: SQLiteStore, db_path: Path) -> None:
+    assert await store.ping()
+    with raw(db_path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"offers", "versions", "events", "doc_updates", "doc_snapshots"} <= tables
+
+
+async def test_refuses_a_schema_newer_than_the_code(db_path: Path) -> None:
+    with raw(db_path) as conn:
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(RuntimeError, match="newer"):
+        await SQLiteStore(db_path).open()
+
+
+async def test_every_method_raises_before_open_and_after_close(db_path: Path) -> None:
+    fresh = SQLiteStore(db_path)
+    with pytest.raises(StoreClosed):
+        await fresh.get_offer("o1")
+    await fresh.open()
+    await fresh.create_offer(make_offer(), b"")
+    await fresh.close()
+    await fresh.close()  # idempotent
+    calls = [
+        fresh.ping(),
+        fresh.create_offer(make_offer("o2"), b""),
+        fresh.get_offer("o1"),
+        fresh.append_update("o1", b"u"),
+        fresh.load_doc("o1"),
+        fresh.compact("o1", b"s", 0),
+        fresh.update_count("o1"),
+        fresh.list_versions("o1"),
+        fresh.get_version("o1", 1),
+        fresh.append_event("o1", "viewed"),
+        fresh.list_events("o1"),
+    ]
+    for call in calls:
+        with pytest.raises(StoreClosed):
+            await call
+    with pytest.raises(StoreClosed):
+        await fresh.open()
+
+
+# --- offers, versions, events ---------------------------------------------------------------
+
+
+async def test_create_offer_round_trips_offer_version_snapshot_and_event(
+    store: SQLiteStore,
+) -> None:
+    offer = make_offer()
+    await store.create_offer(offer, b"seed-state")
+
+    assert await store.get_offer("o1") == offer
+    assert await store.get_offer("nope") is None
+    first = VersionRecord(
+        offer_id="o1", number=1, terms=TERMS, created_at=NOW, content_hash=content_hash(TERMS)
+    )
+    assert await store.list_versions("o1") == [first]
+    assert await store.get_version("o1", 1) == first
+    assert await store.get_version("o1", 2) is None
+    assert await store.load_doc("o1") == DocState(snapshot=b"seed-state", updates=[], last_seq=0)
+    assert await store.update_count("o1") == 0
+    assert await store.list_events("o1") == [
+        EventRecord(offer_id="o1", seq=1, kind="created", at=NOW, payload={"version": 1})
+    ]
+
+
+def test_content_hash_depends_on_the_terms_only() -> None:
+    same = msgspec.json.decode(msgspec.json.encode(TERMS), type=Terms)
+    assert content_hash(same) == content_hash(TERMS)
+    assert len(content_hash(TERMS)) == 64
+    assert content_hash(msgspec.structs.replace(TERMS, fixed_price=1)) != content_hash(TERMS)
+
+
+async def test_create_offer_rejects_a_version_other_than_1(store: SQLiteStore) -> None:
+    with pytest.raises(ValueError, match="version 1"):
+        await store.create_offer(msgspec.structs.replace(make_offer(), version=2), b"")
+
+
+async def test_duplicate_id_raises_offer_exists_and_changes_nothing(
+    store: SQLiteStore, db_path: Path
+) -> None:
+    await store.create_offer(make_offer(), b"original")
+    other = make_offer(terms=Terms(title="Other", contract_type="hourly", currency="EUR"))
+    with pytest.raises(OfferExists):
+        await store.create_offer(other, b"other")
+
+    assert await store.get_offer("o1") == make_offer()
+    assert (await store.load_doc("o1")).snapshot == b"original"
+    assert [
+        t for t in ("offers", "versions", "events", "doc_snapshots") if count(db_path, t) != 1
+    ] == []
+
+
+async def test_create_offer_is_atomic_when_its_last_insert_fails(
+    store: SQLiteStore, db_path: Path
+) -> None:
+    # The `created` event is inserted last; make exactly that insert fail.
+    with raw(db_path) as conn:
+        conn.execute(
+            "CREATE TRIGGER no_events BEFORE INSERT ON events "
+            "BEGIN SELECT RAISE(ABORT, 'boom'); END"
+        )
+    with pytest.raises(sqlite3.IntegrityError, match="boom"):
+        await store.create_offer(make_offer(), b"seed")
+    for table in ("offers", "versions", "events", "doc_snapshots"):
+        assert count(db_path, table) == 0, table
+
+    with raw(db_path) as conn:
+        conn.execute("DROP TRIGGER no_events")
+    await store.create_offer(make_offer(), b"seed")  # the id was never taken
+    assert await store.get_offer("o1") == make_offer()
+
+
+async def test_events_get_per_offer_seqs_and_round_trip(store: SQLiteStore) -> None:
+    await store.create_offer(make_offer("a"), b"")
+    await store.create_offer(make_offer("b"), b"")
+    proposed = await store.append_event(
+        "a", "proposed", actor="c1", payload={"fields": ["fixed_price"], "n": 2}
+    )
+    declined = await store.append_event("a", "declined", actor="f1", reason="too low")
+    other = await store.append_event("b", "viewed")
+
+    assert (proposed.seq, declined.seq, other.seq) == (2, 3, 2)
+    assert proposed.at.tzinfo is not None
+    events = await store.list_events("a")
+    assert [e.kind for e in events] == ["created", "proposed", "declined"]
+    assert events[1:] == [proposed, declined]
+    assert declined.payload == {} and declined.reason == "too low"
+    with pytest.raises(OfferNotFound):
+        await store.append_event("nope", "viewed")
+    assert await store.list_events("nope") == []
+
+
+# --- the CRDT log ---------------------------------------------------------------------------
+
+
+async def test_appends_get_increasing_seqs_per_offer(store: SQLiteStore) -> None:
+    await store.create_offer(make_offer("a"), b"A")
+    await store.create_offer(make_offer("b"), b"B")
+    seqs = [await store.append_update(o, f"{o}{i}".encode()) for i in range(3) for o in "ab"]
+    assert seqs == [1, 1, 2, 2, 3, 3]
+    assert await store.load_doc("a") == DocState(b"A", [b"a0", b"a1", b"a2"], last_seq=3)
+    assert await store.update_count("b") == 3
+    assert await store.load_doc("nope") == DocState(snapshot=None, updates=[], last_seq=0)
+
+
+async def test_unknown_offer_fails_only_its_own_append(store: SQLiteStore) -> None:
+    await store.create_offer(make_offer(), b"")
+    results = await asyncio.gather(
+        store.append_update("o1", b"x"),
+        store.append_update("nope", b"y"),
+        store.append_update("o1", b"z"),
+        return_exceptions=True,
+    )
+    assert results[0] == 1 and results[2] == 2
+    assert isinstance(results[1], OfferNotFound)
+
+
+async def test_concurrent_appends_share_one_commit(store: SQLiteStore) -> None:
+    await store.create_offer(make_offer("a"), b"")
+    await store.create_offer(make_offer("b"), b"")
+    before = store.commits
+    payloads = [(("a", "b")[i % 2], f"u{i}".encode()) for i in range(500)]
+    seqs = await asyncio.gather(*(store.append_update(o, data) for o, data in payloads))
+
+    assert store.commits - before <= 3  # typically exactly 1
+    for offer_id in "ab":
+        mine = [(s, d) for (o, d), s in zip(payloads, seqs, strict=True) if o == offer_id]
+        assert sorted(s for s, _ in mine) == list(range(1, 251))
+        state = await store.load_doc(offer_id)
+        assert state.updates == [d for _, d in sorted(mine)]
+        assert state.last_seq == 250
+
+
+async def test_a_failed_group_commit_fails_every_caller_and_gives_seqs_back(
+    store: SQLiteStore, db_path: Path
+) -> None:
+    await store.create_offer(make_offer(), b"")
+    with raw(db_path) as conn:
+        conn.execute(
+            "CREATE TRIGGER no_bad BEFORE INSERT ON doc_updates WHEN NEW.data = X'FF' "
+            "BEGIN SELECT RAISE(ABORT, 'bad update'); END"
+        )
+    batch = [b"ok"] * 9 + [b"\xff"]
+    results = await asyncio.gather(
+        *(store.append_update("o1", d) for d in batch), return_exceptions=True
+    )
+    assert all(isinstance(r, sqlite3.IntegrityError) for r in results)
+    assert await store.update_count("o1") == 0
+
+    with raw(db_path) as conn:
+        conn.execute("DROP TRIGGER no_bad")
+    assert await store.append_update("o1", b"after") == 1  # no gap left by the failed batch
+
+
+async def test_compaction_replaces_snapshot_and_drops_covered_log(
+    store: SQLiteStore, db_path: Path
+) -> None:
+    await store.create_offer(make_offer(), b"seed")
+    for i in range(1, 11):
+        await store.append_update("o1", f"u{i}".encode())
+
+    await store.compact("o1", b"snap6", 6)
+    assert await store.load_doc("o1") == DocState(
+        b"snap6", [f"u{i}".encode() for i in range(7, 11)], 10
+    )
+    assert await store.update_count("o1") == 4
+    assert count(db_path, "doc_updates") == 4
+
+    await store.compact("o1", b"stale", 3)  # older than the stored snapshot: ignored
+    assert (await store.load_doc("o1")).snapshot == b"snap6"
+    with pytest.raises(ValueError, match="last seq is 10"):
+        await store.compact("o1", b"future", 11)
+    with pytest.raises(OfferNotFound):
+        await store.compact("nope", b"s", 0)
+
+    await store.compact("o1", b"snap10", 10)
+    assert await store.load_doc("o1") == DocState(b"snap10", [], last_seq=10)
+    assert await store.update_count("o1") == 0
+    assert await store.append_update("o1", b"u11") == 11
+
+
+async def test_everything_survives_reopen_and_seqs_continue(db_path: Path) -> None:
+    async with SQLiteStore(db_path) as first:
+        await first.create_offer(make_offer(), b"seed")
+        for i in range(5):
+            await first.append_update("o1", f"u{i}".encode())
+        await first.compact("o1", b"snap5", 5)  # the log is now empty: seq 5 lives on in upto_seq
+        await first.append_event("o1", "viewed", actor="f1")
+
+    async with SQLiteStore(db_path) as second:
+        assert await second.get_offer("o1") == make_offer()
+        assert len(await second.list_versions("o1")) == 1
+        assert [e.kind for e in await second.list_events("o1")] == ["created", "viewed"]
+        assert await second.load_doc("o1") == DocState(b"snap5", [], 5)
+        assert await second.append_update("o1", b"u5") == 6
+        assert (await second.append_event("o1", "viewed")).seq == 3
+
+
+async def test_close_commits_appends_still_queued(db_path: Path) -> None:
+    store = SQLiteStore(db_path)
+    await store.open()
+    await store.create_offer(make_offer(), b"")
+    tasks = [asyncio.create_task(store.append_update("o1", f"u{i}".encode())) for i in range(50)]
+    await asyncio.sleep(0)  # let every task queue its update, but not the commit
+    await store.close()
+    assert sorted(await asyncio.gather(*tasks)) == list(range(1, 51))
+
+    async with SQLiteStore(db_path) as reopened:
+        assert (await reopened.load_doc("o1")).last_seq == 50
+
+
+async def test_load_doc_rebuilds_the_same_pycrdt_doc(store: SQLiteStore) -> None:
+    # Two replicas edit concurrently; each persists its own updates, as a room would.
+    alice: Doc[Any] = Doc()
+    bob: Doc[Any] = Doc()
+    terms = alice.get("terms", type=Map)
+    for key, value in (("title", "Landing page"), ("currency", "USD"), ("fixed_price", 1500)):
+        terms[key] = value
+    alice.get("description", type=Text).insert(0, "Design and build.")
+    await store.create_offer(make_offer(), alice.get_update())
+    bob.apply_update(alice.get_update())
+
+    async def edit(doc: Doc[Any], key: str, value: object, text: str) -> bytes:
+        before = doc.get_state()
+        doc.get("terms", type=Map)[key] = value
+        doc.get("description", type=Text).insert(0, text)
+        update: bytes = doc.get_update(before)
+        await store.append_update("o1", update)
+        return update
+
+    for round_ in range(20):
+        a = await edit(alice, "fixed_price", 1500 + round_, "a")
+        b = await edit(bob, "title", f"Page {round_}", "b")
+        bob.apply_update(a)
+        alice.apply_update(b)
+        if round_ == 9:
+            state = await store.load_doc("o1")
+            await store.compact("o1", alice.get_update(), state.last_seq)
+
+    state = await store.load_doc("o1")
+    assert len(state.updates) == 20 and state.last_seq == 40
+    rebuilt: Doc[Any] = Doc()
+    assert state.snapshot is not None
+    rebuilt.apply_update(state.snapshot)
+    for update in state.updates:
+        rebuilt.apply_update(update)
+    for root, kind in (("terms", Map), ("description", Text)):
+        expected = alice.get(root, type=kind)
+        assert bob.get(root, type=kind).to_py() == expected.to_py()
+        assert rebuilt.get(root, type=kind).to_py() == expected.to_py()
+
+
+# --- kill -9 --------------------------------------------------------------------------------
+
+CHILD = """
+import asyncio, sys
+from pathlib import Path
+from typing import Any
+from server.store.sqlite import SQLiteStore
+
+async def main() -> None:
+    store = SQLiteStore(Path(sys.argv[1]))
+    await store.open()
+
+    async def one(data: str) -> None:
+        seq = await store.append_update("o1", data.encode())
+        print(seq, data, flush=True)  # only after the commit holding it returned
+
+    i = 0
+    while True:  # runs until killed; 20 concurrent appends per round form group commits
+        await asyncio.gather(*(one(f"u{i + k}") for k in range(20)))
+        i += 20
+
+asyncio.run(main())
+"""
+
+
+async def test_every_acknowledged_append_survives_kill_9(db_path: Path) -> None:
+    async with SQLiteStore(db_path) as store:
+        await store.create_offer(make_offer(), b"seed")
+
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", CHILD, str(db_path), stdout=asyncio.subprocess.PIPE, env=env
+    )
+    assert child.stdout is not None
+    printed: list[bytes] = []
+    async with asyncio.timeout(60):
+        while len(printed) < 500:
+            line = await child.stdout.readline()
+            assert line, "child exited early"
+            printed.append(line)
+        os.kill(child.pid, signal.SIGKILL)
+        # Lines still in the pipe were acknowledged before the kill too; a torn last one was not.
+        printed += (await child.stdout.read()).split(b"\n")[:-1]
+        assert await child.wait() == -signal.SIGKILL
+
+    async with SQLiteStore(db_path) as reopened:
+        state = await reopened.load_doc("o1")
+    stored = dict(enumerate(state.updates, start=1))  # no compaction ran: seqs are 1..n
+    acked = {int(seq): data for seq, data in (line.split() for line in printed if line.strip())}
+    assert len(acked) >= 500
+    assert {seq: stored.get(seq) for seq in acked} == acked
+    assert state.last_seq == len(state.updates) >= max(acked)
