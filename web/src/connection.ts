@@ -1,0 +1,171 @@
+// The connection: the stock y-websocket provider plus offer-room's application messages (type 100)
+// and a connection state a person can read (connected / reconnecting / offline / fatal).
+
+import * as Y from 'yjs'
+import { WebsocketProvider } from 'y-websocket'
+import * as encoding from 'lib0/encoding'
+import * as decoding from 'lib0/decoding'
+import type { ClientMessage, ServerMessage } from './types'
+
+export const MESSAGE_APP = 100
+
+/** A dropped link that comes back within this long is not worth telling anyone about. */
+const RECONNECT_GRACE_MS = 5000
+
+export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'fatal'
+
+export interface Fatal {
+  code: number
+  title: string
+  message: string
+  reload: boolean
+}
+
+/** What each "do not reconnect" close code (DESIGN §4) means to the person in the room. */
+export function describeClose (code: number): Fatal {
+  switch (code) {
+    case 4401:
+      return { code, title: 'This link has expired or is invalid', message: 'Ask the marketplace for a new link to this offer.', reload: false }
+    case 4403:
+      return { code, title: 'You are not a party to this offer', message: 'This link belongs to someone else’s offer.', reload: false }
+    case 4404:
+      return { code, title: 'This offer does not exist', message: 'It may have been removed. Check the link you were sent.', reload: false }
+    case 4409:
+      return { code, title: 'This offer changed on the server', message: 'Reload the page to continue with the latest version.', reload: true }
+    case 4413:
+      return { code, title: 'A change was too large to send', message: 'Reload the page to continue.', reload: true }
+    case 4429:
+      return { code, title: 'Too many changes too quickly', message: 'Wait a moment, then reload the page.', reload: true }
+    default:
+      return { code, title: 'The server closed the connection', message: `Reload the page to try again (code ${code}).`, reload: true }
+  }
+}
+
+export interface RoomAddress {
+  offerId: string
+  token: string
+  wsBase: string
+}
+
+/** `/offers/{id}?token=…` -> where to connect. */
+export function roomAddress (loc: Location): RoomAddress | null {
+  const m = /^\/offers\/([^/]+)\/?$/.exec(loc.pathname)
+  const token = new URLSearchParams(loc.search).get('token')
+  if (m === null || token === null || token === '') return null
+  const scheme = loc.protocol === 'https:' ? 'wss' : 'ws'
+  return { offerId: decodeURIComponent(m[1]), token, wsBase: `${scheme}://${loc.host}/ws/offers` }
+}
+
+type Listener<T> = (value: T) => void
+
+export class Connection {
+  readonly provider: WebsocketProvider
+  state: ConnState = 'connecting'
+  fatal: Fatal | null = null
+  /** True once the first full sync finished: from then on the local doc is worth editing offline. */
+  everSynced = false
+
+  private wsOpen = false
+  private graceTimer: ReturnType<typeof setTimeout> | null = null
+  private readonly appListeners: Array<Listener<ServerMessage>> = []
+  private readonly stateListeners: Array<Listener<ConnState>> = []
+  private readonly openListeners: Array<() => void> = []
+  private readonly syncListeners: Array<Listener<boolean>> = []
+
+  constructor (addr: RoomAddress, doc: Y.Doc) {
+    this.provider = new WebsocketProvider(addr.wsBase, addr.offerId, doc, {
+      params: { token: addr.token },
+      disableBc: true
+    })
+    this.provider.messageHandlers[MESSAGE_APP] = (_encoder, decoder) => {
+      const text = decoding.readVarString(decoder)
+      let msg: ServerMessage
+      try {
+        msg = JSON.parse(text) as ServerMessage
+      } catch {
+        console.warn('offer-room: unreadable app message', text)
+        return
+      }
+      for (const fn of this.appListeners) fn(msg)
+    }
+    this.provider.on('status', ({ status }) => {
+      const open = status === 'connected'
+      this.wsOpen = open
+      if (open) for (const fn of this.openListeners) fn()
+      this.update()
+    })
+    this.provider.on('sync', (synced: boolean) => {
+      if (synced) this.everSynced = true
+      for (const fn of this.syncListeners) fn(synced)
+      this.update()
+    })
+    this.provider.on('connection-close', (event) => {
+      // `event` is null when the provider closed the socket itself (watchdog or disconnect()).
+      if (event !== null && event.code >= 4400 && event.code < 4500) {
+        this.fatal = describeClose(event.code)
+        this.update()
+      }
+    })
+    window.addEventListener('online', () => this.update())
+    window.addEventListener('offline', () => this.update())
+    this.update()
+  }
+
+  get synced (): boolean {
+    return this.provider.synced
+  }
+
+  onApp (fn: Listener<ServerMessage>): void { this.appListeners.push(fn) }
+  onState (fn: Listener<ConnState>): void { this.stateListeners.push(fn) }
+  /** Called each time a socket opens (first connect and every reconnect). */
+  onOpen (fn: () => void): void { this.openListeners.push(fn) }
+  onSync (fn: Listener<boolean>): void { this.syncListeners.push(fn) }
+
+  /** Send an application message; false when there is no open socket (the caller re-sends on open). */
+  send (msg: ClientMessage): boolean {
+    const ws = this.provider.ws
+    if (ws === null || !this.provider.wsconnected || ws.readyState !== WebSocket.OPEN) return false
+    const enc = encoding.createEncoder()
+    encoding.writeVarUint(enc, MESSAGE_APP)
+    encoding.writeVarString(enc, JSON.stringify(msg))
+    ws.send(encoding.toUint8Array(enc))
+    return true
+  }
+
+  private update (): void {
+    let next: ConnState
+    if (this.fatal !== null) {
+      next = 'fatal'
+    } else if (!navigator.onLine) {
+      next = 'offline'
+    } else if (this.wsOpen) {
+      next = 'connected'
+    } else if (this.state === 'reconnecting' || this.state === 'offline') {
+      next = 'reconnecting'
+    } else {
+      // Dropped (or never up): keep showing the old state for a grace period, then say so.
+      next = this.state
+      if (this.graceTimer === null) {
+        this.graceTimer = setTimeout(() => {
+          this.graceTimer = null
+          if (!this.wsOpen && this.fatal === null) this.set('reconnecting')
+        }, RECONNECT_GRACE_MS)
+      }
+    }
+    if (next === 'connected' || next === 'fatal') this.clearGrace()
+    this.set(next)
+  }
+
+  private clearGrace (): void {
+    if (this.graceTimer !== null) {
+      clearTimeout(this.graceTimer)
+      this.graceTimer = null
+    }
+  }
+
+  private set (state: ConnState): void {
+    if (state === this.state) return
+    this.state = state
+    for (const fn of this.stateListeners) fn(state)
+  }
+}

@@ -1,0 +1,143 @@
+// The terms form: contract basics (title, type, dates) and payment (hourly or fixed price).
+// Every control has a visible <label> that is its accessible name (DESIGN §10).
+
+import type { OfferDoc } from './doc'
+import { h, setHidden, setText } from './dom'
+import { type FieldRegistry, type FieldView, fieldChrome } from './fields'
+import { currencySymbol, formatAmountInput, parseHours, parseMoney } from './format'
+import type { Highlights } from './highlights'
+import { type Binding, type Control, checkboxBinding, dateBinding, parsedBinding, selectBinding, textBinding } from './inputs'
+import type { ScalarField } from './types'
+
+export interface FormDeps {
+  od: OfferDoc
+  fields: FieldRegistry
+  highlights: Highlights
+}
+
+export interface FieldSpec {
+  name: string
+  label: string
+  control: Control
+  hint?: string
+  prefix?: HTMLElement
+  suffix?: string
+  check?: boolean
+}
+
+/** A labelled field wrapper, registered for locks, focus rings and change highlights. */
+export function makeField (deps: FormDeps, spec: FieldSpec): FieldView {
+  const { control } = spec
+  const id = control.id
+  const chrome = fieldChrome()
+  const hintId = `${id}-hint`
+  const msgId = `${id}-msg`
+  chrome.message.id = msgId
+  control.setAttribute('aria-describedby', spec.hint !== undefined ? `${hintId} ${msgId}` : msgId)
+  const label = h('label', { for: id }, spec.label)
+  const head = h('div', { class: 'field-head' })
+  let body: HTMLElement
+  if (spec.check === true) {
+    head.append(h('span', { class: 'check' }, control, label))
+    body = h('div')
+  } else {
+    head.append(label)
+    body = h('div', { class: 'control-wrap' }, spec.prefix ?? null, control,
+      spec.suffix !== undefined ? h('span', { class: 'affix' }, spec.suffix) : null)
+  }
+  const wrapper = h('div', { class: `field${spec.check === true ? ' field-check' : ''}` },
+    head, spec.check === true ? null : body,
+    spec.hint !== undefined ? h('p', { class: 'hint', id: hintId }, spec.hint) : null,
+    chrome.lockNote, chrome.message, chrome.focusTag)
+  const view: FieldView = { name: spec.name, wrapper, controls: () => [control], ...chrome }
+  deps.fields.register(view)
+  deps.highlights.register(spec.name, wrapper, head)
+  return view
+}
+
+function input (id: string, attrs: Record<string, string> = {}): HTMLInputElement {
+  const el = h('input', { id, name: id, autocomplete: 'off', ...attrs })
+  return el
+}
+
+export class TermsForm {
+  readonly contractCard: HTMLElement
+  readonly paymentCard: HTMLElement
+  private readonly bindings: Array<[ScalarField, Binding]> = []
+  private readonly hourlyGroup: HTMLElement
+  private readonly fixedGroup: HTMLElement
+  private readonly prefixes: HTMLElement[] = []
+  private readonly currencyNote: HTMLElement
+  private readonly deps: FormDeps
+
+  constructor (deps: FormDeps) {
+    this.deps = deps
+    const { od } = deps
+    const report = (name: string) => (error: string | null): void => {
+      if (error === null) deps.fields.clearMessage(name)
+      else deps.fields.showMessage(name, error, 'error', 8000)
+    }
+    const money = (name: 'hourly_rate' | 'fixed_price'): Binding => {
+      const el = input(`f-${name}`, { type: 'text', inputmode: 'decimal', placeholder: formatAmountInput(0, od.currency) })
+      return parsedBinding(el, (t) => parseMoney(t, od.currency),
+        (v) => formatAmountInput(typeof v === 'number' ? v : null, od.currency),
+        (v) => od.setTerm(name, v), report(name))
+    }
+    const prefix = (): HTMLElement => {
+      const el = h('span', { class: 'affix' })
+      this.prefixes.push(el)
+      return el
+    }
+
+    const title = textBinding(input('f-title', { type: 'text', maxlength: '200', placeholder: 'e.g. Build a booking widget' }),
+      (v) => od.setTerm('title', v))
+    const typeSelect = h('select', { id: 'f-contract_type', name: 'contract_type' },
+      h('option', { value: 'hourly' }, 'Hourly'), h('option', { value: 'fixed' }, 'Fixed price'))
+    const type = selectBinding(typeSelect, (v) => od.setTerm('contract_type', v))
+    const start = dateBinding(input('f-start_date', { type: 'date' }), (v) => od.setTerm('start_date', v))
+    const end = dateBinding(input('f-end_date', { type: 'date' }), (v) => od.setTerm('end_date', v))
+    const rate = money('hourly_rate')
+    const fixed = money('fixed_price')
+    const limitInput = input('f-weekly_limit', { type: 'text', inputmode: 'numeric', placeholder: 'No limit' })
+    const limit = parsedBinding(limitInput, (t) => parseHours(t),
+      (v) => (typeof v === 'number' ? String(v) : ''), (v) => od.setTerm('weekly_limit', v), report('weekly_limit'))
+    const manual = checkboxBinding(input('f-manual_time', { type: 'checkbox' }), (v) => od.setTerm('manual_time', v))
+
+    this.bindings.push(['title', title], ['contract_type', type], ['start_date', start], ['end_date', end],
+      ['hourly_rate', rate], ['weekly_limit', limit], ['manual_time', manual], ['fixed_price', fixed])
+
+    const f = (name: ScalarField, label: string, b: Binding, more: Partial<FieldSpec> = {}): HTMLElement =>
+      makeField(deps, { name, label, control: b.control, ...more }).wrapper
+
+    this.contractCard = h('section', { class: 'card', 'aria-labelledby': 'h-contract' },
+      h('h2', { id: 'h-contract' }, 'Contract'),
+      f('title', 'Title', title),
+      h('div', { class: 'grid-3' },
+        f('contract_type', 'Contract type', type),
+        f('start_date', 'Start date', start),
+        f('end_date', 'End date', end, { hint: 'Optional' })))
+
+    this.currencyNote = h('span', { class: 'card-note' })
+    this.hourlyGroup = h('div', { class: 'grid-2' },
+      f('hourly_rate', 'Hourly rate', rate, { prefix: prefix(), suffix: '/h' }),
+      f('weekly_limit', 'Weekly limit', limit, { suffix: 'h/week', hint: 'Leave empty for no limit' }),
+      h('div', { class: 'span-2' },
+        f('manual_time', 'Manual time', manual, { check: true, hint: 'The freelancer may add hours by hand, not only tracked time' })))
+    this.fixedGroup = h('div', { class: 'grid-2' },
+      f('fixed_price', 'Fixed price', fixed, { prefix: prefix(), hint: 'Paid through milestones' }))
+    this.paymentCard = h('section', { class: 'card', 'aria-labelledby': 'h-payment' },
+      h('div', { class: 'card-title' }, h('h2', { id: 'h-payment' }, 'Payment'), this.currencyNote),
+      this.hourlyGroup, this.fixedGroup)
+  }
+
+  render (): void {
+    const { od } = this.deps
+    for (const [key, binding] of this.bindings) binding.render(od.term(key))
+    const fixed = od.contractType === 'fixed'
+    setHidden(this.hourlyGroup, fixed)
+    setHidden(this.fixedGroup, !fixed)
+    const sym = currencySymbol(od.currency)
+    for (const p of this.prefixes) setText(p, sym)
+    setText(this.currencyNote, `${fixed ? 'Fixed price' : 'Hourly'} · ${od.currency}`)
+  }
+}

@@ -1,0 +1,173 @@
+// Locale-aware formatting and parsing (Intl), in the viewer's own locale.
+
+export const locale: string = (typeof navigator !== 'undefined' && navigator.language) || 'en-US'
+
+const digitsCache = new Map<string, number>()
+
+/** Number of minor-unit digits of a currency: 2 for USD, 0 for JPY, 3 for KWD. */
+export function currencyDigits (currency: string): number {
+  let d = digitsCache.get(currency)
+  if (d === undefined) {
+    try {
+      d = new Intl.NumberFormat(locale, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+    } catch {
+      d = 2
+    }
+    digitsCache.set(currency, d)
+  }
+  return d
+}
+
+export function formatMoney (minor: number | null | undefined, currency: string): string {
+  if (minor === null || minor === undefined || !Number.isFinite(minor)) return '—'
+  const d = currencyDigits(currency)
+  try {
+    return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(minor / 10 ** d)
+  } catch {
+    return `${(minor / 10 ** d).toFixed(d)} ${currency}`
+  }
+}
+
+/** The amount as a plain locale number with the currency's digits, for an input ("1,234.50"). */
+export function formatAmountInput (minor: number | null | undefined, currency: string): string {
+  if (minor === null || minor === undefined || !Number.isFinite(minor)) return ''
+  const d = currencyDigits(currency)
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: d, maximumFractionDigits: d }).format(minor / 10 ** d)
+}
+
+export function currencySymbol (currency: string): string {
+  try {
+    const parts = new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'narrowSymbol' }).formatToParts(1)
+    return parts.find((p) => p.type === 'currency')?.value ?? currency
+  } catch {
+    return currency
+  }
+}
+
+function separators (): { group: string, decimal: string } {
+  const parts = new Intl.NumberFormat(locale).formatToParts(12345.6)
+  return {
+    group: parts.find((p) => p.type === 'group')?.value ?? ',',
+    decimal: parts.find((p) => p.type === 'decimal')?.value ?? '.'
+  }
+}
+
+export type Parsed<T> = { ok: true, value: T } | { ok: false, error: string }
+
+/**
+ * Parse a money amount typed in the viewer's locale into integer minor units.
+ * Empty input means "no value" (null). Accepts an optional currency symbol, grouping and, when a
+ * locale's group separator is clearly used as a decimal point ("45.5" in de-DE), that too.
+ */
+export function parseMoney (text: string, currency: string): Parsed<number | null> {
+  const d = currencyDigits(currency)
+  const example = formatAmountInput(123450 * 10 ** Math.max(0, d - 2), currency)
+  const error = `Enter an amount such as ${example}`
+  let s = text.replace(/[\s\u00a0\u202f]/g, '')
+  const sym = currencySymbol(currency)
+  s = s.split(sym).join('').split(currency).join('').replace(/^[$€£¥₹]/, '')
+  if (s === '') return { ok: true, value: null }
+  const { group, decimal } = separators()
+  const groupChars = group.trim() === '' ? ['\u00a0', '\u202f', ' '] : [group]
+  const isGroup = (c: string): boolean => groupChars.includes(c) || (group === '\u2019' && c === "'")
+  let intPart = s
+  let fracPart = ''
+  const decAt = s.lastIndexOf(decimal)
+  if (decAt >= 0) {
+    intPart = s.slice(0, decAt)
+    fracPart = s.slice(decAt + decimal.length)
+  } else {
+    // No decimal separator: a single group separator not followed by exactly 3 digits is a decimal point.
+    const seps = [...s].filter(isGroup)
+    const lastSep = Math.max(...groupChars.map((g) => s.lastIndexOf(g)))
+    if (seps.length === 1 && lastSep >= 0 && s.length - lastSep - 1 !== 3) {
+      intPart = s.slice(0, lastSep)
+      fracPart = s.slice(lastSep + 1)
+    }
+  }
+  // Grouping must sit between digits in groups of three (India's 2-digit groups are allowed too).
+  const intDigits = [...intPart].filter((c) => !isGroup(c)).join('')
+  if (!/^\d*$/.test(intDigits) || !/^\d*$/.test(fracPart) || (intDigits === '' && fracPart === '')) {
+    return { ok: false, error }
+  }
+  if (fracPart.length > d) {
+    return { ok: false, error: d === 0 ? `${currency} has no minor units: enter a whole amount` : `Use at most ${d} decimal places` }
+  }
+  const minor = Number(intDigits || '0') * 10 ** d + Number((fracPart + '0'.repeat(d)).slice(0, d) || '0')
+  if (!Number.isSafeInteger(minor)) return { ok: false, error: 'That amount is too large' }
+  return { ok: true, value: minor }
+}
+
+/** Whole hours per week; empty means no limit (null). */
+export function parseHours (text: string, min = 1, max = 168): Parsed<number | null> {
+  const s = text.trim()
+  if (s === '') return { ok: true, value: null }
+  if (!/^\d+$/.test(s)) return { ok: false, error: `Enter whole hours from ${min} to ${max}, or leave empty for no limit` }
+  const n = Number(s)
+  if (n < min || n > max) return { ok: false, error: `Enter whole hours from ${min} to ${max}, or leave empty for no limit` }
+  return { ok: true, value: n }
+}
+
+export function formatInteger (n: number): string {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(n)
+}
+
+function isoToUtc (iso: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso)
+  if (m === null) return null
+  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])))
+}
+
+/** A calendar date ("YYYY-MM-DD"), formatted without shifting across time zones. */
+export function formatDate (iso: string | null | undefined, style: 'medium' | 'long' = 'medium'): string {
+  if (!iso) return '—'
+  const d = isoToUtc(iso)
+  if (d === null) return iso
+  return new Intl.DateTimeFormat(locale, { dateStyle: style, timeZone: 'UTC' }).format(d)
+}
+
+/** An instant (ISO 8601 with time), formatted in the viewer's time zone. */
+export function formatDateTime (iso: string | null | undefined): string {
+  if (!iso) return '—'
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return iso
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d)
+}
+
+/** "in 3 days", "in 5 hours", "2 days ago". */
+export function relativeTime (iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return ''
+  const t = new Date(iso).getTime()
+  if (Number.isNaN(t)) return ''
+  const diff = t - now
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })
+  const abs = Math.abs(diff)
+  const units: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+    ['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000]
+  ]
+  for (const [unit, ms] of units) {
+    if (abs >= ms || unit === 'minute') return rtf.format(Math.round(diff / ms), unit)
+  }
+  return ''
+}
+
+/** Whole days from start to end (inclusive of neither), or null. */
+export function daysBetween (start: string | null, end: string | null): number | null {
+  if (!start || !end) return null
+  const a = isoToUtc(start)
+  const b = isoToUtc(end)
+  if (a === null || b === null) return null
+  return Math.round((b.getTime() - a.getTime()) / 86_400_000)
+}
+
+export function initials (name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean)
+  if (words.length === 0) return '?'
+  const first = [...words[0]][0] ?? ''
+  const last = words.length > 1 ? ([...words[words.length - 1]][0] ?? '') : ''
+  return (first + last).toUpperCase()
+}
+
+export function plural (n: number, one: string, many: string): string {
+  return `${formatInteger(n)} ${n === 1 ? one : many}`
+}

@@ -1,0 +1,121 @@
+// The header: what this offer is, its status, who is here, and whether the link is live.
+
+import type { ConnState, Fatal } from './connection'
+import type { OfferMeta, Proposal } from './doc'
+import { h, setHidden, setText, toggleClass } from './dom'
+import { formatDate, formatDateTime, relativeTime } from './format'
+import { type Person, type Presence, renderAvatars, roleName } from './presence'
+import type { PartyRef, UserInfo } from './types'
+
+const CONN_LABELS: Record<ConnState, string> = {
+  connecting: 'Connecting…',
+  connected: 'Live',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline',
+  fatal: 'Disconnected'
+}
+
+const STATUS_LABELS: Record<string, string> = {
+  open: 'Open', agreed: 'Agreed', withdrawn: 'Withdrawn', declined: 'Declined', expired: 'Expired'
+}
+
+export class Header {
+  readonly el: HTMLElement
+  readonly banners: HTMLElement
+  readonly hideFocus: HTMLInputElement
+  private readonly title = h('h1', { class: 'offer-title' })
+  private readonly status = h('span', { class: 'badge' })
+  private readonly version = h('span', { class: 'meta-item' })
+  private readonly expiry = h('span', { class: 'meta-item' })
+  private readonly avatars = h('ul', { class: 'avatars' })
+  private readonly conn = h('span', { class: 'conn', role: 'status', 'aria-live': 'polite' })
+  private readonly connText = h('span', { class: 'conn-text' })
+  private readonly parties = h('ul', { class: 'parties', 'aria-label': 'Parties' })
+  private readonly fatalBanner = h('div', { class: 'banner banner-error', role: 'alert', hidden: true })
+  private readonly connBanner = h('div', { class: 'banner banner-warn', role: 'status', hidden: true })
+  private readonly roBanner = h('div', { class: 'banner banner-info', role: 'status', hidden: true })
+  private readonly proposalBanner = h('div', { class: 'banner banner-accent', role: 'status', hidden: true })
+
+  constructor (onHideFocus: (hidden: boolean) => void) {
+    this.hideFocus = h('input', { type: 'checkbox', id: 'hide-focus', onchange: () => onHideFocus(this.hideFocus.checked) })
+    this.conn.append(h('span', { class: 'conn-dot', 'aria-hidden': 'true' }), this.connText)
+    this.el = h('header', { class: 'topbar' },
+      h('div', { class: 'topbar-inner' },
+        h('div', { class: 'title-block' },
+          h('div', { class: 'eyebrow' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'Offer room'),
+          this.title,
+          h('div', { class: 'meta' }, this.status, this.version, this.expiry)),
+        h('div', { class: 'top-right' },
+          h('div', { class: 'presence-row' }, this.avatars, this.conn),
+          h('label', { class: 'toggle', for: 'hide-focus' }, this.hideFocus, h('span', { class: 'toggle-ui', 'aria-hidden': 'true' }), 'Hide my focus'))),
+      h('div', { class: 'topbar-inner parties-row' }, this.parties))
+    this.banners = h('div', { class: 'banners' }, this.fatalBanner, this.connBanner, this.roBanner, this.proposalBanner)
+  }
+
+  renderOffer (title: string, meta: OfferMeta): void {
+    setText(this.title, title.trim() === '' ? 'Untitled offer' : title)
+    document.title = `${title.trim() === '' ? 'Offer' : title} · Offer room`
+    const status = meta.status ?? 'open'
+    setText(this.status, STATUS_LABELS[status] ?? status)
+    this.status.className = `badge status-${status}`
+    setText(this.version, meta.version === null ? '' : `Version ${meta.version}`)
+    setHidden(this.version, meta.version === null)
+    if (meta.expires_at !== null) {
+      const past = new Date(meta.expires_at).getTime() < Date.now()
+      setText(this.expiry, `${past ? 'Expired' : 'Expires'} ${formatDate(meta.expires_at.slice(0, 10))} · ${relativeTime(meta.expires_at)}`)
+      this.expiry.title = formatDateTime(meta.expires_at)
+    }
+    setHidden(this.expiry, meta.expires_at === null)
+  }
+
+  renderPeople (people: Person[], parties: PartyRef[], presence: Presence): void {
+    const colorOf = (u: UserInfo | PartyRef): string => presence.colorOf(u)
+    renderAvatars(this.avatars, people, colorOf)
+    const list = parties.length > 0 ? parties : people.filter((p) => p.user.role !== 'viewer').map((p) => p.user)
+    const key = list.map((p) => `${p.id}|${p.name}|${presence.isOnline(p.id)}|${colorOf(p)}`).join(';')
+    if (this.parties.dataset.key === key) return
+    this.parties.dataset.key = key
+    this.parties.replaceChildren(...list.map((p) => {
+      const online = presence.isOnline(p.id)
+      const you = presence.me?.id === p.id
+      return h('li', { class: `party${online ? ' online' : ''}`, style: `--c:${colorOf(p)}` },
+        h('span', { class: 'party-role' }, roleName(p.role)),
+        h('span', { class: 'party-name' }, p.name, you ? ' (you)' : ''),
+        h('span', { class: 'presence-dot', title: online ? 'In the room' : 'Not in the room' }),
+        h('span', { class: 'sr-only' }, online ? 'in the room' : 'not in the room'))
+    }))
+  }
+
+  renderConnection (state: ConnState, fatal: Fatal | null): void {
+    this.conn.dataset.state = state
+    setText(this.connText, CONN_LABELS[state])
+    setHidden(this.fatalBanner, fatal === null)
+    if (fatal !== null && this.fatalBanner.dataset.code !== String(fatal.code)) {
+      this.fatalBanner.dataset.code = String(fatal.code)
+      this.fatalBanner.replaceChildren(h('div', {}, h('strong', {}, fatal.title), h('span', {}, ` ${fatal.message}`)))
+      if (fatal.reload) this.fatalBanner.append(h('button', { type: 'button', class: 'btn btn-small', onclick: () => location.reload() }, 'Reload'))
+    }
+    const text = state === 'offline'
+      ? 'You are offline. Your edits are kept on this device and will sync when you are back online.'
+      : state === 'reconnecting'
+        ? 'Connection lost — reconnecting… Your edits are kept and will sync when the connection is back.'
+        : null
+    setHidden(this.connBanner, text === null)
+    if (text !== null) setText(this.connBanner, text)
+  }
+
+  renderReadOnly (reason: string | null): void {
+    setHidden(this.roBanner, reason === null)
+    if (reason !== null) setText(this.roBanner, reason)
+  }
+
+  renderProposal (p: Proposal | null, me: UserInfo | null): void {
+    setHidden(this.proposalBanner, p === null)
+    if (p === null) return
+    const mine = p.by !== null && me !== null && p.by.id === me.id
+    const who = p.by === null ? 'A party' : mine ? 'You' : p.by.name
+    setText(this.proposalBanner, `${who} proposed changes${p.base_version !== null ? ` to version ${p.base_version}` : ''}. ` +
+      `The draft is frozen until the proposal is accepted, rejected or withdrawn${mine ? '' : ' — waiting on you'}.`)
+    toggleClass(this.proposalBanner, 'waiting', !mine)
+  }
+}

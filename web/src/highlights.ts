@@ -1,0 +1,127 @@
+// Change highlights: a field whose draft differs from the agreed (committed) version is tinted in
+// the colour of whoever changed it, and shows the agreed value on hover, focus or tap.
+
+import type { OfferDoc } from './doc'
+import { h, setHidden, setText, toggleClass } from './dom'
+import { formatDate, formatMoney, plural } from './format'
+import type { Milestone, PartyRef, ScalarField } from './types'
+
+interface Target {
+  name: string
+  wrapper: HTMLElement
+  chip: HTMLButtonElement
+  agreed: HTMLElement
+}
+
+export interface Change {
+  field: string
+  by: PartyRef | null
+  agreed: string
+}
+
+const HOURLY_ONLY = new Set(['hourly_rate', 'weekly_limit', 'manual_time'])
+const FIXED_ONLY = new Set(['fixed_price', 'milestones'])
+
+function normalise (field: string, v: unknown): unknown {
+  if (v === undefined || v === null || v === '') return field === 'manual_time' ? false : null
+  return v
+}
+
+function sameMilestones (a: Milestone[], b: Milestone[]): boolean {
+  if (a.length !== b.length) return false
+  return a.every((m, i) => m.id === b[i].id && m.title === b[i].title && m.amount === b[i].amount &&
+    (m.due_date ?? null) === (b[i].due_date ?? null))
+}
+
+/** The agreed value of a field, in words a person reads ("$45.00/h"). */
+export function describeAgreed (od: OfferDoc, field: string): string {
+  const currency = (od.committedValue('currency') as string | null) ?? od.currency
+  const v = od.committedValue(field)
+  switch (field) {
+    case 'hourly_rate': return v === null ? 'not set' : `${formatMoney(v as number, currency)}/h`
+    case 'fixed_price': return v === null ? 'not set' : formatMoney(v as number, currency)
+    case 'weekly_limit': return v === null ? 'no limit' : `${String(v)} h/week`
+    case 'manual_time': return v === true ? 'allowed' : 'not allowed'
+    case 'contract_type': return v === 'fixed' ? 'Fixed price' : 'Hourly'
+    case 'start_date':
+    case 'end_date': return v === null ? 'not set' : formatDate(v as string)
+    case 'description': {
+      const text = typeof v === 'string' ? v.trim() : ''
+      return text === '' ? 'empty' : `“${text.length > 140 ? text.slice(0, 140) + '…' : text}”`
+    }
+    case 'milestones': {
+      const list = od.committedMilestones()
+      if (list.length === 0) return 'no milestones'
+      const total = list.reduce((s, m) => s + (m.amount ?? 0), 0)
+      return `${plural(list.length, 'milestone', 'milestones')}, ${formatMoney(total, currency)} total`
+    }
+    default: return v === null ? 'not set' : `“${String(v)}”`
+  }
+}
+
+/** Fields of the draft that differ from the committed version (only those that apply). */
+export function changedFields (od: OfferDoc): Change[] {
+  if (!od.hasCommitted()) return []
+  const type = od.contractType
+  const out: Change[] = []
+  const fields: string[] = ['title', 'contract_type', 'hourly_rate', 'weekly_limit', 'manual_time',
+    'fixed_price', 'start_date', 'end_date', 'description', 'milestones']
+  for (const field of fields) {
+    if (type === 'fixed' && HOURLY_ONLY.has(field)) continue
+    if (type === 'hourly' && FIXED_ONLY.has(field)) continue
+    let differs: boolean
+    if (field === 'milestones') {
+      differs = !sameMilestones(od.draftMilestones(), od.committedMilestones())
+    } else if (field === 'description') {
+      differs = od.description.toString() !== ((od.committedValue('description') as string | null) ?? '')
+    } else {
+      differs = normalise(field, od.term(field as ScalarField)) !== normalise(field, od.committedValue(field))
+    }
+    if (differs) out.push({ field, by: od.changedByOf(field), agreed: describeAgreed(od, field) })
+  }
+  return out
+}
+
+export class Highlights {
+  private readonly targets = new Map<string, Target>()
+
+  /** Mark `wrapper` as the place where changes of `name` show; the chip goes into `chipHost`. */
+  register (name: string, wrapper: HTMLElement, chipHost: HTMLElement): void {
+    const agreed = h('div', { class: 'agreed', role: 'tooltip', id: `agreed-${name}` })
+    const chip = h('button', {
+      type: 'button',
+      class: 'chg-chip',
+      hidden: true,
+      'aria-expanded': 'false',
+      'aria-describedby': agreed.id,
+      onclick: () => {
+        const open = !wrapper.classList.contains('show-agreed')
+        toggleClass(wrapper, 'show-agreed', open)
+        chip.setAttribute('aria-expanded', String(open))
+      }
+    })
+    wrapper.dataset.field = name
+    chipHost.append(chip)
+    wrapper.append(agreed)
+    this.targets.set(name, { name, wrapper, chip, agreed })
+  }
+
+  render (changes: Change[], colorOf: (p: PartyRef | null) => string, me: string | null): void {
+    const byField = new Map(changes.map((c) => [c.field, c]))
+    for (const t of this.targets.values()) {
+      const c = byField.get(t.name)
+      toggleClass(t.wrapper, 'changed', c !== undefined)
+      setHidden(t.chip, c === undefined)
+      if (c === undefined) {
+        toggleClass(t.wrapper, 'show-agreed', false)
+        t.wrapper.style.removeProperty('--chg')
+        continue
+      }
+      t.wrapper.style.setProperty('--chg', colorOf(c.by))
+      const who = c.by === null ? 'Changed' : c.by.id === me ? 'Changed by you' : `Changed by ${c.by.name}`
+      setText(t.chip, who)
+      t.chip.title = `${who}. Agreed: ${c.agreed}`
+      setText(t.agreed, `Agreed: ${c.agreed}`)
+    }
+  }
+}

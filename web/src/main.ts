@@ -1,0 +1,241 @@
+// The offer room page: builds the layout, connects, and re-renders whenever the doc, presence,
+// locks or connection change. Each concern lives in its own module; this file only wires them.
+
+import * as Y from 'yjs'
+import { Connection, roomAddress } from './connection'
+import { bindTextarea } from './description'
+import { OfferDoc } from './doc'
+import { h, setText, toggleClass } from './dom'
+import { FieldRegistry, setDisabled, showLockNote } from './fields'
+import { formatInteger } from './format'
+import { TermsForm, makeField } from './form'
+import { Header } from './header'
+import { Highlights, changedFields } from './highlights'
+import { Locks } from './locks'
+import { MilestonesPanel } from './milestones'
+import { Notices } from './notices'
+import { Presence, personLine } from './presence'
+import { Summary } from './summary'
+import { type ServerMessage, type UserInfo, fieldLabel } from './types'
+
+/** Fields everyone types into at once (a Y.Text merges concurrent edits): no lock is taken. */
+const SHARED_FIELDS = new Set(['description'])
+const DESCRIPTION_MAX = 20_000
+
+type Hello = Extract<ServerMessage, { type: 'hello' }>
+
+function describeReadOnly (hello: Hello): string {
+  const reason = hello.read_only_reason ?? ''
+  if (reason === 'viewer' || (reason === '' && hello.user.role === 'viewer')) {
+    return `You are viewing this offer as ${hello.user.name}. Only the client and the freelancer can edit its terms.`
+  }
+  const closed = /^closed:\s*(\w+)/.exec(reason)
+  if (closed !== null) return `This offer is ${closed[1]}, so its terms can no longer be edited.`
+  return reason === '' ? 'This room is read-only for you.' : `This room is read-only: ${reason}.`
+}
+
+function start (root: HTMLElement): void {
+  const addr = roomAddress(location)
+  if (addr === null) {
+    root.replaceChildren(h('main', { class: 'layout layout-single' }, h('section', { class: 'card' },
+      h('h1', {}, 'This link is incomplete'),
+      h('p', {}, 'An offer room link looks like /offers/<id>?token=…. Open the link from the marketplace again.'))))
+    return
+  }
+
+  const ydoc = new Y.Doc()
+  const od = new OfferDoc(ydoc)
+  const conn = new Connection(addr, ydoc)
+  const presence = new Presence(conn.provider.awareness)
+  let hello: Hello | null = null
+  const me = (): UserInfo | null => hello?.user ?? null
+  const locks = new Locks(conn, me)
+  const notices = new Notices()
+  const fields = new FieldRegistry(root)
+  const highlights = new Highlights()
+
+  let scheduled = false
+  const invalidate = (): void => {
+    if (scheduled) return
+    scheduled = true
+    queueMicrotask(() => { scheduled = false; render() })
+  }
+
+  const ready = (): boolean => conn.everSynced && hello !== null
+  /** Why this person cannot edit right now, in words for the banner (null: they can). */
+  const readOnlyReason = (): string | null => {
+    if (conn.fatal !== null) return conn.fatal.title
+    if (hello?.read_only === true) return describeReadOnly(hello)
+    if (hello?.user.role === 'viewer') return describeReadOnly(hello)
+    const status = od.meta().status
+    if (status !== null && status !== 'open') return `This offer is ${status}, so its terms can no longer be edited.`
+    return null
+  }
+  const canEdit = (): boolean => ready() && readOnlyReason() === null && od.pendingProposal() === null
+
+  const header = new Header((hidden) => { presence.setHidden(hidden); invalidate() })
+  header.hideFocus.checked = presence.hidden
+  const deps = { od, fields, highlights }
+  const form = new TermsForm(deps)
+  const milestones = new MilestonesPanel({ ...deps, canEdit })
+  const summary = new Summary()
+
+  const textarea = h('textarea', { id: 'f-description', name: 'description', rows: '9', maxlength: String(DESCRIPTION_MAX), placeholder: 'What will be delivered, how, and what is out of scope.' })
+  const counter = h('span', { class: 'card-note' })
+  const description = makeField(deps, { name: 'description', label: 'Description', control: textarea, hint: 'The binding scope of work. Both parties can type here at the same time.' })
+  bindTextarea(textarea, od.description)
+  const descriptionCard = h('section', { class: 'card', 'aria-labelledby': 'h-scope' },
+    h('div', { class: 'card-title' }, h('h2', { id: 'h-scope' }, 'Scope of work'), counter), description.wrapper)
+
+  const peopleList = h('ul', { class: 'people' })
+  const peopleCard = h('section', { class: 'card', 'aria-labelledby': 'h-people' }, h('h2', { id: 'h-people' }, 'In this room'), peopleList,
+    h('p', { class: 'hint legend' }, 'Fields tinted in a party’s colour differ from the agreed version. Hover or tap “Changed” to see the agreed value.'))
+
+  root.replaceChildren(header.el, header.banners,
+    h('main', { class: 'layout', id: 'main' },
+      h('div', { class: 'col-main' }, form.contractCard, form.paymentCard, milestones.card, descriptionCard),
+      h('aside', { class: 'col-side', 'aria-label': 'Summary and participants' }, summary.card, peopleCard)),
+    notices.region)
+
+  // --- focus -> locks and presence ---------------------------------------------------------
+  fields.onFocusChange((field, previous) => {
+    if (previous !== null && !SHARED_FIELDS.has(previous)) locks.release(previous)
+    if (field !== null && !SHARED_FIELDS.has(field) && canEdit()) locks.acquire(field)
+    presence.setFocus(field)
+    invalidate()
+  })
+  root.addEventListener('click', (e) => {
+    const btn = (e.target as Element | null)?.closest('.lock-note button')
+    const field = btn?.closest<HTMLElement>('[data-lock-field]')?.dataset.lockField
+    if (field === undefined) return
+    const holder = locks.heldByOther(field)
+    locks.requestRelease(field)
+    notices.toast(`Asked ${holder?.name ?? 'them'} to release ${fieldLabel(field)}.`, { kind: 'info', timeoutMs: 4000 })
+  })
+
+  // --- server messages ---------------------------------------------------------------------
+  const fieldForRejection = (f: string): string | null => {
+    if (fields.get(f) !== undefined) return f
+    const m = /^milestones\[(\d+)\]/.exec(f)
+    if (m !== null) {
+      const id = od.draftMilestones()[Number(m[1])]?.id
+      if (id !== undefined && fields.get(`milestone:${id}`) !== undefined) return `milestone:${id}`
+    }
+    return null
+  }
+  conn.onApp((msg) => {
+    switch (msg.type) {
+      case 'hello':
+        hello = msg
+        presence.setMe(msg.user)
+        locks.setTtl(msg.lock_ttl_ms)
+        break
+      case 'locks':
+        for (const l of msg.locks) presence.remember(l.user)
+        locks.apply(msg.locks)
+        break
+      case 'rejected': {
+        const text = `Not saved — ${msg.reason}`
+        let shown = false
+        for (const f of msg.fields) {
+          const target = fieldForRejection(f)
+          if (target !== null) shown = fields.showMessage(target, text, 'error', 6000) || shown
+        }
+        if (!shown) notices.toast(`Your change to ${msg.fields.map(fieldLabel).join(', ') || 'the offer'} was not saved: ${msg.reason}`, { kind: 'warn' })
+        break
+      }
+      case 'notice':
+        if (msg.kind === 'release_requested') {
+          const field = msg.field ?? null
+          notices.toast(msg.text, {
+            kind: 'warn',
+            timeoutMs: 12_000,
+            action: field !== null && fields.current === field
+              ? { label: 'Release', run: () => { (document.activeElement as HTMLElement | null)?.blur() } }
+              : undefined
+          })
+        } else {
+          notices.toast(msg.text, { kind: 'info' })
+        }
+        break
+      case 'error':
+        notices.toast(msg.message, { kind: 'error' })
+        break
+    }
+    invalidate()
+  })
+
+  od.onChange(invalidate)
+  presence.onChange(invalidate)
+  conn.onState(invalidate)
+  conn.onSync(invalidate)
+  setInterval(invalidate, 30_000) // relative expiry text
+
+  // --- render ------------------------------------------------------------------------------
+  const render = (): void => {
+    const meta = od.meta()
+    const user = me()
+    const colorOf = presence.colorOf.bind(presence)
+    header.renderOffer(od.str('title') ?? '', meta)
+    header.renderPeople(presence.people(), meta.parties, presence)
+    header.renderConnection(conn.state, conn.fatal)
+    const roReason = ready() || conn.fatal !== null ? readOnlyReason() : null
+    header.renderReadOnly(roReason)
+    header.renderProposal(od.pendingProposal(), user)
+    toggleClass(root, 'is-loading', !ready() && conn.fatal === null)
+    toggleClass(root, 'is-readonly', roReason !== null)
+
+    form.render()
+    milestones.render()
+    const changes = changedFields(od)
+    highlights.render(changes, colorOf, user?.id ?? null)
+    summary.render(od, changes, colorOf, user?.id ?? null, meta.version)
+    const len = od.description.length
+    setText(counter, `${formatInteger(len)} / ${formatInteger(DESCRIPTION_MAX)}`)
+
+    const editable = canEdit()
+    for (const view of fields.all()) {
+      const holder = locks.heldByOther(view.name)
+      for (const c of view.controls()) setDisabled(c, !editable || holder !== null)
+      showLockNote(view, holder === null ? null : `${holder.name} is editing`, holder !== null && editable)
+      toggleClass(view.wrapper, 'locked', holder !== null)
+      if (holder !== null) view.wrapper.style.setProperty('--lock', colorOf(holder))
+      const focused = presence.focusedOn(view.name)
+      toggleClass(view.wrapper, 'peer-focus', focused.length > 0)
+      if (focused.length > 0) {
+        view.wrapper.style.setProperty('--ring', colorOf(focused[0]))
+        setText(view.focusTag, focused.map((u) => u.name).join(', '))
+      }
+      view.focusTag.hidden = focused.length === 0
+      if (holder !== null && fields.current === view.name) {
+        (document.activeElement as HTMLElement | null)?.blur()
+        fields.leave()
+      }
+    }
+
+    const people = presence.people()
+    const offline = meta.parties.filter((p) => !people.some((q) => q.user.id === p.id))
+    const where = (field: string | null, userId: string): string | null => {
+      if (field === null) return null
+      const holding = locks.holder(field)?.id === userId
+      return `${holding ? 'editing' : 'in'} ${fieldLabel(field)}`
+    }
+    const key = JSON.stringify([people.map((p) => [p.user.id, p.user.name, p.focus, colorOf(p.user)]), offline.map((p) => p.id), locks.entries().map((l) => [l.field, l.user.id])])
+    if (peopleList.dataset.key !== key) {
+      peopleList.dataset.key = key
+      peopleList.replaceChildren(
+        ...people.map((p) => personLine(p, colorOf, p.self ? (p.focus === null ? null : where(p.focus, p.user.id)) : where(p.focus, p.user.id) ?? 'here')),
+        ...offline.map((p) => {
+          const li = personLine({ user: { ...p, color: colorOf(p) }, self: false, online: false, focus: null }, colorOf, 'not here')
+          li.classList.add('away')
+          return li
+        }))
+    }
+  }
+
+  // For tests and debugging: the live doc and provider of this page.
+  ;(window as unknown as { offerRoom: unknown }).offerRoom = { doc: ydoc, provider: conn.provider, Y, od, locks, presence }
+  render()
+}
+
+start(document.getElementById('app') ?? document.body)

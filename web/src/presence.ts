@@ -1,0 +1,178 @@
+// Presence (Yjs awareness): who is here and which field each person is in. The server stamps
+// `user` onto every state from the token; we publish only {focus, hidden}.
+
+import type { Awareness } from 'y-protocols/awareness'
+import { h, setText } from './dom'
+import { initials } from './format'
+import type { PartyRef, Role, UserInfo } from './types'
+
+const HIDE_KEY = 'offer-room:hide-focus'
+
+/** Used when a party is not in the room and the server sent no colour for them. */
+const ROLE_COLORS: Record<Role, string> = {
+  client: '#4f46e5',
+  freelancer: '#0d9488',
+  viewer: '#64748b'
+}
+
+export interface Peer {
+  clientId: number
+  user: UserInfo
+  focus: string | null
+  hidden: boolean
+  self: boolean
+}
+
+export interface Person {
+  user: UserInfo
+  self: boolean
+  online: boolean
+  focus: string | null
+}
+
+function isUser (u: unknown): u is UserInfo {
+  if (u === null || typeof u !== 'object') return false
+  const o = u as Record<string, unknown>
+  return typeof o.id === 'string' && typeof o.name === 'string'
+}
+
+export class Presence {
+  readonly awareness: Awareness
+  hidden: boolean
+  focus: string | null = null
+  me: UserInfo | null = null
+  private readonly colors = new Map<string, string>()
+
+  constructor (awareness: Awareness) {
+    this.awareness = awareness
+    this.hidden = safeStorage()?.getItem(HIDE_KEY) === '1'
+    this.publish()
+  }
+
+  setMe (user: UserInfo): void {
+    this.me = user
+    this.remember(user)
+  }
+
+  setFocus (field: string | null): void {
+    if (field === this.focus) return
+    this.focus = field
+    this.publish()
+  }
+
+  setHidden (hidden: boolean): void {
+    this.hidden = hidden
+    safeStorage()?.setItem(HIDE_KEY, hidden ? '1' : '0')
+    this.publish()
+  }
+
+  private publish (): void {
+    this.awareness.setLocalState({ focus: this.hidden ? null : this.focus, hidden: this.hidden })
+  }
+
+  onChange (fn: () => void): void {
+    this.awareness.on('change', fn)
+  }
+
+  /** Every remote (and echoed own) state that carries a server-stamped user. */
+  peers (): Peer[] {
+    const out: Peer[] = []
+    for (const [clientId, state] of this.awareness.getStates()) {
+      if (state === null || typeof state !== 'object') continue
+      const user = (state as Record<string, unknown>).user
+      if (!isUser(user)) continue
+      this.remember(user)
+      const focus = (state as Record<string, unknown>).focus
+      out.push({
+        clientId,
+        user,
+        focus: typeof focus === 'string' ? focus : null,
+        hidden: (state as Record<string, unknown>).hidden === true,
+        self: clientId === this.awareness.clientID || (this.me !== null && user.id === this.me.id)
+      })
+    }
+    return out
+  }
+
+  /** People in the room, one per user id, me first. */
+  people (): Person[] {
+    const byId = new Map<string, Person>()
+    if (this.me !== null) byId.set(this.me.id, { user: this.me, self: true, online: true, focus: this.hidden ? null : this.focus })
+    for (const p of this.peers()) {
+      const known = byId.get(p.user.id)
+      const focus = p.hidden ? null : p.focus
+      if (known === undefined) {
+        byId.set(p.user.id, { user: p.user, self: p.self, online: true, focus })
+      } else if (!known.self && known.focus === null) {
+        known.focus = focus
+      }
+    }
+    return [...byId.values()]
+  }
+
+  /** Others whose (visible) focus is on `field`. */
+  focusedOn (field: string): UserInfo[] {
+    const seen = new Set<string>()
+    const out: UserInfo[] = []
+    for (const p of this.peers()) {
+      if (p.self || p.hidden || p.focus !== field || seen.has(p.user.id)) continue
+      seen.add(p.user.id)
+      out.push(p.user)
+    }
+    return out
+  }
+
+  isOnline (userId: string): boolean {
+    return this.peers().some((p) => p.user.id === userId) || this.me?.id === userId
+  }
+
+  remember (user: { id: string, color?: string }): void {
+    if (typeof user.color === 'string' && user.color !== '') this.colors.set(user.id, user.color)
+  }
+
+  /** A party's colour: the one the server gave them, else their role's. */
+  colorOf (ref: PartyRef | UserInfo | null): string {
+    if (ref === null) return ROLE_COLORS.viewer
+    if (typeof ref.color === 'string' && ref.color !== '') return ref.color
+    return this.colors.get(ref.id) ?? ROLE_COLORS[ref.role] ?? ROLE_COLORS.viewer
+  }
+}
+
+function safeStorage (): Storage | null {
+  try {
+    return window.localStorage
+  } catch {
+    return null
+  }
+}
+
+const ROLE_NAMES: Record<string, string> = { client: 'Client', freelancer: 'Freelancer', viewer: 'Viewer' }
+
+export function roleName (role: string): string {
+  return ROLE_NAMES[role] ?? role
+}
+
+/** The avatar stack in the header. */
+export function renderAvatars (container: HTMLElement, people: Person[], colorOf: (u: UserInfo) => string): void {
+  const key = people.map((p) => `${p.user.id}|${p.user.name}|${colorOf(p.user)}|${p.self}`).join(';')
+  if (container.dataset.key === key) return
+  container.dataset.key = key
+  container.replaceChildren(...people.map((p) => {
+    const label = `${p.user.name}${p.self ? ' (you)' : ''} · ${roleName(p.user.role)}`
+    return h('li', { class: 'avatar', title: label, 'aria-label': label, style: `--c:${colorOf(p.user)}`, 'data-user-id': p.user.id },
+      h('span', { 'aria-hidden': 'true' }, initials(p.user.name)))
+  }))
+  const names = people.map((p) => `${p.user.name}${p.self ? ' (you)' : ''}`).join(', ')
+  container.setAttribute('aria-label', `In the room: ${names}`)
+}
+
+export function personLine (p: Person, colorOf: (u: UserInfo) => string, where: string | null): HTMLElement {
+  const el = h('li', { class: 'person' },
+    h('span', { class: 'avatar avatar-sm', style: `--c:${colorOf(p.user)}`, 'aria-hidden': 'true' }, initials(p.user.name)),
+    h('span', { class: 'person-name' }, p.user.name, p.self ? h('span', { class: 'muted' }, ' (you)') : null),
+    h('span', { class: 'person-role' }, roleName(p.user.role)))
+  const status = h('span', { class: 'person-where muted' })
+  setText(status, where ?? '')
+  el.append(status)
+  return el
+}
