@@ -41,6 +41,26 @@ export function describeClose (code: number): Fatal {
   }
 }
 
+/**
+ * The stock provider re-sends every awareness change it applies, other people's included; the
+ * server refuses states this connection did not introduce (and says so). Send only our own.
+ */
+function filterAwarenessEcho (provider: WebsocketProvider): void {
+  const awareness = provider.awareness
+  const own = awareness.clientID
+  const original = (provider as unknown as { _awarenessUpdateHandler: AwarenessHandler })._awarenessUpdateHandler
+  const filtered: AwarenessHandler = (changes, origin) => {
+    const mine = (ids: number[]): number[] => ids.filter((id) => id === own)
+    const next = { added: mine(changes.added), updated: mine(changes.updated), removed: mine(changes.removed) }
+    if (next.added.length + next.updated.length + next.removed.length > 0) original(next, origin)
+  }
+  awareness.off('update', original)
+  awareness.on('update', filtered)
+  ;(provider as unknown as { _awarenessUpdateHandler: AwarenessHandler })._awarenessUpdateHandler = filtered
+}
+
+type AwarenessHandler = (changes: { added: number[], updated: number[], removed: number[] }, origin: unknown) => void
+
 export interface RoomAddress {
   offerId: string
   token: string
@@ -77,6 +97,7 @@ export class Connection {
       params: { token: addr.token },
       disableBc: true
     })
+    filterAwarenessEcho(this.provider)
     this.provider.messageHandlers[MESSAGE_APP] = (_encoder, decoder) => {
       const text = decoding.readVarString(decoder)
       let msg: ServerMessage

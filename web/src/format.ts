@@ -86,7 +86,18 @@ export function parseMoney (text: string, currency: string): Parsed<number | nul
     }
   }
   // Grouping must sit between digits in groups of three (India's 2-digit groups are allowed too).
-  const intDigits = [...intPart].filter((c) => !isGroup(c)).join('')
+  const groups = [...intPart].reduce<string[]>((acc, c) => {
+    if (isGroup(c)) acc.push('')
+    else acc[acc.length - 1] += c
+    return acc
+  }, [''])
+  if (groups.length > 1) {
+    const [first, ...rest] = groups
+    const okGroups = first.length >= 1 && first.length <= 3 &&
+      rest.every((g, i) => g.length === 3 || (g.length === 2 && i < rest.length - 1))
+    if (!okGroups) return { ok: false, error }
+  }
+  const intDigits = groups.join('')
   if (!/^\d*$/.test(intDigits) || !/^\d*$/.test(fracPart) || (intDigits === '' && fracPart === '')) {
     return { ok: false, error }
   }

@@ -21,6 +21,7 @@ import { type ServerMessage, type UserInfo, fieldLabel } from './types'
 /** Fields everyone types into at once (a Y.Text merges concurrent edits): no lock is taken. */
 const SHARED_FIELDS = new Set(['description'])
 const DESCRIPTION_MAX = 20_000
+const QUIET_ERRORS = new Set(['locked', 'read_only', 'forbidden', 'bad_frame'])
 
 type Hello = Extract<ServerMessage, { type: 'hello' }>
 
@@ -159,7 +160,10 @@ function start (root: HTMLElement): void {
         }
         break
       case 'error':
-        notices.toast(msg.message, { kind: 'error' })
+        // "locked" and "read_only" already show at the field and in the banner; protocol-level
+        // complaints ("forbidden", "bad_frame") are nothing a person can act on.
+        if (QUIET_ERRORS.has(msg.code)) console.warn('offer-room:', msg.code, msg.message)
+        else notices.toast(msg.message, { kind: 'error' })
         break
     }
     invalidate()

@@ -119,6 +119,7 @@ export class MilestonesPanel {
       fields.unregister(row.view.name)
       this.rows.delete(id)
     }
+    setHidden(this.card, od.contractType !== 'fixed')
     setHidden(this.empty, items.length > 0)
     this.addButton.disabled = !this.deps.canEdit()
 
