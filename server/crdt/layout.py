@@ -1,14 +1,14 @@
 """The Y.Doc of an offer (DESIGN §3): root names, seeding from terms, reading terms back.
 
-| root        | type         | writers | content                                                    |
-|-------------|--------------|---------|------------------------------------------------------------|
-| terms       | Map          | parties | scalar fields of Terms (money in minor units, ISO dates)   |
-| description | Text         | parties | scope of work                                              |
-| milestones  | Array of Map | parties | id, title, amount, due_date                                |
-| offer       | Map          | server  | status, version, expires_at, parties [{id, name, role}]    |
-| committed   | Map          | server  | the terms of the current version (plain JSON values)       |
-| changed_by  | Map          | server  | field -> {id, name, role} of who changed it since commit   |
-| proposal    | Map          | server  | the pending proposal, empty when none                      |
+| root        | type         | writers | content                                                 |
+|-------------|--------------|---------|---------------------------------------------------------|
+| terms       | Map          | parties | scalar fields of Terms (money in minor units, ISO dates)|
+| description | Text         | parties | scope of work                                           |
+| milestones  | Array of Map | parties | id, title, amount, due_date                             |
+| offer       | Map          | server  | status, version, expires_at, parties [{id, name, role}] |
+| committed   | Map          | server  | the terms of the current version (plain JSON values)    |
+| changed_by  | Map          | server  | field -> {id, name, role} of who changed it since commit|
+| proposal    | Map          | server  | the pending proposal, empty when none                   |
 
 The doc is seeded once when the offer is created; its binary state is the source of truth from
 then on and is never rebuilt from JSON (clients holding the old doc would merge both copies).
@@ -31,20 +31,21 @@ SERVER_ROOTS: tuple[str, ...] = ("offer", "committed", "changed_by", "proposal")
 class OfferDoc:
     """A Y.Doc with typed handles on every root.
 
-    pycrdt stops firing observers on roots nobody references, so the handles live as long as the doc.
+    pycrdt stops firing observers on roots nobody references, so the handles live as long as
+    the doc.
     """
 
-    def __init__(self, doc: Doc | None = None) -> None:
-        self.doc: Doc = doc if doc is not None else Doc()
-        self.terms: Map = self.doc.get("terms", type=Map)
+    def __init__(self, doc: Doc[Any] | None = None) -> None:
+        self.doc: Doc[Any] = doc if doc is not None else Doc()
+        self.terms: Map[Any] = self.doc.get("terms", type=Map)
         self.description: Text = self.doc.get("description", type=Text)
-        self.milestones: Array = self.doc.get("milestones", type=Array)
-        self.offer: Map = self.doc.get("offer", type=Map)
-        self.committed: Map = self.doc.get("committed", type=Map)
-        self.changed_by: Map = self.doc.get("changed_by", type=Map)
-        self.proposal: Map = self.doc.get("proposal", type=Map)
+        self.milestones: Array[Any] = self.doc.get("milestones", type=Array)
+        self.offer: Map[Any] = self.doc.get("offer", type=Map)
+        self.committed: Map[Any] = self.doc.get("committed", type=Map)
+        self.changed_by: Map[Any] = self.doc.get("changed_by", type=Map)
+        self.proposal: Map[Any] = self.doc.get("proposal", type=Map)
 
-    def roots(self) -> dict[str, Map | Text | Array]:
+    def roots(self) -> dict[str, Map[Any] | Text | Array[Any]]:
         return {
             "terms": self.terms,
             "description": self.description,
@@ -98,7 +99,7 @@ class OfferDoc:
             _replace_text(self.description, current, terms.description)
         if self.milestones.to_py() != plain["milestones"]:
             del self.milestones[:]
-            for m in plain["milestones"]:  # type: ignore[attr-defined]
+            for m in plain["milestones"]:
                 self.milestones.append(Map({k: v for k, v in m.items() if v is not None}))
 
     def set_committed(self, terms: Terms) -> None:

@@ -119,7 +119,9 @@ def check_scalar(field: str, value: Any, limits: Limits, errors: list[FieldError
     return _check_date(field, value, errors)  # start_date, end_date
 
 
-def check_milestone(index: int, raw: Any, limits: Limits, errors: list[FieldError]) -> Milestone | None:
+def check_milestone(
+    index: int, raw: Any, limits: Limits, errors: list[FieldError]
+) -> Milestone | None:
     field = f"milestones[{index}]"
     if not isinstance(raw, dict):
         errors.append(FieldError(field, "must be a milestone"))

@@ -1,14 +1,15 @@
 """Offer terms: the typed shape of what two parties negotiate.
 
 Money is always an integer count of minor units (cents) of the offer's currency; dates are ISO
-``YYYY-MM-DD`` strings on the wire and ``datetime.date`` here. These Structs are the one schema for
-terms in the REST API, the store and the negotiation layer; the CRDT layer converts to and from them.
+``YYYY-MM-DD`` strings on the wire and ``datetime.date`` here. These Structs are the one schema
+for terms in the REST API, the store and the negotiation layer; the CRDT layer converts to and
+from them.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 
@@ -82,9 +83,13 @@ class TermsInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     milestones: tuple[MilestoneInput, ...] = ()
 
 
-def terms_to_builtins(terms: Terms) -> dict[str, object]:
-    """Terms as plain JSON-able values (dates as ISO strings)."""
-    out: dict[str, object] = msgspec.to_builtins(terms)
+_JSON_ENCODER = msgspec.json.Encoder()
+_JSON_DECODER = msgspec.json.Decoder()
+
+
+def terms_to_builtins(terms: Terms) -> dict[str, Any]:
+    """Terms as plain JSON values (dates as ISO strings, sequences as lists)."""
+    out: dict[str, Any] = _JSON_DECODER.decode(_JSON_ENCODER.encode(terms))
     return out
 
 

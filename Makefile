@@ -1,0 +1,67 @@
+# offer-room — `make run` starts the product, `make test` runs every test layer.
+# Each install step is idempotent: it runs only when its inputs changed or its output is missing.
+
+SHELL := /bin/bash
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .stamps
+WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/index.html web/app.css web/build.mjs
+APT := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
+
+.PHONY: help install install-test run demo test test-unit test-integration test-e2e lint bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+
+install: $(STAMPS)/python $(STAMPS)/web ## install Python and web dependencies, build the web app
+
+$(STAMPS)/python: pyproject.toml
+	@mkdir -p $(STAMPS)
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@test -x $(VENV)/bin/uv || $(VENV)/bin/pip install -q uv
+	$(VENV)/bin/uv pip install -q --python $(PY) -e '.[dev]'
+	@touch $@
+
+$(STAMPS)/node-modules: web/package.json web/package-lock.json
+	@mkdir -p $(STAMPS)
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(STAMPS)/web: $(STAMPS)/node-modules $(WEB_SRC)
+	cd web && node build.mjs
+	@touch $@
+
+$(STAMPS)/chromium:
+	@mkdir -p $(STAMPS)
+	@command -v chromium >/dev/null || { $(APT) update -qq && $(APT) install -y -qq chromium; }
+	@touch $@
+
+install-test: install $(STAMPS)/chromium ## install + Debian's Chromium for the browser tests
+
+run: install ## start the server on SQLite in ./data and print a client and a freelancer link
+	$(VENV)/bin/offer-room serve --host $(HOST) --port $(PORT) --data-dir ./data --demo
+
+demo: install ## create the demo offer (if needed) and print its links
+	$(VENV)/bin/offer-room demo --data-dir ./data --base-url http://$(HOST):$(PORT)
+
+lint: install ## ruff + mypy (strict)
+	$(VENV)/bin/ruff check server tests e2e
+	$(VENV)/bin/mypy
+
+test-unit: install ## unit tests
+	$(VENV)/bin/pytest -q tests/unit
+
+test-integration: install ## integration tests against a real server (Python and Node clients)
+	$(VENV)/bin/pytest -q tests/integration
+
+test-e2e: install-test ## Playwright e2e in two Chromium contexts
+	$(VENV)/bin/pytest -q -p no:asyncio -c e2e/pytest.ini e2e
+
+test: install-test lint ## everything: lint, unit, integration, e2e
+	$(VENV)/bin/pytest -q tests
+	$(VENV)/bin/pytest -q -p no:asyncio -c e2e/pytest.ini e2e
+
+clean: ## remove installs and build output (keeps ./data)
+	rm -rf $(VENV) $(STAMPS) web/node_modules web/dist

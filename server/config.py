@@ -1,0 +1,119 @@
+"""One frozen Config, read once from ``OFFER_ROOM_*`` environment variables and passed down.
+
+Secrets the operator did not set are generated once and kept in the data dir, so tokens minted
+before a restart stay valid and ``make run`` works on a fresh machine with no set-up.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+from server.offers.limits import Limits
+from server.offers.terms import ALL_FIELDS
+
+#: Roles and the terms fields each may edit; a viewer edits nothing.
+FieldPolicy = dict[str, frozenset[str]]
+
+DEFAULT_FIELD_POLICY: FieldPolicy = {
+    "client": frozenset(ALL_FIELDS),
+    "freelancer": frozenset(ALL_FIELDS),
+    "viewer": frozenset(),
+}
+
+_REPO_WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
+
+
+class Config(msgspec.Struct, frozen=True):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("data")
+    #: HMAC secret for participant tokens (JWT HS256).
+    secret: str = ""
+    #: Bearer key for integrator endpoints.
+    api_key: str = ""
+    #: Base URL used in the links the API returns; derived from host/port when empty.
+    public_url: str = ""
+    web_dir: Path = _REPO_WEB_DIST
+    limits: Limits = Limits()
+    field_policy: FieldPolicy = msgspec.field(default_factory=lambda: dict(DEFAULT_FIELD_POLICY))
+    #: Largest WebSocket frame accepted; a reconnecting client's offline history rides in one frame.
+    max_frame_bytes: int = 2 * 1024 * 1024
+    #: Frames queued for one slow client before it is disconnected with 1013.
+    send_queue_max: int = 1024
+    #: Token bucket per connection: sustained messages/s and burst.
+    rate_per_second: float = 200.0
+    rate_burst: float = 400.0
+    lock_ttl_ms: int = 10_000
+    #: Log entries above the snapshot that trigger a compaction.
+    compact_every: int = 500
+    offer_ttl_days: int = 30
+    token_ttl_seconds: int = 30 * 24 * 3600
+
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+
+def _read_or_create(path: Path, nbytes: int) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(nbytes)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Secrets are readable by the owner only.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+def _field_policy(raw: str | None) -> FieldPolicy:
+    if not raw:
+        return dict(DEFAULT_FIELD_POLICY)
+    parsed = json.loads(raw)
+    policy = dict(DEFAULT_FIELD_POLICY)
+    for role, fields in parsed.items():
+        unknown = set(fields) - set(ALL_FIELDS)
+        if role not in policy or unknown:
+            raise ValueError(f"OFFER_ROOM_FIELD_POLICY: bad role {role!r} or fields {unknown}")
+        policy[role] = frozenset(fields)
+    return policy
+
+
+def load_config(
+    env: Mapping[str, str] | None = None,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    data_dir: Path | None = None,
+) -> Config:
+    """Read the configuration; explicit arguments (from the command line) win over env vars."""
+    env = os.environ if env is None else env
+    ddir = data_dir or Path(env.get("OFFER_ROOM_DATA_DIR", "data"))
+    ddir.mkdir(parents=True, exist_ok=True)
+    limits = Limits()
+    if "OFFER_ROOM_LIMITS" in env:
+        limits = msgspec.json.decode(env["OFFER_ROOM_LIMITS"], type=Limits)
+    return Config(
+        host=host or env.get("OFFER_ROOM_HOST", "127.0.0.1"),
+        port=port if port is not None else int(env.get("OFFER_ROOM_PORT", "8000")),
+        data_dir=ddir,
+        secret=env.get("OFFER_ROOM_SECRET") or _read_or_create(ddir / "secret", 32),
+        api_key=env.get("OFFER_ROOM_API_KEY") or _read_or_create(ddir / "api_key", 24),
+        public_url=env.get("OFFER_ROOM_PUBLIC_URL", ""),
+        web_dir=Path(env.get("OFFER_ROOM_WEB_DIR", str(_REPO_WEB_DIST))),
+        limits=limits,
+        field_policy=_field_policy(env.get("OFFER_ROOM_FIELD_POLICY")),
+        lock_ttl_ms=int(env.get("OFFER_ROOM_LOCK_TTL_MS", "10000")),
+        max_frame_bytes=int(env.get("OFFER_ROOM_MAX_FRAME_BYTES", str(2 * 1024 * 1024))),
+        rate_per_second=float(env.get("OFFER_ROOM_RATE_PER_SECOND", "200")),
+        rate_burst=float(env.get("OFFER_ROOM_RATE_BURST", "400")),
+        compact_every=int(env.get("OFFER_ROOM_COMPACT_EVERY", "500")),
+    )

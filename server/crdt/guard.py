@@ -1,0 +1,326 @@
+"""The update guard: the server is the authority over every edit (DESIGN §5).
+
+A client's update is applied inside a transaction whose origin is its connection, while deep
+observers record which roots and fields it touched. Then the rules are checked. A violation is
+undone at once by a compensating transaction (pycrdt's UndoManager restores map keys, text and
+array items alike) and both updates go out, so every replica — the sender's too — converges on the
+valid state. An update is never dropped: the sender would diverge forever.
+
+Every update the doc produces, whoever caused it, lands in ``outbox`` tagged with the connection
+that sent it (or None for the server), for the room to fan out and persist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import msgspec
+from pycrdt import Array, Map, Text, TransactionEvent, UndoManager
+
+from server.crdt.layout import PARTY_ROOTS, SERVER_ROOTS, OfferDoc
+from server.offers.checks import FieldError, check_milestone, check_scalar
+from server.offers.limits import Limits
+
+_EMPTY_UPDATE = b"\x00\x00"
+_REQUIRED = frozenset({"title", "contract_type", "currency"})
+_KNOWN_ROOTS = frozenset(PARTY_ROOTS + SERVER_ROOTS)
+
+
+class EditContext(msgspec.Struct, frozen=True):
+    """Who is editing and what the room allows right now."""
+
+    user_id: str
+    role: str
+    editable: frozenset[str]
+    #: None when the offer is open, otherwise why it is closed ("agreed", "expired", …).
+    closed: str | None = None
+    #: True while a proposal is pending (the draft is frozen).
+    frozen: bool = False
+
+
+class Rejection(msgspec.Struct, frozen=True):
+    code: str  # server_only | read_only | forbidden | closed | frozen | locked | invalid
+    fields: list[str]
+    reason: str
+
+
+#: Looks up who holds the lease on a lock field: (user id, display name) or None.
+LockLookup = Callable[[str], tuple[str, str] | None]
+
+
+class Guard:
+    def __init__(self, odoc: OfferDoc, limits: Limits) -> None:
+        self._odoc = odoc
+        self._limits = limits
+        self.outbox: list[tuple[object | None, bytes]] = []
+        self._sender: object | None = None
+        self._recording = False
+        self._terms_keys: set[str] = set()
+        self._server_roots: set[str] = set()
+        self._description = False
+        self._milestone_rows: set[str] = set()
+        self._milestone_structure = False
+        self._milestone_id_changed = False
+        self._milestone_ids = self._current_milestone_ids()
+        self._emptied_roots: set[str] = set()
+        # Subscriptions must stay referenced or pycrdt stops calling them.
+        self._subs = [
+            odoc.doc.observe(self._on_transaction),
+            odoc.terms.observe(self._on_terms),
+            odoc.description.observe(self._on_description),
+            odoc.milestones.observe_deep(self._on_milestones),
+        ]
+        for name in SERVER_ROOTS:
+            root = odoc.roots()[name]
+            self._subs.append(root.observe_deep(self._server_root_observer(name)))
+        # Two undo scopes, so a rejected change to a server root never costs the same update's
+        # valid party edits: after a crash, a reconnecting client replays server-written
+        # attribution the dead process never persisted, bundled with its own offline edits.
+        roots = odoc.roots()
+        self._undo_party = UndoManager(
+            scopes=[roots[n] for n in PARTY_ROOTS], capture_timeout_millis=0
+        )
+        self._undo_server = UndoManager(
+            scopes=[roots[n] for n in SERVER_ROOTS], capture_timeout_millis=0
+        )
+
+    # --- observers: record only, never write (pycrdt forbids writes inside observers) -------
+
+    def _on_transaction(self, event: TransactionEvent) -> None:
+        update = event.update
+        if update != _EMPTY_UPDATE:
+            self.outbox.append((self._sender, update))
+
+    def _on_terms(self, event: Any) -> None:
+        if self._recording:
+            self._terms_keys.update(event.keys)
+
+    def _on_description(self, event: Any) -> None:
+        if self._recording:
+            self._description = True
+
+    def _on_milestones(self, events: list[Any]) -> None:
+        if not self._recording:
+            return
+        for event in events:
+            if not event.path:
+                self._milestone_structure = True
+            else:
+                row = event.target.get("id")
+                self._milestone_rows.add(str(row))
+                if "id" in getattr(event, "keys", {}):
+                    self._milestone_id_changed = True
+                    old = event.keys["id"].get("oldValue")
+                    if old is not None:
+                        self._milestone_rows.add(str(old))
+
+    def _server_root_observer(self, name: str) -> Callable[[list[Any]], None]:
+        def observer(events: list[Any]) -> None:
+            if self._recording:
+                self._server_roots.add(name)
+
+        return observer
+
+    # --- the public operations -----------------------------------------------------------
+
+    @contextmanager
+    def server_write(self) -> Iterator[OfferDoc]:
+        """A transaction by the server itself (never checked, fanned out to everyone)."""
+        self._sender = None
+        with self._odoc.doc.transaction(origin="server"):
+            yield self._odoc
+        self._milestone_ids = self._current_milestone_ids()
+
+    def apply(
+        self, update: bytes, sender: object, ctx: EditContext, lock_holder: LockLookup
+    ) -> Rejection | None:
+        """Apply a client's update; undo it and say why when it breaks a rule."""
+        self._reset_record()
+        self._sender = sender
+        managers = (self._undo_party, self._undo_server)
+        for manager in managers:
+            manager.include_origin(sender)
+        self._recording = True
+        try:
+            with self._odoc.doc.transaction(origin=sender):
+                self._odoc.doc.apply_update(update)
+        finally:
+            self._recording = False
+            for manager in managers:
+                manager.exclude_origin(sender)
+        server_rejection = self._check_server_roots()
+        party_rejection = self._check_party(ctx, lock_holder, self._touched_rows())
+        self._sender = None
+        if server_rejection is not None:
+            self._compensate_server()
+        if party_rejection is not None:
+            # undo() opens its own transaction, so it cannot run inside ours.
+            self._undo_party.undo()
+        if party_rejection is not None or self._milestone_structure or self._milestone_rows:
+            self._milestone_ids = self._current_milestone_ids()
+        for manager in managers:
+            manager.clear()
+        return party_rejection or server_rejection
+
+    def touched_fields(self) -> list[str]:
+        """The terms fields the last applied update changed (for attribution)."""
+        fields = sorted(self._terms_keys)
+        if self._description:
+            fields.append("description")
+        if self._milestone_structure or self._milestone_rows:
+            fields.append("milestones")
+        return fields
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _reset_record(self) -> None:
+        self._terms_keys = set()
+        self._server_roots = set()
+        self._description = False
+        self._milestone_rows = set()
+        self._milestone_structure = False
+        self._milestone_id_changed = False
+
+    def _current_milestone_ids(self) -> list[str]:
+        ids: list[str] = []
+        for item in self._odoc.milestones:
+            ids.append(str(item.get("id")) if isinstance(item, Map) else "")
+        return ids
+
+    def _touched_rows(self) -> set[str]:
+        rows = set(self._milestone_rows)
+        if self._milestone_structure:
+            after = set(self._current_milestone_ids())
+            rows |= set(self._milestone_ids) - after  # deleted rows
+        return rows
+
+    def _check_server_roots(self) -> Rejection | None:
+        if self._server_roots:
+            names = sorted(self._server_roots)
+            return Rejection("server_only", names, f"Only the server can change {names[0]}.")
+        if self._unknown_roots():
+            return Rejection("server_only", ["document"], "Unknown parts of the document.")
+        return None
+
+    def _check_party(
+        self, ctx: EditContext, lock_holder: LockLookup, rows: set[str]
+    ) -> Rejection | None:
+        fields = self.touched_fields()
+        if not fields:
+            return None
+        if ctx.role == "viewer":
+            return Rejection("read_only", fields, "Viewers can't edit this offer.")
+        denied = [f for f in fields if f not in ctx.editable]
+        if denied:
+            return Rejection("forbidden", denied, f"The {ctx.role} can't edit {denied[0]}.")
+        if ctx.closed is not None:
+            return Rejection(
+                "closed", fields, f"This offer is {ctx.closed}; it can no longer be edited."
+            )
+        if ctx.frozen:
+            return Rejection(
+                "frozen",
+                fields,
+                "A proposal is pending: the draft is frozen until it is answered.",
+            )
+        lock_fields = [f for f in fields if f != "milestones"] + [f"milestone:{r}" for r in rows]
+        for name in lock_fields:
+            holder = lock_holder(name)
+            if holder is not None and holder[0] != ctx.user_id:
+                field = "milestones" if name.startswith("milestone:") else name
+                return Rejection("locked", [field], f"{holder[1]} is editing this field.")
+        errors = self._typed_errors()
+        if errors:
+            return Rejection("invalid", [e.field for e in errors], _sentence(errors[0]))
+        return None
+
+    def _typed_errors(self) -> list[FieldError]:
+        # One read transaction for every lookup below, instead of one per access.
+        with self._odoc.doc.transaction():
+            return self._typed_errors_in_txn()
+
+    def _typed_errors_in_txn(self) -> list[FieldError]:
+        errors: list[FieldError] = []
+        terms = self._odoc.terms
+        for key in sorted(self._terms_keys):
+            if key not in terms:
+                if key in _REQUIRED:
+                    errors.append(FieldError(key, "is required"))
+                continue
+            raw = terms[key]
+            if isinstance(raw, (Map, Array, Text)):
+                errors.append(FieldError(key, "must be a plain value"))
+            else:
+                check_scalar(key, raw, self._limits, errors)
+        if self._description and len(str(self._odoc.description)) > self._limits.description_max:
+            errors.append(
+                FieldError(
+                    "description", f"must be at most {self._limits.description_max} characters"
+                )
+            )
+        if self._milestone_structure or self._milestone_rows:
+            self._check_milestones(errors)
+        return errors
+
+    def _check_milestones(self, errors: list[FieldError]) -> None:
+        items = list(self._odoc.milestones)
+        if len(items) > self._limits.milestones_max:
+            errors.append(
+                FieldError("milestones", f"at most {self._limits.milestones_max} milestones")
+            )
+            return
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            if not isinstance(item, Map):
+                errors.append(FieldError(f"milestones[{i}]", "must be a milestone"))
+                continue
+            ms = check_milestone(i, item.to_py(), self._limits, errors)
+            if ms is not None:
+                if ms.id in seen:
+                    errors.append(FieldError(f"milestones[{i}].id", "duplicate milestone id"))
+                seen.add(ms.id)
+        if self._milestone_id_changed:
+            # A row keeps its id for life: locks and attribution hang on it.
+            errors.append(FieldError("milestones", "must keep their ids"))
+
+    def _unknown_roots(self) -> list[str]:
+        """Roots a client added outside the layout and the guard has not yet emptied."""
+        doc = self._odoc.doc
+        # The raw root table is ~10x cheaper than doc.keys(), which wraps every root; this runs
+        # on every update, so look at names only when the count says a foreign root is there.
+        with doc.transaction() as txn:
+            assert txn._txn is not None
+            roots = doc._doc.roots(txn._txn)
+        if len(roots) <= len(_KNOWN_ROOTS) + len(self._emptied_roots):
+            return []
+        return [n for n in roots if n not in _KNOWN_ROOTS and n not in self._emptied_roots]
+
+    def _compensate_server(self) -> None:
+        if self._server_roots:
+            self._undo_server.undo()
+        foreign = self._unknown_roots()
+        if foreign:
+            with self._odoc.doc.transaction(origin="server"):
+                self._empty_roots(foreign)
+
+    def _empty_roots(self, names: list[str]) -> None:
+        # Root names can never be removed from a Y.Doc, only emptied. The server has no type for
+        # a root it never declared, so it reads it as a Map and deletes its keys; sequence content
+        # in such a root stays inert: no reader of the layout ever looks at it.
+        for name in names:
+            root = self._odoc.doc.get(name, type=Map)
+            for key in list(root.keys()):
+                del root[key]
+            self._emptied_roots.add(name)
+
+
+def _sentence(error: FieldError) -> str:
+    """'milestones[1].amount' + 'must be …' -> 'Milestone 2 amount must be ….'"""
+    field = error.field
+    if field.startswith("milestones[") and "]" in field:
+        index, _, rest = field[len("milestones[") :].partition("]")
+        field = f"milestone {int(index) + 1} {rest.lstrip('.')}".strip()
+    label = field.replace("_", " ")
+    return f"{label[:1].upper()}{label[1:]} {error.message}."

@@ -1,0 +1,16 @@
+"""The shared state every endpoint reaches through ``app.state.services``: a plain class."""
+
+from __future__ import annotations
+
+from server.config import Config
+from server.metrics import Metrics
+from server.rooms.registry import Registry
+from server.store.base import Store
+
+
+class Services:
+    def __init__(self, config: Config, store: Store, registry: Registry, metrics: Metrics) -> None:
+        self.config = config
+        self.store = store
+        self.registry = registry
+        self.metrics = metrics

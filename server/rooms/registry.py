@@ -1,0 +1,127 @@
+"""Loads rooms on first connection and evicts them after the last one leaves.
+
+One loader per offer: concurrent first joins wait on the same lock and get the same room (the
+deadlock pycrdt-websocket has on exactly this is why we own the registry). Eviction flushes the
+room's updates and writes a snapshot before the room is forgotten; a join that arrives meanwhile
+waits for it and then loads the room afresh from the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from pycrdt import Doc
+
+from server.config import Config
+from server.crdt.layout import OfferDoc
+from server.metrics import Metrics
+from server.rooms.connection import Connection
+from server.rooms.persister import Persister
+from server.rooms.room import Room
+from server.store.base import Store
+
+log = logging.getLogger("offer_room.registry")
+
+#: How often lock leases are checked for expiry.
+_SWEEP_SECONDS = 1.0
+
+
+class NoSuchOffer(Exception):
+    pass
+
+
+async def load_offer_doc(store: Store, offer_id: str) -> tuple[OfferDoc, int]:
+    """Rebuild an offer's Y.Doc from its snapshot and log; returns it and the log backlog."""
+    state = await store.load_doc(offer_id)
+    doc: Doc[Any] = Doc()
+    if state.snapshot:
+        doc.apply_update(state.snapshot)
+    for update in state.updates:
+        doc.apply_update(update)
+    return OfferDoc(doc), len(state.updates)
+
+
+class Registry:
+    def __init__(self, store: Store, config: Config, metrics: Metrics) -> None:
+        self._store = store
+        self._config = config
+        self._metrics = metrics
+        self.rooms: dict[str, Room] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._sweeper: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._sweeper = asyncio.create_task(self._sweep(), name="lock-sweeper")
+
+    def _lock(self, offer_id: str) -> asyncio.Lock:
+        lock = self._locks.get(offer_id)
+        if lock is None:
+            lock = self._locks[offer_id] = asyncio.Lock()
+        return lock
+
+    async def join(self, offer_id: str, conn: Connection) -> Room:
+        """The room for ``offer_id`` with ``conn`` joined; raises NoSuchOffer."""
+        async with self._lock(offer_id):
+            room = self.rooms.get(offer_id)
+            if room is None:
+                room = await self._load(offer_id)
+            room.join(conn)
+            self._metrics.connections += 1
+            return room
+
+    async def leave(self, room: Room, conn: Connection) -> None:
+        room.leave(conn)
+        self._metrics.connections -= 1
+        if room.conns:
+            return
+        async with self._lock(room.offer_id):
+            if room.conns or self.rooms.get(room.offer_id) is not room:
+                return  # someone joined while we waited
+            try:
+                await room.persister.close()
+            except Exception:
+                log.exception("final flush of offer %s failed", room.offer_id)
+            del self.rooms[room.offer_id]
+            self._metrics.rooms -= 1
+
+    async def _load(self, offer_id: str) -> Room:
+        offer = await self._store.get_offer(offer_id)
+        if offer is None:
+            raise NoSuchOffer(offer_id)
+        odoc, backlog = await load_offer_doc(self._store, offer_id)
+        persister = Persister(
+            self._store,
+            offer_id,
+            odoc.doc.get_update,
+            compact_every=self._config.compact_every,
+            backlog=backlog,
+        )
+        persister.start()
+        room = Room(offer, odoc, self._config, persister, self._metrics)
+        self.rooms[offer_id] = room
+        self._metrics.rooms += 1
+        return room
+
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(_SWEEP_SECONDS)
+            for room in list(self.rooms.values()):
+                room.expire_locks()
+
+    async def close(self) -> None:
+        """Shutdown: stop sweeping, close every connection, flush every room."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+        for room in list(self.rooms.values()):
+            for conn in list(room.conns):
+                conn.close(1001, "server shutting down")
+            try:
+                await room.persister.close()
+            except Exception:
+                log.exception("final flush of offer %s failed", room.offer_id)
+        self.rooms.clear()

@@ -1,0 +1,290 @@
+"""A live offer room: one Y.Doc, its connections, presence, locks and fan-out.
+
+Everything here runs on the event loop thread (pycrdt holds the GIL and a Doc must stay on one
+thread) and ``receive`` never awaits: a frame is parsed, applied through the guard, and the
+results are queued to each connection's own writer and to the persister.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from server.config import Config
+from server.crdt.guard import EditContext, Guard, Rejection
+from server.crdt.layout import OfferDoc
+from server.metrics import Metrics
+from server.presence.awareness import AwarenessTable
+from server.presence.locks import LockTable, valid_lock_field
+from server.rooms.connection import Connection
+from server.rooms.persister import Persister
+from server.store.base import OfferRecord
+from server.wire import (
+    Error,
+    Hello,
+    Lock,
+    LockEntry,
+    Locks,
+    MessageType,
+    Notice,
+    Rejected,
+    RequestRelease,
+    SyncType,
+    Unlock,
+    WireError,
+    app_frame,
+    awareness_frame,
+    decode_client_message,
+    read_var_bytes,
+    read_var_uint,
+    sync_frame,
+)
+
+log = logging.getLogger("offer_room.room")
+
+
+class Room:
+    def __init__(
+        self,
+        offer: OfferRecord,
+        odoc: OfferDoc,
+        config: Config,
+        persister: Persister,
+        metrics: Metrics,
+    ) -> None:
+        self.offer_id = offer.id
+        self.offer = offer
+        self.odoc = odoc
+        self.config = config
+        self.persister = persister
+        self.metrics = metrics
+        self.guard = Guard(odoc, config.limits)
+        self.conns: set[Connection] = set()
+        self.awareness = AwarenessTable()
+        self.locks = LockTable(config.lock_ttl_ms)
+        #: True while a proposal is pending (set by the negotiation layer).
+        self.frozen = False
+
+    # --- membership --------------------------------------------------------------------------
+
+    def read_only_reason(self, conn: Connection) -> str | None:
+        if conn.user.role == "viewer":
+            return "You are viewing this offer; only the two parties can edit it."
+        if self.offer.status != "open":
+            return f"This offer is {self.offer.status}; it can no longer be edited."
+        return None
+
+    def join(self, conn: Connection) -> None:
+        reason = self.read_only_reason(conn)
+        conn.send(
+            app_frame(
+                Hello(
+                    offer_id=self.offer_id,
+                    user=conn.user,
+                    read_only=reason is not None,
+                    read_only_reason=reason,
+                    lock_ttl_ms=self.config.lock_ttl_ms,
+                )
+            )
+        )
+        conn.send(sync_frame(SyncType.STEP1, self.odoc.doc.get_state()))
+        states = self.awareness.full_update()
+        if states is not None:
+            conn.send(awareness_frame(states))
+        conn.send(self._locks_frame())
+        self.conns.add(conn)
+
+    def leave(self, conn: Connection) -> None:
+        self.conns.discard(conn)
+        removal = self.awareness.remove_owner(conn)
+        if removal is not None:
+            self._broadcast(awareness_frame(removal))
+        if self.locks.release_holder(conn):
+            self._broadcast(self._locks_frame())
+
+    # --- incoming frames ---------------------------------------------------------------------
+
+    def receive(self, conn: Connection, frame: bytes) -> None:
+        try:
+            kind, pos = read_var_uint(frame, 0)
+            if kind == MessageType.SYNC:
+                self._on_sync(conn, frame, pos)
+            elif kind == MessageType.AWARENESS:
+                payload, _ = read_var_bytes(frame, pos)
+                self._on_awareness(conn, payload)
+            elif kind == MessageType.QUERY_AWARENESS:
+                states = self.awareness.full_update()
+                if states is not None:
+                    conn.send(awareness_frame(states))
+            elif kind == MessageType.APP:
+                payload, _ = read_var_bytes(frame, pos)
+                self._on_app(conn, payload)
+            else:
+                raise WireError(f"unknown message type {kind}")
+        except WireError as exc:
+            self.metrics.counters["bad_frames"] += 1
+            conn.send(app_frame(Error(code="bad_frame", message=str(exc))))
+
+    def _on_sync(self, conn: Connection, frame: bytes, pos: int) -> None:
+        sync_type, pos = read_var_uint(frame, pos)
+        payload, _ = read_var_bytes(frame, pos)
+        if sync_type == SyncType.STEP1:
+            try:
+                diff = self.odoc.doc.get_update(payload)
+            except BaseException as exc:  # pyo3 panics are BaseExceptions
+                raise WireError("bad state vector") from exc
+            conn.send(sync_frame(SyncType.STEP2, diff))
+        elif sync_type in (SyncType.STEP2, SyncType.UPDATE):
+            self._on_update(conn, payload)
+        else:
+            raise WireError(f"unknown sync message {sync_type}")
+
+    def _on_update(self, conn: Connection, update: bytes) -> None:
+        ctx = EditContext(
+            user_id=conn.user.id,
+            role=conn.user.role,
+            editable=self.config.field_policy.get(conn.user.role, frozenset()),
+            closed=None if self.offer.status == "open" else self.offer.status,
+            frozen=self.frozen,
+        )
+        try:
+            rejection = self.guard.apply(update, conn, ctx, self.locks.holder)
+        except BaseException as exc:  # a malformed update makes pycrdt raise or panic
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            self.guard.outbox.clear()
+            raise WireError("malformed Yjs update") from exc
+        self.metrics.counters["updates"] += 1
+        if rejection is None:
+            self._attribute(conn)
+        self.flush_outbox()
+        if rejection is not None:
+            self._reject(conn, rejection)
+
+    def _attribute(self, conn: Connection) -> None:
+        """Record who changed each field since the last commit (only when it changes hands)."""
+        fields = self.guard.touched_fields()
+        stale = [f for f in fields if _changer(self.odoc.changed_by.get(f)) != conn.user.id]
+        if stale:
+            with self.guard.server_write() as odoc:
+                for field in stale:
+                    odoc.changed_by[field] = dict(conn.identity)
+
+    def _reject(self, conn: Connection, rejection: Rejection) -> None:
+        self.metrics.rejections[rejection.code] += 1
+        log.info("rejected edit by %s: %s %s", conn.user.id, rejection.code, rejection.fields)
+        conn.send(
+            app_frame(
+                Rejected(fields=rejection.fields, reason=rejection.reason, code=rejection.code)
+            )
+        )
+
+    def flush_outbox(self) -> None:
+        """Fan out and persist every update the doc produced since the last flush."""
+        outbox = self.guard.outbox
+        if not outbox:
+            return
+        self.guard.outbox = []
+        for sender, update in outbox:
+            frame = sync_frame(SyncType.UPDATE, update)
+            for other in self.conns:
+                if other is not sender:
+                    other.send(frame)
+            self.persister.add(update)
+
+    def _on_awareness(self, conn: Connection, payload: bytes) -> None:
+        def same_user(other: object) -> bool:
+            return isinstance(other, Connection) and other.user.id == conn.user.id
+
+        accepted, refused = self.awareness.apply(conn, payload, conn.identity, same_user)
+        if accepted is not None:
+            # Echoed to the sender too: a browser drops a socket that hears nothing for 30 s.
+            self._broadcast(awareness_frame(accepted))
+        if refused:
+            self.metrics.counters["forged_awareness"] += 1
+            conn.send(
+                app_frame(
+                    Error(
+                        code="forbidden",
+                        message="presence for another participant's client was ignored",
+                    )
+                )
+            )
+
+    # --- app messages ------------------------------------------------------------------------
+
+    def _on_app(self, conn: Connection, payload: bytes) -> None:
+        msg = decode_client_message(payload)
+        if isinstance(msg, (Lock, Unlock, RequestRelease)) and not valid_lock_field(msg.field):
+            conn.send(app_frame(Error(code="bad_field", message=f"unknown field {msg.field!r}",
+                                      ref=msg.id)))
+            return
+        if isinstance(msg, Lock):
+            self._on_lock(conn, msg)
+        elif isinstance(msg, Unlock):
+            if self.locks.release(msg.field, conn.user.id):
+                self._broadcast(self._locks_frame())
+        elif isinstance(msg, RequestRelease):
+            self._on_request_release(conn, msg)
+
+    def _on_lock(self, conn: Connection, msg: Lock) -> None:
+        reason = self.read_only_reason(conn)
+        if reason is not None:
+            conn.send(app_frame(Error(code="read_only", message=reason, ref=msg.id)))
+            return
+        renewal = self.locks.holder(msg.field) is not None
+        blocker = self.locks.take(msg.field, conn, conn.user.id, conn.user.name)
+        if blocker is not None:
+            conn.send(
+                app_frame(
+                    Error(code="locked", message=f"{blocker.user_name} is editing this field.",
+                          ref=msg.id)
+                )
+            )
+            conn.send(self._locks_frame())
+        elif not renewal:
+            self._broadcast(self._locks_frame())
+
+    def _on_request_release(self, conn: Connection, msg: RequestRelease) -> None:
+        lease = self.locks.leases.get(msg.field)
+        if lease is None or self.locks.holder(msg.field) is None:
+            conn.send(self._locks_frame())
+            return
+        notice = app_frame(
+            Notice(
+                kind="release_requested",
+                text=f"{conn.user.name} asks you to release this field.",
+                field=msg.field,
+                by=conn.user,
+            )
+        )
+        for other in self.conns:
+            if other.user.id == lease.user_id:
+                other.send(notice)
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def expire_locks(self) -> None:
+        if self.locks.expire():
+            self._broadcast(self._locks_frame())
+
+    def _locks_frame(self) -> bytes:
+        entries = []
+        for lease in self.locks.leases.values():
+            holder = lease.holder
+            if isinstance(holder, Connection):
+                entries.append(
+                    LockEntry(
+                        field=lease.field,
+                        user=holder.user,
+                        expires_in_ms=self.locks.remaining_ms(lease),
+                    )
+                )
+        return app_frame(Locks(locks=entries))
+
+    def _broadcast(self, frame: bytes) -> None:
+        for conn in self.conns:
+            conn.send(frame)
+
+
+def _changer(value: object) -> str | None:
+    return value.get("id") if isinstance(value, dict) else None
