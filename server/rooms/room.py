@@ -156,9 +156,10 @@ class Room:
         self.metrics.counters["updates"] += 1
         if rejection is None:
             self._attribute(conn)
-        self.flush_outbox()
-        if rejection is not None:
+        else:
+            # Queued ahead of the compensating update: the sender learns why before the snap-back.
             self._reject(conn, rejection)
+        self.flush_outbox()
 
     def _attribute(self, conn: Connection) -> None:
         """Record who changed each field since the last commit (only when it changes hands)."""
