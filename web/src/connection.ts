@@ -59,6 +59,17 @@ function filterAwarenessEcho (provider: WebsocketProvider): void {
   ;(provider as unknown as { _awarenessUpdateHandler: AwarenessHandler })._awarenessUpdateHandler = filtered
 }
 
+/**
+ * On disconnect the provider drops everyone else's presence but keeps their clocks, so after a
+ * reconnect the server's replay (same clocks) would be ignored until each peer's next 15 s renewal.
+ */
+function forgetRemoteClocks (provider: WebsocketProvider): void {
+  const awareness = provider.awareness
+  for (const id of [...awareness.meta.keys()]) {
+    if (id !== awareness.clientID && !awareness.states.has(id)) awareness.meta.delete(id)
+  }
+}
+
 type AwarenessHandler = (changes: { added: number[], updated: number[], removed: number[] }, origin: unknown) => void
 
 export interface RoomAddress {
@@ -110,6 +121,7 @@ export class Connection {
       for (const fn of this.appListeners) fn(msg)
     }
     this.provider.on('status', ({ status }) => {
+      if (status === 'disconnected') forgetRemoteClocks(this.provider)
       const open = status === 'connected'
       this.wsOpen = open
       if (open) for (const fn of this.openListeners) fn()
@@ -173,7 +185,7 @@ export class Connection {
         }, RECONNECT_GRACE_MS)
       }
     }
-    if (next === 'connected' || next === 'fatal') this.clearGrace()
+    if (this.wsOpen || this.fatal !== null) this.clearGrace()
     this.set(next)
   }
 

@@ -26,13 +26,16 @@ const QUIET_ERRORS = new Set(['locked', 'read_only', 'forbidden', 'bad_frame'])
 type Hello = Extract<ServerMessage, { type: 'hello' }>
 
 function describeReadOnly (hello: Hello): string {
-  const reason = hello.read_only_reason ?? ''
-  if (reason === 'viewer' || (reason === '' && hello.user.role === 'viewer')) {
-    return `You are viewing this offer as ${hello.user.name}. Only the client and the freelancer can edit its terms.`
+  const reason = (hello.read_only_reason ?? '').trim()
+  const sentence = /\s/.test(reason) // the server may send a sentence or a short code
+  if (hello.user.role === 'viewer') {
+    return `Read-only: you are viewing as ${hello.user.name}. ` +
+      (sentence ? reason : 'Only the client and the freelancer can edit the terms.')
   }
+  if (sentence) return reason
   const closed = /^closed:\s*(\w+)/.exec(reason)
   if (closed !== null) return `This offer is ${closed[1]}, so its terms can no longer be edited.`
-  return reason === '' ? 'This room is read-only for you.' : `This room is read-only: ${reason}.`
+  return reason === '' ? 'This room is read-only for you.' : `This room is read-only (${reason}).`
 }
 
 function start (root: HTMLElement): void {
