@@ -23,3 +23,17 @@ class Limits(msgspec.Struct, frozen=True):
     hourly_rate_min: int = 300
     fixed_price_min: int = 500
     milestone_min: int = 500
+    #: Change requests per party per rolling hour (reference: 3), so a party cannot flood the
+    #: other with proposals; checked by ``lifecycle.check_rate_limit``.
+    proposals_per_hour: int = 3
+    #: An offer nobody acts on expires after this many days (reference: 30).
+    offer_ttl_days: int = 30
+    #: Risk-flag thresholds (``explain.flags``), in minor units of the offer's currency: a rate
+    #: or price this high on a task described in fewer than ``vague_task_words`` words is a lure
+    #: often used to make a fake job look attractive.
+    hourly_rate_high: int = 15_000
+    fixed_price_high: int = 1_000_000
+    vague_task_words: int = 20
+    #: A first milestone worth more than this share of the fixed price, due on a start date of
+    #: today, means most of the money moves before any work can be reviewed.
+    upfront_share_pct: int = 50

@@ -1,0 +1,298 @@
+"""Risk flags: every signal with texts that must and must not trigger it, plus ordinary offers."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from server.explain.flags import detect_flags, scan_text
+from server.offers.limits import Limits
+from server.offers.terms import Milestone, Terms
+
+TODAY = date(2026, 11, 20)
+LIMITS = Limits()
+
+POSITIVE: dict[str, list[str]] = {
+    "off_platform_contact": [
+        "Please contact me on Telegram so we can discuss faster.",
+        "Let's continue this chat over WhatsApp.",
+        "My Skype ID is dev.anna.k",
+        "Reach me on Signal, I don't check this site.",
+        "WhatsApp: +1 415 555 0134",
+        "Join here: t.me/quickhire_jobs",
+        "Message me at wa.me/14155550134",
+        "Call me at 415-555-0134 after 6pm.",
+        "My number is +44 20 7946 0958",
+        "Send the files to anna.k.design@gmail.com",
+        "Email me at hiring@startup-jobs.io for details",
+        "Add me on Discord: @quickhire",
+    ],
+    "off_platform_payment": [
+        "I can pay you via PayPal to avoid the fees.",
+        "We will pay through CashApp once done.",
+        "Send it to my PayPal and I will start.",
+        "I'll pay you directly, the platform takes too much.",
+        "We can pay you by wire transfer instead.",
+        "Payment will be made outside the platform.",
+        "What is your Venmo account?",
+        "paypal.me/johnsmith42",
+    ],
+    "crypto": [
+        "We will pay you in Bitcoin every Friday.",
+        "You need to buy $500 of USDT first.",
+        "Send the funds to my BTC wallet address.",
+        "Send me the ETH and I will release the milestone.",
+        "You'll be paid in crypto, it is faster.",
+    ],
+    "overpayment": [
+        "I will send a cheque and you send back the difference.",
+        "Please refund me the excess after depositing.",
+        "We overpaid you by mistake, wire the extra amount back.",
+        "The check for more than the fee will arrive Monday.",
+        "Return the overpayment back to our accountant.",
+    ],
+    "equipment_reimbursement": [
+        "You will first buy a MacBook and we reimburse you next week.",
+        "You must purchase the software license and we will pay you back.",
+        "Order the equipment from our approved vendor.",
+        "We will reimburse you for buying the camera kit.",
+    ],
+    "gift_cards": [
+        "You need to buy Apple gift cards for the client presentation.",
+        "Please purchase three Steam gift cards.",
+        "Send me the card codes by email.",
+        "Payment via Western Union only.",
+        "I can send you MoneyGram tomorrow.",
+        "We accept gift cards as payment for the starter kit.",
+    ],
+    "upfront_fee": [
+        "There is a small registration fee before you can start.",
+        "You must pay a $50 training fee first.",
+        "Pay a refundable deposit to get started.",
+        "You will need to pay for the onboarding kit before day one.",
+    ],
+    "personal_data": [
+        "Send me your SSN so I can set up payroll.",
+        "Please provide a copy of your passport.",
+        "I need your bank account details to pay you.",
+        "Tell me the 2FA code you just received.",
+        "Share your password with me so I can log in.",
+        "Upload your driver's license and date of birth.",
+        "Forward me the verification code from the SMS.",
+    ],
+    "unpaid_test": [
+        "First, an unpaid test task to check your skills.",
+        "Complete a free trial task before we hire you.",
+        "The test project will not be paid.",
+        "Please do a small task for free first.",
+    ],
+    "pressure": [
+        "Accept today or the offer goes to someone else.",
+        "You must accept within 2 hours.",
+        "This offer expires tonight.",
+        "Last chance, accept now.",
+        "Keep this between us, don't tell the platform.",
+    ],
+}
+
+NEGATIVE: dict[str, list[str]] = {
+    "off_platform_contact": [
+        "Build a Telegram bot that posts daily sales summaries.",
+        "Integrate the WhatsApp Business API into our CRM.",
+        "Digital signal processing for a hearing-aid prototype.",
+        "Improve signal strength reporting in the router firmware.",
+        "Migrate our Skype for Business rooms to Teams.",
+        "Form validation for phone number and e-mail fields.",
+        "Order 1234-5678 shipped on 2026-12-01 at 14:30.",
+        "Translate 1,200 words by Friday.",
+    ],
+    "off_platform_payment": [
+        "Integrate PayPal and Stripe checkout into the store.",
+        "Customers can pay by bank transfer or card.",
+        "Design wireframes for the onboarding flow.",
+        "Reconcile PayPal transactions in Xero each month.",
+        "Build a wire transfer screen for the banking app.",
+        "All payments go through the platform's milestones.",
+    ],
+    "crypto": [
+        "Build a dashboard for Ethereum gas prices.",
+        "Write Solidity smart contracts and tests.",
+        "Accept Bitcoin payments in the WooCommerce shop.",
+        "Article about crypto regulation in the EU.",
+        "Connect the user's wallet to the dApp.",
+        "An exchange app where you can buy bitcoin with a card.",
+    ],
+    "overpayment": [
+        "Bookkeeping: record cheque deposits and reconcile the bank feed.",
+        "Check the code for memory leaks.",
+        "Handle customer overpayments in the invoicing module.",
+        "Send back the signed contract when ready.",
+    ],
+    "equipment_reimbursement": [
+        "Travel expenses are reimbursed per company policy.",
+        "Build an order management system with refunds.",
+        "Recommend which laptop our team should buy.",
+    ],
+    "gift_cards": [
+        "Design printable gift cards for a bakery.",
+        "Customers can buy gift cards on the site.",
+        "A shop page where you can buy gift cards for friends.",
+        "Send me the code on GitHub when the feature is done.",
+        "Generate unique gift card codes in the Shopify app.",
+    ],
+    "upfront_fee": [
+        "Build an event site that collects the registration fee at checkout.",
+        "Calculate late fees in the billing module.",
+        "The platform fee is handled by the marketplace.",
+        "A booking page that lets you pay the deposit online.",
+    ],
+    "personal_data": [
+        "Implement a password reset flow with email links.",
+        "Add 2FA login to the admin panel.",
+        "Store passwords with bcrypt and add rate limiting.",
+        "Build ID verification for our KYC provider.",
+        "Schedule around the bank holiday on Monday.",
+        "Mask the SSN field in the HR form.",
+        "We need your input on the colour palette.",
+    ],
+    "unpaid_test": [
+        "Increase test coverage of the payments module to 90%.",
+        "Write unit tests and a sample project for the docs.",
+        "Set up a free trial of our SaaS for new users.",
+        "A short paid trial task of 2 hours at your rate.",
+    ],
+    "pressure": [
+        "Urgent bug fix needed, start as soon as possible.",
+        "Users accept the terms before signing up.",
+        "The sale ends today, update the banner.",
+    ],
+}
+
+# Realistic offer texts from varied kinds of work, one per line: none may raise a flag.
+ORDINARY = (Path(__file__).parent / "golden" / "ordinary_offers.txt").read_text().splitlines()
+
+
+@pytest.mark.parametrize(("code", "text"), [(c, t) for c, texts in POSITIVE.items() for t in texts])
+def test_signal_found(code: str, text: str) -> None:
+    assert code in [c for c, *_ in scan_text(text)], text
+
+
+@pytest.mark.parametrize(("code", "text"), [(c, t) for c, texts in NEGATIVE.items() for t in texts])
+def test_signal_not_found(code: str, text: str) -> None:
+    assert code not in [c for c, *_ in scan_text(text)], text
+
+
+def _hourly(description: str, title: str = "Ongoing work", rate: int = 4500) -> Terms:
+    return Terms(
+        title=title,
+        contract_type="hourly",
+        currency="USD",
+        hourly_rate=rate,
+        weekly_limit=20,
+        start_date=date(2026, 12, 1),
+        description=description,
+    )
+
+
+def test_ordinary_offers_raise_no_flags() -> None:
+    assert len(ORDINARY) >= 30
+    for text in ORDINARY:
+        flags = detect_flags(_hourly(text, title=text[:40]), None, LIMITS, TODAY)
+        assert flags == [], (text, flags)
+
+
+def test_flag_carries_evidence_source_and_reader() -> None:
+    committed = _hourly("Build a landing page with a contact form.")
+    proposed = _hourly("Build a landing page with a contact form. I'll pay you via PayPal.")
+    [flag] = detect_flags(proposed, None, LIMITS, TODAY, committed=committed, proposer="client")
+    assert (flag.code, flag.severity, flag.evidence, flag.source, flag.at_risk) == (
+        "off_platform_payment", "danger", "pay you via PayPal", "description", "freelancer"
+    )  # fmt: skip
+    assert flag.message.endswith(".")
+
+
+def test_signal_in_freelancers_note_is_shown_to_client() -> None:
+    terms = _hourly("Build a landing page with a contact form.")
+    note = "Send the deposit to my PayPal"
+    [flag] = detect_flags(terms, note, LIMITS, TODAY, committed=terms, proposer="freelancer")
+    assert (flag.code, flag.source, flag.at_risk) == ("off_platform_payment", "note", "client")
+
+
+def test_agreed_text_is_shown_to_freelancer_whoever_proposes() -> None:
+    terms = _hourly("Logo design. Contact me on Telegram for the brief.")
+    [flag] = detect_flags(terms, None, LIMITS, TODAY, committed=terms, proposer="freelancer")
+    assert flag.at_risk == "freelancer"
+
+
+def test_milestone_titles_are_scanned() -> None:
+    terms = Terms(
+        title="Logo",
+        contract_type="fixed",
+        currency="USD",
+        fixed_price=50000,
+        milestones=(Milestone("m1", "Pay the training fee to start", 50000),),
+        description="A logo for a bakery in three colour variants, vector files and a style sheet.",
+    )
+    flags = detect_flags(terms, None, LIMITS, TODAY)
+    assert [(f.code, f.source) for f in flags] == [("upfront_fee", "milestones[0].title")]
+
+
+def test_rate_below_policy() -> None:
+    flags = detect_flags(_hourly("Data entry into our CRM.", rate=200), None, LIMITS, TODAY)
+    assert [(f.code, f.evidence, f.at_risk) for f in flags] == [
+        ("rate_below_policy", "$2.00 an hour", "freelancer")
+    ]
+    assert detect_flags(_hourly("Data entry into our CRM.", rate=300), None, LIMITS, TODAY) == []
+
+
+def test_high_pay_for_vague_task() -> None:
+    flags = detect_flags(_hourly("Easy online job.", rate=20000), None, LIMITS, TODAY)
+    assert [f.code for f in flags] == ["high_pay_vague_task"]
+    detailed = " ".join(["Senior Rust engineer to profile and optimise our trading engine."] * 3)
+    assert detect_flags(_hourly(detailed, rate=20000), None, LIMITS, TODAY) == []
+
+
+CLINIC = "Design and build a five-page website with a blog and a contact form for a dental clinic."
+
+
+def _fixed(milestones: tuple[Milestone, ...], description: str = "", start: date = TODAY) -> Terms:
+    return Terms(
+        title="Website",
+        contract_type="fixed",
+        currency="USD",
+        fixed_price=100000,
+        start_date=start,
+        milestones=milestones,
+        description=description or CLINIC,
+    )
+
+
+def test_milestone_sum_mismatch() -> None:
+    ms = (Milestone("a", "Design", 40000), Milestone("b", "Build", 40000))
+    [flag] = detect_flags(_fixed(ms), None, LIMITS, TODAY)
+    assert (flag.code, flag.at_risk) == ("milestone_sum_mismatch", "both")
+    assert flag.evidence == "milestones $800.00, price $1,000.00"
+    ok = (Milestone("a", "Design", 40000), Milestone("b", "Build", 60000))
+    assert detect_flags(_fixed(ok), None, LIMITS, TODAY) == []
+
+
+def test_supplies_with_no_milestones() -> None:
+    text = "Mystery shopper. Buy supplies at the store listed and keep the receipts for the report."
+    codes = [f.code for f in detect_flags(_fixed((), description=text), None, LIMITS, TODAY)]
+    assert codes == ["supplies_no_milestones"]
+    staged = (Milestone("a", "Shopping", 50000), Milestone("b", "Report", 50000))
+    assert detect_flags(_fixed(staged, description=text), None, LIMITS, TODAY) == []
+
+
+def test_large_upfront_milestone_on_a_start_today() -> None:
+    ms = (Milestone("a", "Kick-off", 80000, TODAY), Milestone("b", "Delivery", 20000))
+    [flag] = detect_flags(_fixed(ms), None, LIMITS, TODAY)
+    assert (flag.code, flag.at_risk) == ("large_upfront_milestone", "client")
+    later = _fixed(ms, start=date(2026, 12, 1))
+    assert detect_flags(later, None, LIMITS, TODAY) == []
+    even = (Milestone("a", "Design", 30000, TODAY), Milestone("b", "Build", 70000))
+    assert detect_flags(_fixed(even), None, LIMITS, TODAY) == []
+    single = (Milestone("a", "Whole job", 100000, TODAY),)
+    assert detect_flags(_fixed(single), None, LIMITS, TODAY) == []
