@@ -29,10 +29,10 @@ export function formatMoney (minor: number | null | undefined, currency: string)
 }
 
 /** The amount as a plain locale number with the currency's digits, for an input ("1,234.50"). */
-export function formatAmountInput (minor: number | null | undefined, currency: string): string {
+export function formatAmountInput (minor: number | null | undefined, currency: string, loc = locale): string {
   if (minor === null || minor === undefined || !Number.isFinite(minor)) return ''
   const d = currencyDigits(currency)
-  return new Intl.NumberFormat(locale, { minimumFractionDigits: d, maximumFractionDigits: d }).format(minor / 10 ** d)
+  return new Intl.NumberFormat(loc, { minimumFractionDigits: d, maximumFractionDigits: d }).format(minor / 10 ** d)
 }
 
 export function currencySymbol (currency: string): string {
@@ -44,8 +44,8 @@ export function currencySymbol (currency: string): string {
   }
 }
 
-function separators (): { group: string, decimal: string } {
-  const parts = new Intl.NumberFormat(locale).formatToParts(12345.6)
+function separators (loc: string): { group: string, decimal: string } {
+  const parts = new Intl.NumberFormat(loc).formatToParts(12345.6)
   return {
     group: parts.find((p) => p.type === 'group')?.value ?? ',',
     decimal: parts.find((p) => p.type === 'decimal')?.value ?? '.'
@@ -59,15 +59,15 @@ export type Parsed<T> = { ok: true, value: T } | { ok: false, error: string }
  * Empty input means "no value" (null). Accepts an optional currency symbol, grouping and, when a
  * locale's group separator is clearly used as a decimal point ("45.5" in de-DE), that too.
  */
-export function parseMoney (text: string, currency: string): Parsed<number | null> {
+export function parseMoney (text: string, currency: string, loc = locale): Parsed<number | null> {
   const d = currencyDigits(currency)
-  const example = formatAmountInput(123450 * 10 ** Math.max(0, d - 2), currency)
+  const example = formatAmountInput(123450 * 10 ** Math.max(0, d - 2), currency, loc)
   const error = `Enter an amount such as ${example}`
   let s = text.replace(/[\s\u00a0\u202f]/g, '')
   const sym = currencySymbol(currency)
   s = s.split(sym).join('').split(currency).join('').replace(/^[$€£¥₹]/, '')
   if (s === '') return { ok: true, value: null }
-  const { group, decimal } = separators()
+  const { group, decimal } = separators(loc)
   const groupChars = group.trim() === '' ? ['\u00a0', '\u202f', ' '] : [group]
   const isGroup = (c: string): boolean => groupChars.includes(c) || (group === '\u2019' && c === "'")
   let intPart = s

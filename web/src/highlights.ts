@@ -118,10 +118,15 @@ export class Highlights {
         continue
       }
       t.wrapper.style.setProperty('--chg', colorOf(c.by))
-      const who = c.by === null ? 'Changed' : c.by.id === me ? 'Changed by you' : `Changed by ${c.by.name}`
-      setText(t.chip, who)
-      t.chip.title = `${who}. Agreed: ${c.agreed}`
+      const short = c.by === null ? 'Changed' : c.by.id === me ? 'Changed by you' : `Changed by ${firstName(c.by.name)}`
+      const full = c.by === null ? 'Changed' : c.by.id === me ? 'Changed by you' : `Changed by ${c.by.name}`
+      setText(t.chip, short)
+      t.chip.title = `${full}. Agreed: ${c.agreed}`
       setText(t.agreed, `Agreed: ${c.agreed}`)
     }
   }
+}
+
+function firstName (name: string): string {
+  return name.trim().split(/\s+/)[0] ?? name
 }

@@ -231,9 +231,9 @@ function start (root: HTMLElement): void {
     if (peopleList.dataset.key !== key) {
       peopleList.dataset.key = key
       peopleList.replaceChildren(
-        ...people.map((p) => personLine(p, colorOf, p.self ? (p.focus === null ? null : where(p.focus, p.user.id)) : where(p.focus, p.user.id) ?? 'here')),
+        ...people.map((p) => personLine(p, colorOf, p.self ? (p.focus === null ? null : where(p.focus, p.user.id)) : where(p.focus, p.user.id) ?? 'In the room')),
         ...offline.map((p) => {
-          const li = personLine({ user: { ...p, color: colorOf(p) }, self: false, online: false, focus: null }, colorOf, 'not here')
+          const li = personLine({ user: { ...p, color: colorOf(p) }, self: false, online: false, focus: null }, colorOf, 'Not in the room')
           li.classList.add('away')
           return li
         }))

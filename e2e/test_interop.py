@@ -1,0 +1,53 @@
+"""The browser and a Node client on the stock y-websocket provider edit the same offer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import OpenRoom
+from harness import ServerProcess
+from yclient import YClient
+
+
+@pytest.fixture
+def node_freelancer(server: ServerProcess) -> Iterator[tuple[dict[str, str], YClient]]:
+    offer = server.create_offer()
+    ws_base = server.base_url.replace("http://", "ws://") + "/ws/offers"
+    client = YClient(ws_base, offer["id"], offer["tokens"]["freelancer"])
+    yield offer, client
+    client.close()
+
+
+def test_browser_and_node_client(node_freelancer: tuple[dict[str, str], YClient], open_room: OpenRoom) -> None:
+    offer, node = node_freelancer
+    assert node("wait_synced")["ok"]
+    browser = open_room(offer["links"]["client"])
+
+    assert node("set", field="weekly_limit", value=35)["ok"]
+    expect(browser.field("Weekly limit")).to_have_value("35")
+    assert node("insert_text", index=0, text="From Node: ")["ok"]
+    expect(browser.field("Description")).to_have_value(
+        "From Node: Redesign the checkout flow: one-page checkout, address autocomplete, saved cards.")
+
+    browser.commit("Hourly rate", "48.25")
+    assert node("wait_for", field="hourly_rate", value=4825)["ok"]
+    browser.field("Title").fill("Typed in Chromium")
+    assert node("wait_for", field="title", value="Typed in Chromium")["ok"]
+
+    # The Node client sees the browser's lock, and the browser sees the Node client's.
+    browser.field("Title").click()
+    browser.page.wait_for_timeout(300)
+    assert any(entry["field"] == "title" for m in node.app_messages("locks") for entry in m["locks"])
+    browser.field("Title").blur()
+    assert node("app", msg={"type": "lock", "field": "weekly_limit"})["ok"]
+    expect(browser.field("Weekly limit")).to_be_disabled()
+    expect(browser.wrapper("weekly_limit").locator(".lock-note")).to_contain_text("Linus Torvalds is editing")
+    assert node("app", msg={"type": "unlock", "field": "weekly_limit"})["ok"]
+    expect(browser.field("Weekly limit")).to_be_enabled()
+
+    state = node("get")
+    assert state["terms"]["hourly_rate"] == 4825
+    assert state["offer"]["status"] == "open"

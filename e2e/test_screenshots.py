@@ -1,0 +1,86 @@
+"""Screenshots of a lively room at desktop and phone widths, saved to artifacts/ for a human look."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from conftest import DESKTOP, PHONE, OpenRoom
+from harness import ServerProcess
+from room import RoomPage
+
+DESCRIPTION = (
+    "Redesign the checkout of our React storefront as a single page: address autocomplete, "
+    "saved cards through our existing Stripe account, and accessibility fixes to WCAG 2.2 AA.\n\n"
+    "Out of scope: the product pages and the back office."
+)
+
+
+def _top(*rooms: RoomPage) -> None:
+    """Full-page shots of a scrolled page draw the sticky header mid-page: scroll up first."""
+    for room in rooms:
+        room.page.evaluate("() => window.scrollTo(0, 0)")
+
+
+def _segments(room: RoomPage, stem: Path) -> None:
+    """A tall phone page as screen-sized pieces (-1.png, -2.png, …), readable at full size."""
+    height = int(room.page.evaluate("() => document.documentElement.scrollHeight"))
+    vp = room.page.viewport_size or PHONE
+    for i, y in enumerate(range(0, height, vp["height"]), start=1):
+        clip = {"x": 0, "y": y, "width": vp["width"], "height": min(vp["height"], height - y)}
+        room.page.screenshot(path=f"{stem}-{i}.png", full_page=True, clip=clip)
+
+
+def test_screenshots(server: ServerProcess, open_room: OpenRoom, artifacts: Path) -> None:
+    offer = server.create_offer(
+        title="Checkout redesign for an online bike shop",
+        contract_type="fixed", hourly_rate=None, weekly_limit=None, fixed_price=240000,
+        description=DESCRIPTION,
+        milestones=[
+            {"title": "Wireframes and clickable prototype", "amount": 60000, "due_date": "2026-12-18"},
+            {"title": "Checkout build and payment integration", "amount": 120000, "due_date": "2027-01-15"},
+            {"title": "Accessibility audit and fixes", "amount": 60000, "due_date": "2027-01-29"},
+        ])
+    client = open_room(offer["links"]["client"], viewport=DESKTOP)
+    freelancer = open_room(offer["links"]["freelancer"], viewport=PHONE)
+
+    # The freelancer counters: a higher price and a later end; the client tightens a milestone.
+    freelancer.commit("Fixed price", "2,800")
+    freelancer.commit("Amount", "1,600", 1)
+    freelancer.field("End date").fill("2027-02-12")
+    freelancer.field("End date").blur()
+    client.field("Milestone title", 2).fill("Accessibility audit, fixes and handover")
+    client.field("Milestone title", 2).blur()
+    expect(client.highlight("fixed_price")).to_have_class(re.compile(r"\bchanged\b"))
+    # The freelancer is typing in the description; the client is in the fixed price.
+    freelancer.field("Description").click()
+    client.field("Fixed price").click()
+    expect(freelancer.wrapper("fixed_price")).to_have_class(re.compile(r"\blocked\b"))
+    expect(client.wrapper("description")).to_have_class(re.compile(r"\bpeer-focus\b"))
+
+    _top(client, freelancer)
+    client.page.screenshot(path=str(artifacts / "room-desktop-client.png"), full_page=True)
+    freelancer.page.screenshot(path=str(artifacts / "room-phone-freelancer.png"), full_page=True)
+    _segments(freelancer, artifacts / "room-phone-freelancer")
+
+    # The agreed value on hover.
+    client.field("Fixed price").blur()
+    client.highlight("fixed_price").hover()
+    expect(client.highlight("fixed_price").locator(".agreed")).to_have_text("Agreed: $2,400.00")
+    client.page.screenshot(path=str(artifacts / "room-desktop-agreed.png"))
+
+    # Same offer, hourly, at both widths the other way round.
+    client.field("Contract type").select_option("hourly")
+    client.field("Contract type").blur()
+    client.commit("Hourly rate", "55")
+    client.commit("Weekly limit", "25")
+    client.page.set_viewport_size(PHONE)
+    freelancer.page.set_viewport_size(DESKTOP)
+    expect(freelancer.page.locator(".summary")).to_contain_text("$1,375.00")
+    _top(client, freelancer)
+    freelancer.page.screenshot(path=str(artifacts / "room-desktop-hourly.png"), full_page=True)
+    client.page.screenshot(path=str(artifacts / "room-phone-hourly.png"), full_page=True)
+    _segments(client, artifacts / "room-phone-hourly")
+    assert client.errors == [] and freelancer.errors == []
