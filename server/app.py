@@ -1,7 +1,8 @@
 """create_app(config): every route, the lifespan and the shared services, wired in one place.
 
-Shutdown is ordered: stop accepting (uvicorn), close rooms (each flushes its updates and writes a
-snapshot), then close the store (which drains its last group commit).
+Shutdown is ordered: stop accepting (uvicorn), stop the sweeps and explanations, close rooms (each
+flushes its updates and writes a snapshot), stop webhooks, then close the store (which drains its
+last group commit).
 """
 
 from __future__ import annotations
@@ -15,12 +16,17 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from server.config import Config
-from server.http import api
+from server.explain.choose import make_explainer
+from server.http import api, commands
 from server.http.errors import ApiError, api_error_handler, http_exception_handler
 from server.http.pages import offer_page
 from server.http.services import Services
 from server.http.socket import offer_socket
 from server.metrics import Metrics
+from server.negotiation.expiry import ExpirySweeper
+from server.negotiation.explaining import Explanations
+from server.negotiation.service import Negotiation
+from server.negotiation.webhooks import WebhookDispatcher
 from server.rooms.registry import Registry
 from server.store.base import Store
 from server.store.sqlite import SQLiteStore
@@ -33,20 +39,40 @@ def default_store(config: Config) -> Store:
 def create_app(config: Config, store: Store | None = None) -> Starlette:
     store = store if store is not None else default_store(config)
     metrics = Metrics()
-    services = Services(config, store, Registry(store, config, metrics), metrics)
+    registry = Registry(store, config, metrics)
+    explanations = Explanations(store, config.limits, make_explainer(config),
+                                timeout_s=config.explain_timeout_s)
+    webhooks = None
+    if config.webhook_url:
+        webhooks = WebhookDispatcher(store, config.webhook_url, config.webhook_secret,
+                                     max_attempts=config.webhook_max_attempts)
+    negotiation = Negotiation(store, config, explanations, outbox=webhooks is not None,
+                              after_commit=webhooks.wake if webhooks else None)
+    registry.on_load = negotiation.on_load
+    sweeper = ExpirySweeper(store, registry, negotiation, config.expiry_sweep_seconds)
+    services = Services(config, store, registry, metrics, negotiation)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await services.store.open()
-        services.registry.start()
+        await store.open()
+        registry.start()
+        sweeper.start()
+        if webhooks is not None:
+            webhooks.start()
         try:
             yield
         finally:
-            await services.registry.close()
-            await services.store.close()
+            # Ordered: stop background work, then close rooms (each flushes), then the store.
+            await sweeper.close()
+            await explanations.close()
+            await registry.close()
+            if webhooks is not None:
+                await webhooks.close()
+            await store.close()
 
     routes = [
         *api.routes,
+        *commands.routes,
         Route("/offers/{offer_id}", offer_page),
         WebSocketRoute("/ws/offers/{offer_id}", offer_socket),
         Mount("/assets", StaticFiles(directory=config.web_dir, check_dir=False), name="assets"),

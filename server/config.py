@@ -54,6 +54,17 @@ class Config(msgspec.Struct, frozen=True):
     compact_every: int = 500
     offer_ttl_days: int = 30
     token_ttl_seconds: int = 30 * 24 * 3600
+    #: Where every audit event is POSTed (empty: webhooks off), and the HMAC key that signs them.
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    webhook_max_attempts: int = 12
+    #: How often open offers are checked for expiry (access also expires them on the spot).
+    expiry_sweep_seconds: float = 30.0
+    #: Explanations: the Anthropic explainer is used when a key is set; otherwise offline.
+    anthropic_api_key: str = ""
+    ai_model: str = "claude-sonnet-4-5"
+    ai_max_tokens: int = 400
+    explain_timeout_s: float = 20.0
 
     def base_url(self) -> str:
         if self.public_url:
@@ -116,4 +127,13 @@ def load_config(
         rate_per_second=float(env.get("OFFER_ROOM_RATE_PER_SECOND", "200")),
         rate_burst=float(env.get("OFFER_ROOM_RATE_BURST", "400")),
         compact_every=int(env.get("OFFER_ROOM_COMPACT_EVERY", "500")),
+        webhook_url=env.get("OFFER_ROOM_WEBHOOK_URL", ""),
+        webhook_secret=env.get("OFFER_ROOM_WEBHOOK_SECRET")
+        or (_read_or_create(ddir / "webhook_secret", 32) if env.get("OFFER_ROOM_WEBHOOK_URL")
+            else ""),
+        expiry_sweep_seconds=float(env.get("OFFER_ROOM_EXPIRY_SWEEP_SECONDS", "30")),
+        anthropic_api_key=env.get("ANTHROPIC_API_KEY", ""),
+        ai_model=env.get("OFFER_ROOM_AI_MODEL", "claude-sonnet-4-5"),
+        ai_max_tokens=int(env.get("OFFER_ROOM_AI_MAX_TOKENS", "400")),
+        explain_timeout_s=float(env.get("OFFER_ROOM_EXPLAIN_TIMEOUT_S", "20")),
     )

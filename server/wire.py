@@ -119,7 +119,62 @@ class RequestRelease(_Msg, tag="request_release"):
     id: str | None = None
 
 
-ClientMessage = Lock | Unlock | RequestRelease
+class Propose(_Msg, tag="propose"):
+    id: str | None = None
+    base_version: int | None = None
+    note: str | None = None
+
+
+class Accept(_Msg, tag="accept"):
+    id: str | None = None
+    proposal_id: str | None = None
+    base_version: int | None = None
+
+
+class Reject(_Msg, tag="reject"):
+    id: str | None = None
+    proposal_id: str | None = None
+    base_version: int | None = None
+    reason: str | None = None
+
+
+class WithdrawProposal(_Msg, tag="withdraw_proposal"):
+    id: str | None = None
+    proposal_id: str | None = None
+
+
+class Revert(_Msg, tag="revert"):
+    version: int
+    id: str | None = None
+    base_version: int | None = None
+
+
+class AcceptOffer(_Msg, tag="accept_offer"):
+    id: str | None = None
+    base_version: int | None = None
+
+
+class WithdrawOffer(_Msg, tag="withdraw_offer"):
+    id: str | None = None
+    base_version: int | None = None
+    reason: str | None = None
+
+
+class DeclineOffer(_Msg, tag="decline_offer"):
+    id: str | None = None
+    base_version: int | None = None
+    reason: str | None = None
+
+
+#: Commands that change the negotiation; each may carry a client-chosen ``id`` for idempotency.
+Command = (
+    Propose | Accept | Reject | WithdrawProposal | Revert | AcceptOffer | WithdrawOffer
+    | DeclineOffer
+)
+ClientMessage = Lock | Unlock | RequestRelease | Command
+COMMAND_TYPES: tuple[type, ...] = (
+    Propose, Accept, Reject, WithdrawProposal, Revert, AcceptOffer, WithdrawOffer, DeclineOffer
+)
 
 
 # server -> client
@@ -162,13 +217,56 @@ class Notice(_Msg, tag="notice"):
     by: UserInfo | None = None
 
 
+class FieldProblem(msgspec.Struct, frozen=True):
+    field: str
+    message: str
+
+
 class Error(_Msg, tag="error"):
     code: str
     message: str
     ref: str | None = None
+    #: For ``invalid_terms``: which fields are wrong and why.
+    fields: list[FieldProblem] | None = None
+    #: For ``rate_limited``: seconds until the action is allowed again.
+    retry_after_s: int | None = None
 
 
-ServerMessage = Hello | Locks | Rejected | Notice | Error
+class Ack(_Msg, tag="ack"):
+    """A command succeeded (or had already succeeded under the same id)."""
+
+    command: str
+    status: str
+    version: int
+    ref: str | None = None
+    proposal_id: str | None = None
+
+
+class ExplainDelta(_Msg, tag="explain_delta"):
+    proposal_id: str
+    text: str
+
+
+class FlagOut(msgspec.Struct, frozen=True):
+    code: str
+    severity: str
+    evidence: str
+    message: str
+    source: str
+
+
+class ExplainDone(_Msg, tag="explain_done"):
+    proposal_id: str
+    explainer: str
+    grounded: bool
+    text: str
+    model: str | None = None
+    fallback_reason: str | None = None
+    #: Risk flags for the party reading this message only (never shown to the other side).
+    flags: list[FlagOut] = []
+
+
+ServerMessage = Hello | Locks | Rejected | Notice | Error | Ack | ExplainDelta | ExplainDone
 
 _client_decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(ClientMessage)
 _encoder = msgspec.json.Encoder()

@@ -97,10 +97,15 @@ class OfferDoc:
         current = str(self.description)
         if current != terms.description:
             _replace_text(self.description, current, terms.description)
-        if self.milestones.to_py() != plain["milestones"]:
+        wanted = [{k: v for k, v in m.items() if v is not None} for m in plain["milestones"]]
+        rows: list[dict[str, Any]] = [
+            {k: as_int(v) if isinstance(v, float) else v for k, v in m.items()}
+            for m in (self.milestones.to_py() or [])
+        ]
+        if rows != wanted:
             del self.milestones[:]
-            for m in plain["milestones"]:
-                self.milestones.append(Map({k: v for k, v in m.items() if v is not None}))
+            for m in wanted:
+                self.milestones.append(Map(m))
 
     def set_committed(self, terms: Terms) -> None:
         plain = terms_to_builtins(terms)

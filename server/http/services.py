@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from server.config import Config
 from server.metrics import Metrics
+from server.negotiation.service import Negotiation
 from server.rooms.registry import Registry
 from server.store.base import Store
 
 
 class Services:
-    def __init__(self, config: Config, store: Store, registry: Registry, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        registry: Registry,
+        metrics: Metrics,
+        negotiation: Negotiation,
+    ) -> None:
         self.config = config
         self.store = store
         self.registry = registry
         self.metrics = metrics
+        self.negotiation = negotiation

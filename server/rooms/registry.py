@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from pycrdt import Doc
@@ -52,6 +53,8 @@ class Registry:
         self.rooms: dict[str, Room] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._sweeper: asyncio.Task[None] | None = None
+        #: Runs once per freshly loaded room (the negotiation layer reconciles and attaches).
+        self.on_load: Callable[[Room], Awaitable[None]] | None = None
 
     def start(self) -> None:
         self._sweeper = asyncio.create_task(self._sweep(), name="lock-sweeper")
@@ -75,10 +78,27 @@ class Registry:
     async def leave(self, room: Room, conn: Connection) -> None:
         room.leave(conn)
         self._metrics.connections -= 1
-        if room.conns:
+        await self._maybe_evict(room)
+
+    @contextlib.asynccontextmanager
+    async def use(self, offer_id: str) -> AsyncIterator[Room]:
+        """The live room of an offer for server-side work (REST commands, expiry sweeps)."""
+        async with self._lock(offer_id):
+            room = self.rooms.get(offer_id)
+            if room is None:
+                room = await self._load(offer_id)
+            room.holds += 1
+        try:
+            yield room
+        finally:
+            room.holds -= 1
+            await self._maybe_evict(room)
+
+    async def _maybe_evict(self, room: Room) -> None:
+        if room.conns or room.holds:
             return
         async with self._lock(room.offer_id):
-            if room.conns or self.rooms.get(room.offer_id) is not room:
+            if room.conns or room.holds or self.rooms.get(room.offer_id) is not room:
                 return  # someone joined while we waited
             try:
                 await room.persister.close()
@@ -103,6 +123,14 @@ class Registry:
         room = Room(offer, odoc, self._config, persister, self._metrics)
         self.rooms[offer_id] = room
         self._metrics.rooms += 1
+        if self.on_load is not None:
+            try:
+                await self.on_load(room)
+            except BaseException:
+                del self.rooms[offer_id]
+                self._metrics.rooms -= 1
+                await persister.close()
+                raise
         return room
 
     async def _sweep(self) -> None:

@@ -7,7 +7,9 @@ results are queued to each connection's own writer and to the persister.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 
 from server.config import Config
 from server.crdt.guard import EditContext, Guard, Rejection
@@ -17,8 +19,10 @@ from server.presence.awareness import AwarenessTable
 from server.presence.locks import LockTable, valid_lock_field
 from server.rooms.connection import Connection
 from server.rooms.persister import Persister
-from server.store.base import OfferRecord
+from server.store.base import OfferRecord, ProposalRecord
 from server.wire import (
+    COMMAND_TYPES,
+    Command,
     Error,
     Hello,
     Lock,
@@ -41,6 +45,11 @@ from server.wire import (
 
 log = logging.getLogger("offer_room.room")
 
+#: Runs a negotiation command for a connection (the negotiation layer schedules its own task).
+CommandHandler = Callable[["Room", Connection, Command], None]
+#: Called after a connection joined, e.g. to replay a stored explanation to a late joiner.
+JoinHook = Callable[["Room", Connection], None]
+
 
 class Room:
     def __init__(
@@ -61,8 +70,21 @@ class Room:
         self.conns: set[Connection] = set()
         self.awareness = AwarenessTable()
         self.locks = LockTable(config.lock_ttl_ms)
-        #: True while a proposal is pending (set by the negotiation layer).
-        self.frozen = False
+        #: The proposal awaiting an answer; while there is one the draft is frozen.
+        self.pending: ProposalRecord | None = None
+        #: True while the pending proposal's explanation is still streaming.
+        self.explaining = False
+        #: Serialises this room's negotiation commands (the store's compare-and-set guards the
+        #: cluster; this keeps one node from racing itself between its reads and its writes).
+        self.command_lock = asyncio.Lock()
+        #: Server-side users (a REST command in flight) that keep the room from being evicted.
+        self.holds = 0
+        self.command_handler: CommandHandler | None = None
+        self.join_hook: JoinHook | None = None
+
+    @property
+    def frozen(self) -> bool:
+        return self.pending is not None
 
     # --- membership --------------------------------------------------------------------------
 
@@ -92,6 +114,8 @@ class Room:
             conn.send(awareness_frame(states))
         conn.send(self._locks_frame())
         self.conns.add(conn)
+        if self.join_hook is not None:
+            self.join_hook(self, conn)
 
     def leave(self, conn: Connection) -> None:
         self.conns.discard(conn)
@@ -215,6 +239,12 @@ class Room:
 
     def _on_app(self, conn: Connection, payload: bytes) -> None:
         msg = decode_client_message(payload)
+        if isinstance(msg, COMMAND_TYPES):
+            if self.command_handler is None:
+                conn.send(app_frame(Error(code="unsupported", message="commands are off here")))
+            else:
+                self.command_handler(self, conn, msg)  # type: ignore[arg-type]
+            return
         if isinstance(msg, (Lock, Unlock, RequestRelease)) and not valid_lock_field(msg.field):
             conn.send(app_frame(Error(code="bad_field", message=f"unknown field {msg.field!r}",
                                       ref=msg.id)))
@@ -263,6 +293,17 @@ class Room:
                 other.send(notice)
 
     # --- helpers -----------------------------------------------------------------------------
+
+    def close_for_edits(self) -> None:
+        """After the offer closed: nobody may hold a field any more."""
+        if self.locks.leases:
+            self.locks.leases.clear()
+            self._broadcast(self._locks_frame())
+
+    def broadcast_app(self, frame: bytes, *, skip_user: str | None = None) -> None:
+        for conn in self.conns:
+            if conn.user.id != skip_user:
+                conn.send(frame)
 
     def expire_locks(self) -> None:
         if self.locks.expire():

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import msgspec
 
+from server.explain.flags import Flag
 from server.offers.terms import Party, Terms
 
 
@@ -80,6 +81,112 @@ class DocState(msgspec.Struct, frozen=True):
     last_seq: int
 
 
+class Explanation(msgspec.Struct, frozen=True):
+    """The explanation of a proposal as it was streamed, stored so it is never generated twice."""
+
+    text: str
+    explainer: str  # "offline" | "anthropic"
+    model: str | None
+    prompt_version: str
+    facts_hash: str
+    grounded: bool
+    flags: list[Flag] = []
+    #: Why the offline text stands in for an LLM answer ("timeout", "ungrounded", …), if it does.
+    fallback_reason: str | None = None
+
+
+class ProposalRecord(msgspec.Struct, frozen=True):
+    id: str
+    offer_id: str
+    by: str  # user id of the proposer
+    by_role: str  # client | freelancer
+    base_version: int
+    #: The proposed terms: the draft as it stood when proposed.
+    terms: Terms
+    created_at: datetime
+    note: str | None = None
+    status: str = "pending"  # pending | accepted | rejected | withdrawn | closed
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    reason: str | None = None
+    explanation: Explanation | None = None
+
+
+class NewEvent(msgspec.Struct, frozen=True):
+    kind: str
+    actor: str | None = None
+    reason: str | None = None
+    payload: dict[str, Any] = {}
+
+
+class Expect(msgspec.Struct, frozen=True):
+    """What ``commit`` compares before writing: the compare half of compare-and-set."""
+
+    version: int
+    status: str = "open"
+    #: Id of the proposal that must be pending, or None: no proposal may be pending.
+    pending: str | None = None
+
+
+class Decision(msgspec.Struct, frozen=True):
+    proposal_id: str
+    status: str  # accepted | rejected | withdrawn | closed
+    decided_by: str | None
+    reason: str | None = None
+
+
+class CommandRecord(msgspec.Struct, frozen=True):
+    """A command's outcome, kept so a retry with the same client-chosen id gets the same answer."""
+
+    offer_id: str
+    command_id: str
+    actor: str
+    kind: str
+    result: dict[str, Any]
+    at: datetime
+
+
+class Write(msgspec.Struct, frozen=True):
+    """The set half of compare-and-set; everything here lands in one transaction or nothing."""
+
+    events: list[NewEvent]
+    status: str | None = None
+    #: A new version; its number must be ``Expect.version + 1``; it becomes the offer's terms.
+    version: VersionRecord | None = None
+    proposal: ProposalRecord | None = None
+    decision: Decision | None = None
+    command: CommandRecord | None = None
+
+
+class Conflict(Exception):
+    """The offer was not as ``Expect`` said (another command won); nothing was written."""
+
+    def __init__(self, offer: OfferRecord | None, pending: str | None) -> None:
+        super().__init__("the offer changed; reload")
+        self.offer = offer
+        self.pending = pending
+
+
+class WebhookDelivery(msgspec.Struct, frozen=True):
+    id: int
+    offer_id: str
+    event_seq: int
+    body: bytes  # the JSON document to POST, fixed when the event was written
+    attempts: int
+    next_attempt_at: datetime
+
+
+class MetricsSummary(msgspec.Struct, frozen=True):
+    offers_by_status: dict[str, int]
+    events_by_kind: dict[str, int]
+    #: Seconds from creation to agreement, for every agreed offer (for averages/quantiles).
+    agreement_seconds: list[float]
+    #: Proposals per offer, over offers with at least one proposal.
+    proposals_per_offer: list[int]
+    webhooks_pending: int
+    webhooks_dead: int
+
+
 class Store(Protocol):
     async def open(self) -> None: ...
 
@@ -135,3 +242,50 @@ class Store(Protocol):
     ) -> EventRecord: ...
 
     async def list_events(self, offer_id: str) -> list[EventRecord]: ...
+
+    # negotiation (DESIGN §7)
+    async def commit(
+        self, offer_id: str, expect: Expect, write: Write, *, outbox: bool = False
+    ) -> list[EventRecord]:
+        """Compare the offer with ``expect`` and apply ``write`` in one durable transaction.
+
+        Raises Conflict (writing nothing) when the offer's version, status or pending proposal
+        differ from ``expect``. Returns the events written. With ``outbox``, each event is also
+        queued for webhook delivery in the same transaction.
+        """
+        ...
+
+    async def get_command(self, offer_id: str, command_id: str) -> CommandRecord | None: ...
+
+    async def get_proposal(self, proposal_id: str) -> ProposalRecord | None: ...
+
+    async def pending_proposal(self, offer_id: str) -> ProposalRecord | None: ...
+
+    async def list_proposals(self, offer_id: str) -> list[ProposalRecord]: ...
+
+    async def proposal_times(self, offer_id: str, by: str, since: datetime) -> list[datetime]:
+        """When ``by`` proposed on this offer since ``since`` (for the per-hour limit)."""
+        ...
+
+    async def save_explanation(self, proposal_id: str, explanation: Explanation) -> None: ...
+
+    async def due_for_expiry(self, now: datetime, limit: int = 100) -> list[str]:
+        """Ids of open offers whose ``expires_at`` has passed."""
+        ...
+
+    # webhook outbox
+    async def claim_webhooks(
+        self, now: datetime, limit: int, lease_seconds: float
+    ) -> list[WebhookDelivery]:
+        """Due deliveries, each leased to the caller until now + lease (so one node sends it)."""
+        ...
+
+    async def webhook_delivered(self, delivery_id: int) -> None: ...
+
+    async def webhook_failed(
+        self, delivery_id: int, next_attempt_at: datetime | None, error: str
+    ) -> None:
+        """Record a failed attempt; ``next_attempt_at`` None means give up (dead letter)."""
+        ...
+
+    async def metrics_summary(self) -> MetricsSummary: ...

@@ -1,0 +1,410 @@
+"""Negotiation commands: propose, accept, reject, withdraw, revert, and the offer's own fate.
+
+One code path serves the socket and REST. A command is decided by the pure state machine
+(``offers.lifecycle``), made durable by the store's compare-and-set ``commit`` (so two nodes, or
+an accept racing a withdraw, cannot both win), and only then written into the shared doc and
+announced. A retry with the same command id gets the stored answer instead of a second effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import msgspec
+
+from server.config import Config
+from server.negotiation import effects
+from server.negotiation.explaining import Explanations
+from server.offers.checks import TermsInvalid
+from server.offers.diff import changed_fields
+from server.offers.lifecycle import Action, OfferState, Pending, Refusal, check_rate_limit, decide
+from server.offers.policy import applicable_terms, check_proposal
+from server.rooms.connection import Connection
+from server.rooms.room import Room
+from server.store.base import (
+    CommandRecord,
+    Conflict,
+    Decision,
+    Expect,
+    NewEvent,
+    ProposalRecord,
+    Store,
+    VersionRecord,
+    Write,
+    content_hash,
+)
+from server.wire import (
+    Accept,
+    AcceptOffer,
+    Ack,
+    Command,
+    DeclineOffer,
+    Error,
+    FieldProblem,
+    Notice,
+    Propose,
+    Reject,
+    Revert,
+    UserInfo,
+    WithdrawOffer,
+    WithdrawProposal,
+    app_frame,
+)
+
+log = logging.getLogger("offer_room.negotiation")
+
+#: Notes and reasons are shown to the other party; a paragraph is plenty.
+TEXT_MAX = 2000
+SYSTEM = UserInfo(id="system", name="offer-room", role="viewer", color="#6b7280")
+
+_ACTIONS: dict[type, Action] = {
+    Propose: Action.PROPOSE,
+    Accept: Action.ACCEPT,
+    Reject: Action.REJECT,
+    WithdrawProposal: Action.WITHDRAW_PROPOSAL,
+    Revert: Action.REVERT,
+    AcceptOffer: Action.ACCEPT_OFFER,
+    WithdrawOffer: Action.WITHDRAW_OFFER,
+    DeclineOffer: Action.DECLINE_OFFER,
+}
+_CLOSING = {
+    Action.ACCEPT_OFFER: "accepted the offer",
+    Action.WITHDRAW_OFFER: "withdrew the offer",
+    Action.DECLINE_OFFER: "declined the offer",
+    Action.EXPIRE: "expired",
+}
+
+
+class CommandError(Exception):
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        fields: list[FieldProblem] | None = None,
+        retry_after_s: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = fields
+        self.retry_after_s = retry_after_s
+
+
+class Negotiation:
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        explanations: Explanations,
+        *,
+        outbox: bool = False,
+        after_commit: Callable[[], None] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store = store
+        self._config = config
+        self._explanations = explanations
+        self._outbox = outbox
+        self._after_commit = after_commit
+        self._clock = clock
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- wiring into rooms ---------------------------------------------------------------------
+
+    async def on_load(self, room: Room) -> None:
+        """Bring a freshly loaded room in line with the store, then attach the handlers."""
+        room.command_handler = self.on_command
+        room.join_hook = self._explanations.on_join
+        room.pending = await self._store.pending_proposal(room.offer_id)
+        if effects.needs_reconcile(room.odoc, room.offer, room.pending):
+            log.info("reconciling doc of offer %s with the store", room.offer_id)
+            with room.guard.server_write() as odoc:
+                effects.write_offer_meta(odoc, room.offer)
+                effects.write_committed(odoc, room.offer.terms)
+                root = None
+                if room.pending is not None:
+                    root = effects.proposal_root(room.pending, room.offer.terms,
+                                                 self._party(room, room.pending.by))
+                effects.write_proposal(odoc, root)
+            room.flush_outbox()
+        if room.pending is not None and room.pending.explanation is None:
+            self._explanations.start(room, room.pending)  # interrupted by a restart
+        await self.expire_if_due(room)
+
+    def on_command(self, room: Room, conn: Connection, cmd: Command) -> None:
+        task = asyncio.create_task(self._socket_command(room, conn, cmd))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _socket_command(self, room: Room, conn: Connection, cmd: Command) -> None:
+        try:
+            ack = await self.run(room, conn.user, cmd)
+        except CommandError as exc:
+            conn.send(app_frame(Error(code=exc.code, message=exc.message, ref=cmd.id,
+                                      fields=exc.fields, retry_after_s=exc.retry_after_s)))
+        except Exception:
+            log.exception("command %s failed in offer %s", type(cmd).__name__, room.offer_id)
+            conn.send(app_frame(Error(code="internal", message="the command failed; try again",
+                                      ref=cmd.id)))
+        else:
+            conn.send(app_frame(ack))
+
+    # --- the command path ------------------------------------------------------------------
+
+    async def run(self, room: Room, actor: UserInfo, cmd: Command) -> Ack:
+        """Run one command for ``actor``; raises CommandError with a wire code when refused."""
+        async with room.command_lock:
+            if cmd.id is not None:
+                if len(cmd.id) > 100:
+                    raise CommandError("bad_request", "command ids are at most 100 characters")
+                done = await self._store.get_command(room.offer_id, cmd.id)
+                if done is not None:
+                    return msgspec.convert(done.result, Ack)
+            await self._expire_locked(room)
+            action = _ACTIONS[type(cmd)]
+            outcome = decide(
+                self._state(room), action, actor.role, actor.id, now=self._clock(),
+                base_version=getattr(cmd, "base_version", None),
+                proposal_id=getattr(cmd, "proposal_id", None),
+                target_version=getattr(cmd, "version", None),
+            )
+            if isinstance(outcome, Refusal):
+                raise CommandError(outcome.code.value, outcome.message,
+                                   retry_after_s=outcome.retry_after_s)
+            for text in (getattr(cmd, "note", None), getattr(cmd, "reason", None)):
+                if text is not None and len(text) > TEXT_MAX:
+                    raise CommandError("bad_request", f"at most {TEXT_MAX} characters, please")
+            if isinstance(cmd, Propose):
+                return await self._propose(room, actor, cmd)
+            if isinstance(cmd, Accept):
+                return await self._accept(room, actor, cmd)
+            if isinstance(cmd, (Reject, WithdrawProposal)):
+                return await self._answer(room, actor, cmd)
+            if isinstance(cmd, Revert):
+                return await self._revert(room, actor, cmd)
+            return await self._close(room, actor, action, cmd.id, getattr(cmd, "reason", None))
+
+    async def _propose(self, room: Room, actor: UserInfo, cmd: Propose) -> Ack:
+        try:
+            # Only the fields the contract type uses are proposed: after an hourly <-> fixed
+            # switch the other type's values linger in the draft but are not part of the deal.
+            draft = applicable_terms(room.odoc.read_terms(self._config.limits))
+        except TermsInvalid as exc:  # the guard keeps this from happening; say so if it does
+            raise CommandError("invalid_terms", str(exc), _problems(exc)) from exc
+        committed = room.offer.terms
+        if draft == applicable_terms(committed):
+            raise CommandError("no_changes", "The draft is the same as the agreed version.")
+        now = self._clock()
+        problems = check_proposal(draft, committed, self._config.limits, now.date())
+        if problems:
+            raise CommandError("invalid_terms", problems[0].message,
+                               [FieldProblem(p.field, p.message) for p in problems])
+        recent = await self._store.proposal_times(room.offer_id, actor.id, now - timedelta(hours=1))
+        limited = check_rate_limit(recent, now, self._config.limits)
+        if limited is not None:
+            raise CommandError(limited.code.value, limited.message,
+                               retry_after_s=limited.retry_after_s)
+        proposal = ProposalRecord(
+            id=f"p-{secrets.token_hex(6)}", offer_id=room.offer_id, by=actor.id,
+            by_role=actor.role, base_version=room.offer.version, terms=draft, created_at=now,
+            note=(cmd.note or "").strip() or None,
+        )
+        ack = self._ack("propose", cmd.id, room.offer.status, room.offer.version, proposal.id)
+        room.pending = proposal  # freeze the draft now: edits arriving during the commit wait
+        try:
+            await self._commit(room, Expect(room.offer.version), Write(
+                events=[NewEvent("proposed", actor.id, proposal.note, {
+                    "proposal_id": proposal.id, "base_version": proposal.base_version,
+                    "fields": changed_fields(committed, draft)})],
+                proposal=proposal, command=self._record(room, cmd.id, actor, ack)))
+        except BaseException:
+            room.pending = None
+            raise
+        with room.guard.server_write() as odoc:
+            effects.write_proposal(odoc, effects.proposal_root(proposal, committed,
+                                                               _who(actor)))
+        room.flush_outbox()
+        self._notify(room, actor, "proposed", f"{actor.name} proposed changes.")
+        self._explanations.start(room, proposal)
+        return ack
+
+    async def _accept(self, room: Room, actor: UserInfo, cmd: Accept) -> Ack:
+        proposal = room.pending
+        assert proposal is not None  # decide() refused otherwise
+        if room.explaining:
+            raise CommandError("explanation_pending",
+                               "The explanation is still being written; accept once it is done.")
+        number = room.offer.version + 1
+        version = VersionRecord(
+            offer_id=room.offer_id, number=number, terms=proposal.terms, created_at=self._clock(),
+            author=proposal.by, accepted_by=actor.id, proposal_id=proposal.id,
+            content_hash=content_hash(proposal.terms),
+        )
+        ack = self._ack("accept", cmd.id, "open", number, proposal.id)
+        await self._commit(room, Expect(room.offer.version, pending=proposal.id), Write(
+            events=[NewEvent("proposal_accepted", actor.id, None,
+                             {"proposal_id": proposal.id, "version": number})],
+            version=version, decision=Decision(proposal.id, "accepted", actor.id),
+            command=self._record(room, cmd.id, actor, ack)))
+        room.offer = msgspec.structs.replace(room.offer, version=number, terms=proposal.terms)
+        room.pending = None
+        with room.guard.server_write() as odoc:
+            odoc.write_terms(proposal.terms)
+            effects.write_committed(odoc, proposal.terms)
+            effects.write_offer_meta(odoc, room.offer)
+            effects.write_proposal(odoc, None)
+            effects.clear_changed_by(odoc)
+        room.flush_outbox()
+        self._notify(room, actor, "proposal_accepted",
+                     f"{actor.name} accepted the proposal: version {number} is agreed.")
+        return ack
+
+    async def _answer(self, room: Room, actor: UserInfo, cmd: Reject | WithdrawProposal) -> Ack:
+        proposal = room.pending
+        assert proposal is not None
+        rejecting = isinstance(cmd, Reject)
+        status, kind = ("rejected", "reject") if rejecting else ("withdrawn", "withdraw_proposal")
+        reason = ((cmd.reason or "").strip() or None) if isinstance(cmd, Reject) else None
+        ack = self._ack(kind, cmd.id, "open", room.offer.version, proposal.id)
+        await self._commit(room, Expect(room.offer.version, pending=proposal.id), Write(
+            events=[NewEvent(f"proposal_{status}", actor.id, reason,
+                             {"proposal_id": proposal.id})],
+            decision=Decision(proposal.id, status, actor.id, reason),
+            command=self._record(room, cmd.id, actor, ack)))
+        room.pending = None
+        self._explanations.cancel(room)
+        with room.guard.server_write() as odoc:
+            if rejecting:  # the draft returns to the agreed terms; a withdrawal keeps it
+                odoc.write_terms(room.offer.terms)
+                effects.clear_changed_by(odoc)
+            effects.write_proposal(odoc, None)
+        room.flush_outbox()
+        text = f"{actor.name} {'rejected' if rejecting else 'withdrew'} the proposal."
+        self._notify(room, actor, f"proposal_{status}", text + (f" “{reason}”" if reason else ""))
+        return ack
+
+    async def _revert(self, room: Room, actor: UserInfo, cmd: Revert) -> Ack:
+        version = await self._store.get_version(room.offer_id, cmd.version)
+        if version is None:
+            raise CommandError("no_such_version", f"there is no version {cmd.version}")
+        ack = self._ack("revert", cmd.id, "open", room.offer.version)
+        await self._commit(room, Expect(room.offer.version), Write(
+            events=[NewEvent("reverted", actor.id, None, {"version": cmd.version})],
+            command=self._record(room, cmd.id, actor, ack)))
+        try:
+            draft = room.odoc.read_terms(self._config.limits)
+        except TermsInvalid:
+            draft = room.offer.terms
+        with room.guard.server_write() as odoc:
+            odoc.write_terms(version.terms)
+            for field in changed_fields(draft, version.terms):
+                odoc.changed_by[field] = _who(actor)
+        room.flush_outbox()
+        self._notify(room, actor, "reverted",
+                     f"{actor.name} loaded version {cmd.version} into the draft.")
+        return ack
+
+    async def _close(
+        self, room: Room, actor: UserInfo, action: Action, ref: str | None, reason: str | None
+    ) -> Ack:
+        status = {Action.ACCEPT_OFFER: "agreed", Action.WITHDRAW_OFFER: "withdrawn",
+                  Action.DECLINE_OFFER: "declined", Action.EXPIRE: "expired"}[action]
+        reason = (reason or "").strip() or None
+        pending = room.pending
+        ack = self._ack(action.value, ref, status, room.offer.version)
+        await self._commit(
+            room, Expect(room.offer.version, pending=pending.id if pending else None),
+            Write(events=[NewEvent(f"offer_{'accepted' if status == 'agreed' else status}",
+                                   None if actor is SYSTEM else actor.id, reason,
+                                   {"version": room.offer.version})],
+                  status=status,
+                  decision=Decision(pending.id, "closed", actor.id) if pending else None,
+                  command=self._record(room, ref, actor, ack)))
+        room.offer = msgspec.structs.replace(room.offer, status=status)
+        room.pending = None
+        self._explanations.cancel(room)
+        with room.guard.server_write() as odoc:
+            odoc.write_terms(room.offer.terms)  # what stands is the agreed version
+            effects.clear_changed_by(odoc)
+            effects.write_proposal(odoc, None)
+            effects.write_offer_meta(odoc, room.offer)
+        room.flush_outbox()
+        room.close_for_edits()
+        who = "This offer" if actor is SYSTEM else actor.name
+        text = f"{who} {_CLOSING[action]}." + (f" “{reason}”" if reason else "")
+        self._notify(room, actor, f"offer_{status}", text)
+        return ack
+
+    # --- expiry ------------------------------------------------------------------------------
+
+    async def expire_if_due(self, room: Room) -> None:
+        async with room.command_lock:
+            await self._expire_locked(room)
+
+    async def _expire_locked(self, room: Room) -> None:
+        if room.offer.status == "open" and self._clock() >= room.offer.expires_at:
+            try:
+                await self._close(room, SYSTEM, Action.EXPIRE, None, None)
+            except CommandError:
+                pass  # another node expired it first; _commit refreshed our view
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    async def _commit(self, room: Room, expect: Expect, write: Write) -> None:
+        try:
+            await self._store.commit(room.offer_id, expect, write, outbox=self._outbox)
+        except Conflict as exc:
+            if exc.offer is not None:
+                room.offer = exc.offer
+            room.pending = await self._store.pending_proposal(room.offer_id)
+            raise CommandError("stale", "The offer changed meanwhile; reload and try again.") \
+                from exc
+        if self._after_commit is not None:
+            self._after_commit()
+
+    def _state(self, room: Room) -> OfferState:
+        p = room.pending
+        return OfferState(
+            status=room.offer.status,  # type: ignore[arg-type]
+            version=room.offer.version,
+            client_id=room.offer.client.id,
+            freelancer_id=room.offer.freelancer.id,
+            expires_at=room.offer.expires_at,
+            pending=None if p is None else Pending(p.id, p.by, p.by_role,  # type: ignore[arg-type]
+                                                   p.base_version),
+        )
+
+    def _ack(self, command: str, ref: str | None, status: str, version: int,
+             proposal_id: str | None = None) -> Ack:
+        return Ack(command=command, status=status, version=version, ref=ref,
+                   proposal_id=proposal_id)
+
+    def _record(self, room: Room, ref: str | None, actor: UserInfo, ack: Ack
+                ) -> CommandRecord | None:
+        if ref is None:
+            return None
+        result = msgspec.to_builtins(ack)
+        return CommandRecord(offer_id=room.offer_id, command_id=ref, actor=actor.id,
+                             kind=ack.command, result=result, at=self._clock())
+
+    def _party(self, room: Room, user_id: str) -> dict[str, str]:
+        for role, party in (("client", room.offer.client), ("freelancer", room.offer.freelancer)):
+            if party.id == user_id:
+                return {"id": party.id, "name": party.name, "role": role}
+        return {"id": user_id, "name": user_id, "role": "viewer"}
+
+    def _notify(self, room: Room, actor: UserInfo, kind: str, text: str) -> None:
+        notice = Notice(kind=kind, text=text, by=None if actor is SYSTEM else actor)
+        room.broadcast_app(app_frame(notice), skip_user=actor.id)
+
+
+def _who(actor: UserInfo) -> dict[str, str]:
+    return {"id": actor.id, "name": actor.name, "role": actor.role}
+
+
+def _problems(exc: TermsInvalid) -> list[FieldProblem]:
+    return [FieldProblem(e.field, e.message) for e in exc.errors]
