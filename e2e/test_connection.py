@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from conftest import OpenRoom
+from conftest import ARTIFACTS, OpenRoom
 from harness import ServerProcess
 
 
@@ -21,6 +21,8 @@ def test_server_restart_and_offline_edit(own_server: ServerProcess, open_room: O
     expect(client.conn).to_have_attribute("data-state", "reconnecting", timeout=10_000)
     expect(client.conn).to_have_text("Reconnecting…")
     expect(client.page.locator(".banner-warn")).to_contain_text("reconnecting")
+    ARTIFACTS.mkdir(exist_ok=True)
+    client.page.screenshot(path=str(ARTIFACTS / "state-reconnecting.png"))
 
     # Edits made while disconnected stay in the local doc...
     client.field("Title").fill("Edited while the server was down")

@@ -84,3 +84,15 @@ def test_screenshots(server: ServerProcess, open_room: OpenRoom, artifacts: Path
     client.page.screenshot(path=str(artifacts / "room-phone-hourly.png"), full_page=True)
     _segments(client, artifacts / "room-phone-hourly")
     assert client.errors == [] and freelancer.errors == []
+
+
+def test_screenshots_of_states(server: ServerProcess, open_room: OpenRoom, artifacts: Path) -> None:
+    offer = server.create_offer()
+    client = open_room(offer["links"]["client"])
+    client.commit("Hourly rate", "50")
+    viewer = open_room(server.viewer_link(offer["id"]), viewport={"width": 360, "height": 780})
+    expect(viewer.field("Hourly rate")).to_have_value("50.00")
+    viewer.page.screenshot(path=str(artifacts / "state-viewer-360.png"))
+    bad = open_room(f"{server.base_url}/offers/{offer['id']}?token=expired", wait=False)
+    expect(bad.conn).to_have_attribute("data-state", "fatal", timeout=10_000)
+    bad.page.screenshot(path=str(artifacts / "state-bad-link.png"))

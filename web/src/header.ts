@@ -55,9 +55,10 @@ export class Header {
   renderOffer (title: string, meta: OfferMeta): void {
     setText(this.title, title.trim() === '' ? 'Untitled offer' : title)
     document.title = `${title.trim() === '' ? 'Offer' : title} · Offer room`
-    const status = meta.status ?? 'open'
+    const status = meta.status ?? ''
     setText(this.status, STATUS_LABELS[status] ?? status)
     this.status.className = `badge status-${status}`
+    setHidden(this.status, status === '')
     setText(this.version, meta.version === null ? '' : `Version ${meta.version}`)
     setHidden(this.version, meta.version === null)
     if (meta.expires_at !== null) {

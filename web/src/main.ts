@@ -29,8 +29,7 @@ function describeReadOnly (hello: Hello): string {
   const reason = (hello.read_only_reason ?? '').trim()
   const sentence = /\s/.test(reason) // the server may send a sentence or a short code
   if (hello.user.role === 'viewer') {
-    return `Read-only: you are viewing as ${hello.user.name}. ` +
-      (sentence ? reason : 'Only the client and the freelancer can edit the terms.')
+    return `Read-only: you are viewing as ${hello.user.name}. Only the client and the freelancer can edit the terms.`
   }
   if (sentence) return reason
   const closed = /^closed:\s*(\w+)/.exec(reason)
@@ -183,14 +182,17 @@ function start (root: HTMLElement): void {
     const meta = od.meta()
     const user = me()
     const colorOf = presence.colorOf.bind(presence)
-    header.renderOffer(od.str('title') ?? '', meta)
+    // A link that never worked has nothing to show but why.
+    const deadOnArrival = conn.fatal !== null && !conn.everSynced
+    toggleClass(root, 'is-fatal', deadOnArrival)
+    header.renderOffer(conn.everSynced ? od.str('title') ?? '' : deadOnArrival ? 'Offer room' : 'Loading offer…', meta)
     header.renderPeople(presence.people(), meta.parties, presence)
     header.renderConnection(conn.state, conn.fatal)
-    const roReason = ready() || conn.fatal !== null ? readOnlyReason() : null
+    const roReason = ready() && conn.fatal === null ? readOnlyReason() : null
     header.renderReadOnly(roReason)
     header.renderProposal(od.pendingProposal(), user)
     toggleClass(root, 'is-loading', !ready() && conn.fatal === null)
-    toggleClass(root, 'is-readonly', roReason !== null)
+    toggleClass(root, 'is-readonly', roReason !== null || conn.fatal !== null)
 
     form.render()
     milestones.render()
