@@ -267,7 +267,12 @@ class Store(Protocol):
         """When ``by`` proposed on this offer since ``since`` (for the per-hour limit)."""
         ...
 
-    async def save_explanation(self, proposal_id: str, explanation: Explanation) -> None: ...
+    async def save_explanation(self, proposal_id: str, explanation: Explanation) -> None:
+        """Store the explanation on the proposal, replacing any earlier one.
+
+        Raises LookupError for an unknown proposal.
+        """
+        ...
 
     async def due_for_expiry(self, now: datetime, limit: int = 100) -> list[str]:
         """Ids of open offers whose ``expires_at`` has passed."""
@@ -280,7 +285,9 @@ class Store(Protocol):
         """Due deliveries, each leased to the caller until now + lease (so one node sends it)."""
         ...
 
-    async def webhook_delivered(self, delivery_id: int) -> None: ...
+    async def webhook_delivered(self, delivery_id: int) -> None:
+        """Mark it delivered; it is never claimed again. No-op for a settled or unknown id."""
+        ...
 
     async def webhook_failed(
         self, delivery_id: int, next_attempt_at: datetime | None, error: str

@@ -13,19 +13,39 @@ from typing import Any
 import msgspec
 
 from server.offers.terms import Party, Terms
-from server.store.base import EventRecord, OfferRecord, VersionRecord
+from server.store.base import (
+    CommandRecord,
+    EventRecord,
+    Explanation,
+    OfferRecord,
+    ProposalRecord,
+    VersionRecord,
+    WebhookDelivery,
+)
 
 # Built once and reused (msgspec's advice: decoders cache their type's layout).
 _encoder = msgspec.json.Encoder()
 _party = msgspec.json.Decoder(Party)
 _terms = msgspec.json.Decoder(Terms)
 _payload = msgspec.json.Decoder(dict[str, Any])
+_explanation = msgspec.json.Decoder(Explanation)
 
 OFFER_COLUMNS = "id, status, version, client, freelancer, created_at, expires_at, terms, epoch"
 VERSION_COLUMNS = (
     "offer_id, number, terms, author, accepted_by, proposal_id, content_hash, created_at"
 )
 EVENT_COLUMNS = "offer_id, seq, kind, actor, reason, payload, at"
+PROPOSAL_COLUMNS = (
+    "id, offer_id, proposer, by_role, base_version, terms, note, status, created_at, "
+    "decided_at, decided_by, reason, explanation"
+)
+COMMAND_COLUMNS = "offer_id, command_id, actor, kind, result, at"
+DELIVERY_COLUMNS = "id, offer_id, event_seq, body, attempts, next_attempt_at"
+
+
+def marks(n: int) -> str:
+    """``n`` comma-separated placeholders, for an INSERT's VALUES list."""
+    return ", ".join("?" * n)
 
 
 def to_json(value: object) -> str:
@@ -42,6 +62,10 @@ def to_text(moment: datetime) -> str:
 
 def from_text(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def _maybe_time(text: str | None) -> datetime | None:
+    return from_text(text) if text is not None else None
 
 
 def offer_row(offer: OfferRecord) -> tuple[object, ...]:
@@ -119,4 +143,74 @@ def event_from_row(row: sqlite3.Row) -> EventRecord:
         actor=row["actor"],
         reason=row["reason"],
         payload=_payload.decode(row["payload"]),
+    )
+
+
+def proposal_row(proposal: ProposalRecord) -> tuple[object, ...]:
+    return (
+        proposal.id,
+        proposal.offer_id,
+        proposal.by,
+        proposal.by_role,
+        proposal.base_version,
+        to_json(proposal.terms),
+        proposal.note,
+        proposal.status,
+        to_text(proposal.created_at),
+        to_text(proposal.decided_at) if proposal.decided_at is not None else None,
+        proposal.decided_by,
+        proposal.reason,
+        to_json(proposal.explanation) if proposal.explanation is not None else None,
+    )
+
+
+def proposal_from_row(row: sqlite3.Row) -> ProposalRecord:
+    explanation = row["explanation"]
+    return ProposalRecord(
+        id=row["id"],
+        offer_id=row["offer_id"],
+        by=row["proposer"],
+        by_role=row["by_role"],
+        base_version=row["base_version"],
+        terms=_terms.decode(row["terms"]),
+        created_at=from_text(row["created_at"]),
+        note=row["note"],
+        status=row["status"],
+        decided_at=_maybe_time(row["decided_at"]),
+        decided_by=row["decided_by"],
+        reason=row["reason"],
+        explanation=_explanation.decode(explanation) if explanation is not None else None,
+    )
+
+
+def command_row(command: CommandRecord) -> tuple[object, ...]:
+    return (
+        command.offer_id,
+        command.command_id,
+        command.actor,
+        command.kind,
+        to_json(command.result),
+        to_text(command.at),
+    )
+
+
+def command_from_row(row: sqlite3.Row) -> CommandRecord:
+    return CommandRecord(
+        offer_id=row["offer_id"],
+        command_id=row["command_id"],
+        actor=row["actor"],
+        kind=row["kind"],
+        result=_payload.decode(row["result"]),
+        at=from_text(row["at"]),
+    )
+
+
+def delivery_from_row(row: sqlite3.Row) -> WebhookDelivery:
+    return WebhookDelivery(
+        id=row["id"],
+        offer_id=row["offer_id"],
+        event_seq=row["event_seq"],
+        body=bytes(row["body"]),
+        attempts=row["attempts"],
+        next_attempt_at=from_text(row["next_attempt_at"]),
     )

@@ -65,6 +65,63 @@ MIGRATIONS: tuple[str, ...] = (
         upto_seq INTEGER NOT NULL
     ) STRICT;
     """,
+    # 2: negotiation (proposals, idempotent commands), the webhook outbox, expiry lookups.
+    """
+    CREATE TABLE proposals (
+        id           TEXT PRIMARY KEY,
+        offer_id     TEXT NOT NULL REFERENCES offers(id) ON DELETE CASCADE,
+        proposer     TEXT NOT NULL,
+        by_role      TEXT NOT NULL,
+        base_version INTEGER NOT NULL,
+        terms        TEXT NOT NULL,
+        note         TEXT,
+        status       TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        decided_at   TEXT,
+        decided_by   TEXT,
+        reason       TEXT,
+        explanation  TEXT
+    ) STRICT;
+
+    -- At most one pending proposal per offer, whatever the code above the store gets wrong.
+    CREATE UNIQUE INDEX proposals_one_pending ON proposals (offer_id) WHERE status = 'pending';
+    -- Serves list_proposals (offer_id, created_at) and the per-hour limit (with proposer).
+    CREATE INDEX proposals_by_offer ON proposals (offer_id, created_at);
+    CREATE INDEX proposals_by_proposer ON proposals (offer_id, proposer, created_at);
+
+    CREATE TABLE commands (
+        offer_id   TEXT NOT NULL REFERENCES offers(id) ON DELETE CASCADE,
+        command_id TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        result     TEXT NOT NULL,
+        at         TEXT NOT NULL,
+        PRIMARY KEY (offer_id, command_id)
+    ) STRICT;
+
+    -- One row per event to POST. Delivered rows are kept (delivered_at set) as a delivery log;
+    -- dead rows (dead_at set) are the dead letters. AUTOINCREMENT: an id is never handed out
+    -- twice, even after the newest row is deleted with its offer.
+    CREATE TABLE webhook_outbox (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        offer_id        TEXT NOT NULL,
+        event_seq       INTEGER NOT NULL,
+        body            BLOB NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error      TEXT,
+        created_at      TEXT NOT NULL,
+        delivered_at    TEXT,
+        dead_at         TEXT,
+        UNIQUE (offer_id, event_seq),
+        FOREIGN KEY (offer_id, event_seq) REFERENCES events (offer_id, seq) ON DELETE CASCADE
+    ) STRICT;
+
+    CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at)
+        WHERE delivered_at IS NULL AND dead_at IS NULL;
+
+    CREATE INDEX offers_open_by_expiry ON offers (expires_at) WHERE status = 'open';
+    """,
 )
 
 

@@ -3,7 +3,8 @@
 sqlite3 blocks, so every statement runs on a single-worker executor that owns the connection
 (``SQLiteCore``); the event loop only awaits. Appends to the CRDT log are group-committed
 (``GroupCommit``). The file must be opened by one process at a time: sequence numbers are handed
-out from the writer thread's memory.
+out from the writer thread's memory. Negotiation and the webhook outbox live in
+``negotiation_sql`` and ``outbox_sql``; this class only moves their calls onto the writer thread.
 """
 
 from __future__ import annotations
@@ -13,20 +14,28 @@ import functools
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from server.store import rows
+from server.store import negotiation_sql, outbox_sql, rows
 from server.store.base import (
+    CommandRecord,
     DocState,
     EventRecord,
+    Expect,
+    Explanation,
+    MetricsSummary,
     OfferRecord,
+    ProposalRecord,
     Store,
     StoreClosed,
     VersionRecord,
+    WebhookDelivery,
+    Write,
 )
-from server.store.sqlite_core import SQLiteCore, Update
+from server.store.sqlite_core import Clock, SQLiteCore, Update, utc_now
 from server.store.writer import GroupCommit
 
 P = ParamSpec("P")
@@ -36,9 +45,10 @@ T = TypeVar("T")
 class SQLiteStore:
     """``Store`` on SQLite. ``await open()`` first (or use ``async with``); ``close()`` flushes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, clock: Clock = utc_now) -> None:
+        """``clock`` stamps events, decisions and deliveries (tests pass a fake one)."""
         self.path = path
-        self._core = SQLiteCore(path)
+        self._core = SQLiteCore(path, clock)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
         self._appends: GroupCommit[Update, int] = GroupCommit(
             self._executor, self._core.write_updates
@@ -166,6 +176,71 @@ class SQLiteStore:
         sql = f"SELECT {rows.EVENT_COLUMNS} FROM events WHERE offer_id = ? ORDER BY seq"
         found = await self._run(self._core.all, sql, offer_id)
         return [rows.event_from_row(row) for row in found]
+
+    # --- negotiation ----------------------------------------------------------------------
+
+    async def commit(
+        self, offer_id: str, expect: Expect, write: Write, *, outbox: bool = False
+    ) -> list[EventRecord]:
+        """Compare with ``expect`` and apply ``write`` in one durable transaction.
+
+        Raises OfferNotFound; Conflict (nothing written) when the offer's version, status or
+        pending proposal differ from ``expect``, when the decision is not about the pending
+        proposal, or when the command id is already stored; ValueError (nothing written) for a
+        write that can never apply (version number not ``expect.version + 1``, records of another
+        offer, a new proposal while one stays pending). Events are stamped with one ``now``.
+        """
+        core = self._core
+        return await self._run(negotiation_sql.commit, core, offer_id, expect, write, outbox)
+
+    async def get_command(self, offer_id: str, command_id: str) -> CommandRecord | None:
+        return await self._run(negotiation_sql.get_command, self._core, offer_id, command_id)
+
+    async def get_proposal(self, proposal_id: str) -> ProposalRecord | None:
+        return await self._run(negotiation_sql.get_proposal, self._core, proposal_id)
+
+    async def pending_proposal(self, offer_id: str) -> ProposalRecord | None:
+        return await self._run(negotiation_sql.pending_proposal, self._core, offer_id)
+
+    async def list_proposals(self, offer_id: str) -> list[ProposalRecord]:
+        """Oldest first."""
+        return await self._run(negotiation_sql.list_proposals, self._core, offer_id)
+
+    async def proposal_times(self, offer_id: str, by: str, since: datetime) -> list[datetime]:
+        """Creation times of ``by``'s proposals on the offer at or after ``since``, in order."""
+        return await self._run(negotiation_sql.proposal_times, self._core, offer_id, by, since)
+
+    async def save_explanation(self, proposal_id: str, explanation: Explanation) -> None:
+        """Store (replacing any earlier one); LookupError for an unknown proposal."""
+        core = self._core
+        await self._run(negotiation_sql.save_explanation, core, proposal_id, explanation)
+
+    async def due_for_expiry(self, now: datetime, limit: int = 100) -> list[str]:
+        """Open offers with ``expires_at <= now``, the longest expired first."""
+        return await self._run(negotiation_sql.due_for_expiry, self._core, now, limit)
+
+    # --- webhook outbox -------------------------------------------------------------------
+
+    async def claim_webhooks(
+        self, now: datetime, limit: int, lease_seconds: float
+    ) -> list[WebhookDelivery]:
+        """Due deliveries in queue order, leased until ``now + lease_seconds`` (returned as
+        their ``next_attempt_at``); a second claim before then does not see them."""
+        return await self._run(outbox_sql.claim, self._core, now, limit, lease_seconds)
+
+    async def webhook_delivered(self, delivery_id: int) -> None:
+        """Mark it delivered; the row stays as a delivery log. No-op if already settled."""
+        await self._run(outbox_sql.delivered, self._core, delivery_id)
+
+    async def webhook_failed(
+        self, delivery_id: int, next_attempt_at: datetime | None, error: str
+    ) -> None:
+        """Count the attempt and keep ``error``; retry at ``next_attempt_at`` or, when None,
+        dead-letter it. No-op if already delivered or dead."""
+        await self._run(outbox_sql.failed, self._core, delivery_id, next_attempt_at, error)
+
+    async def metrics_summary(self) -> MetricsSummary:
+        return await self._run(outbox_sql.metrics_summary, self._core)
 
     # --- plumbing -------------------------------------------------------------------------
 

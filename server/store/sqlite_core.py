@@ -7,7 +7,7 @@ and lets a read on this thread see every write that has been acknowledged.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,11 +26,18 @@ from server.store.base import (
 )
 
 Update = tuple[str, bytes]  # (offer_id, Yjs update)
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class SQLiteCore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, clock: Clock = utc_now) -> None:
         self.path = path
+        #: Stamps events, decisions and deliveries (tests pass a fake one).
+        self.now = clock
         #: Write transactions committed so far (read from the event loop for observability).
         self.commits = 0
         self._db: sqlite3.Connection | None = None
@@ -69,6 +76,17 @@ class SQLiteCore:
             raise
         self.commits += 1
 
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: several SELECTs see one state even if another process writes."""
+        conn = self.conn
+        conn.execute("BEGIN DEFERRED")
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")  # nothing to commit; ends the read snapshot
+
     def one(self, sql: str, *params: object) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
         return row
@@ -91,23 +109,23 @@ class SQLiteCore:
         )
         with self.transaction() as conn:
             # Checked inside the transaction, which holds the write lock: no one can slip in.
-            if self._offer_exists(offer.id):
+            if self.offer_exists(offer.id):
                 raise OfferExists(offer.id)
             conn.execute(
-                f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({_marks(9)})",
+                f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({rows.marks(9)})",
                 rows.offer_row(offer),
             )
             conn.execute(
-                f"INSERT INTO versions ({rows.VERSION_COLUMNS}) VALUES ({_marks(8)})",
+                f"INSERT INTO versions ({rows.VERSION_COLUMNS}) VALUES ({rows.marks(8)})",
                 rows.version_row(first),
             )
             conn.execute(
                 "INSERT INTO doc_snapshots (offer_id, data, upto_seq) VALUES (?, ?, 0)",
                 (offer.id, doc_state),
             )
-            self._insert_event(offer.id, "created", None, None, {"version": 1}, offer.created_at)
+            self.insert_event(offer.id, "created", None, None, {"version": 1}, offer.created_at)
 
-    def _offer_exists(self, offer_id: str) -> bool:
+    def offer_exists(self, offer_id: str) -> bool:
         return self.one("SELECT 1 FROM offers WHERE id = ?", offer_id) is not None
 
     # --- the CRDT log ---------------------------------------------------------------------
@@ -154,7 +172,7 @@ class SQLiteCore:
 
     def _last_seq(self, offer_id: str) -> int:
         """Highest seq ever appended: compaction may have deleted it, but the snapshot says so."""
-        if not self._offer_exists(offer_id):
+        if not self.offer_exists(offer_id):
             raise OfferNotFound(offer_id)
         row = self.one(
             "SELECT MAX(COALESCE((SELECT MAX(seq) FROM doc_updates WHERE offer_id = ?1), 0), "
@@ -220,11 +238,11 @@ class SQLiteCore:
         payload: dict[str, Any],
     ) -> EventRecord:
         with self.transaction():
-            if not self._offer_exists(offer_id):
+            if not self.offer_exists(offer_id):
                 raise OfferNotFound(offer_id)
-            return self._insert_event(offer_id, kind, actor, reason, payload, datetime.now(UTC))
+            return self.insert_event(offer_id, kind, actor, reason, payload, self.now())
 
-    def _insert_event(
+    def insert_event(
         self,
         offer_id: str,
         kind: str,
@@ -233,6 +251,7 @@ class SQLiteCore:
         payload: dict[str, Any],
         at: datetime,
     ) -> EventRecord:
+        """Append an event under the offer's next seq; call inside a transaction."""
         row = self.one("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE offer_id = ?", offer_id)
         assert row is not None
         event = EventRecord(
@@ -245,11 +264,7 @@ class SQLiteCore:
             payload=payload,
         )
         self.conn.execute(
-            f"INSERT INTO events ({rows.EVENT_COLUMNS}) VALUES ({_marks(7)})",
+            f"INSERT INTO events ({rows.EVENT_COLUMNS}) VALUES ({rows.marks(7)})",
             rows.event_row(event),
         )
         return event
-
-
-def _marks(n: int) -> str:
-    return ", ".join("?" * n)
