@@ -45,7 +45,8 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
     webhooks = None
     if config.webhook_url:
         webhooks = WebhookDispatcher(store, config.webhook_url, config.webhook_secret,
-                                     max_attempts=config.webhook_max_attempts)
+                                     max_attempts=config.webhook_max_attempts,
+                                     backoff_s=config.webhook_backoff_s)
     negotiation = Negotiation(store, config, explanations, outbox=webhooks is not None,
                               after_commit=webhooks.wake if webhooks else None)
     registry.on_load = negotiation.on_load

@@ -58,6 +58,8 @@ class Config(msgspec.Struct, frozen=True):
     webhook_url: str = ""
     webhook_secret: str = ""
     webhook_max_attempts: int = 12
+    #: Delay before the first retry; each later one doubles it (capped at an hour).
+    webhook_backoff_s: float = 2.0
     #: How often open offers are checked for expiry (access also expires them on the spot).
     expiry_sweep_seconds: float = 30.0
     #: Explanations: the Anthropic explainer is used when a key is set; otherwise offline.
@@ -65,6 +67,9 @@ class Config(msgspec.Struct, frozen=True):
     ai_model: str = "claude-sonnet-4-5"
     ai_max_tokens: int = 400
     explain_timeout_s: float = 20.0
+    #: Fault injection for crash tests only, e.g. "crash_after_commit:proposal_accepted" makes
+    #: the process SIGKILL itself right after that event is durable and before anyone is told.
+    fault: str = ""
 
     def base_url(self) -> str:
         if self.public_url:
@@ -131,9 +136,11 @@ def load_config(
         webhook_secret=env.get("OFFER_ROOM_WEBHOOK_SECRET")
         or (_read_or_create(ddir / "webhook_secret", 32) if env.get("OFFER_ROOM_WEBHOOK_URL")
             else ""),
+        webhook_backoff_s=float(env.get("OFFER_ROOM_WEBHOOK_BACKOFF_S", "2")),
         expiry_sweep_seconds=float(env.get("OFFER_ROOM_EXPIRY_SWEEP_SECONDS", "30")),
         anthropic_api_key=env.get("ANTHROPIC_API_KEY", ""),
         ai_model=env.get("OFFER_ROOM_AI_MODEL", "claude-sonnet-4-5"),
         ai_max_tokens=int(env.get("OFFER_ROOM_AI_MAX_TOKENS", "400")),
         explain_timeout_s=float(env.get("OFFER_ROOM_EXPLAIN_TIMEOUT_S", "20")),
+        fault=env.get("OFFER_ROOM_FAULT", ""),
     )

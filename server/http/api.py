@@ -13,6 +13,7 @@ from server.auth import TokenError, api_key_ok, verify
 from server.http.errors import ApiError
 from server.http.services import Services
 from server.negotiation.creation import CreateOffer, create_offer, mint_for, participant_link
+from server.negotiation.figures import figure_lines
 from server.offers.checks import TermsInvalid
 from server.offers.terms import Party, terms_to_builtins
 from server.rooms.registry import load_offer_doc
@@ -161,7 +162,8 @@ async def healthz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    text = _services(request).metrics.render()
+    services = _services(request)
+    text = services.metrics.render(figure_lines(await services.store.metrics_summary()))
     return Response(text, media_type="text/plain; version=0.0.4")
 
 

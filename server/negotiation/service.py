@@ -9,8 +9,11 @@ announced. A retry with the same command id gets the stored answer instead of a 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import secrets
+import signal
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -347,10 +350,9 @@ class Negotiation:
 
     async def _expire_locked(self, room: Room) -> None:
         if room.offer.status == "open" and self._clock() >= room.offer.expires_at:
-            try:
+            # Another node may have expired it first; _commit then refreshed our view.
+            with contextlib.suppress(CommandError):
                 await self._close(room, SYSTEM, Action.EXPIRE, None, None)
-            except CommandError:
-                pass  # another node expired it first; _commit refreshed our view
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -363,6 +365,8 @@ class Negotiation:
             room.pending = await self._store.pending_proposal(room.offer_id)
             raise CommandError("stale", "The offer changed meanwhile; reload and try again.") \
                 from exc
+        if self._config.fault and self._config.fault == f"crash_after_commit:{write.events[0].kind}":
+            os.kill(os.getpid(), signal.SIGKILL)  # crash tests: durable, but nobody told yet
         if self._after_commit is not None:
             self._after_commit()
 

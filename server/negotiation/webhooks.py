@@ -42,9 +42,13 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-def backoff(attempts: int, rng: Callable[[], float] = random.random) -> float:
-    """Seconds before attempt ``attempts + 1``: 2, 4, 8 … capped at an hour, with jitter."""
-    base = min(_MAX_BACKOFF_SECONDS, 2.0 ** (attempts + 1))
+def backoff(attempts: int, first_s: float = 2.0, rng: Callable[[], float] = random.random
+            ) -> float:
+    """Seconds before attempt ``attempts + 1``: first_s, then doubling, capped at an hour.
+
+    The ±25 % jitter keeps many failed deliveries from retrying in lockstep.
+    """
+    base = min(_MAX_BACKOFF_SECONDS, first_s * 2.0**attempts)
     return base * (0.75 + 0.5 * rng())
 
 
@@ -56,6 +60,7 @@ class WebhookDispatcher:
         secret: str,
         *,
         max_attempts: int = 12,
+        backoff_s: float = 2.0,
         timeout_s: float = 5.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -63,6 +68,7 @@ class WebhookDispatcher:
         self._url = url
         self._secret = secret
         self._max_attempts = max_attempts
+        self._backoff = backoff_s
         self._timeout = timeout_s
         self._clock = clock
         self._wakeup = asyncio.Event()
@@ -112,7 +118,7 @@ class WebhookDispatcher:
         attempts = delivery.attempts + 1
         next_at = None
         if attempts < self._max_attempts:
-            next_at = self._clock() + timedelta(seconds=backoff(delivery.attempts))
+            next_at = self._clock() + timedelta(seconds=backoff(delivery.attempts, self._backoff))
         log.warning("webhook %s:%s failed (%s), attempt %d", delivery.offer_id,
                     delivery.event_seq, error, attempts)
         await self._store.webhook_failed(delivery.id, next_at, error)

@@ -38,6 +38,9 @@ class ServerProcess:
         self._drainer: threading.Thread | None = None
 
     def start(self, timeout: float = 15.0) -> None:
+        if self.proc is not None:  # a previous run that died (kill -9, a crash test): reap it
+            self.proc.wait(10)
+            self._release()
         env = {
             **os.environ,
             "OFFER_ROOM_API_KEY": API_KEY,
