@@ -150,7 +150,8 @@ function start (root: HTMLElement): void {
       case 'notice':
         if (msg.kind === 'release_requested') {
           const field = msg.field ?? null
-          notices.toast(msg.text, {
+          const text = msg.by != null && field !== null ? `${msg.by.name} asks you to release ${fieldLabel(field)}.` : msg.text
+          notices.toast(text, {
             kind: 'warn',
             timeoutMs: 12_000,
             action: field !== null && fields.current === field

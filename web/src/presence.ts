@@ -8,11 +8,11 @@ import type { PartyRef, Role, UserInfo } from './types'
 
 const HIDE_KEY = 'offer-room:hide-focus'
 
-/** Used when a party is not in the room and the server sent no colour for them. */
+/** Used when a party is not in the room and the server sent no colour for them (server/auth.py ROLE_COLORS). */
 const ROLE_COLORS: Record<Role, string> = {
-  client: '#4f46e5',
-  freelancer: '#0d9488',
-  viewer: '#64748b'
+  client: '#2563eb',
+  freelancer: '#c2410c',
+  viewer: '#6b7280'
 }
 
 export interface Peer {

@@ -83,7 +83,8 @@ export class Summary {
     this.changes.replaceChildren(heading, h('ul', { class: 'change-list' }, ...changes.map((c) =>
       h('li', { style: `--chg:${colorOf(c.by)}` },
         h('span', { class: 'change-dot', 'aria-hidden': 'true' }),
-        h('span', { class: 'change-field' }, fieldLabel(c.field)),
+        h('span', { class: 'change-field' }, fieldLabel(c.field),
+          c.field === 'description' ? null : h('span', { class: 'change-was' }, `agreed: ${c.agreed}`)),
         h('span', { class: 'muted' }, c.by === null ? '' : c.by.id === meId ? 'you' : c.by.name)))))
   }
 }
