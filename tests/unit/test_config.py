@@ -1,0 +1,135 @@
+"""Configuration read once from an env mapping; generated secrets live in the data dir."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from server.config import DEFAULT_FIELD_POLICY, Config, load_config
+from server.offers.limits import Limits
+from server.offers.terms import ALL_FIELDS
+
+
+def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {"OFFER_ROOM_DATA_DIR": str(tmp_path / "data"), **extra}
+
+
+def test_defaults(tmp_path: Path) -> None:
+    config = load_config(env_for(tmp_path))
+    assert (config.host, config.port) == ("127.0.0.1", 8000)
+    assert config.data_dir == tmp_path / "data" and config.data_dir.is_dir()
+    assert config.limits == Limits()
+    assert config.field_policy == DEFAULT_FIELD_POLICY
+    assert config.lock_ttl_ms == 10_000 and config.compact_every == 500
+    assert config.base_url() == "http://127.0.0.1:8000"
+
+
+def test_secrets_are_generated_once_owner_only_and_stable(tmp_path: Path) -> None:
+    first = load_config(env_for(tmp_path))
+    secret_file, key_file = tmp_path / "data" / "secret", tmp_path / "data" / "api_key"
+    for path in (secret_file, key_file):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(first.secret) >= 40 and len(first.api_key) >= 30
+    assert first.secret != first.api_key
+    assert secret_file.read_text().strip() == first.secret
+    second = load_config(env_for(tmp_path))
+    assert (second.secret, second.api_key) == (first.secret, first.api_key)
+
+
+def test_each_data_dir_gets_its_own_secrets(tmp_path: Path) -> None:
+    a = load_config({}, data_dir=tmp_path / "a")
+    b = load_config({}, data_dir=tmp_path / "b")
+    assert a.secret != b.secret and a.api_key != b.api_key
+
+
+def test_env_values_override(tmp_path: Path) -> None:
+    config = load_config(env_for(
+        tmp_path,
+        OFFER_ROOM_HOST="0.0.0.0",
+        OFFER_ROOM_PORT="9001",
+        OFFER_ROOM_SECRET="s3cret",
+        OFFER_ROOM_API_KEY="k3y",
+        OFFER_ROOM_PUBLIC_URL="https://offers.example.com/",
+        OFFER_ROOM_WEB_DIR=str(tmp_path / "web"),
+        OFFER_ROOM_LOCK_TTL_MS="600",
+        OFFER_ROOM_MAX_FRAME_BYTES="1024",
+        OFFER_ROOM_RATE_PER_SECOND="5",
+        OFFER_ROOM_RATE_BURST="20",
+        OFFER_ROOM_COMPACT_EVERY="7",
+    ))
+    assert (config.host, config.port, config.secret, config.api_key) == (
+        "0.0.0.0", 9001, "s3cret", "k3y")
+    assert config.web_dir == tmp_path / "web"
+    assert (config.lock_ttl_ms, config.max_frame_bytes, config.compact_every) == (600, 1024, 7)
+    assert (config.rate_per_second, config.rate_burst) == (5.0, 20.0)
+    assert config.base_url() == "https://offers.example.com"
+    # Secrets given in the environment are not written to disk.
+    assert not (tmp_path / "data" / "secret").exists()
+    assert not (tmp_path / "data" / "api_key").exists()
+
+
+def test_command_line_arguments_win_over_env(tmp_path: Path) -> None:
+    env = env_for(tmp_path, OFFER_ROOM_HOST="0.0.0.0", OFFER_ROOM_PORT="9001")
+    config = load_config(env, host="localhost", port=0, data_dir=tmp_path / "cli")
+    assert (config.host, config.port, config.data_dir) == ("localhost", 0, tmp_path / "cli")
+    assert (tmp_path / "cli" / "secret").exists()
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+def test_base_url_for_wildcard_hosts(host: str) -> None:
+    assert Config(host=host, port=8123).base_url() == "http://127.0.0.1:8123"
+
+
+def test_field_policy_narrows_one_role(tmp_path: Path) -> None:
+    allowed = [f for f in ALL_FIELDS if f != "fixed_price"]
+    policy = json.dumps({"freelancer": allowed})
+    config = load_config(env_for(tmp_path, OFFER_ROOM_FIELD_POLICY=policy))
+    assert config.field_policy["freelancer"] == frozenset(allowed)
+    assert "fixed_price" not in config.field_policy["freelancer"]
+    assert config.field_policy["client"] == frozenset(ALL_FIELDS)
+    assert config.field_policy["viewer"] == frozenset()
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        '{"admin": ["title"]}',
+        '{"client": ["title", "bonus"]}',
+        '{"freelancer": "title"}',
+        "{not json",
+    ],
+)
+def test_bad_field_policy_is_refused(tmp_path: Path, policy: str) -> None:
+    with pytest.raises(ValueError):
+        load_config(env_for(tmp_path, OFFER_ROOM_FIELD_POLICY=policy))
+
+
+def test_default_policy_is_not_shared_between_configs(tmp_path: Path) -> None:
+    policy = json.dumps({"client": ["title"]})
+    narrowed = load_config(env_for(tmp_path, OFFER_ROOM_FIELD_POLICY=policy))
+    assert narrowed.field_policy["client"] == frozenset({"title"})
+    assert DEFAULT_FIELD_POLICY["client"] == frozenset(ALL_FIELDS)
+    assert load_config(env_for(tmp_path)).field_policy["client"] == frozenset(ALL_FIELDS)
+
+
+def test_limits_from_json_keep_other_defaults(tmp_path: Path) -> None:
+    limits = json.dumps({"title_max": 80, "money_max": 5_000_000})
+    config = load_config(env_for(tmp_path, OFFER_ROOM_LIMITS=limits))
+    assert config.limits.title_max == 80 and config.limits.money_max == 5_000_000
+    assert config.limits.milestones_max == Limits().milestones_max
+
+
+@pytest.mark.parametrize("limits", ['{"title_max": "long"}', "[1]", "{oops"])
+def test_bad_limits_are_refused(tmp_path: Path, limits: str) -> None:
+    with pytest.raises(msgspec.DecodeError):
+        load_config(env_for(tmp_path, OFFER_ROOM_LIMITS=limits))
+
+
+def test_config_is_frozen(tmp_path: Path) -> None:
+    config = load_config(env_for(tmp_path))
+    with pytest.raises(AttributeError):
+        config.port = 1  # type: ignore[misc]
