@@ -30,6 +30,7 @@ class ServerProcess:
         """Start (or start again, on the port it had before) and wait for the readiness line."""
         assert self.proc is None, "already running"
         env = {**os.environ, "OFFER_ROOM_API_KEY": API_KEY, "OFFER_ROOM_SECRET": SECRET}
+        env.pop("ANTHROPIC_API_KEY", None)  # explanations come from the offline explainer here
         exe = ROOT / ".venv" / "bin" / "offer-room"
         log = self.log_path.open("ab")
         offset = self.log_path.stat().st_size

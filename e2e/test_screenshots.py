@@ -96,3 +96,20 @@ def test_screenshots_of_states(server: ServerProcess, open_room: OpenRoom, artif
     bad = open_room(f"{server.base_url}/offers/{offer['id']}?token=expired", wait=False)
     expect(bad.conn).to_have_attribute("data-state", "fatal", timeout=10_000)
     bad.page.screenshot(path=str(artifacts / "state-bad-link.png"))
+
+
+def test_screenshots_of_a_proposal(server: ServerProcess, open_room: OpenRoom, artifacts: Path) -> None:
+    offer = server.create_offer()
+    client = open_room(offer["links"]["client"], viewport=DESKTOP)
+    freelancer = open_room(offer["links"]["freelancer"], viewport=PHONE)
+    freelancer.commit("Hourly rate", "60")
+    freelancer.commit("Weekly limit", "30")
+    freelancer.page.get_by_label("Note (optional)").fill("Happy to start sooner. Message me on WhatsApp +1 555 0100 to speed things up.")
+    freelancer.page.get_by_role("button", name="Propose changes").click()
+    panel = client.page.locator(".card-negotiation")
+    expect(panel.locator(".neg-explain")).to_have_attribute("aria-busy", "false", timeout=15_000)
+    _top(client)
+    client.page.screenshot(path=str(artifacts / "proposal-desktop-client.png"), full_page=True)
+    expect(freelancer.page.locator(".card-negotiation .neg-explain")).to_have_attribute("aria-busy", "false")
+    freelancer.page.locator(".card-negotiation").scroll_into_view_if_needed()
+    freelancer.page.locator(".card-negotiation").screenshot(path=str(artifacts / "proposal-phone-freelancer.png"))

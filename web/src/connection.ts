@@ -156,6 +156,11 @@ export class Connection {
 
   /** Send an application message; false when there is no open socket (the caller re-sends on open). */
   send (msg: ClientMessage): boolean {
+    return this.sendRaw(msg)
+  }
+
+  /** Send any app message object (negotiation commands carry more fields than locks do). */
+  sendRaw (msg: object): boolean {
     const ws = this.provider.ws
     if (ws === null || !this.provider.wsconnected || ws.readyState !== WebSocket.OPEN) return false
     const enc = encoding.createEncoder()

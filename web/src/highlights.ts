@@ -33,30 +33,34 @@ function sameMilestones (a: Milestone[], b: Milestone[]): boolean {
     (m.due_date ?? null) === (b[i].due_date ?? null))
 }
 
-/** The agreed value of a field, in words a person reads ("$45.00/h"). */
-export function describeAgreed (od: OfferDoc, field: string): string {
-  const currency = (od.committedValue('currency') as string | null) ?? od.currency
-  const v = od.committedValue(field)
+/** A field's value in words a person reads ("$45.00/h", "no limit", "Fixed price"). */
+export function describeValue (field: string, v: unknown, currency: string): string {
   switch (field) {
-    case 'hourly_rate': return v === null ? 'not set' : `${formatMoney(v as number, currency)}/h`
-    case 'fixed_price': return v === null ? 'not set' : formatMoney(v as number, currency)
-    case 'weekly_limit': return v === null ? 'no limit' : `${String(v)} h/week`
+    case 'hourly_rate': return typeof v === 'number' ? `${formatMoney(v, currency)}/h` : 'not set'
+    case 'fixed_price': return typeof v === 'number' ? formatMoney(v, currency) : 'not set'
+    case 'weekly_limit': return typeof v === 'number' ? `${String(v)} h/week` : 'no limit'
     case 'manual_time': return v === true ? 'allowed' : 'not allowed'
     case 'contract_type': return v === 'fixed' ? 'Fixed price' : 'Hourly'
     case 'start_date':
-    case 'end_date': return v === null ? 'not set' : formatDate(v as string)
+    case 'end_date': return typeof v === 'string' ? formatDate(v) : 'not set'
     case 'description': {
       const text = typeof v === 'string' ? v.trim() : ''
       return text === '' ? 'empty' : `“${text.length > 140 ? text.slice(0, 140) + '…' : text}”`
     }
-    case 'milestones': {
-      const list = od.committedMilestones()
-      if (list.length === 0) return 'no milestones'
-      const total = list.reduce((s, m) => s + (m.amount ?? 0), 0)
-      return `${plural(list.length, 'milestone', 'milestones')}, ${formatMoney(total, currency)} total`
-    }
-    default: return v === null ? 'not set' : `“${String(v)}”`
+    default: return v === null || v === undefined ? 'not set' : `“${String(v)}”`
   }
+}
+
+/** The agreed value of a field, in words a person reads ("$45.00/h"). */
+export function describeAgreed (od: OfferDoc, field: string): string {
+  const currency = (od.committedValue('currency') as string | null) ?? od.currency
+  if (field === 'milestones') {
+    const list = od.committedMilestones()
+    if (list.length === 0) return 'no milestones'
+    const total = list.reduce((s, m) => s + (m.amount ?? 0), 0)
+    return `${plural(list.length, 'milestone', 'milestones')}, ${formatMoney(total, currency)} total`
+  }
+  return describeValue(field, od.committedValue(field), currency)
 }
 
 /** Fields of the draft that differ from the committed version (only those that apply). */

@@ -13,6 +13,7 @@ import { Header } from './header'
 import { Highlights, changedFields } from './highlights'
 import { Locks } from './locks'
 import { MilestonesPanel } from './milestones'
+import { NegotiationPanel } from './negotiation'
 import { Notices } from './notices'
 import { Presence, personLine } from './presence'
 import { Summary } from './summary'
@@ -82,6 +83,7 @@ function start (root: HTMLElement): void {
   const form = new TermsForm(deps)
   const milestones = new MilestonesPanel({ ...deps, canEdit })
   const summary = new Summary()
+  const negotiation = new NegotiationPanel({ od, conn, fields, notices, me, canAct: () => ready() && conn.state !== 'fatal' })
 
   const textarea = h('textarea', { id: 'f-description', name: 'description', rows: '9', maxlength: String(DESCRIPTION_MAX), placeholder: 'What will be delivered, how, and what is out of scope.' })
   const counter = h('span', { class: 'card-note' })
@@ -97,7 +99,7 @@ function start (root: HTMLElement): void {
   root.replaceChildren(header.el, header.banners,
     h('main', { class: 'layout', id: 'main' },
       h('div', { class: 'col-main' }, form.contractCard, form.paymentCard, milestones.card, descriptionCard),
-      h('aside', { class: 'col-side', 'aria-label': 'Summary and participants' }, summary.card, peopleCard)),
+      h('aside', { class: 'col-side', 'aria-label': 'Negotiation, summary and participants' }, negotiation.card, summary.card, peopleCard)),
     notices.region)
 
   // --- focus -> locks and presence ---------------------------------------------------------
@@ -127,6 +129,10 @@ function start (root: HTMLElement): void {
     return null
   }
   conn.onApp((msg) => {
+    if (negotiation.handle(msg as unknown as Record<string, unknown> & { type: string })) {
+      invalidate()
+      return
+    }
     switch (msg.type) {
       case 'hello':
         hello = msg
@@ -200,6 +206,7 @@ function start (root: HTMLElement): void {
     const changes = changedFields(od)
     highlights.render(changes, colorOf, user?.id ?? null)
     summary.render(od, changes, colorOf, user?.id ?? null, meta.version)
+    negotiation.render(changes)
     const len = od.description.length
     setText(counter, `${formatInteger(len)} / ${formatInteger(DESCRIPTION_MAX)}`)
 

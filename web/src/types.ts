@@ -28,7 +28,10 @@ export type ServerMessage =
   | { type: 'locks', locks: LockEntry[] }
   | { type: 'rejected', fields: string[], reason: string, code: string }
   | { type: 'notice', kind: string, text: string, field?: string | null, by?: UserInfo | null }
-  | { type: 'error', code: string, message: string, ref?: string | null }
+  | { type: 'error', code: string, message: string, ref?: string | null, fields?: Array<{ field: string, message: string }> | null, retry_after_s?: number | null }
+  | { type: 'ack', command: string, status: string, version: number, ref?: string | null, proposal_id?: string | null }
+  | { type: 'explain_delta', proposal_id: string, text: string }
+  | { type: 'explain_done', proposal_id: string, explainer: string, grounded: boolean, text: string, model?: string | null, fallback_reason?: string | null, flags?: Array<{ code: string, severity: string, evidence: string, message: string, source: string }> }
 
 export type ClientMessage =
   | { type: 'lock', field: string }
