@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext
-
-from room import RoomPage
 from harness import ROOT, ServerProcess
+from playwright.sync_api import Browser, BrowserContext, ViewportSize
+from room import RoomPage
 
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM_ARGS = [
@@ -24,14 +23,18 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
 ]
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     # Playwright's own browser downloads are unavailable here; Debian's Chromium is.
-    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": CHROMIUM_ARGS,
+    }
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -88,8 +91,13 @@ def open_room(browser: Browser) -> Iterator[OpenRoom]:
     """Open a link in its own browser context (own cookies/storage: a separate person)."""
     contexts: list[BrowserContext] = []
 
-    def _open(link: str, *, viewport: dict[str, int] | None = None, locale: str = "en-US",
-              wait: bool = True) -> RoomPage:
+    def _open(
+        link: str,
+        *,
+        viewport: ViewportSize | None = None,
+        locale: str = "en-US",
+        wait: bool = True,
+    ) -> RoomPage:
         ctx = browser.new_context(viewport=viewport or DESKTOP, locale=locale)
         contexts.append(ctx)
         room = RoomPage(ctx.new_page())

@@ -1,4 +1,4 @@
-"""A real offer-room server process for the browser tests: start, stop, start again on the same port."""
+"""A real offer-room server for the browser tests: start, stop, start again on the same port."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "e2e-api-key"
 SECRET = "e2e-secret-0123456789abcdef0123456789abcdef"
 _READY = "offer-room listening on "
+DESCRIPTION = "Redesign the checkout flow: one-page checkout, address autocomplete, saved cards."
 
 
 class ServerProcess:
@@ -34,7 +35,16 @@ class ServerProcess:
         exe = ROOT / ".venv" / "bin" / "offer-room"
         log = self.log_path.open("ab")
         offset = self.log_path.stat().st_size
-        cmd = [str(exe), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(self.data_dir)]
+        cmd = [
+            str(exe),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(self.data_dir),
+        ]
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
         log.close()
         deadline = time.monotonic() + timeout
@@ -42,14 +52,16 @@ class ServerProcess:
             text = self.log_path.read_bytes()[offset:].decode(errors="replace")
             for line in text.splitlines():
                 if line.startswith(_READY):
-                    self.base_url = line[len(_READY):].strip().rstrip("/")
+                    self.base_url = line[len(_READY) :].strip().rstrip("/")
                     self.port = int(self.base_url.rsplit(":", 1)[1])
                     return
             if self.proc.poll() is not None:
                 break
             time.sleep(0.05)
         self.stop()
-        raise RuntimeError(f"offer-room did not start; log:\n{self.log_path.read_text(errors='replace')[-4000:]}")
+        raise RuntimeError(
+            f"offer-room did not start; log:\n{self.log_path.read_text(errors='replace')[-4000:]}"
+        )
 
     def stop(self) -> None:
         if self.proc is None:
@@ -87,17 +99,25 @@ class ServerProcess:
             "fixed_price": None,
             "start_date": "2026-12-07",
             "end_date": "2027-01-29",
-            "description": "Redesign the checkout flow: one-page checkout, address autocomplete, saved cards.",
+            "description": DESCRIPTION,
             "milestones": [],
         }
         base.update(terms)
-        return self.api("POST", "/api/offers", {
-            "terms": base,
-            "client": {"id": "c-ada", "name": "Ada Lovelace"},
-            "freelancer": {"id": "f-linus", "name": "Linus Torvalds"},
-        })
+        created: dict[str, Any] = self.api(
+            "POST",
+            "/api/offers",
+            {
+                "terms": base,
+                "client": {"id": "c-ada", "name": "Ada Lovelace"},
+                "freelancer": {"id": "f-linus", "name": "Linus Torvalds"},
+            },
+        )
+        return created
 
     def viewer_link(self, offer_id: str) -> str:
-        out = self.api("POST", f"/api/offers/{offer_id}/tokens",
-                       {"role": "viewer", "user": {"id": "v-grace", "name": "Grace Hopper"}, "ttl": 3600})
+        out = self.api(
+            "POST",
+            f"/api/offers/{offer_id}/tokens",
+            {"role": "viewer", "user": {"id": "v-grace", "name": "Grace Hopper"}, "ttl": 3600},
+        )
         return str(out["link"])

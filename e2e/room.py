@@ -16,7 +16,9 @@ class RoomPage:
 
     def wait_ready(self) -> None:
         expect(self.conn).to_have_attribute("data-state", "connected", timeout=15_000)
-        expect(self.page.locator("#app")).not_to_have_class(re.compile(r"\bis-loading\b"), timeout=15_000)
+        expect(self.page.locator("#app")).not_to_have_class(
+            re.compile(r"\bis-loading\b"), timeout=15_000
+        )
 
     # --- controls (by accessible name = visible label) -------------------------------------------
 
@@ -52,7 +54,11 @@ class RoomPage:
         return dict(self.page.evaluate("() => window.offerRoom.doc.getMap('terms').toJSON()"))
 
     def description(self) -> str:
-        return str(self.page.evaluate("() => window.offerRoom.doc.getText('description').toString()"))
+        return str(
+            self.page.evaluate("() => window.offerRoom.doc.getText('description').toString()")
+        )
 
     def milestones(self) -> list[dict[str, Any]]:
-        return list(self.page.evaluate("() => window.offerRoom.doc.getArray('milestones').toJSON()"))
+        return list(
+            self.page.evaluate("() => window.offerRoom.doc.getArray('milestones').toJSON()")
+        )

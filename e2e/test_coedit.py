@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import expect
-
 from conftest import OpenRoom
 from harness import ServerProcess
+from playwright.sync_api import expect
 
 
 def test_scalar_fields_sync_both_ways(server: ServerProcess, open_room: OpenRoom) -> None:
@@ -61,9 +60,13 @@ def test_scalar_fields_sync_both_ways(server: ServerProcess, open_room: OpenRoom
 
 
 def test_milestones_add_edit_remove(server: ServerProcess, open_room: OpenRoom) -> None:
-    offer = server.create_offer(contract_type="fixed", hourly_rate=None, weekly_limit=None,
-                                fixed_price=120000,
-                                milestones=[{"title": "Design", "amount": 40000, "due_date": "2026-12-18"}])
+    offer = server.create_offer(
+        contract_type="fixed",
+        hourly_rate=None,
+        weekly_limit=None,
+        fixed_price=120000,
+        milestones=[{"title": "Design", "amount": 40000, "due_date": "2026-12-18"}],
+    )
     client = open_room(offer["links"]["client"])
     freelancer = open_room(offer["links"]["freelancer"])
     expect(freelancer.milestone_rows()).to_have_count(1)
@@ -79,7 +82,9 @@ def test_milestones_add_edit_remove(server: ServerProcess, open_room: OpenRoom) 
     expect(freelancer.field("Milestone title", 1)).to_have_value("Build")
     expect(freelancer.field("Amount", 1)).to_have_value("800.00")
     expect(freelancer.field("Due date", 1)).to_have_value("2027-01-15")
-    expect(freelancer.page.locator(".ms-total")).to_have_text(re.compile(r"Total \$1,200\.00 of \$1,200\.00"))
+    expect(freelancer.page.locator(".ms-total")).to_have_text(
+        re.compile(r"Total \$1,200\.00 of \$1,200\.00")
+    )
 
     freelancer.field("Milestone title", 0).fill("Design & prototype")
     expect(client.field("Milestone title", 0)).to_have_value("Design & prototype")
@@ -132,7 +137,9 @@ def test_locale_money_input(server: ServerProcess, open_room: OpenRoom) -> None:
     assert client.terms()["hourly_rate"] == 123450
     german.commit("Hourly rate", "12.34.5")
     expect(german.wrapper("hourly_rate").locator(".field-msg")).to_contain_text("Enter an amount")
-    expect(german.field("Hourly rate")).to_have_value("1.234,50")  # left the field: back to the doc's value
+    expect(german.field("Hourly rate")).to_have_value(
+        "1.234,50"
+    )  # left the field: back to the doc's value
     assert client.terms()["hourly_rate"] == 123450
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import expect
-
 from conftest import ARTIFACTS, OpenRoom
-from harness import ServerProcess
+from harness import DESCRIPTION, ServerProcess
+from playwright.sync_api import expect
 
 
 def test_server_restart_and_offline_edit(own_server: ServerProcess, open_room: OpenRoom) -> None:
@@ -42,8 +41,7 @@ def test_server_restart_and_offline_edit(own_server: ServerProcess, open_room: O
         expect(room.page.locator(".banner-warn")).to_be_hidden()
     expect(freelancer.field("Title")).to_have_value("Edited while the server was down")
     expect(freelancer.field("Hourly rate")).to_have_value("77.00")
-    expect(freelancer.field("Description")).to_have_value(
-        "Redesign the checkout flow: one-page checkout, address autocomplete, saved cards. Offline note.")
+    expect(freelancer.field("Description")).to_have_value(DESCRIPTION + " Offline note.")
     # Presence came back too.
     expect(client.avatars).to_have_count(2)
     # And the edits are durable: a fresh page after the restart has them.

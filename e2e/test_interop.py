@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from playwright.sync_api import expect
-
 from conftest import OpenRoom
-from harness import ServerProcess
+from harness import DESCRIPTION, ServerProcess
+from playwright.sync_api import expect
 from yclient import YClient
 
 
 @pytest.fixture
-def node_freelancer(server: ServerProcess) -> Iterator[tuple[dict[str, str], YClient]]:
+def node_freelancer(server: ServerProcess) -> Iterator[tuple[dict[str, Any], YClient]]:
     offer = server.create_offer()
     ws_base = server.base_url.replace("http://", "ws://") + "/ws/offers"
     client = YClient(ws_base, offer["id"], offer["tokens"]["freelancer"])
@@ -21,7 +21,9 @@ def node_freelancer(server: ServerProcess) -> Iterator[tuple[dict[str, str], YCl
     client.close()
 
 
-def test_browser_and_node_client(node_freelancer: tuple[dict[str, str], YClient], open_room: OpenRoom) -> None:
+def test_browser_and_node_client(
+    node_freelancer: tuple[dict[str, Any], YClient], open_room: OpenRoom
+) -> None:
     offer, node = node_freelancer
     assert node("wait_synced")["ok"]
     browser = open_room(offer["links"]["client"])
@@ -29,8 +31,7 @@ def test_browser_and_node_client(node_freelancer: tuple[dict[str, str], YClient]
     assert node("set", field="weekly_limit", value=35)["ok"]
     expect(browser.field("Weekly limit")).to_have_value("35")
     assert node("insert_text", index=0, text="From Node: ")["ok"]
-    expect(browser.field("Description")).to_have_value(
-        "From Node: Redesign the checkout flow: one-page checkout, address autocomplete, saved cards.")
+    expect(browser.field("Description")).to_have_value("From Node: " + DESCRIPTION)
 
     browser.commit("Hourly rate", "48.25")
     assert node("wait_for", field="hourly_rate", value=4825)["ok"]
@@ -40,11 +41,15 @@ def test_browser_and_node_client(node_freelancer: tuple[dict[str, str], YClient]
     # The Node client sees the browser's lock, and the browser sees the Node client's.
     browser.field("Title").click()
     browser.page.wait_for_timeout(300)
-    assert any(entry["field"] == "title" for m in node.app_messages("locks") for entry in m["locks"])
+    assert any(
+        entry["field"] == "title" for m in node.app_messages("locks") for entry in m["locks"]
+    )
     browser.field("Title").blur()
     assert node("app", msg={"type": "lock", "field": "weekly_limit"})["ok"]
     expect(browser.field("Weekly limit")).to_be_disabled()
-    expect(browser.wrapper("weekly_limit").locator(".lock-note")).to_contain_text("Linus Torvalds is editing")
+    expect(browser.wrapper("weekly_limit").locator(".lock-note")).to_contain_text(
+        "Linus Torvalds is editing"
+    )
     assert node("app", msg={"type": "unlock", "field": "weekly_limit"})["ok"]
     expect(browser.field("Weekly limit")).to_be_enabled()
 

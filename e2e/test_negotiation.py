@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import expect
-
 from conftest import OpenRoom
 from harness import ServerProcess
+from playwright.sync_api import expect
 
 
 def test_propose_accept_reject_and_agree(server: ServerProcess, open_room: OpenRoom) -> None:
@@ -27,7 +26,9 @@ def test_propose_accept_reject_and_agree(server: ServerProcess, open_room: OpenR
     expect(freelancer.page.locator(".toast")).to_contain_text("Proposal sent")
 
     # The client's turn: the changes, the note and the streamed explanation are there.
-    expect(c_panel.locator(".neg-headline")).to_have_text("Linus Torvalds proposed changes — waiting on you.")
+    expect(c_panel.locator(".neg-headline")).to_have_text(
+        "Linus Torvalds proposed changes — waiting on you."
+    )
     expect(c_panel.locator(".neg-changes")).to_contain_text("Hourly rate: $45.00/h → $55.00/h")
     expect(c_panel.locator(".neg-note")).to_have_text("Stripe work needs a senior rate.")
     expect(c_panel.locator(".neg-explain")).to_have_attribute("aria-busy", "false", timeout=15_000)
@@ -42,7 +43,9 @@ def test_propose_accept_reject_and_agree(server: ServerProcess, open_room: OpenR
         expect(room.page.locator(".meta")).to_contain_text("Version 2")
         expect(room.highlight("hourly_rate")).not_to_have_class(re.compile(r"\bchanged\b"))
         expect(room.field("Hourly rate")).to_be_enabled()
-    expect(freelancer.page.locator(".toast").filter(has_text="accepted the proposal")).to_be_visible()
+    expect(
+        freelancer.page.locator(".toast").filter(has_text="accepted the proposal")
+    ).to_be_visible()
 
     # The client proposes a lower weekly limit; the freelancer rejects it with a reason.
     client.commit("Weekly limit", "10")
@@ -55,7 +58,9 @@ def test_propose_accept_reject_and_agree(server: ServerProcess, open_room: OpenR
     for room in (client, freelancer):
         expect(room.field("Weekly limit")).to_have_value("20")
         expect(room.page.locator(".meta")).to_contain_text("Version 2")
-    expect(client.page.locator(".toast").filter(has_text="rejected the proposal")).to_contain_text("Ten hours is too few")
+    expect(client.page.locator(".toast").filter(has_text="rejected the proposal")).to_contain_text(
+        "Ten hours is too few"
+    )
 
     # The freelancer accepts the offer: agreed, and read-only for both.
     f_panel.get_by_role("button", name="Accept offer").click()

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import expect
-
 from conftest import OpenRoom
 from harness import ServerProcess
+from playwright.sync_api import expect
 
 
 def test_avatars_focus_ring_and_lock(server: ServerProcess, open_room: OpenRoom) -> None:
@@ -17,7 +16,9 @@ def test_avatars_focus_ring_and_lock(server: ServerProcess, open_room: OpenRoom)
 
     for room, me in ((client, "Ada Lovelace"), (freelancer, "Linus Torvalds")):
         expect(room.avatars).to_have_count(2)
-        expect(room.avatars.filter(has_text=re.compile("^AL$"))).to_have_attribute("title", re.compile("Ada Lovelace"))
+        expect(room.avatars.filter(has_text=re.compile("^AL$"))).to_have_attribute(
+            "title", re.compile("Ada Lovelace")
+        )
         expect(room.page.locator(f'.avatar[title^="{me} (you)"]')).to_have_count(1)
         expect(room.page.locator(".party.online")).to_have_count(2)
 
@@ -89,9 +90,19 @@ def test_viewer_sees_everything_read_only(server: ServerProcess, open_room: Open
     client.commit("Hourly rate", "50")
     viewer = open_room(server.viewer_link(offer["id"]))
     expect(viewer.field("Hourly rate")).to_have_value("50.00")
-    expect(viewer.page.locator(".banner-info")).to_contain_text("Read-only: you are viewing as Grace Hopper")
-    for label in ("Title", "Contract type", "Hourly rate", "Weekly limit", "Manual time", "Start date",
-                  "End date", "Description"):
+    expect(viewer.page.locator(".banner-info")).to_contain_text(
+        "Read-only: you are viewing as Grace Hopper"
+    )
+    for label in (
+        "Title",
+        "Contract type",
+        "Hourly rate",
+        "Weekly limit",
+        "Manual time",
+        "Start date",
+        "End date",
+        "Description",
+    ):
         expect(viewer.field(label)).to_be_disabled()
     expect(viewer.avatars).to_have_count(2)
     expect(client.avatars).to_have_count(2)
@@ -104,5 +115,7 @@ def test_bad_link_is_fatal(server: ServerProcess, open_room: OpenRoom) -> None:
     expect(room.conn).to_have_attribute("data-state", "fatal", timeout=10_000)
     expect(room.page.get_by_role("alert")).to_contain_text("This link has expired or is invalid")
     expect(room.page.locator("#main")).to_be_hidden()
-    other = open_room(f"{server.base_url}/offers/{offer['id']}x?token={offer['tokens']['client']}", wait=False)
+    other = open_room(
+        f"{server.base_url}/offers/{offer['id']}x?token={offer['tokens']['client']}", wait=False
+    )
     expect(other.conn).to_have_attribute("data-state", "fatal", timeout=10_000)

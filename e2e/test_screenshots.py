@@ -1,14 +1,13 @@
-"""Screenshots of a lively room at desktop and phone widths, saved to artifacts/ for a human look."""
+"""Screenshots of a lively room at desktop and phone widths, saved to artifacts/ to look at."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from playwright.sync_api import expect
-
 from conftest import DESKTOP, PHONE, OpenRoom
 from harness import ServerProcess
+from playwright.sync_api import FloatRect, expect
 from room import RoomPage
 
 DESCRIPTION = (
@@ -29,20 +28,37 @@ def _segments(room: RoomPage, stem: Path) -> None:
     height = int(room.page.evaluate("() => document.documentElement.scrollHeight"))
     vp = room.page.viewport_size or PHONE
     for i, y in enumerate(range(0, height, vp["height"]), start=1):
-        clip = {"x": 0, "y": y, "width": vp["width"], "height": min(vp["height"], height - y)}
+        clip: FloatRect = {
+            "x": 0,
+            "y": y,
+            "width": vp["width"],
+            "height": min(vp["height"], height - y),
+        }
         room.page.screenshot(path=f"{stem}-{i}.png", full_page=True, clip=clip)
 
 
 def test_screenshots(server: ServerProcess, open_room: OpenRoom, artifacts: Path) -> None:
     offer = server.create_offer(
         title="Checkout redesign for an online bike shop",
-        contract_type="fixed", hourly_rate=None, weekly_limit=None, fixed_price=240000,
+        contract_type="fixed",
+        hourly_rate=None,
+        weekly_limit=None,
+        fixed_price=240000,
         description=DESCRIPTION,
         milestones=[
-            {"title": "Wireframes and clickable prototype", "amount": 60000, "due_date": "2026-12-18"},
-            {"title": "Checkout build and payment integration", "amount": 120000, "due_date": "2027-01-15"},
+            {
+                "title": "Wireframes and clickable prototype",
+                "amount": 60000,
+                "due_date": "2026-12-18",
+            },
+            {
+                "title": "Checkout build and payment integration",
+                "amount": 120000,
+                "due_date": "2027-01-15",
+            },
             {"title": "Accessibility audit and fixes", "amount": 60000, "due_date": "2027-01-29"},
-        ])
+        ],
+    )
     client = open_room(offer["links"]["client"], viewport=DESKTOP)
     freelancer = open_room(offer["links"]["freelancer"], viewport=PHONE)
 
@@ -98,18 +114,26 @@ def test_screenshots_of_states(server: ServerProcess, open_room: OpenRoom, artif
     bad.page.screenshot(path=str(artifacts / "state-bad-link.png"))
 
 
-def test_screenshots_of_a_proposal(server: ServerProcess, open_room: OpenRoom, artifacts: Path) -> None:
+def test_screenshots_of_a_proposal(
+    server: ServerProcess, open_room: OpenRoom, artifacts: Path
+) -> None:
     offer = server.create_offer()
     client = open_room(offer["links"]["client"], viewport=DESKTOP)
     freelancer = open_room(offer["links"]["freelancer"], viewport=PHONE)
     freelancer.commit("Hourly rate", "60")
     freelancer.commit("Weekly limit", "30")
-    freelancer.page.get_by_label("Note (optional)").fill("Happy to start sooner. Message me on WhatsApp +1 555 0100 to speed things up.")
+    freelancer.page.get_by_label("Note (optional)").fill(
+        "Happy to start sooner. Message me on WhatsApp +1 555 0100 to speed things up."
+    )
     freelancer.page.get_by_role("button", name="Propose changes").click()
     panel = client.page.locator(".card-negotiation")
     expect(panel.locator(".neg-explain")).to_have_attribute("aria-busy", "false", timeout=15_000)
     _top(client)
     client.page.screenshot(path=str(artifacts / "proposal-desktop-client.png"), full_page=True)
-    expect(freelancer.page.locator(".card-negotiation .neg-explain")).to_have_attribute("aria-busy", "false")
+    expect(freelancer.page.locator(".card-negotiation .neg-explain")).to_have_attribute(
+        "aria-busy", "false"
+    )
     freelancer.page.locator(".card-negotiation").scroll_into_view_if_needed()
-    freelancer.page.locator(".card-negotiation").screenshot(path=str(artifacts / "proposal-phone-freelancer.png"))
+    freelancer.page.locator(".card-negotiation").screenshot(
+        path=str(artifacts / "proposal-phone-freelancer.png")
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import shutil
@@ -17,7 +18,11 @@ class YClient:
         node = shutil.which("node") or "node"
         self.proc = subprocess.Popen(
             [node, str(ROOT / "web" / "tools" / "yclient.mjs"), ws_base, offer_id, token],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
         self.replies: queue.Queue[dict[str, Any]] = queue.Queue()
         self.events: list[dict[str, Any]] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -38,14 +43,14 @@ class YClient:
         return self.replies.get(timeout=timeout)
 
     def app_messages(self, kind: str) -> list[dict[str, Any]]:
-        return [e["msg"] for e in self.events if e["event"] == "app" and e["msg"].get("type") == kind]
+        return [
+            e["msg"] for e in self.events if e["event"] == "app" and e["msg"].get("type") == kind
+        ]
 
     def close(self) -> None:
         if self.proc.poll() is None:
-            try:
+            with contextlib.suppress(Exception):
                 self("close", timeout=5)
-            except Exception:
-                pass
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
