@@ -41,7 +41,7 @@ def test_avatars_focus_ring_and_lock(server: ServerProcess, open_room: OpenRoom)
     expect(client.field("Hourly rate")).to_be_enabled()
     expect(ring).not_to_have_class(re.compile(r"\bpeer-focus\b"))
 
-    # A milestone-free hourly offer still locks rows of other fields the same way.
+    # Any other field locks the same way, in the other direction too.
     client.field("Title").click()
     expect(freelancer.field("Title")).to_be_disabled()
     client.field("Title").blur()

@@ -105,7 +105,7 @@ export class NegotiationPanel {
     this.withdrawBtn = btn('Withdraw', 'btn-secondary', () => this.send('withdraw_proposal', {}))
     this.answerBox = h('div', { class: 'neg-actions' }, this.acceptBtn, this.rejectBtn, this.withdrawBtn)
     this.offerButtons = {
-      accept_offer: btn('Accept offer', 'btn-primary', () => this.ask('accept_offer', `Accept the offer on version ${this.version()}? This agrees the contract.`, 'Confirm and accept', false,
+      accept_offer: btn('Accept offer', 'btn-primary', () => this.ask('accept_offer', `Accept the offer on version ${this.version()}? This agrees the contract${Number(this.card.dataset.changes ?? 0) > 0 ? ' as agreed so far; the draft changes are dropped' : ''}.`, 'Confirm and accept', false,
         () => this.send('accept_offer', {}))),
       decline_offer: btn('Decline offer', 'btn-ghost', () => this.ask('decline_offer', 'Decline this offer? It closes for both of you.', 'Decline for good', true,
         (reason) => this.send('decline_offer', { reason: reason || null }))),
