@@ -15,6 +15,7 @@ sent. Behaviours:
 - ``error_mid_stream(text)``: some deltas, then ``event: error`` with an ``overloaded_error``
   (what the API sends when it is overloaded after the stream has started);
 - ``dropped(text)``: some deltas, then the connection closes without ending the chunked body;
+- ``cut(text)``: some deltas, then a well-formed end of the body with no ``message_stop``;
 - ``status_error(529)``: an HTTP error before any stream, with the API's JSON error body;
 - ``hang()``: no response headers at all for ``delay_s``;
 - ``echo()``: streams back the request's system prompt and user message, as they were sent.
@@ -33,7 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Ending = Literal["stop", "error", "drop"]
+Ending = Literal["stop", "error", "drop", "cut"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ class Script:
     delay_s: float = 0.0
     #: Pause before the response headers (the SDK is still waiting for the response).
     headers_delay_s: float = 0.0
-    #: After the deltas: a normal end, an ``event: error``, or a dropped connection.
+    #: After the deltas: a normal end, an ``event: error``, a dropped connection, or a clean end
+    #: of the HTTP body without ``message_delta`` / ``message_stop`` ("cut").
     ending: Ending = "stop"
     #: Deltas sent before an error or a drop (the rest of the text is never sent).
     deltas_before_end: int = 2
@@ -81,6 +83,10 @@ def error_mid_stream(
 
 def dropped(text: str, deltas_before: int = 2) -> Script:
     return Script(text=text, ending="drop", deltas_before_end=deltas_before)
+
+
+def cut(text: str, deltas_before: int = 2) -> Script:
+    return Script(text=text, ending="cut", deltas_before_end=deltas_before)
 
 
 def status_error(status: int = 529, error_type: str = "overloaded_error") -> Script:
@@ -219,12 +225,15 @@ class FakeAnthropic:
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
 
-    async def _answer(self, request: Recorded, script: Script, writer: asyncio.StreamWriter) -> None:
+    async def _answer(
+        self, request: Recorded, script: Script, writer: asyncio.StreamWriter
+    ) -> None:
         if script.headers_delay_s:
             await self._pause(script.headers_delay_s)
         if script.status != 200:
-            await _send_json(writer, script.status, _error_body(script.error_type,
-                                                                script.error_message))
+            await _send_json(
+                writer, script.status, _error_body(script.error_type, script.error_message)
+            )
             return
         text = script.text
         if script.echo:
@@ -267,6 +276,9 @@ class FakeAnthropic:
             return
         if script.ending == "drop":
             return  # closes the socket without the final zero-length chunk
+        if script.ending == "cut":
+            await _end_chunks(writer)
+            return
         await _event(writer, "content_block_stop", {"type": "content_block_stop", "index": 0})
         await _event(writer, "message_delta", {
             "type": "message_delta",
