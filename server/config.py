@@ -94,11 +94,15 @@ def _field_policy(raw: str | None) -> FieldPolicy:
     if not raw:
         return dict(DEFAULT_FIELD_POLICY)
     parsed = json.loads(raw)
+    if not isinstance(parsed, dict):
+        raise ValueError("OFFER_ROOM_FIELD_POLICY must be a JSON object: role -> [fields]")
     policy = dict(DEFAULT_FIELD_POLICY)
     for role, fields in parsed.items():
+        if role not in policy or not isinstance(fields, list):
+            raise ValueError(f"OFFER_ROOM_FIELD_POLICY: {role!r} must be a role with a list")
         unknown = set(fields) - set(ALL_FIELDS)
-        if role not in policy or unknown:
-            raise ValueError(f"OFFER_ROOM_FIELD_POLICY: bad role {role!r} or fields {unknown}")
+        if unknown:
+            raise ValueError(f"OFFER_ROOM_FIELD_POLICY: unknown fields {sorted(unknown)}")
         policy[role] = frozenset(fields)
     return policy
 

@@ -15,10 +15,14 @@ def redact(text: str) -> str:
 
 class RedactTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = redact(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        # Redact the formatted line: "?token=%s" with the token in args only becomes visible
+        # after formatting, and editing msg alone would break the %-formatting.
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        record.msg = redact(message)
+        record.args = None
         return True
 
 

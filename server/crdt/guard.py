@@ -64,7 +64,7 @@ class Guard:
         self._milestone_structure = False
         self._milestone_id_changed = False
         self._milestone_ids = self._current_milestone_ids()
-        self._emptied_roots: set[str] = set()
+        self._foreign: dict[str, tuple[Map[Any], Array[Any]]] = {}
         # Subscriptions must stay referenced or pycrdt stops calling them.
         self._subs = [
             odoc.doc.observe(self._on_transaction),
@@ -131,6 +131,16 @@ class Guard:
         self._sender = None
         with self._odoc.doc.transaction(origin="server"):
             yield self._odoc
+        self._milestone_ids = self._current_milestone_ids()
+
+    def apply_trusted(self, update: bytes, origin: object) -> None:
+        """Apply an update another node's guard already checked (or the store holds)."""
+        self._sender = origin
+        try:
+            with self._odoc.doc.transaction(origin=origin):
+                self._odoc.doc.apply_update(update)
+        finally:
+            self._sender = None
         self._milestone_ids = self._current_milestone_ids()
 
     def apply(
@@ -286,16 +296,20 @@ class Guard:
             errors.append(FieldError("milestones", "must keep their ids"))
 
     def _unknown_roots(self) -> list[str]:
-        """Roots a client added outside the layout and the guard has not yet emptied."""
+        """Roots outside the layout that hold anything (a root may exist, but must stay empty)."""
         doc = self._odoc.doc
         # The raw root table is ~10x cheaper than doc.keys(), which wraps every root; this runs
-        # on every update, so look at names only when the count says a foreign root is there.
+        # on every update, so wrap a foreign root only the first time it shows up.
         with doc.transaction() as txn:
             assert txn._txn is not None
             roots = doc._doc.roots(txn._txn)
-        if len(roots) <= len(_KNOWN_ROOTS) + len(self._emptied_roots):
-            return []
-        return [n for n in roots if n not in _KNOWN_ROOTS and n not in self._emptied_roots]
+        if len(roots) > len(_KNOWN_ROOTS) + len(self._foreign):
+            for name in roots:
+                if name not in _KNOWN_ROOTS and name not in self._foreign:
+                    # The server never declared this root's type: view it both as a map (keyed
+                    # content) and as a sequence (text or array content) to see everything.
+                    self._foreign[name] = (doc.get(name, type=Map), doc.get(name, type=Array))
+        return [n for n, (m, a) in self._foreign.items() if len(m) or len(a)]
 
     def _compensate_server(self) -> None:
         if self._server_roots:
@@ -306,14 +320,13 @@ class Guard:
                 self._empty_roots(foreign)
 
     def _empty_roots(self, names: list[str]) -> None:
-        # Root names can never be removed from a Y.Doc, only emptied. The server has no type for
-        # a root it never declared, so it reads it as a Map and deletes its keys; sequence content
-        # in such a root stays inert: no reader of the layout ever looks at it.
+        # Root names can never be removed from a Y.Doc, only emptied.
         for name in names:
-            root = self._odoc.doc.get(name, type=Map)
-            for key in list(root.keys()):
-                del root[key]
-            self._emptied_roots.add(name)
+            keyed, sequence = self._foreign[name]
+            for key in list(keyed.keys()):
+                del keyed[key]
+            if len(sequence):
+                del sequence[:]
 
 
 def _sentence(error: FieldError) -> str:

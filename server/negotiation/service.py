@@ -365,7 +365,8 @@ class Negotiation:
             room.pending = await self._store.pending_proposal(room.offer_id)
             raise CommandError("stale", "The offer changed meanwhile; reload and try again.") \
                 from exc
-        if self._config.fault and self._config.fault == f"crash_after_commit:{write.events[0].kind}":
+        fault = self._config.fault
+        if fault and fault == f"crash_after_commit:{write.events[0].kind}":
             os.kill(os.getpid(), signal.SIGKILL)  # crash tests: durable, but nobody told yet
         if self._after_commit is not None:
             self._after_commit()

@@ -17,7 +17,9 @@ import msgspec
 from server.offers.limits import Limits
 from server.offers.terms import MILESTONE_FIELDS, SCALAR_FIELDS, Milestone, Terms
 
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+#: Exactly YYYY-MM-DD: date.fromisoformat also takes ISO week dates like "2026-W01-1".
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _KNOWN_SCALARS = frozenset(SCALAR_FIELDS)
 _KNOWN_MILESTONE_KEYS = frozenset(MILESTONE_FIELDS)
 
@@ -60,7 +62,7 @@ def _check_date(field: str, value: Any, errors: list[FieldError]) -> date | None
         errors.append(FieldError(field, "must be a date (YYYY-MM-DD)"))
         return None
     try:
-        if len(value) != 10:
+        if not _ISO_DATE.fullmatch(value):
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
@@ -91,7 +93,7 @@ def check_scalar(field: str, value: Any, limits: Limits, errors: list[FieldError
             return None
         return value
     if field == "currency":
-        if not isinstance(value, str) or not _CURRENCY.match(value):
+        if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
             errors.append(FieldError(field, "must be a three-letter ISO 4217 code"))
             return None
         return value

@@ -92,6 +92,21 @@ class AwarenessTable:
             accepted.append((client_id, clock, "null" if state is None else state))
         return (encode_update(accepted) if accepted else None), refused
 
+    def apply_remote(self, update: bytes, owner: object) -> bytes | None:
+        """States another node accepted (and stamped): kept as they are, newest clock wins."""
+        accepted: list[tuple[int, int, str]] = []
+        for client_id, clock, raw in decode_update(update):
+            entry = self.entries.get(client_id)
+            if entry is not None and clock < entry.clock:
+                continue
+            state = None if raw == "null" else raw
+            if state is None:
+                self.entries.pop(client_id, None)
+            else:
+                self.entries[client_id] = AwarenessEntry(clock, state, owner)
+            accepted.append((client_id, clock, raw))
+        return encode_update(accepted) if accepted else None
+
     def remove_owner(self, owner: object) -> bytes | None:
         """Drop every state the connection introduced; returns the removal to broadcast."""
         gone = [cid for cid, e in self.entries.items() if e.owner is owner]

@@ -13,25 +13,33 @@ from collections.abc import Callable
 
 from server.offers.terms import SCALAR_FIELDS
 
-_MILESTONE_LOCK = re.compile(r"^milestone:[A-Za-z0-9_-]{1,64}$")
+_MILESTONE_LOCK = re.compile(r"milestone:[A-Za-z0-9_-]{1,64}")
 _SCALAR_LOCKS = frozenset((*SCALAR_FIELDS, "description"))
 
 
 def valid_lock_field(field: str) -> bool:
-    return field in _SCALAR_LOCKS or bool(_MILESTONE_LOCK.match(field))
+    return field in _SCALAR_LOCKS or bool(_MILESTONE_LOCK.fullmatch(field))
 
 
 class Lease:
-    __slots__ = ("expires_at", "field", "holder", "user_id", "user_name")
+    __slots__ = ("expires_at", "field", "holder", "token", "user_id", "user_name")
 
     def __init__(
-        self, field: str, holder: object, user_id: str, user_name: str, expires_at: float
+        self,
+        field: str,
+        holder: object,
+        user_id: str,
+        user_name: str,
+        expires_at: float,
+        token: int = 0,
     ) -> None:
         self.field = field
-        self.holder = holder  # the connection
+        self.holder = holder  # the connection (or, in a cluster, a holder on another node)
         self.user_id = user_id
         self.user_name = user_name
         self.expires_at = expires_at
+        #: The cluster lease's fencing token (0 on a single node): orders grants across nodes.
+        self.token = token
 
 
 class LockTable:
@@ -39,6 +47,9 @@ class LockTable:
         self._ttl = ttl_ms / 1000
         self._clock = clock
         self.leases: dict[str, Lease] = {}
+
+    def now(self) -> float:
+        return self._clock()
 
     def holder(self, field: str) -> tuple[str, str] | None:
         lease = self.leases.get(field)
@@ -62,11 +73,12 @@ class LockTable:
         del self.leases[field]
         return True
 
-    def release_holder(self, holder: object) -> bool:
+    def release_holder(self, holder: object) -> list[str]:
+        """Drop every lease ``holder`` has; returns the fields released."""
         gone = [f for f, lease in self.leases.items() if lease.holder is holder]
         for field in gone:
             del self.leases[field]
-        return bool(gone)
+        return gone
 
     def expire(self) -> bool:
         now = self._clock()

@@ -2,7 +2,10 @@
 
 The room hands over updates synchronously; one task per room merges whatever piled up since its
 last write into a single update and appends it (the store group-commits across rooms as well).
-Every ``compact_every`` log entries, the doc's full state replaces the snapshot.
+Every ``compact_every`` log entries a new snapshot replaces the old one and the log it covers. The
+snapshot is rebuilt from the store's own snapshot and log, never from the live doc: in a cluster
+the live doc may hold another node's updates that are not durable yet, and compaction must only
+drop rows its snapshot really contains.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from typing import Any
 
-from pycrdt import merge_updates
+from pycrdt import Doc, merge_updates
 
 from server.store.base import Store
 
@@ -24,19 +27,19 @@ class Persister:
         self,
         store: Store,
         offer_id: str,
-        full_state: Callable[[], bytes],
         *,
         compact_every: int,
         backlog: int = 0,
     ) -> None:
         self._store = store
         self._offer_id = offer_id
-        self._full_state = full_state
         self._compact_every = compact_every
         self._pending: list[bytes] = []
         self._wakeup = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
+        #: Set after every write attempt, so flush() can notice a failure instead of hanging.
+        self._attempted = asyncio.Event()
         self._since_snapshot = backlog
         self._last_seq = 0
         self._task: asyncio.Task[None] | None = None
@@ -51,10 +54,12 @@ class Persister:
         self._wakeup.set()
 
     async def flush(self) -> None:
-        """Wait until everything handed over so far is durable."""
-        await self._idle.wait()
-        if self.failed is not None:
-            raise RuntimeError("persisting updates failed") from self.failed
+        """Wait until everything handed over so far is durable; raise if the store fails."""
+        while not self._idle.is_set():
+            if self.failed is not None:
+                raise RuntimeError("persisting updates failed") from self.failed
+            self._attempted.clear()
+            await self._attempted.wait()
 
     async def _run(self) -> None:
         while True:
@@ -70,20 +75,29 @@ class Persister:
                     log.exception("append failed for offer %s", self._offer_id)
                     self.failed = exc
                     self._pending[:0] = batch
+                    self._attempted.set()
                     await asyncio.sleep(0.5)
                     continue
                 self.failed = None
                 self._since_snapshot += 1
                 if self._since_snapshot >= self._compact_every:
-                    await self.compact()
+                    try:
+                        await self.compact()
+                    except Exception:  # the log stays valid; compaction is retried later
+                        log.exception("compaction failed for offer %s", self._offer_id)
             self._idle.set()
+            self._attempted.set()
 
     async def compact(self) -> None:
-        # The snapshot is taken from the live doc, so it may already hold updates still queued
-        # here; replaying them over it later is harmless (Yjs updates are idempotent).
-        if self._last_seq == 0:
+        state = await self._store.load_doc(self._offer_id)
+        if state.last_seq == 0 or not state.updates:
             return
-        await self._store.compact(self._offer_id, self._full_state(), self._last_seq)
+        doc: Doc[Any] = Doc()
+        if state.snapshot:
+            doc.apply_update(state.snapshot)
+        for update in state.updates:
+            doc.apply_update(update)
+        await self._store.compact(self._offer_id, doc.get_update(), state.last_seq)
         self._since_snapshot = 0
 
     async def close(self) -> None:

@@ -113,11 +113,7 @@ class Registry:
             raise NoSuchOffer(offer_id)
         odoc, backlog = await load_offer_doc(self._store, offer_id)
         persister = Persister(
-            self._store,
-            offer_id,
-            odoc.doc.get_update,
-            compact_every=self._config.compact_every,
-            backlog=backlog,
+            self._store, offer_id, compact_every=self._config.compact_every, backlog=backlog
         )
         persister.start()
         room = Room(offer, odoc, self._config, persister, self._metrics)

@@ -11,6 +11,8 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from server.bus.base import BUS_ORIGIN, BusMessage, Link
+from server.bus.local import LocalLink
 from server.config import Config
 from server.crdt.guard import EditContext, Guard, Rejection
 from server.crdt.layout import OfferDoc
@@ -19,6 +21,13 @@ from server.presence.awareness import AwarenessTable
 from server.presence.locks import LockTable, valid_lock_field
 from server.rooms.connection import Connection
 from server.rooms.persister import Persister
+from server.rooms.remote import (
+    Leases,
+    RemoteHolder,
+    apply_bus_message,
+    release_leases,
+    take_lease,
+)
 from server.store.base import OfferRecord, ProposalRecord
 from server.wire import (
     COMMAND_TYPES,
@@ -59,6 +68,7 @@ class Room:
         config: Config,
         persister: Persister,
         metrics: Metrics,
+        link: Link | None = None,
     ) -> None:
         self.offer_id = offer.id
         self.offer = offer
@@ -81,6 +91,12 @@ class Room:
         self.holds = 0
         self.command_handler: CommandHandler | None = None
         self.join_hook: JoinHook | None = None
+        #: This room's handle on the cluster bus (a no-op on a single node).
+        self.link: Link = link if link is not None else LocalLink()
+        #: Cluster-wide field leases (Redis); None on a single node, where ``locks`` decides.
+        self.leases: Leases | None = None
+        #: Handlers for bus messages the room does not handle itself ("state", "explain_done").
+        self.remote_hooks: dict[str, Callable[[Room, BusMessage], None]] = {}
 
     @property
     def frozen(self) -> bool:
@@ -122,8 +138,12 @@ class Room:
         removal = self.awareness.remove_owner(conn)
         if removal is not None:
             self._broadcast(awareness_frame(removal))
-        if self.locks.release_holder(conn):
+            self.link.publish("awareness", removal)
+        released = self.locks.release_holder(conn)
+        if released:
             self._broadcast(self._locks_frame())
+            if self.leases is not None:
+                release_leases(self, conn.user.id, released)
 
     # --- incoming frames ---------------------------------------------------------------------
 
@@ -214,7 +234,9 @@ class Room:
             for other in self.conns:
                 if other is not sender:
                     other.send(frame)
-            self.persister.add(update)
+            if sender is not BUS_ORIGIN:  # another node's update: it stores and publishes it
+                self.persister.add(update)
+                self.link.publish("update", update)
 
     def _on_awareness(self, conn: Connection, payload: bytes) -> None:
         def same_user(other: object) -> bool:
@@ -224,6 +246,7 @@ class Room:
         if accepted is not None:
             # Echoed to the sender too: a browser drops a socket that hears nothing for 30 s.
             self._broadcast(awareness_frame(accepted))
+            self.link.publish("awareness", accepted)
         if refused:
             self.metrics.counters["forged_awareness"] += 1
             conn.send(
@@ -254,6 +277,8 @@ class Room:
         elif isinstance(msg, Unlock):
             if self.locks.release(msg.field, conn.user.id):
                 self._broadcast(self._locks_frame())
+                if self.leases is not None:
+                    release_leases(self, conn.user.id, [msg.field])
         elif isinstance(msg, RequestRelease):
             self._on_request_release(conn, msg)
 
@@ -261,6 +286,9 @@ class Room:
         reason = self.read_only_reason(conn)
         if reason is not None:
             conn.send(app_frame(Error(code="read_only", message=reason, ref=msg.id)))
+            return
+        if self.leases is not None:
+            take_lease(self, conn, msg)  # cluster-wide: Redis decides, asynchronously
             return
         renewal = self.locks.holder(msg.field) is not None
         blocker = self.locks.take(msg.field, conn, conn.user.id, conn.user.name)
@@ -301,9 +329,17 @@ class Room:
             self._broadcast(self._locks_frame())
 
     def broadcast_app(self, frame: bytes, *, skip_user: str | None = None) -> None:
+        """Send an app message to everyone in the room, on every node."""
         for conn in self.conns:
             if conn.user.id != skip_user:
                 conn.send(frame)
+        self.link.publish("app", frame, skip=skip_user)
+
+    def receive_bus(self, msg: BusMessage) -> None:
+        apply_bus_message(self, msg)
+
+    def broadcast_locks(self) -> None:
+        self._broadcast(self._locks_frame())
 
     def expire_locks(self) -> None:
         if self.locks.expire():
@@ -313,7 +349,7 @@ class Room:
         entries = []
         for lease in self.locks.leases.values():
             holder = lease.holder
-            if isinstance(holder, Connection):
+            if isinstance(holder, (Connection, RemoteHolder)):
                 entries.append(
                     LockEntry(
                         field=lease.field,

@@ -29,6 +29,16 @@ class StoreClosed(RuntimeError):
     """The store was used before ``open()`` or after ``close()``."""
 
 
+class StoreUnavailable(RuntimeError):
+    """The database server cannot be reached (refused, lost, or no connection within the timeout).
+
+    Raised by stores on a server (PostgreSQL), never by the embedded SQLite store. A read or a
+    refused write changed nothing; a write whose connection was lost while committing may or may
+    not have landed (commands carry ids, so a retry finds its stored outcome). The store keeps
+    trying to reconnect: a later call succeeds once the server is back.
+    """
+
+
 def content_hash(terms: Terms) -> str:
     """sha256 (hex) of the canonical JSON of ``terms``: every field, keys sorted, no whitespace.
 

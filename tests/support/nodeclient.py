@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -45,10 +46,8 @@ class NodeClient:
 
     async def close(self) -> None:
         if self.proc.returncode is None:
-            try:
+            with contextlib.suppress(RuntimeError, TimeoutError, BrokenPipeError):
                 await self.call({"cmd": "close"}, timeout=5)
-            except (RuntimeError, TimeoutError, BrokenPipeError):
-                pass
             try:
                 await asyncio.wait_for(self.proc.wait(), 5)
             except TimeoutError:

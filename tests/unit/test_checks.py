@@ -174,3 +174,10 @@ def test_fifty_milestones_are_allowed() -> None:
     milestones = [{"id": f"m{i}", "amount": 1} for i in range(50)]
     assert len(check_terms(RAW, "", milestones, LIMITS).milestones) == 50
 
+
+
+@pytest.mark.parametrize("value", ["2026-W01-1", "20261201", "2026-1-01", "2026-12-01\n"])
+def test_only_plain_iso_calendar_dates_are_dates(value: str) -> None:
+    errors: list[FieldError] = []
+    check_scalar("start_date", value, Limits(), errors)
+    assert [e.field for e in errors] == ["start_date"]

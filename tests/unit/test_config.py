@@ -133,3 +133,9 @@ def test_config_is_frozen(tmp_path: Path) -> None:
     config = load_config(env_for(tmp_path))
     with pytest.raises(AttributeError):
         config.port = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("raw", ['["title"]', '{"client": null}', '{"client": "title"}'])
+def test_a_malformed_field_policy_says_what_is_wrong(tmp_path: Path, raw: str) -> None:
+    with pytest.raises(ValueError, match="OFFER_ROOM_FIELD_POLICY"):
+        load_config({"OFFER_ROOM_FIELD_POLICY": raw}, data_dir=tmp_path)

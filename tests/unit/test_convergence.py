@@ -169,7 +169,7 @@ async def _room(store: SQLiteStore, seed: int, server_client_id: int) -> Room:
     odoc.seed(terms, {"status": "open", "version": 1})
     await store.create_offer(offer, odoc.doc.get_update())
     config = Config(send_queue_max=100_000, lock_ttl_ms=60_000)
-    persister = Persister(store, offer.id, odoc.doc.get_update, compact_every=50)
+    persister = Persister(store, offer.id, compact_every=50)
     persister.start()
     return Room(offer, odoc, config, persister, Metrics())
 
@@ -209,7 +209,7 @@ async def _run_seed(store: SQLiteStore, seed: int) -> None:
         (0.25, lambda r: r.channel and r.channel.inbox and r.receive(r.channel.inbox.pop(0))),
         (0.08, lambda r: r.conn and room.receive(
             r.conn, _app({"type": rng.choice(["lock", "unlock"]),
-                          "field": rng.choice(FIELDS[:-1] + ("description", "milestone:m-a"))}))),
+                          "field": rng.choice((*FIELDS[:-1], "description", "milestone:m-a"))}))),
         (0.06, "disconnect"),  # type: ignore[list-item]
         (0.06, "reconnect"),  # type: ignore[list-item]
     ]

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from pycrdt import Doc, Map
+from pycrdt import Array, Doc, Map
 
 from server.crdt.guard import EditContext, Guard, LockLookup, Rejection
 from server.crdt.layout import OfferDoc
@@ -295,3 +295,21 @@ def test_server_write_is_broadcast_to_everyone_and_not_checked() -> None:
         odoc.offer["status"] = "agreed"
     assert [origin for origin, _ in pair.guard.outbox] == [None]
 
+
+
+def test_a_foreign_root_is_refused_every_time_and_after_a_reload() -> None:
+    pair = Pair()
+    extra: Edit = lambda d: d.doc.get("extra", type=Map).__setitem__("k", "v")  # noqa: E731
+    assert pair.edit(extra) is not None
+    again = pair.edit(lambda d: d.doc.get("extra", type=Map).__setitem__("k2", "x" * 1000))
+    assert again is not None and again.code == "server_only"
+    assert pair.server.doc.get("extra", type=Map).to_py() == {}
+    # Sequence content in an undeclared root is found too.
+    listed = pair.edit(lambda d: d.doc.get("listed", type=Array).append("junk"))
+    assert listed is not None and len(pair.server.doc.get("listed", type=Array)) == 0
+    # A fresh guard on the reloaded doc neither trusts the old roots nor blames a valid edit.
+    reloaded = OfferDoc(Doc(client_id=3))
+    reloaded.doc.apply_update(pair.server.doc.get_update())
+    pair.server, pair.guard = reloaded, Guard(reloaded, Limits())
+    assert pair.edit(lambda d: d.terms.__setitem__("hourly_rate", 5300)) is None
+    assert pair.server.terms["hourly_rate"] == 5300

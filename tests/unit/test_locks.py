@@ -126,3 +126,8 @@ def test_ttl_comes_from_the_constructor(clock: FakeClock) -> None:
 )
 def test_valid_lock_field(field: str, ok: bool) -> None:
     assert valid_lock_field(field) is ok
+
+
+def test_a_trailing_newline_is_not_a_lock_field() -> None:
+    assert not valid_lock_field("milestone:m1\n")
+    assert not valid_lock_field("title\n")

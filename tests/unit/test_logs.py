@@ -48,7 +48,14 @@ def test_filter_redacts_the_uvicorn_access_log_args() -> None:
                  ("127.0.0.1:5000", "GET", f"/offers/o-1?token={JWT}", "1.1", 200))
     assert RedactTokens().filter(rec) is True
     assert rec.getMessage() == '127.0.0.1:5000 - "GET /offers/o-1?token=[redacted] HTTP/1.1" 200'
-    assert isinstance(rec.args, tuple) and rec.args[-1] == 200
+
+
+def test_a_token_passed_as_a_format_argument_is_redacted() -> None:
+    # "?token=%s" only shows the token after formatting; redacting msg alone used to break the
+    # formatting and made logging print the raw arguments (the token) to stderr.
+    rec = record("socket /ws?token=%s", (JWT,))
+    assert RedactTokens().filter(rec) is True
+    assert rec.getMessage() == "socket /ws?token=[redacted]"
 
 
 def test_filter_redacts_the_message_itself() -> None:
@@ -61,7 +68,7 @@ def test_filter_keeps_non_string_messages_and_args() -> None:
     error = ValueError("boom")
     rec = record(error, None)
     assert RedactTokens().filter(rec) is True
-    assert rec.msg is error and rec.args is None
+    assert rec.getMessage() == "boom"
     rec = record("%d frames for %s", (3, "c-1"))
     RedactTokens().filter(rec)
     assert rec.getMessage() == "3 frames for c-1"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import closing
@@ -58,7 +59,7 @@ async def live(store: SQLiteStore) -> Live:
 
 
 def start(store: SQLiteStore, live: Live, compact_every: int = 100, backlog: int = 0) -> Persister:
-    persister = Persister(store, "o1", live.odoc.doc.get_update, compact_every=compact_every,
+    persister = Persister(store, "o1", compact_every=compact_every,
                           backlog=backlog)
     live.persister = persister
     persister.start()
@@ -164,3 +165,43 @@ async def test_close_without_edits_keeps_the_seeded_snapshot(
     await persister.close()
     assert (await store.load_doc("o1")).snapshot == seeded
     assert await rebuilt(store) == content(live.odoc)
+
+
+async def test_flush_raises_instead_of_hanging_when_the_store_fails(store: SQLiteStore) -> None:
+    persister = Persister(store, "no-such-offer", compact_every=100)
+    persister.start()
+    odoc = OfferDoc(Doc())
+    odoc.seed(TERMS, {"status": "open"})
+    persister.add(odoc.doc.get_update())
+    with pytest.raises(RuntimeError, match="persisting updates failed"):
+        await asyncio.wait_for(persister.flush(), 5)
+    with pytest.raises(RuntimeError):
+        await asyncio.wait_for(persister.close(), 5)
+
+
+async def test_a_failed_compaction_does_not_stop_persisting(
+    store: SQLiteStore, live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    persister = start(store, live, compact_every=1)
+    calls = 0
+    real = store.compact
+
+    async def flaky(offer_id: str, snapshot: bytes, upto_seq: int) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise OSError("disk full")
+        await real(offer_id, snapshot, upto_seq)
+
+    monkeypatch.setattr(store, "compact", flaky)
+    live.edit(5000)
+    await asyncio.wait_for(persister.flush(), 5)
+    live.edit(5100)
+    await asyncio.wait_for(persister.flush(), 5)  # still writing after the failure
+    await persister.close()
+    state = await store.load_doc("o1")
+    doc: Doc[Any] = Doc()
+    for update in ([state.snapshot] if state.snapshot else []) + state.updates:
+        doc.apply_update(update)
+    assert OfferDoc(doc).terms["hourly_rate"] == 5100
+    assert calls >= 2

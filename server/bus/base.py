@@ -1,0 +1,71 @@
+"""Cross-node fan-out: what a room needs from the bus (DESIGN §9, cluster mode).
+
+A single node needs no bus (``LocalBus``). In cluster mode each offer has one ordered log of what
+its rooms accepted — Yjs updates, awareness, app messages, "state changed" hints — and every node
+holding that room reads it from the last id it saw, so nothing is skipped after a reconnect.
+A room attaches before it loads its doc from the store, so whatever another node accepts between
+that load and the first read is still delivered (Yjs updates are idempotent). Messages from the
+bus are applied with ``BUS_ORIGIN`` and never published or stored again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal, Protocol
+
+import msgspec
+
+Kind = Literal["update", "awareness", "app", "explain_done", "state", "lock"]
+
+
+class BusOriginType:
+    """Transaction origin of updates that arrived from another node."""
+
+    def __repr__(self) -> str:
+        return "BUS_ORIGIN"
+
+
+BUS_ORIGIN = BusOriginType()
+
+
+class BusMessage(msgspec.Struct, frozen=True):
+    offer_id: str
+    node: str
+    kind: Kind
+    data: bytes
+    #: A user id, for messages meant for one participant's connections only.
+    target: str | None = None
+    #: A user id whose connections must not get it (the actor of a notice).
+    skip: str | None = None
+
+
+class Link(Protocol):
+    """A room's handle on its offer's log."""
+
+    clustered: bool
+
+    def publish(
+        self, kind: Kind, data: bytes, target: str | None = None, skip: str | None = None
+    ) -> None:
+        """Queue a message for the other nodes (never blocks; order is kept per room)."""
+        ...
+
+
+Handler = Callable[[BusMessage], None]
+
+
+class Bus(Protocol):
+    node_id: str
+    clustered: bool
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def ping(self) -> bool: ...
+
+    async def attach(self, offer_id: str, handler: Handler) -> Link:
+        """Start delivering the offer's messages from other nodes to ``handler``."""
+        ...
+
+    async def detach(self, offer_id: str) -> None: ...
