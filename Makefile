@@ -50,8 +50,9 @@ lint: install ## ruff + mypy (strict)
 	$(VENV)/bin/ruff check server tests e2e
 	$(VENV)/bin/mypy
 
-test-unit: install ## unit tests
+test-unit: install ## unit tests (Python and web)
 	$(VENV)/bin/pytest -q tests/unit
+	cd web && npm test --silent
 
 test-integration: install ## integration tests against a real server (Python and Node clients)
 	$(VENV)/bin/pytest -q tests/integration
@@ -60,6 +61,7 @@ test-e2e: install-test ## Playwright e2e in two Chromium contexts
 	$(VENV)/bin/pytest -q -p no:asyncio -c e2e/pytest.ini e2e
 
 test: install-test lint ## everything: lint, unit, integration, e2e
+	cd web && npm test --silent
 	$(VENV)/bin/pytest -q tests
 	$(VENV)/bin/pytest -q -p no:asyncio -c e2e/pytest.ini e2e
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -62,11 +63,17 @@ class Config(msgspec.Struct, frozen=True):
     webhook_backoff_s: float = 2.0
     #: How often open offers are checked for expiry (access also expires them on the spot).
     expiry_sweep_seconds: float = 30.0
-    #: Explanations: the Anthropic explainer is used when a key is set; otherwise offline.
+    #: Explanations: the Anthropic explainer is used when a key is set; otherwise offline. A small
+    #: fast model by default: ~120 words must start streaming before anyone decides anything.
     anthropic_api_key: str = ""
-    ai_model: str = "claude-sonnet-4-5"
+    ai_model: str = "claude-haiku-5-5"
     ai_max_tokens: int = 400
     explain_timeout_s: float = 20.0
+    #: Cluster mode: a PostgreSQL URL for the shared store and a Redis URL for the bus and leases.
+    database_url: str = ""
+    redis_url: str = ""
+    #: This node's name in the cluster (printed at start, carried on every bus message).
+    node_id: str = ""
     #: Fault injection for crash tests only, e.g. "crash_after_commit:proposal_accepted" makes
     #: the process SIGKILL itself right after that event is durable and before anyone is told.
     fault: str = ""
@@ -143,8 +150,11 @@ def load_config(
         webhook_backoff_s=float(env.get("OFFER_ROOM_WEBHOOK_BACKOFF_S", "2")),
         expiry_sweep_seconds=float(env.get("OFFER_ROOM_EXPIRY_SWEEP_SECONDS", "30")),
         anthropic_api_key=env.get("ANTHROPIC_API_KEY", ""),
-        ai_model=env.get("OFFER_ROOM_AI_MODEL", "claude-sonnet-4-5"),
+        ai_model=env.get("OFFER_ROOM_AI_MODEL", "claude-haiku-5-5"),
         ai_max_tokens=int(env.get("OFFER_ROOM_AI_MAX_TOKENS", "400")),
         explain_timeout_s=float(env.get("OFFER_ROOM_EXPLAIN_TIMEOUT_S", "20")),
         fault=env.get("OFFER_ROOM_FAULT", ""),
+        database_url=env.get("OFFER_ROOM_DATABASE_URL", ""),
+        redis_url=env.get("OFFER_ROOM_REDIS_URL", ""),
+        node_id=env.get("OFFER_ROOM_NODE_ID") or f"{socket.gethostname()}-{secrets.token_hex(3)}",
     )

@@ -189,7 +189,7 @@ class Hello(_Msg, tag="hello"):
     offer_id: str
     user: UserInfo
     read_only: bool
-    #: Why the room is read-only for this user, if it is ("viewer", "closed: agreed", …).
+    #: Why the room is read-only for this user, as a sentence to show, if it is.
     read_only_reason: str | None = None
     lock_ttl_ms: int = 10_000
 

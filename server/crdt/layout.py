@@ -5,9 +5,9 @@
 | terms       | Map          | parties | scalar fields of Terms (money in minor units, ISO dates)|
 | description | Text         | parties | scope of work                                           |
 | milestones  | Array of Map | parties | id, title, amount, due_date                             |
-| offer       | Map          | server  | status, version, expires_at, parties [{id, name, role}] |
+| offer       | Map          | server  | status, version, expires_at, parties: id,name,role,color|
 | committed   | Map          | server  | the terms of the current version (plain JSON values)    |
-| changed_by  | Map          | server  | field -> {id, name, role} of who changed it since commit|
+| changed_by  | Map          | server  | field -> {id,name,role,color} of who changed it last    |
 | proposal    | Map          | server  | the pending proposal, empty when none                   |
 
 The doc is seeded once when the offer is created; its binary state is the source of truth from

@@ -28,7 +28,7 @@ import asyncio
 import contextlib
 import logging
 import warnings
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from typing import TYPE_CHECKING
 
 from server.explain.facts import Facts
@@ -78,7 +78,7 @@ class AnthropicExplainer:
             api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=0
         )
 
-    async def stream(self, facts: Facts, note: str | None) -> AsyncIterator[str]:
+    async def stream(self, facts: Facts, note: str | None) -> AsyncGenerator[str, None]:
         """Yield the text deltas as they arrive; raise ``ExplainerTimeout`` / ``ExplainerError``."""
         import anthropic
         import httpx2

@@ -7,7 +7,7 @@ and an Anthropic-backed one, chosen by config.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Protocol
 
 from server.explain.facts import Facts
@@ -19,7 +19,7 @@ class Explainer(Protocol):
     #: The model behind the text, or None for rule-based explainers.
     model: str | None
 
-    def stream(self, facts: Facts, note: str | None) -> AsyncIterator[str]:
+    def stream(self, facts: Facts, note: str | None) -> AsyncGenerator[str, None]:
         """Yield the explanation in chunks; the concatenation is the final text.
 
         ``note`` is party-written: an implementation must treat it as quoted data, never as

@@ -9,7 +9,7 @@ reads back. It describes and does not advise, and it reads the same to both part
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from server.explain.facts import (
     Comparison,
@@ -38,7 +38,7 @@ class OfflineExplainer:
     name: str = "offline"
     model: str | None = None
 
-    async def stream(self, facts: Facts, note: str | None) -> AsyncIterator[str]:
+    async def stream(self, facts: Facts, note: str | None) -> AsyncGenerator[str, None]:
         # The note is the proposer's own words; echoing it would let one party's phrasing pass as
         # the neutral explanation, so the room shows it separately.
         del note

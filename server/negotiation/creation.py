@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import msgspec
 
-from server.auth import Role, mint
+from server.auth import ROLE_COLORS, Role, mint
 from server.config import Config
 from server.crdt.layout import OfferDoc
 from server.offers.checks import FieldError, TermsInvalid, check_terms
@@ -116,8 +116,10 @@ async def create_offer(store: Store, config: Config, body: CreateOffer) -> Creat
             "version": 1,
             "expires_at": record.expires_at.isoformat().replace("+00:00", "Z"),
             "parties": [
-                {"id": client.id, "name": client.name, "role": "client"},
-                {"id": freelancer.id, "name": freelancer.name, "role": "freelancer"},
+                {"id": client.id, "name": client.name, "role": "client",
+                 "color": ROLE_COLORS["client"]},
+                {"id": freelancer.id, "name": freelancer.name, "role": "freelancer",
+                 "color": ROLE_COLORS["freelancer"]},
             ],
         },
     )

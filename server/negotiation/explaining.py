@@ -28,13 +28,15 @@ from server.negotiation import effects
 from server.offers.limits import Limits
 from server.rooms.connection import Connection
 from server.rooms.room import Room
+from server.bus.base import BusMessage
 from server.store.base import Explanation, ProposalRecord, Store
 from server.wire import ExplainDelta, ExplainDone, FlagOut, app_frame
 
 log = logging.getLogger("offer_room.explain")
 
-#: Bumped whenever the prompt or the offline wording changes meaning, stored with each text.
-PROMPT_VERSION = "2026-11-1"
+#: Version of the offline wording, stored with each offline text (an LLM explainer stores its
+#: own prompt's version).
+PROMPT_VERSION = "offline-2026-11-1"
 
 
 def flags_for(flags: list[Flag], role: str) -> list[FlagOut]:
@@ -91,12 +93,21 @@ class Explanations:
 
     async def _run(self, room: Room, proposal: ProposalRecord, so_far: list[str]) -> None:
         try:
-            explanation = await self._explain(room, proposal, so_far)
+            try:
+                explanation = await self._explain(room, proposal, so_far)
+            except Exception:
+                # Never leave a proposal unanswerable: accept waits for an explanation.
+                log.exception("explaining proposal %s failed", proposal.id)
+                explanation = Explanation(
+                    text="An explanation could not be written for this proposal; "
+                    "please compare the changes listed above.",
+                    explainer="offline", model=None, prompt_version=PROMPT_VERSION,
+                    facts_hash="", grounded=False, fallback_reason="error")
             await self._store.save_explanation(proposal.id, explanation)
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("explaining proposal %s failed", proposal.id)
+            log.exception("storing the explanation of %s failed", proposal.id)
             room.explaining = False
             return
         finally:
@@ -111,8 +122,21 @@ class Explanations:
             root = effects.proposal_root(stored, room.offer.terms, _by(room, proposal))
             effects.write_proposal(odoc, root)
         room.flush_outbox()
+        self.deliver_done(room, stored, explanation)
+        # Other nodes: each tells its own connections (flags stay per party) and re-reads state.
+        room.link.publish("explain_done", msgspec.json.encode(stored))
+        room.link.publish("state", b"")
+
+    def deliver_done(self, room: Room, proposal: ProposalRecord, e: Explanation) -> None:
         for conn in room.conns:
-            conn.send(app_frame(self._done(stored, explanation, conn.user.role)))
+            conn.send(app_frame(self._done(proposal, e, conn.user.role)))
+
+    def on_remote_done(self, room: Room, msg: BusMessage) -> None:
+        proposal = msgspec.json.decode(msg.data, type=ProposalRecord)
+        if proposal.explanation is not None:
+            if room.pending is not None and room.pending.id == proposal.id:
+                room.pending = proposal
+            self.deliver_done(room, proposal, proposal.explanation)
 
     async def _explain(
         self, room: Room, proposal: ProposalRecord, so_far: list[str]
@@ -125,8 +149,12 @@ class Explanations:
                              committed=room.offer.terms, proposer=proposer)
         fallback: str | None = None
         try:
-            async with asyncio.timeout(self._timeout):
-                async for chunk in self._explainer.stream(facts, proposal.note):
+            async with (
+                asyncio.timeout(self._timeout),
+                # Closes the HTTP stream the moment we stop reading (timeout, cancel).
+                contextlib.aclosing(self._explainer.stream(facts, proposal.note)) as chunks,
+            ):
+                async for chunk in chunks:
                     so_far.append(chunk)
                     room.broadcast_app(app_frame(ExplainDelta(proposal_id=proposal.id,
                                                               text=chunk)))
@@ -151,7 +179,8 @@ class Explanations:
             text=text,
             explainer="offline" if fallback else self._explainer.name,
             model=None if fallback else self._explainer.model,
-            prompt_version=PROMPT_VERSION,
+            prompt_version=PROMPT_VERSION if fallback else getattr(
+                self._explainer, "prompt_version", PROMPT_VERSION),
             facts_hash=facts.facts_hash(),
             grounded=grounded,
             flags=flags,
@@ -170,6 +199,9 @@ class Explanations:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._running.clear()
+        aclose = getattr(self._explainer, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def _by(room: Room, proposal: ProposalRecord) -> dict[str, str]:

@@ -14,11 +14,13 @@ import logging
 import os
 import secrets
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import msgspec
 
+from server.bus.base import BusMessage
 from server.config import Config
 from server.negotiation import effects
 from server.negotiation.explaining import Explanations
@@ -122,6 +124,8 @@ class Negotiation:
         """Bring a freshly loaded room in line with the store, then attach the handlers."""
         room.command_handler = self.on_command
         room.join_hook = self._explanations.on_join
+        room.remote_hooks["state"] = self._on_remote_state
+        room.remote_hooks["explain_done"] = self._explanations.on_remote_done
         room.pending = await self._store.pending_proposal(room.offer_id)
         if effects.needs_reconcile(room.odoc, room.offer, room.pending):
             log.info("reconciling doc of offer %s with the store", room.offer_id)
@@ -138,10 +142,27 @@ class Negotiation:
             self._explanations.start(room, room.pending)  # interrupted by a restart
         await self.expire_if_due(room)
 
-    def on_command(self, room: Room, conn: Connection, cmd: Command) -> None:
-        task = asyncio.create_task(self._socket_command(room, conn, cmd))
+    def _on_remote_state(self, room: Room, msg: BusMessage) -> None:
+        self._spawn(self.refresh(room))
+
+    async def refresh(self, room: Room) -> None:
+        """Another node changed the negotiation: re-read status, version and the proposal."""
+        async with room.command_lock:
+            offer = await self._store.get_offer(room.offer_id)
+            if offer is None:
+                return
+            room.offer = offer
+            room.pending = await self._store.pending_proposal(room.offer_id)
+            if offer.status != "open":
+                room.close_for_edits()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def on_command(self, room: Room, conn: Connection, cmd: Command) -> None:
+        self._spawn(self._socket_command(room, conn, cmd))
 
     async def _socket_command(self, room: Room, conn: Connection, cmd: Command) -> None:
         try:
@@ -238,7 +259,9 @@ class Negotiation:
     async def _accept(self, room: Room, actor: UserInfo, cmd: Accept) -> Ack:
         proposal = room.pending
         assert proposal is not None  # decide() refused otherwise
-        if room.explaining:
+        # The stored explanation, not this node's streaming flag: in a cluster the proposal
+        # may have been explained on another node.
+        if proposal.explanation is None:
             raise CommandError("explanation_pending",
                                "The explanation is still being written; accept once it is done.")
         number = room.offer.version + 1
@@ -368,6 +391,7 @@ class Negotiation:
         fault = self._config.fault
         if fault and fault == f"crash_after_commit:{write.events[0].kind}":
             os.kill(os.getpid(), signal.SIGKILL)  # crash tests: durable, but nobody told yet
+        room.link.publish("state", b"")  # other nodes holding this room re-read it
         if self._after_commit is not None:
             self._after_commit()
 

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from server.offers.terms import SCALAR_FIELDS
 
 _MILESTONE_LOCK = re.compile(r"milestone:[A-Za-z0-9_-]{1,64}")
-_SCALAR_LOCKS = frozenset((*SCALAR_FIELDS, "description"))
+#: The description is collaborative text both parties type into at once: never locked.
+_SCALAR_LOCKS = frozenset(SCALAR_FIELDS)
 
 
 def valid_lock_field(field: str) -> bool:

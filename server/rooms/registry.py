@@ -16,11 +16,14 @@ from typing import Any
 
 from pycrdt import Doc
 
+from server.bus.base import BUS_ORIGIN, Bus, BusMessage
+from server.bus.local import LocalBus
 from server.config import Config
 from server.crdt.layout import OfferDoc
 from server.metrics import Metrics
 from server.rooms.connection import Connection
 from server.rooms.persister import Persister
+from server.rooms.remote import Leases
 from server.rooms.room import Room
 from server.store.base import Store
 
@@ -46,8 +49,17 @@ async def load_offer_doc(store: Store, offer_id: str) -> tuple[OfferDoc, int]:
 
 
 class Registry:
-    def __init__(self, store: Store, config: Config, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        metrics: Metrics,
+        bus: Bus | None = None,
+        leases: Leases | None = None,
+    ) -> None:
         self._store = store
+        self._bus: Bus = bus if bus is not None else LocalBus()
+        self._leases = leases
         self._config = config
         self._metrics = metrics
         self.rooms: dict[str, Room] = {}
@@ -106,19 +118,40 @@ class Registry:
                 log.exception("final flush of offer %s failed", room.offer_id)
             del self.rooms[room.offer_id]
             self._metrics.rooms -= 1
+            await self._bus.detach(room.offer_id)
 
     async def _load(self, offer_id: str) -> Room:
         offer = await self._store.get_offer(offer_id)
         if offer is None:
             raise NoSuchOffer(offer_id)
-        odoc, backlog = await load_offer_doc(self._store, offer_id)
+        # Attach to the bus before reading the doc: what other nodes accept from here on is
+        # delivered (held until the room exists), so nothing falls between load and subscribe.
+        early: list[BusMessage] = []
+        holder: list[Room] = []
+
+        def deliver(msg: BusMessage) -> None:
+            if holder:
+                holder[0].receive_bus(msg)
+            else:
+                early.append(msg)
+
+        link = await self._bus.attach(offer_id, deliver)
+        try:
+            odoc, backlog = await load_offer_doc(self._store, offer_id)
+        except BaseException:
+            await self._bus.detach(offer_id)
+            raise
         persister = Persister(
             self._store, offer_id, compact_every=self._config.compact_every, backlog=backlog
         )
         persister.start()
-        room = Room(offer, odoc, self._config, persister, self._metrics)
+        room = Room(offer, odoc, self._config, persister, self._metrics, link)
+        room.leases = self._leases
         self.rooms[offer_id] = room
         self._metrics.rooms += 1
+        holder.append(room)
+        for msg in early:
+            room.receive_bus(msg)
         if self.on_load is not None:
             try:
                 await self.on_load(room)
@@ -126,8 +159,19 @@ class Registry:
                 del self.rooms[offer_id]
                 self._metrics.rooms -= 1
                 await persister.close()
+                await self._bus.detach(offer_id)
                 raise
         return room
+
+    async def resync(self, offer_id: str) -> None:
+        """Re-read a live room's doc from the store (after the bus lost messages)."""
+        room = self.rooms.get(offer_id)
+        if room is None:
+            return
+        state = await self._store.load_doc(offer_id)
+        for update in ([state.snapshot] if state.snapshot else []) + state.updates:
+            room.guard.apply_trusted(update, BUS_ORIGIN)
+        room.flush_outbox()
 
     async def _sweep(self) -> None:
         while True:

@@ -112,7 +112,7 @@ def test_ttl_comes_from_the_constructor(clock: FakeClock) -> None:
         ("title", True),
         ("hourly_rate", True),
         ("end_date", True),
-        ("description", True),
+        ("description", False),  # collaborative text: never locked
         ("milestone:m-1_a", True),
         ("milestone:" + "x" * 64, True),
         ("milestone:" + "x" * 65, False),
