@@ -15,6 +15,8 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from server.bus.base import Bus
+from server.bus.local import LocalBus
 from server.config import Config
 from server.explain.choose import make_explainer
 from server.http import api, commands
@@ -28,18 +30,34 @@ from server.negotiation.explaining import Explanations
 from server.negotiation.service import Negotiation
 from server.negotiation.webhooks import WebhookDispatcher
 from server.rooms.registry import Registry
+from server.rooms.remote import Leases
 from server.store.base import Store
-from server.store.sqlite import SQLiteStore
+from server.store.open import store_from_url
 
 
 def default_store(config: Config) -> Store:
-    return SQLiteStore(config.data_dir / "offer-room.db")
+    """SQLite in the data dir, or PostgreSQL when OFFER_ROOM_DATABASE_URL names one."""
+    return store_from_url(config.database_url, config.data_dir)
+
+
+def make_bus(config: Config) -> tuple[Bus, Leases | None]:
+    """The single-node bus, or Redis Streams + Redis leases when OFFER_ROOM_REDIS_URL is set."""
+    if not config.redis_url:
+        return LocalBus(config.node_id), None
+    from redis.asyncio import Redis
+
+    from server.bus.leases import RedisLeases
+    from server.bus.redis_streams import RedisBus
+
+    leases = RedisLeases(Redis.from_url(config.redis_url), config.lock_ttl_ms)
+    return RedisBus(config.redis_url, config.node_id), leases
 
 
 def create_app(config: Config, store: Store | None = None) -> Starlette:
     store = store if store is not None else default_store(config)
     metrics = Metrics()
-    registry = Registry(store, config, metrics)
+    bus, leases = make_bus(config)
+    registry = Registry(store, config, metrics, bus, leases)
     explanations = Explanations(store, config.limits, make_explainer(config),
                                 timeout_s=config.explain_timeout_s)
     webhooks = None
@@ -51,11 +69,20 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
                               after_commit=webhooks.wake if webhooks else None)
     registry.on_load = negotiation.on_load
     sweeper = ExpirySweeper(store, registry, negotiation, config.expiry_sweep_seconds)
-    services = Services(config, store, registry, metrics, negotiation)
+    services = Services(config, store, registry, metrics, negotiation, bus)
+
+    async def resync(offer_id: str) -> None:
+        await registry.resync(offer_id)
+        room = registry.rooms.get(offer_id)
+        if room is not None:
+            await negotiation.refresh(room)
+
+    bus.on_reconnect = resync
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await store.open()
+        await bus.start()
         registry.start()
         sweeper.start()
         if webhooks is not None:
@@ -69,6 +96,7 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
             await registry.close()
             if webhooks is not None:
                 await webhooks.close()
+            await bus.close()
             await store.close()
 
     routes = [

@@ -108,6 +108,8 @@ async def _serve(config: Config, demo: bool) -> None:
     while not server.started and not task.done():  # noqa: ASYNC110
         await asyncio.sleep(0.02)
     if server.started:
+        mode = "cluster" if config.redis_url or config.database_url else "single node"
+        print(f"offer-room node {config.node_id} ({mode})", flush=True)
         print(f"offer-room listening on {config.base_url()}", flush=True)
         if links:
             _print_links(links, config)

@@ -10,7 +10,7 @@ bus are applied with ``BUS_ORIGIN`` and never published or stored again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Literal, Protocol
 
 import msgspec
@@ -57,6 +57,9 @@ Handler = Callable[[BusMessage], None]
 class Bus(Protocol):
     node_id: str
     clustered: bool
+    #: Called per attached offer when the bus may have lost messages (its server restarted),
+    #: so the room resyncs from the store.
+    on_reconnect: Callable[[str], Awaitable[None]] | None
 
     async def start(self) -> None: ...
 

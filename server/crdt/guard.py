@@ -38,10 +38,13 @@ class EditContext(msgspec.Struct, frozen=True):
     closed: str | None = None
     #: True while a proposal is pending (the draft is frozen).
     frozen: bool = False
+    #: True while edits cannot be made durable (the store is failing): refuse, don't pretend.
+    unavailable: bool = False
 
 
 class Rejection(msgspec.Struct, frozen=True):
-    code: str  # server_only | read_only | forbidden | closed | frozen | locked | invalid
+    # server_only | read_only | forbidden | closed | unavailable | frozen | locked | invalid
+    code: str
     fields: list[str]
     reason: str
 
@@ -228,6 +231,12 @@ class Guard:
         if ctx.closed is not None:
             return Rejection(
                 "closed", fields, f"This offer is {ctx.closed}; it can no longer be edited."
+            )
+        if ctx.unavailable:
+            return Rejection(
+                "unavailable",
+                fields,
+                "Changes can't be saved right now, so this one was not applied. Try again shortly.",
             )
         if ctx.frozen:
             return Rejection(

@@ -156,9 +156,13 @@ async def get_events(request: Request) -> Response:
 
 
 async def healthz(request: Request) -> Response:
-    ok = await _services(request).store.ping()
-    return JSONResponse({"status": "ok" if ok else "degraded", "store": ok},
-                        status_code=200 if ok else 503)
+    services = _services(request)
+    store_ok = await services.store.ping()
+    bus_ok = await services.bus.ping()
+    ok = store_ok and bus_ok
+    body = {"status": "ok" if ok else "degraded", "node": services.config.node_id,
+            "store": store_ok, "bus": bus_ok if services.bus.clustered else None}
+    return JSONResponse(body, status_code=200 if ok else 503)
 
 
 async def metrics(request: Request) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from server.bus.base import Bus
 from server.config import Config
 from server.metrics import Metrics
 from server.negotiation.service import Negotiation
@@ -17,9 +18,11 @@ class Services:
         registry: Registry,
         metrics: Metrics,
         negotiation: Negotiation,
+        bus: Bus,
     ) -> None:
         self.config = config
         self.store = store
         self.registry = registry
         self.metrics = metrics
         self.negotiation = negotiation
+        self.bus = bus

@@ -19,6 +19,7 @@ from typing import Literal
 
 import msgspec
 
+from server.bus.base import BusMessage
 from server.explain.base import Explainer
 from server.explain.facts import build_facts
 from server.explain.flags import Flag, detect_flags
@@ -28,7 +29,6 @@ from server.negotiation import effects
 from server.offers.limits import Limits
 from server.rooms.connection import Connection
 from server.rooms.room import Room
-from server.bus.base import BusMessage
 from server.store.base import Explanation, ProposalRecord, Store
 from server.wire import ExplainDelta, ExplainDone, FlagOut, app_frame
 

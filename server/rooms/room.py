@@ -189,6 +189,7 @@ class Room:
             editable=self.config.field_policy.get(conn.user.role, frozenset()),
             closed=None if self.offer.status == "open" else self.offer.status,
             frozen=self.frozen,
+            unavailable=self.persister.failed is not None,
         )
         try:
             rejection = self.guard.apply(update, conn, ctx, self.locks.holder)
