@@ -273,12 +273,16 @@ class Guard:
                 errors.append(FieldError(key, "must be a plain value"))
             else:
                 check_scalar(key, raw, self._limits, errors)
-        if self._description and len(str(self._odoc.description)) > self._limits.description_max:
-            errors.append(
-                FieldError(
-                    "description", f"must be at most {self._limits.description_max} characters"
+        if self._description:
+            text = str(self._odoc.description)
+            if len(text) > self._limits.description_max:
+                errors.append(
+                    FieldError(
+                        "description", f"must be at most {self._limits.description_max} characters"
+                    )
                 )
-            )
+            elif "\x00" in text:
+                errors.append(FieldError("description", "must not contain NUL characters"))
         if self._milestone_structure or self._milestone_rows:
             self._check_milestones(errors)
         return errors

@@ -74,6 +74,9 @@ def _check_text(field: str, value: Any, max_len: int, errors: list[FieldError]) 
     if not isinstance(value, str):
         errors.append(FieldError(field, "must be text"))
         return None
+    if "\x00" in value:  # PostgreSQL cannot store NUL in text or jsonb; nobody types one
+        errors.append(FieldError(field, "must not contain NUL characters"))
+        return None
     if len(value) > max_len:
         errors.append(FieldError(field, f"must be at most {max_len} characters"))
         return None

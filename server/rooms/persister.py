@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from pycrdt import Doc, merge_updates
@@ -44,6 +45,8 @@ class Persister:
         self._last_seq = 0
         self._task: asyncio.Task[None] | None = None
         self.failed: BaseException | None = None
+        #: Called with each update once it is durable (a cluster room publishes it then).
+        self.on_durable: Callable[[bytes], None] | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"persist-{self._offer_id}")
@@ -79,6 +82,8 @@ class Persister:
                     await asyncio.sleep(0.5)
                     continue
                 self.failed = None
+                if self.on_durable is not None:
+                    self.on_durable(update)
                 self._since_snapshot += 1
                 if self._since_snapshot >= self._compact_every:
                     try:

@@ -97,6 +97,11 @@ class Room:
         self.leases: Leases | None = None
         #: Handlers for bus messages the room does not handle itself ("state", "explain_done").
         self.remote_hooks: dict[str, Callable[[Room, BusMessage], None]] = {}
+        if self.link.clustered:
+            # Other nodes get an update only once it is durable: if this node dies, whatever
+            # they hold is in the store, and what is not yet stored is still with this node's
+            # own clients, who send it again when they reconnect elsewhere.
+            persister.on_durable = self._publish_update
 
     @property
     def frozen(self) -> bool:
@@ -237,7 +242,6 @@ class Room:
                     other.send(frame)
             if sender is not BUS_ORIGIN:  # another node's update: it stores and publishes it
                 self.persister.add(update)
-                self.link.publish("update", update)
 
     def _on_awareness(self, conn: Connection, payload: bytes) -> None:
         def same_user(other: object) -> bool:
@@ -335,6 +339,9 @@ class Room:
             if conn.user.id != skip_user:
                 conn.send(frame)
         self.link.publish("app", frame, skip=skip_user)
+
+    def _publish_update(self, update: bytes) -> None:
+        self.link.publish("update", update)
 
     def receive_bus(self, msg: BusMessage) -> None:
         apply_bus_message(self, msg)

@@ -181,3 +181,9 @@ def test_only_plain_iso_calendar_dates_are_dates(value: str) -> None:
     errors: list[FieldError] = []
     check_scalar("start_date", value, Limits(), errors)
     assert [e.field for e in errors] == ["start_date"]
+
+
+def test_nul_characters_are_refused_in_text() -> None:
+    errors: list[FieldError] = []
+    check_scalar("title", "Logo\x00design", Limits(), errors)
+    assert [e.field for e in errors] == ["title"]
