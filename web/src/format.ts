@@ -182,3 +182,18 @@ export function initials (name: string): string {
 export function plural (n: number, one: string, many: string): string {
   return `${formatInteger(n)} ${n === 1 ? one : many}`
 }
+
+/** A signed money difference: "+$10.00", "−$5.00". */
+export function formatMoneyDelta (minor: number, currency: string): string {
+  const d = currencyDigits(currency)
+  try {
+    return new Intl.NumberFormat(locale, { style: 'currency', currency, signDisplay: 'exceptZero' }).format(minor / 10 ** d)
+  } catch {
+    return `${minor >= 0 ? '+' : '-'}${formatMoney(Math.abs(minor), currency)}`
+  }
+}
+
+/** A signed percentage of change: "+22.2%". */
+export function formatPercentDelta (ratio: number): string {
+  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(ratio)
+}

@@ -3,8 +3,8 @@
 import type { ConnState, Fatal } from './connection'
 import type { OfferMeta, Proposal } from './doc'
 import { h, setHidden, setText, toggleClass } from './dom'
-import { formatDate, formatDateTime, relativeTime } from './format'
 import { type Person, type Presence, renderAvatars, roleName } from './presence'
+import { type ClosedInfo, type ExpiryInfo, type TurnInfo } from './status'
 import type { PartyRef, UserInfo } from './types'
 
 const CONN_LABELS: Record<ConnState, string> = {
@@ -25,8 +25,10 @@ export class Header {
   readonly hideFocus: HTMLInputElement
   private readonly title = h('h1', { class: 'offer-title' })
   private readonly status = h('span', { class: 'badge' })
-  private readonly version = h('span', { class: 'meta-item' })
-  private readonly expiry = h('span', { class: 'meta-item' })
+  private readonly version = h('a', { class: 'meta-item meta-link', href: '#history', title: 'Version history' })
+  private readonly expiry = h('span', { class: 'meta-item expiry' })
+  private readonly expiryText = h('span', {})
+  private readonly turn = h('span', { class: 'turn', role: 'status' })
   private readonly avatars = h('ul', { class: 'avatars' })
   private readonly conn = h('span', { class: 'conn', role: 'status', 'aria-live': 'polite' })
   private readonly connText = h('span', { class: 'conn-text' })
@@ -35,8 +37,12 @@ export class Header {
   private readonly connBanner = h('div', { class: 'banner banner-warn', role: 'status', hidden: true })
   private readonly roBanner = h('div', { class: 'banner banner-info', role: 'status', hidden: true })
   private readonly proposalBanner = h('div', { class: 'banner banner-accent', role: 'status', hidden: true })
+  private readonly proposalText = h('span', {})
+  private readonly closedBanner = h('div', { class: 'banner banner-closed', role: 'status', hidden: true })
+  private readonly closedTitle = h('strong', { class: 'closed-title' })
+  private readonly closedText = h('span', { class: 'closed-text' })
 
-  constructor (onHideFocus: (hidden: boolean) => void) {
+  constructor (onHideFocus: (hidden: boolean) => void, onReview: () => void) {
     this.hideFocus = h('input', { type: 'checkbox', id: 'hide-focus', onchange: () => onHideFocus(this.hideFocus.checked) })
     this.conn.append(h('span', { class: 'conn-dot', 'aria-hidden': 'true' }), this.connText)
     this.el = h('header', { class: 'topbar' },
@@ -44,15 +50,19 @@ export class Header {
         h('div', { class: 'title-block' },
           h('div', { class: 'eyebrow' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'Offer room'),
           this.title,
-          h('div', { class: 'meta' }, this.status, this.version, this.expiry)),
+          h('div', { class: 'meta' }, this.status, this.turn, this.version, this.expiry)),
         h('div', { class: 'top-right' },
           h('div', { class: 'presence-row' }, this.avatars, this.conn),
           h('label', { class: 'toggle', for: 'hide-focus' }, this.hideFocus, h('span', { class: 'toggle-ui', 'aria-hidden': 'true' }), 'Hide my focus'))),
       h('div', { class: 'topbar-inner parties-row' }, this.parties))
-    this.banners = h('div', { class: 'banners' }, this.fatalBanner, this.connBanner, this.roBanner, this.proposalBanner)
+    this.expiry.append(h('span', { class: 'clock', 'aria-hidden': 'true' }), this.expiryText)
+    this.proposalBanner.append(this.proposalText,
+      h('button', { type: 'button', class: 'btn btn-small btn-secondary', onclick: onReview }, 'Review the proposal'))
+    this.closedBanner.append(h('span', { class: 'closed-icon', 'aria-hidden': 'true' }), h('div', {}, this.closedTitle, ' ', this.closedText))
+    this.banners = h('div', { class: 'banners' }, this.fatalBanner, this.connBanner, this.closedBanner, this.roBanner, this.proposalBanner)
   }
 
-  renderOffer (title: string, meta: OfferMeta): void {
+  renderOffer (title: string, meta: OfferMeta, expiry: ExpiryInfo | null, turn: TurnInfo | null): void {
     setText(this.title, title.trim() === '' ? 'Untitled offer' : title)
     document.title = `${title.trim() === '' ? 'Offer' : title} · Offer room`
     const status = meta.status ?? ''
@@ -61,12 +71,26 @@ export class Header {
     setHidden(this.status, status === '')
     setText(this.version, meta.version === null ? '' : `Version ${meta.version}`)
     setHidden(this.version, meta.version === null)
-    if (meta.expires_at !== null) {
-      const past = new Date(meta.expires_at).getTime() < Date.now()
-      setText(this.expiry, `${past ? 'Expired' : 'Expires'} ${formatDate(meta.expires_at.slice(0, 10))} · ${relativeTime(meta.expires_at)}`)
-      this.expiry.title = formatDateTime(meta.expires_at)
+    setHidden(this.expiry, expiry === null)
+    if (expiry !== null) {
+      setText(this.expiryText, expiry.text)
+      this.expiry.title = expiry.title
+      toggleClass(this.expiry, 'urgent', expiry.urgent && status === 'open')
     }
-    setHidden(this.expiry, meta.expires_at === null)
+    setHidden(this.turn, turn === null)
+    if (turn !== null) {
+      setText(this.turn, turn.label)
+      this.turn.title = turn.detail
+      toggleClass(this.turn, 'mine', turn.mine)
+    }
+  }
+
+  renderClosed (info: ClosedInfo | null, status: string): void {
+    setHidden(this.closedBanner, info === null)
+    if (info === null) return
+    this.closedBanner.className = `banner banner-closed closed-${status}`
+    setText(this.closedTitle, info.title + '.')
+    setText(this.closedText, info.text)
   }
 
   renderPeople (people: Person[], parties: PartyRef[], presence: Presence): void {
@@ -114,9 +138,10 @@ export class Header {
     setHidden(this.proposalBanner, p === null)
     if (p === null) return
     const mine = p.by !== null && me !== null && p.by.id === me.id
+    const party = me !== null && me.role !== 'viewer'
     const who = p.by === null ? 'A party' : mine ? 'You' : p.by.name
-    setText(this.proposalBanner, `${who} proposed changes${p.base_version !== null ? ` to version ${p.base_version}` : ''}. ` +
-      `The draft is frozen until the proposal is accepted, rejected or withdrawn${mine ? '' : ' — waiting on you'}.`)
-    toggleClass(this.proposalBanner, 'waiting', !mine)
+    setText(this.proposalText, `${who} proposed changes${p.base_version !== null ? ` to version ${p.base_version}` : ''}. ` +
+      `The draft is frozen until the proposal is accepted, rejected or withdrawn${!mine && party ? ' — waiting on you' : ''}.`)
+    toggleClass(this.proposalBanner, 'waiting', !mine && party)
   }
 }

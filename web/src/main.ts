@@ -2,6 +2,8 @@
 // locks or connection change. Each concern lives in its own module; this file only wires them.
 
 import * as Y from 'yjs'
+import { Api } from './api'
+import { Commands } from './commands'
 import { Connection, roomAddress } from './connection'
 import { bindTextarea } from './description'
 import { OfferDoc } from './doc'
@@ -11,11 +13,14 @@ import { formatInteger } from './format'
 import { TermsForm, makeField } from './form'
 import { Header } from './header'
 import { Highlights, changedFields } from './highlights'
+import { HistoryPanel } from './history'
 import { Locks } from './locks'
 import { MilestonesPanel } from './milestones'
 import { NegotiationPanel } from './negotiation'
-import { Notices } from './notices'
+import { Notices, noticeStyle } from './notices'
 import { Presence, personLine } from './presence'
+import { ExplanationStore } from './proposal'
+import { type ClosingEvent, closedInfo, closingEvent, expiryInfo, expiryTick, turnInfo } from './status'
 import { Summary } from './summary'
 import { type ServerMessage, type UserInfo, fieldLabel } from './types'
 
@@ -50,6 +55,9 @@ function start (root: HTMLElement): void {
   const ydoc = new Y.Doc()
   const od = new OfferDoc(ydoc)
   const conn = new Connection(addr, ydoc)
+  const api = new Api(addr)
+  const commands = new Commands(conn)
+  const explanations = new ExplanationStore()
   const presence = new Presence(conn.provider.awareness)
   let hello: Hello | null = null
   const me = (): UserInfo | null => hello?.user ?? null
@@ -77,13 +85,22 @@ function start (root: HTMLElement): void {
   }
   const canEdit = (): boolean => ready() && readOnlyReason() === null && od.pendingProposal() === null
 
-  const header = new Header((hidden) => { presence.setHidden(hidden); invalidate() })
+  const header = new Header((hidden) => { presence.setHidden(hidden); invalidate() }, () => negotiation.reveal())
   header.hideFocus.checked = presence.hidden
   const deps = { od, fields, highlights }
   const form = new TermsForm(deps)
   const milestones = new MilestonesPanel({ ...deps, canEdit })
   const summary = new Summary()
-  const negotiation = new NegotiationPanel({ od, conn, fields, notices, me, canAct: () => ready() && conn.state !== 'fatal' })
+  const canAct = (): boolean => ready() && conn.state === 'connected'
+  const negotiation = new NegotiationPanel({ od, commands, explanations, fields, notices, me, canAct })
+  const history = new HistoryPanel({
+    od, api, commands, notices, me, canAct, colorOf: (p) => presence.colorOf(p), reviewDraft: () => negotiation.reveal()
+  })
+  commands.onChange(invalidate)
+  const showHistory = (): void => {
+    history.card.scrollIntoView({ behavior: 'smooth', block: 'start' })
+    history.card.focus({ preventScroll: true })
+  }
 
   const textarea = h('textarea', { id: 'f-description', name: 'description', rows: '9', maxlength: String(DESCRIPTION_MAX), placeholder: 'What will be delivered, how, and what is out of scope.' })
   const counter = h('span', { class: 'card-note' })
@@ -98,7 +115,7 @@ function start (root: HTMLElement): void {
 
   root.replaceChildren(header.el, header.banners,
     h('main', { class: 'layout', id: 'main' },
-      h('div', { class: 'col-main' }, form.contractCard, form.paymentCard, milestones.card, descriptionCard),
+      h('div', { class: 'col-main' }, form.contractCard, form.paymentCard, milestones.card, descriptionCard, history.card),
       h('aside', { class: 'col-side', 'aria-label': 'Negotiation, summary and participants' }, negotiation.card, summary.card, peopleCard)),
     notices.region)
 
@@ -129,7 +146,7 @@ function start (root: HTMLElement): void {
     return null
   }
   conn.onApp((msg) => {
-    if (negotiation.handle(msg as unknown as Record<string, unknown> & { type: string })) {
+    if (commands.handle(msg) || explanations.handle(msg as unknown as Record<string, unknown> & { type: string })) {
       invalidate()
       return
     }
@@ -165,7 +182,14 @@ function start (root: HTMLElement): void {
               : undefined
           })
         } else {
-          notices.toast(msg.text, { kind: 'info' })
+          const style = noticeStyle(msg.kind)
+          if (msg.kind.startsWith('offer_')) notices.clear() // the banner says it all from now on
+          notices.toast(msg.text, {
+            kind: style.kind,
+            timeoutMs: style.timeoutMs,
+            action: style.link === 'proposal' ? { label: 'Review', run: () => negotiation.reveal() }
+              : style.link === 'history' ? { label: 'History', run: showHistory } : undefined
+          })
         }
         break
       case 'error':
@@ -182,7 +206,21 @@ function start (root: HTMLElement): void {
   presence.onChange(invalidate)
   conn.onState(invalidate)
   conn.onSync(invalidate)
-  setInterval(invalidate, 30_000) // relative expiry text
+  // The expiry countdown: re-render often enough for its text to stay true.
+  const tick = (): void => {
+    invalidate()
+    setTimeout(tick, expiryTick(od.meta().expires_at))
+  }
+  setTimeout(tick, 5000)
+
+  // Why and when a closed offer closed: from the audit log, once per status.
+  let closing: { status: string, event: ClosingEvent | null } | null = null
+  const loadClosing = (status: string): void => {
+    closing = { status, event: null }
+    api.events().then((events) => {
+      if (closing?.status === status) { closing = { status, event: closingEvent(status, events) }; invalidate() }
+    }).catch((err: unknown) => console.warn('offer-room: events', err))
+  }
 
   // --- render ------------------------------------------------------------------------------
   const render = (): void => {
@@ -192,21 +230,33 @@ function start (root: HTMLElement): void {
     // A link that never worked has nothing to show but why.
     const deadOnArrival = conn.fatal !== null && !conn.everSynced
     toggleClass(root, 'is-fatal', deadOnArrival)
-    header.renderOffer(conn.everSynced ? od.str('title') ?? '' : deadOnArrival ? 'Offer room' : 'Loading offer…', meta)
+    const changes = changedFields(od)
+    const proposal = od.pendingProposal()
+    const status = meta.status
+    const synced = conn.everSynced
+    const turn = synced
+      ? turnInfo({ status, proposalBy: proposal?.by ?? null, hasProposal: proposal !== null, me: user, parties: meta.parties, draftChangedBy: changes.map((c) => c.by) })
+      : null
+    header.renderOffer(synced ? od.str('title') ?? '' : deadOnArrival ? 'Offer room' : 'Loading offer…', meta,
+      synced ? expiryInfo(meta.expires_at, status) : null, turn)
     header.renderPeople(presence.people(), meta.parties, presence)
     header.renderConnection(conn.state, conn.fatal)
+    const closed = synced && status !== null && status !== 'open'
+    if (closed && closing?.status !== status && ready()) loadClosing(status)
+    header.renderClosed(closed ? closedInfo(status, meta.version, meta.expires_at, closing?.event ?? null, meta.parties, user?.id ?? null) : null, status ?? '')
     const roReason = ready() && conn.fatal === null ? readOnlyReason() : null
-    header.renderReadOnly(roReason)
-    header.renderProposal(od.pendingProposal(), user)
+    // A closed room says so in its own banner; the read-only one is left for viewers.
+    header.renderReadOnly(closed && user?.role !== 'viewer' ? null : roReason)
+    header.renderProposal(proposal, user)
     toggleClass(root, 'is-loading', !ready() && conn.fatal === null)
     toggleClass(root, 'is-readonly', roReason !== null || conn.fatal !== null)
 
     form.render()
     milestones.render()
-    const changes = changedFields(od)
     highlights.render(changes, colorOf, user?.id ?? null)
     summary.render(od, changes, colorOf, user?.id ?? null, meta.version)
     negotiation.render(changes)
+    history.render(changes.length)
     const len = od.description.length
     setText(counter, `${formatInteger(len)} / ${formatInteger(DESCRIPTION_MAX)}`)
 
@@ -251,7 +301,7 @@ function start (root: HTMLElement): void {
   }
 
   // For tests and debugging: the live doc and provider of this page.
-  ;(window as unknown as { offerRoom: unknown }).offerRoom = { doc: ydoc, provider: conn.provider, Y, od, locks, presence }
+  ;(window as unknown as { offerRoom: unknown }).offerRoom = { doc: ydoc, provider: conn.provider, Y, od, locks, presence, explanations }
   render()
 }
 

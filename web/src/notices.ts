@@ -15,6 +15,11 @@ export class Notices {
     this.region = h('div', { class: 'toasts', role: 'region', 'aria-label': 'Notifications', 'aria-live': 'polite' })
   }
 
+  /** Drop every toast (the news they carried is out of date, e.g. the offer just closed). */
+  clear (): void {
+    this.region.replaceChildren()
+  }
+
   toast (text: string, opts: ToastOptions = {}): HTMLElement {
     const kind = opts.kind ?? 'info'
     const close = (): void => {
@@ -29,8 +34,21 @@ export class Notices {
     }
     el.append(h('button', { type: 'button', class: 'toast-close', 'aria-label': 'Dismiss', onclick: close }, '×'))
     this.region.append(el)
-    while (this.region.children.length > 4) this.region.firstElementChild?.remove()
+    while (this.region.children.length > 3) this.region.firstElementChild?.remove()
     setTimeout(close, opts.timeoutMs ?? 7000)
     return el
+  }
+}
+
+/** How a server `notice` of each kind is shown: its tone, how long it stays, what it links to. */
+export function noticeStyle (kind: string): { kind: NonNullable<ToastOptions['kind']>, timeoutMs: number, link: 'proposal' | 'history' | null } {
+  switch (kind) {
+    case 'proposed': return { kind: 'info', timeoutMs: 10_000, link: 'proposal' }
+    case 'proposal_accepted': return { kind: 'success', timeoutMs: 8000, link: 'history' }
+    case 'proposal_rejected': case 'proposal_withdrawn': return { kind: 'warn', timeoutMs: 10_000, link: null }
+    case 'reverted': return { kind: 'info', timeoutMs: 10_000, link: 'history' }
+    case 'offer_accepted': return { kind: 'success', timeoutMs: 12_000, link: null }
+    case 'offer_withdrawn': case 'offer_declined': case 'offer_expired': return { kind: 'warn', timeoutMs: 12_000, link: null }
+    default: return { kind: 'info', timeoutMs: 7000, link: null }
   }
 }

@@ -1,0 +1,62 @@
+// The REST reads a participant may make with their own token (DESIGN §2): the versions of the offer
+// and its audit log. The token goes in the Authorization header, never in a logged query string.
+
+import type { TermsJson } from './compare'
+import type { RoomAddress } from './connection'
+import type { ClosingEvent } from './status'
+
+export interface VersionInfo {
+  number: number
+  terms: TermsJson
+  created_at: string
+  /** User id of the party whose proposal this was (null for version 1, the offer as sent). */
+  author: string | null
+  accepted_by: string | null
+  proposal_id: string | null
+  content_hash: string
+}
+
+export class ApiError extends Error {
+  readonly status: number
+  constructor (status: number, message: string) {
+    super(message)
+    this.status = status
+  }
+}
+
+export class Api {
+  private readonly base: string
+  private readonly token: string
+
+  constructor (addr: RoomAddress) {
+    this.base = `/api/offers/${encodeURIComponent(addr.offerId)}`
+    this.token = addr.token
+  }
+
+  private async get<T> (path: string): Promise<T> {
+    let res: Response
+    try {
+      res = await fetch(this.base + path, { headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json' }, cache: 'no-store' })
+    } catch {
+      throw new ApiError(0, 'The server could not be reached.')
+    }
+    if (!res.ok) {
+      let message = `The server answered ${res.status}.`
+      try {
+        const body = await res.json() as { error?: { message?: string } }
+        if (typeof body.error?.message === 'string') message = body.error.message
+      } catch { /* not JSON */ }
+      throw new ApiError(res.status, message)
+    }
+    return await res.json() as T
+  }
+
+  async versions (): Promise<VersionInfo[]> {
+    const list = await this.get<VersionInfo[]>('/versions')
+    return [...list].sort((a, b) => a.number - b.number)
+  }
+
+  async events (): Promise<ClosingEvent[]> {
+    return await this.get<ClosingEvent[]>('/events')
+  }
+}

@@ -1,0 +1,338 @@
+// Version history (DESIGN §7, DOMAIN "What users expect"): every agreed version with who proposed
+// and who accepted it, a side-by-side comparison of any two, and "load version N into the draft",
+// which only changes the draft — it becomes the agreed terms once proposed and accepted, never
+// silently.
+
+import { type Api, ApiError, type VersionInfo } from './api'
+import { type CommandResult, type Commands, explainError } from './commands'
+import { type CompareRow, compareTerms, diffSentences } from './compare'
+import type { OfferDoc } from './doc'
+import { h, setHidden, setText, toggleClass } from './dom'
+import { formatDateTime, plural } from './format'
+import type { Notices } from './notices'
+import { firstName } from './status'
+import type { PartyRef, UserInfo } from './types'
+
+export interface HistoryDeps {
+  od: OfferDoc
+  api: Api
+  commands: Commands
+  notices: Notices
+  me: () => UserInfo | null
+  /** Connected and synced: commands can be sent. */
+  canAct: () => boolean
+  colorOf: (p: PartyRef | null) => string
+  /** After a version was loaded into the draft: show where to propose it. */
+  reviewDraft: () => void
+}
+
+const LIST_LIMIT = 5
+
+export class HistoryPanel {
+  readonly card: HTMLElement
+  private versions: VersionInfo[] = []
+  private state: 'idle' | 'loading' | 'ready' | 'error' = 'idle'
+  private loadedFor: number | null = null
+  private loadToken = 0
+  private picked: [number, number] | null = null
+  private showAll = false
+  private readonly statusLine = h('p', { class: 'hist-state', role: 'status' })
+  private readonly list = h('ol', { class: 'versions', 'aria-label': 'Versions, newest first' })
+  private readonly moreBtn: HTMLButtonElement
+  private readonly retryBtn: HTMLButtonElement
+  private readonly revertNote = h('p', { class: 'hist-note' })
+  private readonly confirmBox: HTMLElement
+  private readonly confirmText = h('p', { class: 'neg-confirm-text' })
+  private readonly confirmBtn: HTMLButtonElement
+  private confirming: number | null = null
+  private readonly message = h('p', { class: 'neg-msg', role: 'alert' })
+  private readonly done = h('p', { class: 'hist-done', role: 'status', hidden: true })
+  private readonly compareBox: HTMLElement
+  private readonly compareEmpty = h('p', { class: 'muted hist-empty' })
+  private readonly pickers: HTMLElement
+  private readonly fromSel = h('select', { id: 'cmp-from', name: 'cmp-from' })
+  private readonly toSel = h('select', { id: 'cmp-to', name: 'cmp-to' })
+  private readonly onlyChanged = h('input', { type: 'checkbox', id: 'cmp-only' })
+  private readonly summary = h('p', { class: 'cmp-summary', 'aria-hidden': 'true' })
+  private readonly tableHost = h('div', { class: 'cmp-scroll', role: 'region', 'aria-labelledby': 'cmp-caption', tabindex: '0' })
+  private listKey = ''
+  private tableKey = ''
+  private optionsKey = ''
+  private readonly deps: HistoryDeps
+
+  constructor (deps: HistoryDeps) {
+    this.deps = deps
+    this.moreBtn = h('button', { type: 'button', class: 'btn btn-link', onclick: () => { this.showAll = !this.showAll; this.listKey = ''; this.render() } })
+    this.retryBtn = h('button', { type: 'button', class: 'btn btn-small btn-secondary', hidden: true, onclick: () => { void this.refresh() } }, 'Try again')
+    this.confirmBtn = h('button', { type: 'button', class: 'btn btn-primary', onclick: () => this.revert() })
+    this.confirmBox = h('div', { class: 'neg-confirm', hidden: true }, this.confirmText,
+      h('div', { class: 'neg-actions' }, this.confirmBtn,
+        h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => this.closeConfirm(true) }, 'Cancel')))
+    const pick = (): void => {
+      this.picked = [Number(this.fromSel.value), Number(this.toSel.value)]
+      this.renderTable()
+    }
+    this.fromSel.addEventListener('change', pick)
+    this.toSel.addEventListener('change', pick)
+    this.onlyChanged.addEventListener('change', () => toggleClass(this.tableHost, 'only-changed', this.onlyChanged.checked))
+    this.pickers = h('div', { class: 'cmp-pickers' },
+      h('div', { class: 'cmp-pick' }, h('label', { for: 'cmp-from' }, 'From version'), h('div', { class: 'control-wrap' }, this.fromSel)),
+      h('span', { class: 'cmp-vs', 'aria-hidden': 'true' }, '→'),
+      h('div', { class: 'cmp-pick' }, h('label', { for: 'cmp-to' }, 'To version'), h('div', { class: 'control-wrap' }, this.toSel)),
+      h('span', { class: 'check cmp-only' }, this.onlyChanged, h('label', { for: 'cmp-only' }, 'Only changed rows')))
+    this.compareBox = h('div', { class: 'cmp', id: 'compare' },
+      h('h3', { class: 'hist-sub', id: 'h-compare' }, 'Compare versions'), this.compareEmpty, this.pickers, this.summary, this.tableHost)
+    this.card = h('section', { class: 'card card-history', id: 'history', 'aria-labelledby': 'h-history', tabindex: '-1' },
+      h('div', { class: 'card-title' }, h('h2', { id: 'h-history' }, 'Version history'), this.retryBtn),
+      h('p', { class: 'hint hist-intro' }, 'Every accepted proposal is a new version. Loading an older version copies its terms into the draft for both of you: nothing is agreed until it is proposed and the other party accepts.'),
+      this.statusLine, this.list, this.moreBtn, this.confirmBox, this.message, this.done, this.revertNote, this.compareBox)
+  }
+
+  /** Called on every page render: refetch when the agreed version moves, update what can be done. */
+  render (draftChanges = Number(this.card.dataset.changes ?? 0)): void {
+    this.card.dataset.changes = String(draftChanges)
+    const meta = this.deps.od.meta()
+    if (meta.version !== null && meta.version !== this.loadedFor && this.deps.canAct()) {
+      this.loadedFor = meta.version
+      void this.refresh()
+    }
+    setText(this.statusLine, this.state === 'loading' && this.versions.length === 0 ? 'Loading versions…'
+      : this.state === 'error' ? 'The version history could not be loaded.' : '')
+    setHidden(this.statusLine, this.statusLine.textContent === '')
+    setHidden(this.retryBtn, this.state !== 'error')
+    this.renderList()
+    this.renderOptions()
+    this.renderTable()
+    const why = this.revertBlocked()
+    setText(this.revertNote, why ?? '')
+    setHidden(this.revertNote, why === null || !this.isParty() || !this.isOpen())
+    if (this.confirming !== null && why !== null) this.closeConfirm(false)
+    if (draftChanges === 0 || this.deps.od.pendingProposal() !== null || !this.isOpen()) setHidden(this.done, true)
+  }
+
+  async refresh (): Promise<void> {
+    const token = ++this.loadToken
+    this.state = 'loading'
+    this.render()
+    try {
+      const list = await this.deps.api.versions()
+      if (token !== this.loadToken) return
+      this.versions = list
+      this.state = 'ready'
+      // A comparison nobody picked follows "previous vs current" as versions are added.
+      const known = new Set(list.map((v) => v.number))
+      if (this.picked !== null && !(known.has(this.picked[0]) && known.has(this.picked[1]))) this.picked = null
+    } catch (err) {
+      if (token !== this.loadToken) return
+      this.state = 'error'
+      console.warn('offer-room: versions', err instanceof ApiError ? err.message : err)
+    }
+    this.render()
+  }
+
+  private isParty (): boolean {
+    const role = this.deps.me()?.role
+    return role === 'client' || role === 'freelancer'
+  }
+
+  private isOpen (): boolean {
+    return (this.deps.od.meta().status ?? 'open') === 'open'
+  }
+
+  private current (): number {
+    return this.deps.od.meta().version ?? this.versions[this.versions.length - 1]?.number ?? 1
+  }
+
+  /** Why versions cannot be loaded into the draft right now (null: they can). */
+  private revertBlocked (): string | null {
+    if (!this.isParty() || !this.isOpen()) return 'closed'
+    if (this.deps.od.pendingProposal() !== null) return 'A proposal is pending, so the draft is frozen: versions can be loaded once it is answered.'
+    if (!this.deps.canAct()) return 'Not connected: versions can be loaded when the connection is back.'
+    return null
+  }
+
+  private name (id: string | null, fallbackRole: 'client' | 'freelancer'): PartyRef | null {
+    const parties = this.deps.od.meta().parties
+    return (id !== null ? parties.find((p) => p.id === id) : parties.find((p) => p.role === fallbackRole)) ?? null
+  }
+
+  private who (p: PartyRef | null): string {
+    if (p === null) return 'someone'
+    return p.id === this.deps.me()?.id ? 'you' : p.name
+  }
+
+  private renderList (): void {
+    const current = this.current()
+    const blocked = this.revertBlocked()
+    const changes = Number(this.card.dataset.changes ?? 0)
+    const newest = [...this.versions].reverse()
+    const shown = this.showAll ? newest : newest.slice(0, LIST_LIMIT)
+    const key = JSON.stringify([shown.map((v) => [v.number, v.created_at, v.author, v.accepted_by]), current, blocked, changes, this.deps.me()?.id, this.deps.od.meta().parties])
+    setHidden(this.moreBtn, newest.length <= LIST_LIMIT)
+    setText(this.moreBtn, this.showAll ? 'Show fewer versions' : `Show all ${newest.length} versions`)
+    if (key === this.listKey) return
+    this.listKey = key
+    const party = this.isParty() && this.isOpen()
+    this.list.replaceChildren(...shown.map((v) => {
+      const isCurrent = v.number === current
+      const author = v.number === 1 ? this.name(null, 'client') : this.name(v.author, 'client')
+      const accepter = v.accepted_by !== null ? this.name(v.accepted_by, 'client') : null
+      const whoLine = v.number === 1
+        ? h('p', { class: 'ver-who' }, h('span', { class: 'ver-dot', style: `--c:${this.deps.colorOf(author)}`, 'aria-hidden': 'true' }), `Offer as sent by ${this.who(author)}`)
+        : h('p', { class: 'ver-who' },
+          h('span', { class: 'ver-dot', style: `--c:${this.deps.colorOf(author)}`, 'aria-hidden': 'true' }), `Proposed by ${this.who(author)}`,
+          h('span', { class: 'ver-arrow', 'aria-hidden': 'true' }, ' → '), h('span', { class: 'sr-only' }, ', '),
+          h('span', { class: 'ver-dot', style: `--c:${this.deps.colorOf(accepter)}`, 'aria-hidden': 'true' }), `accepted by ${this.who(accepter)}`)
+      const compareWith = v.number === 1 ? (current > 1 ? current : null) : v.number - 1
+      const actions = h('div', { class: 'ver-actions' })
+      if (compareWith !== null) {
+        actions.append(h('button', {
+          type: 'button',
+          class: 'btn btn-small btn-secondary',
+          onclick: () => this.showCompare(Math.min(v.number, compareWith), Math.max(v.number, compareWith))
+        }, `Compare with version ${compareWith}`))
+      }
+      if (party && (!isCurrent || changes > 0)) {
+        const b = h('button', {
+          type: 'button',
+          class: 'btn btn-small btn-ghost btn-load',
+          onclick: () => this.ask(v.number)
+        }, `Load version ${v.number} into the draft`)
+        b.disabled = blocked !== null
+        actions.append(b)
+      }
+      return h('li', { class: `ver${isCurrent ? ' ver-current' : ''}`, 'data-version': String(v.number) },
+        h('div', { class: 'ver-head' },
+          h('span', { class: 'ver-num' }, `Version ${v.number}`),
+          isCurrent ? h('span', { class: 'ver-badge' }, 'Current') : null,
+          h('time', { class: 'ver-date', datetime: v.created_at }, formatDateTime(v.created_at))),
+        whoLine, actions.childElementCount > 0 ? actions : null)
+    }))
+  }
+
+  private showCompare (a: number, b: number): void {
+    this.picked = [a, b]
+    this.renderOptions()
+    this.renderTable()
+    this.compareBox.scrollIntoView({ behavior: 'smooth', block: 'start' })
+    this.fromSel.focus({ preventScroll: true })
+  }
+
+  private pair (): [VersionInfo, VersionInfo] | null {
+    if (this.versions.length < 2) return null
+    const byNum = new Map(this.versions.map((v) => [v.number, v]))
+    const cur = byNum.get(this.current()) ?? this.versions[this.versions.length - 1]
+    const prev = this.versions[this.versions.indexOf(cur) - 1] ?? this.versions[0]
+    const [fa, fb] = this.picked ?? [prev.number, cur.number]
+    return [byNum.get(fa) ?? prev, byNum.get(fb) ?? cur]
+  }
+
+  private renderOptions (): void {
+    const pair = this.pair()
+    const key = JSON.stringify([this.versions.map((v) => v.number), this.current(), pair?.map((v) => v.number)])
+    if (key === this.optionsKey) return
+    this.optionsKey = key
+    const opts = (): HTMLOptionElement[] => this.versions.map((v) =>
+      h('option', { value: String(v.number) }, `Version ${v.number}${v.number === this.current() ? ' (current)' : ''}`))
+    this.fromSel.replaceChildren(...opts())
+    this.toSel.replaceChildren(...opts())
+    if (pair !== null) {
+      this.fromSel.value = String(pair[0].number)
+      this.toSel.value = String(pair[1].number)
+    }
+  }
+
+  private renderTable (): void {
+    const pair = this.pair()
+    const ready = this.versions.length > 0
+    setHidden(this.compareBox, !ready)
+    setHidden(this.pickers, pair === null)
+    setHidden(this.tableHost, pair === null)
+    setHidden(this.summary, pair === null)
+    setText(this.compareEmpty, pair === null ? 'There is only version 1 so far. When a proposal is accepted it becomes version 2, and you can compare the two here.' : '')
+    setHidden(this.compareEmpty, pair === null ? false : true)
+    if (pair === null) return
+    const [a, b] = pair
+    const key = JSON.stringify([a.number, b.number, a.content_hash, b.content_hash, this.current()])
+    if (key === this.tableKey) return
+    this.tableKey = key
+    const rows = compareTerms(a.terms, b.terms)
+    const changed = rows.filter((r) => r.changed && r.kind !== 'total').length
+    const head = (v: VersionInfo): HTMLElement => h('th', { scope: 'col' }, `Version ${v.number}`,
+      v.number === this.current() ? h('span', { class: 'ver-badge' }, 'Current') : null)
+    const caption = a.number === b.number
+      ? `Version ${a.number} with itself: pick two different versions`
+      : `Version ${a.number} compared with version ${b.number}: ${changed === 0 ? 'no differences' : `${plural(changed, 'row differs', 'rows differ')}`}`
+    setText(this.summary, caption)
+    this.tableHost.replaceChildren(h('table', { class: 'cmp-table' },
+      h('caption', { id: 'cmp-caption', class: 'sr-only' }, caption),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Field'), head(a), head(b))),
+      h('tbody', {}, ...rows.map((r) => this.row(r)))))
+  }
+
+  private row (r: CompareRow): HTMLElement {
+    const tag = r.kind === 'milestone' && r.op !== undefined && r.op !== 'same' && r.op !== 'changed'
+      ? r.op[0].toUpperCase() + r.op.slice(1) : 'Changed'
+    const th = h('th', { scope: 'row' }, r.label, r.changed ? h('span', { class: 'cmp-tag' }, tag) : null)
+    let ca: HTMLElement
+    let cb: HTMLElement
+    if (r.kind === 'description') {
+      const d = diffSentences(r.a, r.b)
+      ca = h('td', { class: 'cmp-desc' }, ...d.a.map((s) => s.marked ? h('del', {}, s.text) : s.text))
+      cb = h('td', { class: 'cmp-desc' }, ...d.b.map((s) => s.marked ? h('ins', {}, s.text) : s.text))
+    } else {
+      ca = h('td', { class: r.naA === true || r.a === '—' ? 'cmp-na' : '' }, r.a)
+      cb = h('td', { class: r.naB === true || r.b === '—' ? 'cmp-na' : '' }, r.b)
+    }
+    return h('tr', { class: `cmp-${r.kind}${r.changed ? ' changed' : ''}`, 'data-key': r.key, 'data-op': r.op ?? null }, th, ca, cb)
+  }
+
+  // --- load a version into the draft ---------------------------------------------------------
+
+  private ask (n: number): void {
+    if (this.revertBlocked() !== null) return
+    const changes = Number(this.card.dataset.changes ?? 0)
+    const other = this.deps.od.meta().parties.find((p) => p.role !== this.deps.me()?.role && p.role !== 'viewer')
+    this.confirming = n
+    setText(this.confirmText, `Load version ${n} into the draft? The draft becomes version ${n}’s terms for both of you` +
+      `${changes > 0 ? `, replacing ${plural(changes, 'unproposed change', 'unproposed changes')}` : ''}. ` +
+      `Nothing is agreed until you propose it and ${other === undefined ? 'the other party' : firstName(other.name)} accepts.`)
+    setText(this.confirmBtn, `Load version ${n}`)
+    setHidden(this.done, true)
+    setText(this.message, '')
+    setHidden(this.confirmBox, false)
+    this.confirmBtn.focus()
+  }
+
+  private closeConfirm (restoreFocus: boolean): void {
+    const n = this.confirming
+    this.confirming = null
+    setHidden(this.confirmBox, true)
+    if (restoreFocus && n !== null) this.list.querySelector<HTMLButtonElement>(`[data-version="${n}"] .btn-load`)?.focus()
+  }
+
+  private revert (): void {
+    const n = this.confirming
+    if (n === null) return
+    this.closeConfirm(false)
+    const base = this.current()
+    void this.deps.commands.send('revert', { version: n, base_version: base }).then((r) => this.reverted(n, r))
+  }
+
+  private reverted (n: number, r: CommandResult): void {
+    if (!r.ok) {
+      setText(this.message, explainError(r.error))
+      return
+    }
+    const other = this.deps.od.meta().parties.find((p) => p.role !== this.deps.me()?.role && p.role !== 'viewer')
+    const text = `Version ${n} is now in the draft. The highlighted fields differ from the agreed version ${this.current()}; ` +
+      `propose them when ready — nothing changes until ${other === undefined ? 'the other party' : firstName(other.name)} accepts.`
+    setText(this.done, text)
+    setHidden(this.done, false)
+    this.deps.notices.toast(`Version ${n} loaded into the draft. Review it, then propose it.`, {
+      kind: 'success',
+      timeoutMs: 8000,
+      action: { label: 'Review', run: () => this.deps.reviewDraft() }
+    })
+  }
+}
