@@ -49,8 +49,12 @@ def web_build() -> None:
     subprocess.run([node, "build.mjs"], cwd=web, check=True)
 
 
-def _start(tmp: Path) -> ServerProcess:
-    server = ServerProcess(tmp / "data", tmp / "server.log")
+#: A quick expiry sweep, so an offer that runs out while its room is open closes within a second.
+SERVER_ENV = {"OFFER_ROOM_EXPIRY_SWEEP_SECONDS": "1"}
+
+
+def start_server(tmp: Path, env: dict[str, str] | None = None) -> ServerProcess:
+    server = ServerProcess(tmp / "data", tmp / "server.log", {**SERVER_ENV, **(env or {})})
     server.data_dir.mkdir(parents=True, exist_ok=True)
     server.log_path.touch()
     server.start()
@@ -59,7 +63,7 @@ def _start(tmp: Path) -> ServerProcess:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    srv = _start(tmp_path_factory.mktemp("server"))
+    srv = start_server(tmp_path_factory.mktemp("server"))
     yield srv
     srv.stop()
 
@@ -67,7 +71,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 @pytest.fixture
 def own_server(tmp_path: Path) -> Iterator[ServerProcess]:
     """A server this test may stop and start again."""
-    srv = _start(tmp_path)
+    srv = start_server(tmp_path)
     yield srv
     srv.stop()
 

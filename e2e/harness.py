@@ -20,9 +20,11 @@ DESCRIPTION = "Redesign the checkout flow: one-page checkout, address autocomple
 
 
 class ServerProcess:
-    def __init__(self, data_dir: Path, log_path: Path) -> None:
+    def __init__(self, data_dir: Path, log_path: Path, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.log_path = log_path
+        #: Extra environment for the server (e.g. the fake Anthropic API's address).
+        self.env = dict(env or {})
         self.port = 0
         self.base_url = ""
         self.proc: subprocess.Popen[bytes] | None = None
@@ -31,7 +33,10 @@ class ServerProcess:
         """Start (or start again, on the port it had before) and wait for the readiness line."""
         assert self.proc is None, "already running"
         env = {**os.environ, "OFFER_ROOM_API_KEY": API_KEY, "OFFER_ROOM_SECRET": SECRET}
-        env.pop("ANTHROPIC_API_KEY", None)  # explanations come from the offline explainer here
+        # Explanations come from the offline explainer unless a test points the server at a fake.
+        env.pop("ANTHROPIC_API_KEY", None)
+        env.pop("ANTHROPIC_BASE_URL", None)
+        env.update(self.env)
         exe = ROOT / ".venv" / "bin" / "offer-room"
         log = self.log_path.open("ab")
         offset = self.log_path.stat().st_size
@@ -88,7 +93,7 @@ class ServerProcess:
         except urllib.error.HTTPError as exc:
             raise AssertionError(f"{method} {path} -> {exc.code}: {exc.read()[:500]!r}") from exc
 
-    def create_offer(self, **terms: Any) -> dict[str, Any]:
+    def create_offer(self, expires_at: str | None = None, **terms: Any) -> dict[str, Any]:
         base: dict[str, Any] = {
             "title": "Checkout redesign for an online bike shop",
             "contract_type": "hourly",
@@ -103,15 +108,14 @@ class ServerProcess:
             "milestones": [],
         }
         base.update(terms)
-        created: dict[str, Any] = self.api(
-            "POST",
-            "/api/offers",
-            {
-                "terms": base,
-                "client": {"id": "c-ada", "name": "Ada Lovelace"},
-                "freelancer": {"id": "f-linus", "name": "Linus Torvalds"},
-            },
-        )
+        body: dict[str, Any] = {
+            "terms": base,
+            "client": {"id": "c-ada", "name": "Ada Lovelace"},
+            "freelancer": {"id": "f-linus", "name": "Linus Torvalds"},
+        }
+        if expires_at is not None:
+            body["expires_at"] = expires_at
+        created: dict[str, Any] = self.api("POST", "/api/offers", body)
         return created
 
     def viewer_link(self, offer_id: str) -> str:

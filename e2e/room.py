@@ -48,6 +48,55 @@ class RoomPage:
     def milestone_rows(self) -> Locator:
         return self.page.locator(".ms-row")
 
+    # --- negotiation, history, banners -------------------------------------------------------
+
+    @property
+    def panel(self) -> Locator:
+        """The negotiation panel (the proposal drawer lives in it)."""
+        return self.page.locator(".card-negotiation")
+
+    @property
+    def explanation(self) -> Locator:
+        return self.panel.locator(".neg-explain")
+
+    @property
+    def history(self) -> Locator:
+        return self.page.locator(".card-history")
+
+    @property
+    def compare_table(self) -> Locator:
+        return self.history.locator(".cmp-table")
+
+    @property
+    def turn(self) -> Locator:
+        return self.page.locator(".topbar .turn")
+
+    @property
+    def closed_banner(self) -> Locator:
+        return self.page.locator(".banner-closed")
+
+    def button(self, name: str) -> Locator:
+        return self.page.get_by_role("button", name=name, exact=True)
+
+    def propose(self, note: str | None = None) -> None:
+        if note is not None:
+            self.page.get_by_label("Note (optional)").fill(note)
+        self.panel.get_by_role("button", name="Propose changes").click()
+
+    def top(self) -> None:
+        """Scroll up: full-page shots of a scrolled page draw the sticky header mid-page."""
+        self.page.evaluate("() => window.scrollTo(0, 0)")
+
+    def shot(self, part: Locator, path: str) -> None:
+        """A picture of one part of the page, taken from the top so no sticky header covers it,
+        without the toasts that float over it."""
+        self.top()
+        box = part.bounding_box()
+        assert box is not None, "not visible"
+        self.page.screenshot(
+            path=path, full_page=True, clip=box, style=".toasts{visibility:hidden}"
+        )
+
     # --- the page's own Y.Doc (window.offerRoom) ---------------------------------------------
 
     def terms(self) -> dict[str, Any]:

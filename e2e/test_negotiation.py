@@ -68,7 +68,7 @@ def test_propose_accept_reject_and_agree(server: ServerProcess, open_room: OpenR
     for room in (client, freelancer):
         expect(room.page.locator(".badge")).to_have_text("Agreed")
         expect(room.field("Hourly rate")).to_be_disabled()
-        expect(room.page.locator(".banner-info")).to_contain_text("agreed")
+        expect(room.page.locator(".banner-closed")).to_contain_text("Agreed on version 2")
     expect(c_panel.locator(".neg-headline")).to_contain_text("This offer is agreed on version 2")
     client.page.evaluate("() => window.scrollTo(0, 0)")
     client.page.screenshot(path=str(server.data_dir.parent / "agreed.png"))

@@ -137,3 +137,66 @@ def test_screenshots_of_a_proposal(
     freelancer.page.locator(".card-negotiation").screenshot(
         path=str(artifacts / "proposal-phone-freelancer.png")
     )
+
+
+def test_screenshots_of_a_fixed_price_comparison(
+    server: ServerProcess, open_room: OpenRoom, artifacts: Path
+) -> None:
+    """Milestones row by row and the description's changed sentences, at 1280 and 360 px."""
+    offer = server.create_offer(
+        contract_type="fixed",
+        hourly_rate=None,
+        weekly_limit=None,
+        fixed_price=240000,
+        description=DESCRIPTION,
+        milestones=[
+            {"title": "Wireframes and prototype", "amount": 60000, "due_date": "2026-12-18"},
+            {"title": "Checkout build", "amount": 120000, "due_date": "2027-01-15"},
+            {"title": "Accessibility audit", "amount": 60000, "due_date": "2027-01-29"},
+        ],
+    )
+    client = open_room(offer["links"]["client"], viewport={"width": 360, "height": 780})
+    freelancer = open_room(offer["links"]["freelancer"], viewport=DESKTOP)
+    freelancer.commit("Fixed price", "2,800")
+    freelancer.commit("Amount", "1,600", 1)
+    freelancer.field("End date").fill("2027-02-12")
+    freelancer.field("End date").blur()
+    freelancer.field("Due date", 2).fill("2027-02-12")
+    freelancer.field("Due date", 2).blur()
+    freelancer.field("Description").fill(
+        DESCRIPTION.replace(
+            "saved cards through our existing Stripe account", "saved cards via Stripe"
+        )
+        + "\n\nIncludes two rounds of revisions."
+    )
+    freelancer.field("Description").blur()
+    freelancer.propose("The payment integration is bigger than it looked.")
+    expect(freelancer.page.locator(".toast").filter(has_text="Proposal sent")).to_be_visible()
+
+    # The client, on a phone, is told at the top and can jump to the proposal.
+    banner = client.page.locator(".banner-accent")
+    expect(banner).to_contain_text("waiting on you")
+    expect(client.explanation).to_have_attribute("aria-busy", "false", timeout=15_000)
+    client.top()
+    client.page.screenshot(path=str(artifacts / "proposal-phone-360-top.png"))
+    banner.get_by_role("button", name="Review the proposal").click()
+    expect(client.panel).to_be_focused()
+    client.shot(client.panel, str(artifacts / "proposal-phone-360-drawer.png"))
+    client.panel.get_by_role("button", name="Accept", exact=True).click()
+
+    for room in (client, freelancer):
+        table = room.compare_table
+        expect(table.locator("caption")).to_contain_text("Version 1 compared with version 2")
+        expect(table.locator('tr[data-key="fixed_price"]')).to_have_class(
+            re.compile(r"\bchanged\b")
+        )
+        expect(table.locator("tr.cmp-milestone")).to_have_count(3)
+        expect(table.locator("tr.cmp-milestone.changed")).to_have_count(2)
+        expect(table.locator("tr.cmp-description td").nth(0).locator("del")).to_have_text(
+            re.compile("saved cards through our existing Stripe account")
+        )
+        expect(table.locator("tr.cmp-description td").nth(1).locator("ins")).to_have_count(2)
+    assert client.page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    freelancer.shot(freelancer.history.locator(".cmp"), str(artifacts / "compare-desktop.png"))
+    client.shot(client.history, str(artifacts / "history-phone-360.png"))
+    assert client.errors == [] and freelancer.errors == []
