@@ -20,6 +20,7 @@ import msgspec
 from pycrdt import Array, Map, Text, TransactionEvent, UndoManager
 
 from server.crdt.layout import PARTY_ROOTS, SERVER_ROOTS, OfferDoc
+from server.crdt.updates import decode_state_vector, has_missing_dependencies
 from server.offers.checks import FieldError, check_milestone, check_scalar
 from server.offers.limits import Limits
 
@@ -43,7 +44,8 @@ class EditContext(msgspec.Struct, frozen=True):
 
 
 class Rejection(msgspec.Struct, frozen=True):
-    # server_only | read_only | forbidden | closed | unavailable | frozen | locked | invalid
+    # server_only | out_of_sync | read_only | forbidden | closed | unavailable | frozen | locked
+    # | invalid
     code: str
     fields: list[str]
     reason: str
@@ -150,6 +152,10 @@ class Guard:
         self, update: bytes, sender: object, ctx: EditContext, lock_holder: LockLookup
     ) -> Rejection | None:
         """Apply a client's update; undo it and say why when it breaks a rule."""
+        if has_missing_dependencies(update, decode_state_vector(self._odoc.doc.get_state())):
+            # Refused unapplied: see server.crdt.updates for why pending items are never let in.
+            return Rejection("out_of_sync", ["document"],
+                             "Your copy is out of sync with the room; reload the page.")
         self._reset_record()
         self._sender = sender
         managers = (self._undo_party, self._undo_server)

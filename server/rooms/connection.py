@@ -61,6 +61,8 @@ class Connection:
         self._tokens = rate_burst
         self._stamp = time.monotonic()
         self.closed = asyncio.Event()
+        #: Live updates the client sent before its sync step 2 (see Room._on_sync).
+        self.held: list[bytes] | None = []
 
     def start(self) -> None:
         self._writer = asyncio.create_task(self._drain(), name=f"writer-{self.user.id}")

@@ -31,6 +31,7 @@ from server.rooms.remote import (
 from server.store.base import OfferRecord, ProposalRecord
 from server.wire import (
     COMMAND_TYPES,
+    CloseCode,
     Command,
     Error,
     Hello,
@@ -53,6 +54,9 @@ from server.wire import (
 )
 
 log = logging.getLogger("offer_room.room")
+
+#: Live updates held per connection while its sync handshake completes.
+_MAX_HELD_UPDATES = 256
 
 #: Runs a negotiation command for a connection (the negotiation layer schedules its own task).
 CommandHandler = Callable[["Room", Connection, Command], None]
@@ -182,7 +186,22 @@ class Room:
             except BaseException as exc:  # pyo3 panics are BaseExceptions
                 raise WireError("bad state vector") from exc
             conn.send(sync_frame(SyncType.STEP2, diff))
-        elif sync_type in (SyncType.STEP2, SyncType.UPDATE):
+        elif sync_type == SyncType.STEP2:
+            self._on_update(conn, payload)
+            held, conn.held = conn.held, None
+            for update in held or ():
+                self._on_update(conn, update)
+        elif sync_type == SyncType.UPDATE:
+            if conn.held is not None:
+                # Until the client's step 2 (its answer to our step 1) arrives, its edits may
+                # build on items this node has not seen yet (it just moved here from another
+                # node); applied now they would wait as pending structs and integrate unchecked
+                # inside a later transaction. Step 2 carries every such item, so wait for it.
+                if len(conn.held) >= _MAX_HELD_UPDATES:
+                    conn.close(CloseCode.TOO_MANY_MESSAGES, "no sync step 2 answer")
+                    return
+                conn.held.append(payload)
+                return
             self._on_update(conn, payload)
         else:
             raise WireError(f"unknown sync message {sync_type}")
@@ -204,6 +223,10 @@ class Room:
             self.guard.outbox.clear()
             raise WireError("malformed Yjs update") from exc
         self.metrics.counters["updates"] += 1
+        if rejection is not None and rejection.code == "out_of_sync":
+            log.warning("out-of-order update from %s in offer %s", conn.user.id, self.offer_id)
+            conn.send(app_frame(Error(code="out_of_sync", message=rejection.reason)))
+            conn.close(CloseCode.EPOCH_CHANGED, "out of sync; reload")
         if rejection is None:
             self._attribute(conn)
         else:

@@ -121,3 +121,30 @@ async def test_flooding_closes_4429(strict_server: ServerProcess) -> None:
         assert await client.wait_closed() == CloseCode.TOO_MANY_MESSAGES
     finally:
         strict_server.stop()
+
+
+async def test_an_update_with_missing_dependencies_makes_the_client_reload(
+    server: ServerProcess,
+) -> None:
+    from pycrdt import Doc
+
+    from server.crdt.layout import OfferDoc
+
+    offer = server.create_offer()
+    client = await connected(server.ws_base, offer["id"], offer["tokens"]["client"])
+    freelancer = await connected(server.ws_base, offer["id"], offer["tokens"]["freelancer"])
+    await asyncio.sleep(0.1)  # the handshake (our step 2) is done
+    forged = OfferDoc(Doc())
+    forged.doc.apply_update(client.doc.get_update())
+    forged.terms["title"] = "Never sent"  # the dependency the server will not have
+    after_first = forged.doc.get_state()
+    forged.terms["hourly_rate"] = 1  # would be rejected, if it were ever checked
+    await client.send_raw(sync_frame(SyncType.UPDATE, forged.doc.get_update(after_first)))
+    assert await client.wait_closed() == CloseCode.EPOCH_CHANGED
+    assert client.messages("error")[-1]["code"] == "out_of_sync"
+    await _room_still_serves(freelancer, freelancer, "Still serving")
+    import httpx
+    print("SRV", httpx.get(f"{server.url}/api/offers/{offer['id']}", headers={"Authorization": "Bearer test-api-key"}).json()["draft"])
+    print("FT", freelancer.terms(), freelancer.updates_received, "".join(server.log[-6:]))
+    assert freelancer.terms()["hourly_rate"] == 4500
+    await freelancer.close()

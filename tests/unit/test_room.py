@@ -74,9 +74,15 @@ class Peer:
         self.odoc = OfferDoc(Doc())
         self.odoc.doc.apply_update(room.odoc.doc.get_update())
 
-    def join(self) -> Peer:
+    def join(self, handshake: bool = True) -> Peer:
         self.room.join(self.conn)
+        if handshake:  # answer the room's step 1 with our step 2, as every client does
+            self.step2()
         return self
+
+    def step2(self) -> None:
+        diff = self.odoc.doc.get_update(self.room.odoc.doc.get_state())
+        self.room.receive(self.conn, sync_frame(SyncType.STEP2, diff))
 
     async def received(self) -> list[tuple[str, Any]]:
         """Everything delivered since the last call, in order."""
@@ -296,3 +302,14 @@ async def test_step1_is_answered_with_the_missing_updates(room: Room) -> None:
     [(kind, diff)] = await ada.received()
     fresh.apply_update(diff)
     assert kind == "step2" and OfferDoc(fresh).read_terms(room.config.limits) == TERMS
+
+
+async def test_edits_before_the_sync_handshake_wait_for_step2(room: Room) -> None:
+    ada = Peer(room, "ada", "client").join(handshake=False)
+    linus = Peer(room, "linus", "freelancer").join()
+    await linus.received()
+    ada.edit(lambda d: d.terms.__setitem__("title", "Early"))
+    assert room.odoc.terms["title"] == "Landing page"  # held, not applied
+    ada.step2()
+    assert room.odoc.terms["title"] == "Early"
+    assert "update" in kinds(await linus.received())

@@ -1,0 +1,176 @@
+"""Reads the dependencies of a Yjs v1 update without applying it.
+
+A Yjs update whose items build on items the server lacks is not rejected by Yjs: its items wait
+as "pending" and integrate later, inside whatever transaction supplies the missing piece — never
+seen by the guard — and yrs may even anchor the server's own later items on the pending ones,
+making them unusable for every other replica. Honest clients never send such updates (the room
+holds their edits until the sync handshake is done), so the room refuses them before applying.
+
+Format (lib0 encoding, Yjs ``encodeStateAsUpdate`` v1): varUint(#clients), then per client
+varUint(#structs), varUint(client), varUint(first clock), the structs; then the delete set:
+varUint(#clients), per client varUint(client), varUint(#ranges), ranges of varUint(clock, len).
+"""
+
+from __future__ import annotations
+
+from server.wire import WireError, read_var_uint
+
+# Struct info bits (Yjs: BIT8 origin, BIT7 right origin, BIT6 parentSub; low 5 bits: kind).
+_ORIGIN = 0x80
+_RIGHT_ORIGIN = 0x40
+_PARENT_SUB = 0x20
+_KIND = 0x1F
+_GC, _SKIP = 0, 10
+
+
+class _Reader:
+    __slots__ = ("data", "pos")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def uint(self) -> int:
+        value, self.pos = read_var_uint(self.data, self.pos)
+        return value
+
+    def byte(self) -> int:
+        if self.pos >= len(self.data):
+            raise WireError("truncated update")
+        b = self.data[self.pos]
+        self.pos += 1
+        return b
+
+    def skip_bytes(self) -> None:
+        n = self.uint()
+        self.pos += n
+        if self.pos > len(self.data):
+            raise WireError("truncated update")
+
+    def varint(self) -> None:
+        while self.byte() & 0x80:
+            pass
+
+    def skip_any(self, depth: int = 0) -> None:
+        if depth > 64:
+            raise WireError("update nests too deep")
+        tag = self.byte()
+        if tag in (127, 126, 121, 120):  # undefined, null, false, true
+            return
+        if tag == 125:  # integer (signed varint)
+            self.varint()
+        elif tag == 124:
+            self.pos += 4
+        elif tag in (123, 122):  # float64, bigint
+            self.pos += 8
+        elif tag in (119, 116):  # string, bytes
+            self.skip_bytes()
+        elif tag == 118:  # object
+            for _ in range(self.uint()):
+                self.skip_bytes()
+                self.skip_any(depth + 1)
+        elif tag == 117:  # array
+            for _ in range(self.uint()):
+                self.skip_any(depth + 1)
+        else:
+            raise WireError(f"unknown value tag {tag}")
+
+
+def _content_length(r: _Reader, kind: int) -> int:
+    """Skip an item's content; returns how many clock ticks it spans."""
+    if kind == 1:  # deleted
+        return r.uint()
+    if kind == 2:  # JSON: n strings
+        n = r.uint()
+        for _ in range(n):
+            r.skip_bytes()
+        return n
+    if kind == 3:  # binary
+        r.skip_bytes()
+        return 1
+    if kind == 4:  # string: its length in UTF-16 code units
+        start = r.pos
+        r.skip_bytes()
+        text = r.data[start:r.pos]
+        _, off = read_var_uint(text, 0)
+        return len(text[off:].decode("utf-8", "surrogatepass").encode("utf-16-le")) // 2
+    if kind == 5:  # embed
+        r.skip_bytes()
+        return 1
+    if kind == 6:  # format: key + value
+        r.skip_bytes()
+        r.skip_bytes()
+        return 1
+    if kind == 7:  # a shared type
+        type_ref = r.uint()
+        if type_ref in (3, 5):  # XmlElement, XmlHook carry a name
+            r.skip_bytes()
+        return 1
+    if kind == 8:  # any values
+        n = r.uint()
+        for _ in range(n):
+            r.skip_any()
+        return n
+    if kind == 9:  # sub-document
+        r.skip_bytes()
+        r.skip_any()
+        return 1
+    raise WireError(f"unknown content kind {kind}")
+
+
+def decode_state_vector(state: bytes) -> dict[int, int]:
+    r = _Reader(state)
+    return {r.uint(): r.uint() for _ in range(r.uint())}
+
+
+def has_missing_dependencies(update: bytes, known: dict[int, int]) -> bool:
+    """True when ``update`` needs items beyond ``known`` (a state vector) and itself.
+
+    Raises WireError for bytes that are not a v1 update.
+    """
+    r = _Reader(update)
+    own: dict[int, tuple[int, int]] = {}  # client -> (first clock, end clock) in this update
+    refs: list[tuple[int, int]] = []
+    gap = False
+    # The whole update is read before judging, so malformed bytes are reported as such.
+    for _ in range(r.uint()):
+        structs, client, clock = r.uint(), r.uint(), r.uint()
+        gap = gap or clock > known.get(client, 0)  # a gap before this client's first struct
+        first = clock
+        for _ in range(structs):
+            info = r.byte()
+            kind = info & _KIND
+            if kind in (_GC, _SKIP):
+                clock += r.uint()
+                continue
+            if info & _ORIGIN:
+                refs.append((r.uint(), r.uint()))
+            if info & _RIGHT_ORIGIN:
+                refs.append((r.uint(), r.uint()))
+            if not info & (_ORIGIN | _RIGHT_ORIGIN):  # parent info is written out
+                if r.uint() == 1:
+                    r.skip_bytes()  # a root type's name
+                else:
+                    refs.append((r.uint(), r.uint()))  # the id of the parent type's item
+                if info & _PARENT_SUB:
+                    r.skip_bytes()
+            clock += _content_length(r, kind)
+        own[client] = (first, clock)
+    deletes: list[tuple[int, int]] = []
+    for _ in range(r.uint()):  # the delete set
+        client = r.uint()
+        for _ in range(r.uint()):
+            start, length = r.uint(), r.uint()
+            if length:
+                deletes.append((client, start + length - 1))
+    if r.pos != len(update):
+        raise WireError("trailing bytes after the update")
+    return gap or not all(_known(c, k, known, own) for c, k in (*refs, *deletes))
+
+
+def _known(client: int, clock: int, known: dict[int, int], own: dict[int, tuple[int, int]]
+           ) -> bool:
+    if clock < known.get(client, 0):
+        return True
+    span = own.get(client)
+    return span is not None and span[0] <= clock < span[1]
