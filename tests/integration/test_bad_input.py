@@ -143,8 +143,5 @@ async def test_an_update_with_missing_dependencies_makes_the_client_reload(
     assert await client.wait_closed() == CloseCode.EPOCH_CHANGED
     assert client.messages("error")[-1]["code"] == "out_of_sync"
     await _room_still_serves(freelancer, freelancer, "Still serving")
-    import httpx
-    print("SRV", httpx.get(f"{server.url}/api/offers/{offer['id']}", headers={"Authorization": "Bearer test-api-key"}).json()["draft"])
-    print("FT", freelancer.terms(), freelancer.updates_received, "".join(server.log[-6:]))
     assert freelancer.terms()["hourly_rate"] == 4500
     await freelancer.close()

@@ -76,7 +76,7 @@ async def _command(client: YClient, msg: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_coediting_presence_locks_and_the_guard_across_nodes(cluster: Cluster) -> None:
-    offer, client, freelancer = await _pair(cluster)
+    _offer, client, freelancer = await _pair(cluster)
     with client.edit() as doc:
         doc.terms["hourly_rate"] = 5100
     await freelancer.wait_for(lambda: freelancer.terms()["hourly_rate"] == 5100)
@@ -112,7 +112,7 @@ async def test_coediting_presence_locks_and_the_guard_across_nodes(cluster: Clus
 
 
 async def test_a_whole_negotiation_across_nodes(cluster: Cluster) -> None:
-    offer, client, freelancer = await _pair(cluster)
+    _offer, client, freelancer = await _pair(cluster)
     with freelancer.edit() as doc:
         doc.terms["hourly_rate"] = 6000
     await client.wait_for(lambda: client.terms()["hourly_rate"] == 6000)
@@ -171,7 +171,7 @@ async def test_kill9_of_a_node_loses_nothing_and_its_clients_resume_elsewhere(
 
 
 async def test_a_redis_restart_is_survived(cluster: Cluster, redis: RedisServer) -> None:
-    offer, client, freelancer = await _pair(cluster)
+    _offer, client, freelancer = await _pair(cluster)
     with client.edit() as doc:
         doc.terms["title"] = "Before"
     await freelancer.wait_for(lambda: freelancer.terms()["title"] == "Before")
