@@ -83,7 +83,9 @@ async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
     await s.close()
 
 
-async def _nodes(store: SQLiteStore, rng: random.Random) -> tuple[list[Room], list[list[BusMessage]]]:
+async def _nodes(
+    store: SQLiteStore, rng: random.Random
+) -> tuple[list[Room], list[list[BusMessage]]]:
     now = datetime.now(UTC)
     terms = Terms(title="Start", contract_type="hourly", currency="USD", hourly_rate=4500,
                   weekly_limit=20, description="Scope.",
