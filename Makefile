@@ -10,10 +10,11 @@ STAMPS := .stamps
 WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/index.html web/app.css web/build.mjs
 APT := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
 
-.PHONY: help install install-test run demo test test-unit test-integration test-e2e lint bench clean
+.PHONY: help install install-test run demo test test-unit test-integration test-e2e lint bench \
+	bench-smoke clean
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 install: $(STAMPS)/python $(STAMPS)/web ## install Python and web dependencies, build the web app
 
@@ -33,12 +34,28 @@ $(STAMPS)/web: $(STAMPS)/node-modules $(WEB_SRC)
 	cd web && node build.mjs
 	@touch $@
 
-$(STAMPS)/chromium:
+# Tests start their own redis-server and, when no PostgreSQL answers, a private cluster.
+$(STAMPS)/system:
 	@mkdir -p $(STAMPS)
-	@command -v chromium >/dev/null || { $(APT) update -qq && $(APT) install -y -qq chromium; }
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then $(APT) update -qq && $(APT) install -y -qq $$missing; fi
 	@touch $@
 
-install-test: install $(STAMPS)/chromium ## install + Debian's Chromium for the browser tests
+$(STAMPS)/bench-node: bench/package.json bench/package-lock.json
+	@mkdir -p $(STAMPS)
+	cd bench && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The Python peer (pycrdt-websocket) and py-spy live in a venv of their own, never the product's.
+$(STAMPS)/bench: $(STAMPS)/bench-node bench/requirements-peers.txt
+	@test -x bench/.venv-peers/bin/python || python3 -m venv bench/.venv-peers
+	bench/.venv-peers/bin/pip install -q -r bench/requirements-peers.txt
+	@touch $@
+
+install-test: install $(STAMPS)/system ## install + Chromium, redis-server, PostgreSQL (tests)
 
 run: install ## start the server on SQLite in ./data and print a client and a freelancer link
 	$(VENV)/bin/offer-room serve --host $(HOST) --port $(PORT) --data-dir ./data --demo
@@ -60,10 +77,17 @@ test-integration: install ## integration tests against a real server (Python and
 test-e2e: install-test ## Playwright e2e in two Chromium contexts
 	$(VENV)/bin/pytest -q -p no:asyncio -c e2e/pytest.ini e2e
 
-test: install-test lint ## everything: lint, unit, integration, e2e
+test: install-test lint ## everything: lint, unit, integration, e2e, benchmark smoke
 	cd web && npm test --silent
 	$(VENV)/bin/pytest -q tests
 	$(VENV)/bin/pytest -q -p no:asyncio -c e2e/pytest.ini e2e
+	$(MAKE) --no-print-directory bench-smoke
+
+bench: install $(STAMPS)/bench ## full benchmark vs the peer servers (~25 min) -> bench/results/
+	$(PY) bench/run.py
+
+bench-smoke: install $(STAMPS)/bench-node ## tiny benchmark configuration, so the harness cannot rot
+	$(PY) bench/run.py --smoke --out $(STAMPS)/bench-smoke
 
 clean: ## remove installs and build output (keeps ./data)
-	rm -rf $(VENV) $(STAMPS) web/node_modules web/dist
+	rm -rf $(VENV) $(STAMPS) web/node_modules web/dist bench/node_modules bench/.venv-peers
