@@ -36,6 +36,7 @@ export class HistoryPanel {
   private loadToken = 0
   private picked: [number, number] | null = null
   private showAll = false
+  private readonly intro = h('p', { class: 'hint hist-intro' })
   private readonly statusLine = h('p', { class: 'hist-state', role: 'status' })
   private readonly list = h('ol', { class: 'versions', 'aria-label': 'Versions, newest first' })
   private readonly moreBtn: HTMLButtonElement
@@ -65,7 +66,7 @@ export class HistoryPanel {
     this.moreBtn = h('button', { type: 'button', class: 'btn btn-link', onclick: () => { this.showAll = !this.showAll; this.listKey = ''; this.render() } })
     this.retryBtn = h('button', { type: 'button', class: 'btn btn-small btn-secondary', hidden: true, onclick: () => { void this.refresh() } }, 'Try again')
     this.confirmBtn = h('button', { type: 'button', class: 'btn btn-primary', onclick: () => this.revert() })
-    this.confirmBox = h('div', { class: 'neg-confirm', hidden: true }, this.confirmText,
+    this.confirmBox = h('div', { class: 'neg-confirm', hidden: true, onkeydown: (e: Event) => { if ((e as KeyboardEvent).key === 'Escape') this.closeConfirm(true) } }, this.confirmText,
       h('div', { class: 'neg-actions' }, this.confirmBtn,
         h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => this.closeConfirm(true) }, 'Cancel')))
     const pick = (): void => {
@@ -84,7 +85,7 @@ export class HistoryPanel {
       h('h3', { class: 'hist-sub', id: 'h-compare' }, 'Compare versions'), this.compareEmpty, this.pickers, this.summary, this.tableHost)
     this.card = h('section', { class: 'card card-history', id: 'history', 'aria-labelledby': 'h-history', tabindex: '-1' },
       h('div', { class: 'card-title' }, h('h2', { id: 'h-history' }, 'Version history'), this.retryBtn),
-      h('p', { class: 'hint hist-intro' }, 'Every accepted proposal is a new version. Loading an older version copies its terms into the draft for both of you: nothing is agreed until it is proposed and the other party accepts.'),
+      this.intro,
       this.statusLine, this.list, this.moreBtn, this.confirmBox, this.message, this.done, this.revertNote, this.compareBox)
   }
 
@@ -96,6 +97,11 @@ export class HistoryPanel {
       this.loadedFor = meta.version
       void this.refresh()
     }
+    setText(this.intro, !this.isOpen()
+      ? 'Every accepted proposal became a new version. The offer is closed: versions can be compared, not loaded.'
+      : this.isParty()
+        ? 'Every accepted proposal is a new version. Loading a version copies its terms into the draft for both of you: nothing is agreed until it is proposed and the other party accepts.'
+        : 'Every accepted proposal is a new version. Compare any two of them below.')
     setText(this.statusLine, this.state === 'loading' && this.versions.length === 0 ? 'Loading versions…'
       : this.state === 'error' ? 'The version history could not be loaded.' : '')
     setHidden(this.statusLine, this.statusLine.textContent === '')

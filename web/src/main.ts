@@ -97,6 +97,7 @@ function start (root: HTMLElement): void {
     od, api, commands, notices, me, canAct, colorOf: (p) => presence.colorOf(p), reviewDraft: () => negotiation.reveal()
   })
   commands.onChange(invalidate)
+  conn.onOpen(() => { explanations.reconnected(); invalidate() })
   const showHistory = (): void => {
     history.card.scrollIntoView({ behavior: 'smooth', block: 'start' })
     history.card.focus({ preventScroll: true })
@@ -115,8 +116,10 @@ function start (root: HTMLElement): void {
 
   root.replaceChildren(header.el, header.banners,
     h('main', { class: 'layout', id: 'main' },
-      h('div', { class: 'col-main' }, form.contractCard, form.paymentCard, milestones.card, descriptionCard, history.card),
-      h('aside', { class: 'col-side', 'aria-label': 'Negotiation, summary and participants' }, negotiation.card, summary.card, peopleCard)),
+      h('div', { class: 'col-main' }, form.contractCard, form.paymentCard, milestones.card, descriptionCard),
+      h('aside', { class: 'col-side', 'aria-label': 'Negotiation, summary and participants' }, negotiation.card, summary.card, peopleCard),
+      // After the side column in the DOM: on a phone, the proposal comes before the history.
+      h('div', { class: 'col-history' }, history.card)),
     notices.region)
 
   // --- focus -> locks and presence ---------------------------------------------------------

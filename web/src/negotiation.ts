@@ -51,7 +51,7 @@ export class NegotiationPanel {
   private readonly reasonWrap: HTMLElement
   private readonly reason = h('input', { id: 'neg-reason', type: 'text', maxlength: '1000', autocomplete: 'off' })
   private readonly confirmBtn: HTMLButtonElement
-  private confirming: { kind: string, run: (reason: string) => void } | null = null
+  private confirming: { kind: string, run: (reason: string) => void, from: HTMLElement | null } | null = null
   private readonly deps: NegotiationDeps
 
   constructor (deps: NegotiationDeps) {
@@ -83,8 +83,8 @@ export class NegotiationPanel {
       c?.run(this.reason.value.trim())
     })
     this.reasonWrap = h('div', {}, h('label', { for: 'neg-reason', class: 'neg-label' }, 'Reason (optional)'), h('div', { class: 'control-wrap' }, this.reason))
-    this.confirmBox = h('div', { class: 'neg-confirm', hidden: true }, this.confirmText, this.reasonWrap,
-      h('div', { class: 'neg-actions' }, this.confirmBtn, btn('Cancel', 'btn-ghost', () => this.closeConfirm())))
+    this.confirmBox = h('div', { class: 'neg-confirm', hidden: true, onkeydown: (e: Event) => { if ((e as KeyboardEvent).key === 'Escape') this.closeConfirm(true) } }, this.confirmText, this.reasonWrap,
+      h('div', { class: 'neg-actions' }, this.confirmBtn, btn('Cancel', 'btn-ghost', () => this.closeConfirm(true))))
     this.card = h('section', { class: 'card card-negotiation', id: 'negotiation', 'aria-labelledby': 'h-negotiation', tabindex: '-1' },
       h('h2', { id: 'h-negotiation' }, 'Negotiation'), this.headline, this.view.el, this.message,
       this.proposeBox, this.answerBox, this.confirmBox, this.offerBox)
@@ -101,7 +101,7 @@ export class NegotiationPanel {
   }
 
   private ask (kind: string, text: string, confirmLabel: string, withReason: boolean, run: (reason: string) => void): void {
-    this.confirming = { kind, run }
+    this.confirming = { kind, run, from: document.activeElement instanceof HTMLElement ? document.activeElement : null }
     setText(this.confirmText, text)
     setText(this.confirmBtn, confirmLabel)
     this.confirmBtn.className = `btn ${kind === 'accept_offer' ? 'btn-primary' : 'btn-danger'}`
@@ -111,9 +111,11 @@ export class NegotiationPanel {
     ;(withReason ? this.reason : this.confirmBtn).focus()
   }
 
-  private closeConfirm (): void {
+  private closeConfirm (restoreFocus = false): void {
+    const from = this.confirming?.from ?? null
     this.confirming = null
     setHidden(this.confirmBox, true)
+    if (restoreFocus && from !== null && from.isConnected && !from.hidden) from.focus()
   }
 
   private send (kind: string, extra: Record<string, unknown>): void {

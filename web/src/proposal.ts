@@ -59,6 +59,14 @@ export class ExplanationStore {
     return false
   }
 
+  /**
+   * A new socket: the server replays a running explanation from its start as one delta (and a
+   * finished one as `explain_done`), so whatever streamed before the drop is forgotten here.
+   */
+  reconnected (): void {
+    for (const [id, e] of this.map) if (!e.done) this.map.delete(id)
+  }
+
   /** The live state, or what the proposal root stores once done (late joiners, reloads). */
   of (p: Proposal): ExplanationState {
     const live = this.map.get(p.id)
