@@ -157,3 +157,22 @@ def test_ungrounded_ai_text_is_replaced_and_says_so(
         assert "$90.00" not in _text(room)
     assert _text(client) == _text(freelancer)
     expect(freelancer.panel.get_by_role("button", name="Accept", exact=True)).to_be_enabled()
+
+
+def test_a_reconnect_mid_stream_replays_without_repeating(
+    ai_server: ServerProcess, fake: FakeAnthropic, open_room: OpenRoom
+) -> None:
+    fake.script(slow(TEXT, delay_s=0.5, pieces=8))
+    offer = ai_server.create_offer()
+    client = open_room(offer["links"]["client"])
+    freelancer = open_room(offer["links"]["freelancer"])
+    client.page.evaluate(RECORDER)
+    freelancer.commit("Hourly rate", "50")
+    freelancer.propose()
+    expect(client.explanation.locator(".neg-explain-text")).not_to_be_empty()
+    # The client's socket drops mid-stream; the server replays the text so far on reconnect.
+    client.page.evaluate("() => window.offerRoom.provider.ws.close()")
+    expect(client.explanation).to_have_attribute("aria-busy", "false", timeout=15_000)
+    assert _text(client) == TEXT
+    assert all(TEXT.startswith(t) for t in _seen(client)), _seen(client)
+    expect(client.panel.get_by_role("button", name="Accept", exact=True)).to_be_enabled()

@@ -80,11 +80,29 @@ def test_history_compare_revert_and_agree(
     client.shot(client.history, str(artifacts / "history-desktop.png"))
     freelancer.shot(freelancer.history, str(artifacts / "history-phone.png"))
 
-    # The client loads version 1 into the draft: a draft change for both, never a silent commit.
-    client.button("Load version 1 into the draft").click()
+    # A viewer in Germany reads the same comparison in their own formats, and cannot load versions.
+    viewer = open_room(server.viewer_link(offer["id"]), locale="de-DE", viewport=PHONE)
+    rate = viewer.compare_table.locator('tr[data-key="hourly_rate"] td')
+    expect(rate.nth(0)).to_have_text(re.compile(r"^45,00\s\$/h$"))
+    expect(rate.nth(1)).to_have_text(re.compile(r"^55,00\s\$/h$"))
+    expect(viewer.history.locator('.ver[data-version="2"] time')).to_contain_text(".")
+    expect(viewer.history.get_by_role("button", name=re.compile("^Load version"))).to_have_count(0)
+    expect(viewer.turn).to_have_text("Waiting on Linus")
+
+    # The client loads version 1 into the draft, by keyboard: a draft change for both, never a
+    # silent commit. Escape cancels and gives the focus back.
+    load = client.button("Load version 1 into the draft")
+    load.focus()
+    client.page.keyboard.press("Enter")
     confirm = client.history.locator(".neg-confirm")
     expect(confirm).to_contain_text("Nothing is agreed until you propose it and Linus accepts")
-    client.button("Load version 1").click()
+    expect(client.button("Load version 1")).to_be_focused()
+    client.page.keyboard.press("Escape")
+    expect(confirm).to_be_hidden()
+    expect(load).to_be_focused()
+    client.page.keyboard.press("Enter")
+    expect(client.button("Load version 1")).to_be_focused()
+    client.page.keyboard.press("Enter")
     expect(client.history.locator(".hist-done")).to_contain_text("Version 1 is now in the draft")
     for room, who in ((client, "Changed by you"), (freelancer, "Changed by Ada")):
         expect(room.field("Hourly rate")).to_have_value("45.00")
@@ -139,7 +157,7 @@ def test_withdrawn_and_expired_banners(server: ServerProcess, open_room: OpenRoo
     # Expired: a countdown under a day is urgent; when it runs out the room closes and says so.
     from datetime import UTC, datetime, timedelta
 
-    soon = (datetime.now(UTC) + timedelta(seconds=5)).isoformat().replace("+00:00", "Z")
+    soon = (datetime.now(UTC) + timedelta(seconds=7)).isoformat().replace("+00:00", "Z")
     offer = server.create_offer(expires_at=soon)
     client = open_room(offer["links"]["client"])
     expiry = client.page.locator(".meta .expiry")
