@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import socket
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import msgspec
 import uvicorn
+import uvloop
 
 from server.app import create_app, default_store
 from server.auth import ROLES, mint
@@ -108,6 +110,11 @@ async def _serve(config: Config, demo: bool) -> None:
     while not server.started and not task.done():  # noqa: ASYNC110
         await asyncio.sleep(0.02)
     if server.started:
+        # Everything allocated so far lives for the whole process: move it out of the cyclic
+        # collector's sight, and collect the young generation less often (each room message
+        # allocates, and full collections were the long pauses of Python Yjs servers).
+        gc.freeze()
+        gc.set_threshold(20_000, 20, 20)
         mode = "cluster" if config.redis_url or config.database_url else "single node"
         print(f"offer-room node {config.node_id} ({mode})", flush=True)
         print(f"offer-room listening on {config.base_url()}", flush=True)
@@ -139,7 +146,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "serve":
         config = load_config(host=args.host, port=args.port, data_dir=args.data_dir)
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_serve(config, args.demo))
+            # uvloop (installed with uvicorn[standard]) is ~40 % cheaper per message than the
+            # default loop; uvicorn only picks it itself when it owns the loop, which we do here.
+            uvloop.run(_serve(config, args.demo))
     elif args.command == "demo":
         config = load_config(data_dir=args.data_dir)
         if args.base_url:

@@ -20,7 +20,7 @@ import msgspec
 from pycrdt import Array, Map, Text, TransactionEvent, UndoManager
 
 from server.crdt.layout import PARTY_ROOTS, SERVER_ROOTS, OfferDoc
-from server.crdt.updates import decode_state_vector, has_missing_dependencies
+from server.crdt.updates import decode_state_vector, read_update
 from server.offers.checks import FieldError, check_milestone, check_scalar
 from server.offers.limits import Limits
 
@@ -60,9 +60,13 @@ class Guard:
         self._odoc = odoc
         self._limits = limits
         self.outbox: list[tuple[object | None, bytes]] = []
+        #: Counts server transactions, so caches of server-only roots know when to re-read.
+        self.server_writes = 0
         self._sender: object | None = None
         self._recording = False
         self._terms_keys: set[str] = set()
+        #: key -> (present after the update, its new value), from the terms observer.
+        self._terms_new: dict[str, tuple[bool, Any]] = {}
         self._server_roots: set[str] = set()
         self._description = False
         self._milestone_rows: set[str] = set()
@@ -70,6 +74,9 @@ class Guard:
         self._milestone_id_changed = False
         self._milestone_ids = self._current_milestone_ids()
         self._foreign: dict[str, tuple[Map[Any], Array[Any]]] = {}
+        #: client id -> next clock this doc holds (its state vector, kept up to date here so
+        #: the per-update dependency check never decodes the whole vector).
+        self._known = decode_state_vector(odoc.doc.get_state())
         # Subscriptions must stay referenced or pycrdt stops calling them.
         self._subs = [
             odoc.doc.observe(self._on_transaction),
@@ -97,10 +104,17 @@ class Guard:
         update = event.update
         if update != _EMPTY_UPDATE:
             self.outbox.append((self._sender, update))
+            if self._sender is None or not self._recording:
+                # Server writes, compensations and other nodes' updates: a client's own
+                # transaction is accounted for in apply(), from the update already parsed.
+                read_update(update).advance(self._known)
 
     def _on_terms(self, event: Any) -> None:
         if self._recording:
-            self._terms_keys.update(event.keys)
+            # The event carries the new values: checking them needs no second read of the doc.
+            for key, change in event.keys.items():
+                self._terms_keys.add(key)
+                self._terms_new[key] = (change.get("action") != "delete", change.get("newValue"))
 
     def _on_description(self, event: Any) -> None:
         if self._recording:
@@ -137,6 +151,7 @@ class Guard:
         with self._odoc.doc.transaction(origin="server"):
             yield self._odoc
         self._milestone_ids = self._current_milestone_ids()
+        self.server_writes += 1
 
     def apply_trusted(self, update: bytes, origin: object) -> None:
         """Apply an update another node's guard already checked (or the store holds)."""
@@ -152,7 +167,8 @@ class Guard:
         self, update: bytes, sender: object, ctx: EditContext, lock_holder: LockLookup
     ) -> Rejection | None:
         """Apply a client's update; undo it and say why when it breaks a rule."""
-        if has_missing_dependencies(update, decode_state_vector(self._odoc.doc.get_state())):
+        info = read_update(update)
+        if info.missing_dependencies(self._known):
             # Refused unapplied: see server.crdt.updates for why pending items are never let in.
             return Rejection("out_of_sync", ["document"],
                              "Your copy is out of sync with the room; reload the page.")
@@ -169,6 +185,7 @@ class Guard:
             self._recording = False
             for manager in managers:
                 manager.exclude_origin(sender)
+        info.advance(self._known)
         server_rejection = self._check_server_roots()
         party_rejection = self._check_party(ctx, lock_holder, self._touched_rows())
         self._sender = None
@@ -196,6 +213,7 @@ class Guard:
 
     def _reset_record(self) -> None:
         self._terms_keys = set()
+        self._terms_new = {}
         self._server_roots = set()
         self._description = False
         self._milestone_rows = set()
@@ -262,19 +280,13 @@ class Guard:
         return None
 
     def _typed_errors(self) -> list[FieldError]:
-        # One read transaction for every lookup below, instead of one per access.
-        with self._odoc.doc.transaction():
-            return self._typed_errors_in_txn()
-
-    def _typed_errors_in_txn(self) -> list[FieldError]:
         errors: list[FieldError] = []
-        terms = self._odoc.terms
         for key in sorted(self._terms_keys):
-            if key not in terms:
+            present, raw = self._terms_new[key]
+            if not present:
                 if key in _REQUIRED:
                     errors.append(FieldError(key, "is required"))
                 continue
-            raw = terms[key]
             if isinstance(raw, (Map, Array, Text)):
                 errors.append(FieldError(key, "must be a plain value"))
             else:

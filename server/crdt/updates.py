@@ -31,8 +31,22 @@ class _Reader:
         self.pos = 0
 
     def uint(self) -> int:
-        value, self.pos = read_var_uint(self.data, self.pos)
-        return value
+        data = self.data
+        pos = self.pos
+        value = shift = 0
+        try:
+            while True:  # inlined: this runs ~10 times per update on the hot path
+                byte = data[pos]
+                pos += 1
+                value |= (byte & 0x7F) << shift
+                if byte < 0x80:
+                    self.pos = pos
+                    return value
+                shift += 7
+                if shift > 63:
+                    raise WireError("varint too long")
+        except IndexError:
+            raise WireError("truncated update") from None
 
     def byte(self) -> int:
         if self.pos >= len(self.data):
@@ -123,19 +137,54 @@ def decode_state_vector(state: bytes) -> dict[int, int]:
     return {r.uint(): r.uint() for _ in range(r.uint())}
 
 
+class UpdateInfo:
+    """What an update contains and refers to (client ids and clocks only)."""
+
+    __slots__ = ("deletes", "own", "refs")
+
+    def __init__(
+        self,
+        own: dict[int, tuple[int, int]],
+        refs: list[tuple[int, int]],
+        deletes: list[tuple[int, int]],
+    ) -> None:
+        self.own = own  # client -> (first clock, end clock) of the items it carries
+        self.refs = refs  # ids its items are anchored on
+        self.deletes = deletes  # the last id of each deleted range
+
+    def missing_dependencies(self, known: dict[int, int]) -> bool:
+        """True when the update needs items beyond ``known`` (client -> next clock) and itself."""
+        own = self.own
+        for client, (first, _end) in own.items():
+            if first > known.get(client, 0):
+                return True  # a gap before this client's first item
+        for client, clock in self.refs:
+            if not _known(client, clock, known, own):
+                return True
+        return any(not _known(c, k, known, own) for c, k in self.deletes)
+
+    def advance(self, known: dict[int, int]) -> None:
+        """Record in ``known`` the items this update brought (after it was applied)."""
+        for client, (_first, end) in self.own.items():
+            if end > known.get(client, 0):
+                known[client] = end
+
+
 def has_missing_dependencies(update: bytes, known: dict[int, int]) -> bool:
     """True when ``update`` needs items beyond ``known`` (a state vector) and itself.
 
     Raises WireError for bytes that are not a v1 update.
     """
+    return read_update(update).missing_dependencies(known)
+
+
+def read_update(update: bytes) -> UpdateInfo:
+    """Parse the ids of a v1 update; raises WireError for bytes that are not one."""
     r = _Reader(update)
     own: dict[int, tuple[int, int]] = {}  # client -> (first clock, end clock) in this update
     refs: list[tuple[int, int]] = []
-    gap = False
-    # The whole update is read before judging, so malformed bytes are reported as such.
     for _ in range(r.uint()):
         structs, client, clock = r.uint(), r.uint(), r.uint()
-        gap = gap or clock > known.get(client, 0)  # a gap before this client's first struct
         first = clock
         for _ in range(structs):
             info = r.byte()
@@ -165,7 +214,7 @@ def has_missing_dependencies(update: bytes, known: dict[int, int]) -> bool:
                 deletes.append((client, start + length - 1))
     if r.pos != len(update):
         raise WireError("trailing bytes after the update")
-    return gap or not all(_known(c, k, known, own) for c, k in (*refs, *deletes))
+    return UpdateInfo(own, refs, deletes)
 
 
 def _known(client: int, clock: int, known: dict[int, int], own: dict[int, tuple[int, int]]

@@ -93,6 +93,9 @@ class Room:
         self.command_lock = asyncio.Lock()
         #: Server-side users (a REST command in flight) that keep the room from being evicted.
         self.holds = 0
+        #: Who last changed each field (a cache of the server-only changed_by root).
+        self._changers: dict[str, str | None] = {}
+        self._changers_generation = -1
         self.command_handler: CommandHandler | None = None
         self.join_hook: JoinHook | None = None
         #: This room's handle on the cluster bus (a no-op on a single node).
@@ -237,11 +240,19 @@ class Room:
     def _attribute(self, conn: Connection) -> None:
         """Record who changed each field since the last commit (only when it changes hands)."""
         fields = self.guard.touched_fields()
-        stale = [f for f in fields if _changer(self.odoc.changed_by.get(f)) != conn.user.id]
+        if self._changers_generation != self.guard.server_writes:
+            # Someone else wrote server roots (a commit cleared changed_by): re-read once.
+            raw = self.odoc.changed_by.to_py() or {}
+            self._changers = {k: _changer(v) for k, v in raw.items()}
+            self._changers_generation = self.guard.server_writes
+        stale = [f for f in fields if self._changers.get(f) != conn.user.id]
         if stale:
             with self.guard.server_write() as odoc:
                 for field in stale:
                     odoc.changed_by[field] = dict(conn.identity)
+            for field in stale:
+                self._changers[field] = conn.user.id
+            self._changers_generation = self.guard.server_writes
 
     def _reject(self, conn: Connection, rejection: Rejection) -> None:
         self.metrics.rejections[rejection.code] += 1
