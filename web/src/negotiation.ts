@@ -21,6 +21,10 @@ export interface NegotiationDeps {
   canAct: () => boolean
 }
 
+const CLOSED_TEXT: Record<string, string> = {
+  agreed: 'This offer is agreed', withdrawn: 'This offer was withdrawn', declined: 'This offer was declined', expired: 'This offer has expired'
+}
+
 const DONE_TEXT: Record<string, string> = {
   propose: 'Proposal sent.',
   accept: 'Proposal accepted: a new version is agreed.',
@@ -162,7 +166,7 @@ export class NegotiationPanel {
     if (changes !== null) this.card.dataset.changes = String(changes.length)
 
     let headline: string
-    if (!open) headline = `This offer is ${status}${status === 'agreed' ? ` on version ${version}` : ''}. Nothing is waiting on anyone.`
+    if (!open) headline = `${CLOSED_TEXT[status] ?? `This offer is ${status}`}${status === 'agreed' ? ` on version ${version}` : ''}. Nothing is waiting on anyone.`
     else if (proposal !== null) {
       const by = proposal.by?.name ?? 'A party'
       headline = mine
@@ -192,6 +196,9 @@ export class NegotiationPanel {
     this.withdrawBtn.disabled = busy
     setHidden(this.offerBox, !(open && party))
     setHidden(this.offerButtons.accept_offer, role !== 'freelancer')
+    // While a proposal waits, "Accept" answers it; accepting the offer as it stands is the lesser path.
+    this.offerButtons.accept_offer.className = `btn ${proposal === null ? 'btn-primary' : 'btn-secondary'}`
+    this.offerButtons.accept_offer.title = proposal === null ? '' : `Agree version ${version} as it stands, without the proposed changes`
     setHidden(this.offerButtons.decline_offer, role !== 'freelancer')
     setHidden(this.offerButtons.withdraw_offer, role !== 'client')
     for (const b of Object.values(this.offerButtons)) b.disabled = busy

@@ -121,11 +121,13 @@ export function closingEvent (status: string, events: ClosingEvent[]): ClosingEv
 /** The banner of a closed room: what happened, who did it, when and why; it is read-only now. */
 export function closedInfo (status: string, version: number | null, expiresAt: string | null,
   event: ClosingEvent | null, parties: PartyRef[], meId: string | null): ClosedInfo | null {
+  const meRole = parties.find((p) => p.id === meId)?.role ?? null
   if (status === 'open' || status === '') return null
   const party = event?.actor != null ? parties.find((p) => p.id === event.actor) ?? null : null
   const who = party === null ? null : party.id === meId ? 'You' : party.name
   const when = event !== null ? ` on ${formatDateTime(event.at)}` : ''
-  const why = event?.reason != null && event.reason.trim() !== '' ? ` Reason: “${event.reason.trim()}”.` : ''
+  const reason = event?.reason?.trim() ?? ''
+  const why = reason === '' ? '' : ` Reason: “${reason}”${/[.!?…]$/.test(reason) ? '' : '.'}`
   const v = version === null ? '' : ` on version ${version}`
   switch (status) {
     case 'agreed':
@@ -141,7 +143,8 @@ export function closedInfo (status: string, version: number | null, expiresAt: s
       const at = event !== null ? event.at : expiresAt
       return {
         title: 'Expired',
-        text: `Nobody accepted this offer before it expired${at !== null ? ` on ${formatDateTime(at)}` : ''}. The room is read-only; ask the client for a new offer.`
+        text: `Nobody accepted this offer before it expired${at !== null ? ` on ${formatDateTime(at)}` : ''}. The room is read-only` +
+          (meRole === 'freelancer' ? '; ask the client for a new offer if you still want the job.' : meRole === 'client' ? '; send a new offer if you still want to hire.' : '.')
       }
     }
     default:
