@@ -134,7 +134,7 @@ def test_same_stream_in_both_rooms_and_accept_waits_for_it(
 
 
 def test_ungrounded_ai_text_is_replaced_and_says_so(
-    ai_server: ServerProcess, fake: FakeAnthropic, open_room: OpenRoom
+    ai_server: ServerProcess, fake: FakeAnthropic, open_room: OpenRoom, artifacts: Path
 ) -> None:
     wrong = "The weekly limit rises, which doubles the cost to $90.00 an hour."
     fake.script(normal(wrong, pieces=3))
@@ -157,6 +157,7 @@ def test_ungrounded_ai_text_is_replaced_and_says_so(
         assert "$90.00" not in _text(room)
     assert _text(client) == _text(freelancer)
     expect(freelancer.panel.get_by_role("button", name="Accept", exact=True)).to_be_enabled()
+    freelancer.shot(freelancer.panel, str(artifacts / "proposal-fallback-desktop.png"))
 
 
 def test_a_reconnect_mid_stream_replays_without_repeating(

@@ -140,7 +140,9 @@ def test_history_compare_revert_and_agree(
     assert client.errors == [] and freelancer.errors == []
 
 
-def test_withdrawn_and_expired_banners(server: ServerProcess, open_room: OpenRoom) -> None:
+def test_withdrawn_and_expired_banners(
+    server: ServerProcess, open_room: OpenRoom, artifacts: Path
+) -> None:
     # Withdrawn: the client says why; both read who, when and why.
     offer = server.create_offer()
     client = open_room(offer["links"]["client"])
@@ -153,6 +155,8 @@ def test_withdrawn_and_expired_banners(server: ServerProcess, open_room: OpenRoo
     expect(freelancer.closed_banner).to_contain_text("Reason: “The budget was cut.”")
     expect(freelancer.page.locator(".toast").filter(has_text="withdrew the offer")).to_be_visible()
     expect(freelancer.field("Title")).to_be_disabled()
+    freelancer.top()
+    freelancer.page.screenshot(path=str(artifacts / "withdrawn-phone.png"))
 
     # Expired: a countdown under a day is urgent; when it runs out the room closes and says so.
     from datetime import UTC, datetime, timedelta
@@ -168,3 +172,5 @@ def test_withdrawn_and_expired_banners(server: ServerProcess, open_room: OpenRoo
     expect(client.page.locator(".toast").filter(has_text="expired")).to_be_visible()
     expect(client.field("Hourly rate")).to_be_disabled()
     expect(expiry).to_contain_text("Expired")
+    client.top()
+    client.page.screenshot(path=str(artifacts / "expired-desktop.png"))
