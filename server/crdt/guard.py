@@ -69,7 +69,9 @@ class Guard:
         self._terms_new: dict[str, tuple[bool, Any]] = {}
         self._server_roots: set[str] = set()
         self._description = False
+        self._description_nul = False
         self._milestone_rows: set[str] = set()
+        self._row_maps: dict[str, tuple[int, Map[Any]]] = {}
         self._milestone_structure = False
         self._milestone_id_changed = False
         self._milestone_ids = self._current_milestone_ids()
@@ -119,6 +121,10 @@ class Guard:
     def _on_description(self, event: Any) -> None:
         if self._recording:
             self._description = True
+            for op in event.delta:  # only the inserted text needs a look, not the whole scope
+                inserted = op.get("insert")
+                if isinstance(inserted, str) and "\x00" in inserted:
+                    self._description_nul = True
 
     def _on_milestones(self, events: list[Any]) -> None:
         if not self._recording:
@@ -129,6 +135,8 @@ class Guard:
             else:
                 row = event.target.get("id")
                 self._milestone_rows.add(str(row))
+                # The row's map and index, so checking it needs no walk over the whole array.
+                self._row_maps[str(row)] = (int(event.path[0]), event.target)
                 if "id" in getattr(event, "keys", {}):
                     self._milestone_id_changed = True
                     old = event.keys["id"].get("oldValue")
@@ -194,7 +202,7 @@ class Guard:
         if party_rejection is not None:
             # undo() opens its own transaction, so it cannot run inside ours.
             self._undo_party.undo()
-        if party_rejection is not None or self._milestone_structure or self._milestone_rows:
+        if self._milestone_structure:  # ids only change with the array's structure
             self._milestone_ids = self._current_milestone_ids()
         for manager in managers:
             manager.clear()
@@ -216,7 +224,9 @@ class Guard:
         self._terms_new = {}
         self._server_roots = set()
         self._description = False
+        self._description_nul = False
         self._milestone_rows = set()
+        self._row_maps = {}
         self._milestone_structure = False
         self._milestone_id_changed = False
 
@@ -292,18 +302,26 @@ class Guard:
             else:
                 check_scalar(key, raw, self._limits, errors)
         if self._description:
-            text = str(self._odoc.description)
-            if len(text) > self._limits.description_max:
-                errors.append(
-                    FieldError(
-                        "description", f"must be at most {self._limits.description_max} characters"
-                    )
-                )
-            elif "\x00" in text:
+            limit = self._limits.description_max
+            # len() is the UTF-8 byte count, kept by yrs: never below the character count, so
+            # only a text near the limit is materialised to count its characters.
+            if len(self._odoc.description) > limit and len(str(self._odoc.description)) > limit:
+                errors.append(FieldError("description", f"must be at most {limit} characters"))
+            elif self._description_nul:
                 errors.append(FieldError("description", "must not contain NUL characters"))
-        if self._milestone_structure or self._milestone_rows:
+        if self._milestone_structure:
             self._check_milestones(errors)
+        elif self._milestone_rows:
+            self._check_rows(errors)
         return errors
+
+    def _check_rows(self, errors: list[FieldError]) -> None:
+        """Only rows were edited (the array kept its shape): check just those rows."""
+        if self._milestone_id_changed:
+            # A row keeps its id for life: locks and attribution hang on it.
+            errors.append(FieldError("milestones", "must keep their ids"))
+        for index, row in self._row_maps.values():
+            check_milestone(index, row.to_py(), self._limits, errors)
 
     def _check_milestones(self, errors: list[FieldError]) -> None:
         items = list(self._odoc.milestones)
