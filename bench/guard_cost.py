@@ -23,11 +23,11 @@ from pycrdt import Doc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server.config import DEFAULT_FIELD_POLICY  # noqa: E402
-from server.crdt.guard import EditContext, Guard  # noqa: E402
-from server.crdt.layout import OfferDoc  # noqa: E402
-from server.offers.limits import Limits  # noqa: E402
-from server.offers.terms import Milestone, Terms  # noqa: E402
+from server.config import DEFAULT_FIELD_POLICY
+from server.crdt.guard import EditContext, Guard
+from server.crdt.layout import OfferDoc
+from server.offers.limits import Limits
+from server.offers.terms import Milestone, Terms
 
 SCOPE = ("Redesign the checkout of our storefront: one-page flow, address autocomplete, saved "
          "cards, WCAG 2.2 AA fixes, analytics events, and a weekly demo. ") * 14
@@ -96,7 +96,7 @@ def main() -> None:
           f"p99 {cpu[int(n * 0.99)]:.1f} µs")
     print(f"guard wall per update: median {statistics.median(timings):.1f} µs, "
           f"p99 {timings[int(n * 0.99)]:.1f} µs, max {timings[-1]:.1f} µs (load: "
-          f"{open('/proc/loadavg').read().split()[0]})")
+          f"{Path('/proc/loadavg').read_text().split()[0]})")
 
 
 if __name__ == "__main__":
