@@ -47,7 +47,7 @@ export function noticeStyle (kind: string): { kind: NonNullable<ToastOptions['ki
     case 'proposal_accepted': return { kind: 'success', timeoutMs: 8000, link: 'history' }
     case 'proposal_rejected': case 'proposal_withdrawn': return { kind: 'warn', timeoutMs: 10_000, link: null }
     case 'reverted': return { kind: 'info', timeoutMs: 10_000, link: 'history' }
-    case 'offer_accepted': return { kind: 'success', timeoutMs: 12_000, link: null }
+    case 'offer_agreed': case 'offer_accepted': return { kind: 'success', timeoutMs: 12_000, link: null }
     case 'offer_withdrawn': case 'offer_declined': case 'offer_expired': return { kind: 'warn', timeoutMs: 12_000, link: null }
     default: return { kind: 'info', timeoutMs: 7000, link: null }
   }
