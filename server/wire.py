@@ -245,6 +245,9 @@ class Ack(_Msg, tag="ack"):
 class ExplainDelta(_Msg, tag="explain_delta"):
     proposal_id: str
     text: str
+    #: True when this is the text so far, replayed to someone who joined mid-stream (replace,
+    #: don't append).
+    replay: bool = False
 
 
 class FlagOut(msgspec.Struct, frozen=True):

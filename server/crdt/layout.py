@@ -5,7 +5,7 @@
 | terms       | Map          | parties | scalar fields of Terms (money in minor units, ISO dates)|
 | description | Text         | parties | scope of work                                           |
 | milestones  | Array of Map | parties | id, title, amount, due_date                             |
-| offer       | Map          | server  | status, version, expires_at, parties: id,name,role,color|
+| offer       | Map          | server  | status, version, expires_at, parties, closed{at,by,reason}|
 | committed   | Map          | server  | the terms of the current version (plain JSON values)    |
 | changed_by  | Map          | server  | field -> {id,name,role,color} of who changed it last    |
 | proposal    | Map          | server  | the pending proposal, empty when none                   |

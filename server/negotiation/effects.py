@@ -18,7 +18,7 @@ from server.offers.terms import Terms, terms_to_builtins
 from server.store.base import OfferRecord, ProposalRecord
 
 
-def _iso(value: Any) -> str:
+def iso(value: Any) -> str:
     return str(value.isoformat().replace("+00:00", "Z"))
 
 
@@ -28,7 +28,7 @@ def proposal_root(proposal: ProposalRecord, committed: Terms, by: dict[str, Any]
         "id": proposal.id,
         "by": by,
         "base_version": proposal.base_version,
-        "created_at": _iso(proposal.created_at),
+        "created_at": iso(proposal.created_at),
         "status": proposal.status,
         "note": proposal.note or "",
         "changes": msgspec.to_builtins(diff_terms(committed, proposal.terms)),
@@ -55,7 +55,7 @@ def write_proposal(odoc: OfferDoc, root: dict[str, Any] | None) -> None:
 
 
 def write_offer_meta(odoc: OfferDoc, offer: OfferRecord) -> None:
-    meta = {"status": offer.status, "version": offer.version, "expires_at": _iso(offer.expires_at)}
+    meta = {"status": offer.status, "version": offer.version, "expires_at": iso(offer.expires_at)}
     current = odoc.offer_meta()
     for key, value in meta.items():
         if current.get(key) != value:

@@ -89,7 +89,8 @@ class Explanations:
         elif room.offer_id in self._running:
             text = "".join(self._running[room.offer_id][1])
             if text:
-                conn.send(app_frame(ExplainDelta(proposal_id=proposal.id, text=text)))
+                conn.send(app_frame(ExplainDelta(proposal_id=proposal.id, text=text,
+                                                 replay=True)))
 
     async def _run(self, room: Room, proposal: ProposalRecord, so_far: list[str]) -> None:
         try:

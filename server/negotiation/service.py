@@ -342,9 +342,10 @@ class Negotiation:
         reason = (reason or "").strip() or None
         pending = room.pending
         ack = self._ack(action.value, ref, status, room.offer.version)
+        event = f"offer_{'accepted' if status == 'agreed' else status}"
         await self._commit(
             room, Expect(room.offer.version, pending=pending.id if pending else None),
-            Write(events=[NewEvent(f"offer_{'accepted' if status == 'agreed' else status}",
+            Write(events=[NewEvent(event,
                                    None if actor is SYSTEM else actor.id, reason,
                                    {"version": room.offer.version})],
                   status=status,
@@ -358,11 +359,17 @@ class Negotiation:
             effects.clear_changed_by(odoc)
             effects.write_proposal(odoc, None)
             effects.write_offer_meta(odoc, room.offer)
+            # Who closed it, when and why, for the banner (the audit log has it too).
+            odoc.offer["closed"] = {
+                "at": effects.iso(self._clock()),
+                "by": None if actor is SYSTEM else _who(actor),
+                "reason": reason,
+            }
         room.flush_outbox()
         room.close_for_edits()
         who = "This offer" if actor is SYSTEM else actor.name
         text = f"{who} {_CLOSING[action]}." + (f" “{reason}”" if reason else "")
-        self._notify(room, actor, f"offer_{status}", text)
+        self._notify(room, actor, event, text)  # notice kinds are the audit log's event kinds
         return ack
 
     # --- expiry ------------------------------------------------------------------------------
