@@ -99,6 +99,7 @@ async def _serve(config: Config, demo: bool) -> None:
             create_app(config),
             log_config=log_config(),
             # Our own limit answers with 4413; uvicorn's (1009) only stops absurd frames.
+            ws=config.ws_impl,
             ws_max_size=config.max_frame_bytes * 4,
             ws_ping_interval=20,
             lifespan="on",

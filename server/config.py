@@ -74,6 +74,9 @@ class Config(msgspec.Struct, frozen=True):
     redis_url: str = ""
     #: This node's name in the cluster (printed at start, carried on every bus message).
     node_id: str = ""
+    #: uvicorn's WebSocket implementation: "websockets-sansio" keeps no tasks per socket
+    #: (memory per idle connection), "websockets" is uvicorn's long-standing default.
+    ws_impl: str = "websockets-sansio"
     #: Fault injection for crash tests only, e.g. "crash_after_commit:proposal_accepted" makes
     #: the process SIGKILL itself right after that event is durable and before anyone is told.
     fault: str = ""
@@ -154,6 +157,7 @@ def load_config(
         ai_max_tokens=int(env.get("OFFER_ROOM_AI_MAX_TOKENS", "400")),
         explain_timeout_s=float(env.get("OFFER_ROOM_EXPLAIN_TIMEOUT_S", "20")),
         fault=env.get("OFFER_ROOM_FAULT", ""),
+        ws_impl=env.get("OFFER_ROOM_WS_IMPL", "websockets-sansio"),
         database_url=env.get("OFFER_ROOM_DATABASE_URL", ""),
         redis_url=env.get("OFFER_ROOM_REDIS_URL", ""),
         node_id=env.get("OFFER_ROOM_NODE_ID") or f"{socket.gethostname()}-{secrets.token_hex(3)}",
