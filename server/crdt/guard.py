@@ -26,6 +26,8 @@ from server.offers.limits import Limits
 
 _EMPTY_UPDATE = b"\x00\x00"
 _REQUIRED = frozenset({"title", "contract_type", "currency"})
+#: What a terms key may hold: JSON scalars (raw observer events show nested types as pyo3 objects).
+_PLAIN = (str, int, float, bool, type(None))
 _KNOWN_ROOTS = frozenset(PARTY_ROOTS + SERVER_ROOTS)
 
 
@@ -72,23 +74,29 @@ class Guard:
         self._description_nul = False
         self._milestone_rows: set[str] = set()
         self._row_maps: dict[str, tuple[int, Map[Any]]] = {}
+        self._row_events: list[tuple[int, Any]] = []
         self._milestone_structure = False
         self._milestone_id_changed = False
         self._milestone_ids = self._current_milestone_ids()
         self._foreign: dict[str, tuple[Map[Any], Array[Any]]] = {}
+        self._root_count: int | None = None
+        self._description_len = 0
         #: client id -> next clock this doc holds (its state vector, kept up to date here so
         #: the per-update dependency check never decodes the whole vector).
         self._known = decode_state_vector(odoc.doc.get_state())
         # Subscriptions must stay referenced or pycrdt stops calling them.
+        # Raw events throughout, not pycrdt's converted ones: conversion computes every field
+        # of an event (a text's delta walks the text from its start) and costs most of an
+        # update's budget; the guard reads only what it needs.
         self._subs = [
             odoc.doc.observe(self._on_transaction),
-            odoc.terms.observe(self._on_terms),
-            odoc.description.observe(self._on_description),
-            odoc.milestones.observe_deep(self._on_milestones),
+            odoc.terms.integrated.observe(self._on_terms),
+            odoc.description.integrated.observe(self._on_description),
+            odoc.milestones.integrated.observe_deep(self._on_milestones),
         ]
         for name in SERVER_ROOTS:
             root = odoc.roots()[name]
-            self._subs.append(root.observe_deep(self._server_root_observer(name)))
+            self._subs.append(root.integrated.observe_deep(self._server_root_observer(name)))
         # Two undo scopes, so a rejected change to a server root never costs the same update's
         # valid party edits: after a crash, a reconnecting client replays server-written
         # attribution the dead process never persisted, bundled with its own offline edits.
@@ -121,27 +129,32 @@ class Guard:
     def _on_description(self, event: Any) -> None:
         if self._recording:
             self._description = True
-            for op in event.delta:  # only the inserted text needs a look, not the whole scope
-                inserted = op.get("insert")
-                if isinstance(inserted, str) and "\x00" in inserted:
-                    self._description_nul = True
 
     def _on_milestones(self, events: list[Any]) -> None:
         if not self._recording:
             return
         for event in events:
-            if not event.path:
+            path = event.path
+            if not path:
                 self._milestone_structure = True
-            else:
-                row = event.target.get("id")
-                self._milestone_rows.add(str(row))
-                # The row's map and index, so checking it needs no walk over the whole array.
-                self._row_maps[str(row)] = (int(event.path[0]), event.target)
-                if "id" in getattr(event, "keys", {}):
-                    self._milestone_id_changed = True
-                    old = event.keys["id"].get("oldValue")
-                    if old is not None:
-                        self._milestone_rows.add(str(old))
+                continue
+            keys = getattr(event, "keys", {})
+            if "id" in keys:
+                self._milestone_id_changed = True
+                old = keys["id"].get("oldValue")
+                if old is not None:
+                    self._milestone_rows.add(str(old))
+            # Reading the row needs a transaction, which a raw callback (mid-commit) has not:
+            # keep the row's map and index, and read it once the transaction is over.
+            self._row_events.append((int(path[0]), event.target))
+
+    def _collect_rows(self) -> None:
+        for index, raw in self._row_events:
+            target: Map[Any] = Map(_integrated=raw, _doc=self._odoc.doc)
+            row = str(target.get("id"))
+            self._milestone_rows.add(row)
+            # The row's map and index, so checking it needs no walk over the whole array.
+            self._row_maps[row] = (index, target)
 
     def _server_root_observer(self, name: str) -> Callable[[list[Any]], None]:
         def observer(events: list[Any]) -> None:
@@ -181,19 +194,26 @@ class Guard:
             return Rejection("out_of_sync", ["document"],
                              "Your copy is out of sync with the room; reload the page.")
         self._reset_record()
+        self._description_nul = info.inserts_nul
         self._sender = sender
         managers = (self._undo_party, self._undo_server)
         for manager in managers:
             manager.include_origin(sender)
         self._recording = True
         try:
-            with self._odoc.doc.transaction(origin=sender):
+            with self._odoc.doc.transaction(origin=sender) as txn:
                 self._odoc.doc.apply_update(update)
+                # Read in this transaction what the checks need, instead of opening more.
+                assert txn._txn is not None
+                self._root_count = len(self._odoc.doc._doc.roots(txn._txn))
+                self._description_len = len(self._odoc.description)
         finally:
             self._recording = False
             for manager in managers:
                 manager.exclude_origin(sender)
         info.advance(self._known)
+        if self._row_events:
+            self._collect_rows()
         server_rejection = self._check_server_roots()
         party_rejection = self._check_party(ctx, lock_holder, self._touched_rows())
         self._sender = None
@@ -227,6 +247,7 @@ class Guard:
         self._description_nul = False
         self._milestone_rows = set()
         self._row_maps = {}
+        self._row_events = []
         self._milestone_structure = False
         self._milestone_id_changed = False
 
@@ -247,7 +268,7 @@ class Guard:
         if self._server_roots:
             names = sorted(self._server_roots)
             return Rejection("server_only", names, f"Only the server can change {names[0]}.")
-        if self._unknown_roots():
+        if self._unknown_roots(self._root_count):
             return Rejection("server_only", ["document"], "Unknown parts of the document.")
         return None
 
@@ -297,7 +318,7 @@ class Guard:
                 if key in _REQUIRED:
                     errors.append(FieldError(key, "is required"))
                 continue
-            if isinstance(raw, (Map, Array, Text)):
+            if not isinstance(raw, _PLAIN):  # a nested shared type, not a value
                 errors.append(FieldError(key, "must be a plain value"))
             else:
                 check_scalar(key, raw, self._limits, errors)
@@ -305,7 +326,7 @@ class Guard:
             limit = self._limits.description_max
             # len() is the UTF-8 byte count, kept by yrs: never below the character count, so
             # only a text near the limit is materialised to count its characters.
-            if len(self._odoc.description) > limit and len(str(self._odoc.description)) > limit:
+            if self._description_len > limit and len(str(self._odoc.description)) > limit:
                 errors.append(FieldError("description", f"must be at most {limit} characters"))
             elif self._description_nul:
                 errors.append(FieldError("description", "must not contain NUL characters"))
@@ -344,11 +365,17 @@ class Guard:
             # A row keeps its id for life: locks and attribution hang on it.
             errors.append(FieldError("milestones", "must keep their ids"))
 
-    def _unknown_roots(self) -> list[str]:
-        """Roots outside the layout that hold anything (a root may exist, but must stay empty)."""
+    def _unknown_roots(self, root_count: int | None = None) -> list[str]:
+        """Roots outside the layout that hold anything (a root may exist, but must stay empty).
+
+        ``root_count``, when the caller has it, spares reading the root table: it is read only
+        when a foreign root is there at all.
+        """
         doc = self._odoc.doc
-        # The raw root table is ~10x cheaper than doc.keys(), which wraps every root; this runs
-        # on every update, so wrap a foreign root only the first time it shows up.
+        if root_count is not None and root_count <= len(_KNOWN_ROOTS) and not self._foreign:
+            return []
+        # The raw root table is ~10x cheaper than doc.keys(), which wraps every root; wrap a
+        # foreign root only the first time it shows up.
         with doc.transaction() as txn:
             assert txn._txn is not None
             roots = doc._doc.roots(txn._txn)

@@ -24,11 +24,12 @@ _GC, _SKIP = 0, 10
 
 
 class _Reader:
-    __slots__ = ("data", "pos")
+    __slots__ = ("data", "nul", "pos")
 
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.pos = 0
+        self.nul = False  # a text insert carries a NUL character
 
     def uint(self) -> int:
         data = self.data
@@ -107,7 +108,12 @@ def _content_length(r: _Reader, kind: int) -> int:
         r.skip_bytes()
         text = r.data[start:r.pos]
         _, off = read_var_uint(text, 0)
-        return len(text[off:].decode("utf-8", "surrogatepass").encode("utf-16-le")) // 2
+        raw = text[off:]
+        if b"\x00" in raw:
+            r.nul = True
+        if raw.isascii():  # the common case: one code unit per byte
+            return len(raw)
+        return len(raw.decode("utf-8", "surrogatepass").encode("utf-16-le")) // 2
     if kind == 5:  # embed
         r.skip_bytes()
         return 1
@@ -140,17 +146,19 @@ def decode_state_vector(state: bytes) -> dict[int, int]:
 class UpdateInfo:
     """What an update contains and refers to (client ids and clocks only)."""
 
-    __slots__ = ("deletes", "own", "refs")
+    __slots__ = ("deletes", "inserts_nul", "own", "refs")
 
     def __init__(
         self,
         own: dict[int, tuple[int, int]],
         refs: list[tuple[int, int]],
         deletes: list[tuple[int, int]],
+        inserts_nul: bool = False,
     ) -> None:
         self.own = own  # client -> (first clock, end clock) of the items it carries
         self.refs = refs  # ids its items are anchored on
         self.deletes = deletes  # the last id of each deleted range
+        self.inserts_nul = inserts_nul  # some inserted text contains a NUL character
 
     def missing_dependencies(self, known: dict[int, int]) -> bool:
         """True when the update needs items beyond ``known`` (client -> next clock) and itself."""
@@ -214,7 +222,7 @@ def read_update(update: bytes) -> UpdateInfo:
                 deletes.append((client, start + length - 1))
     if r.pos != len(update):
         raise WireError("trailing bytes after the update")
-    return UpdateInfo(own, refs, deletes)
+    return UpdateInfo(own, refs, deletes, r.nul)
 
 
 def _known(client: int, clock: int, known: dict[int, int], own: dict[int, tuple[int, int]]
