@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import msgspec
-from pycrdt import Array, Map, Text, TransactionEvent, UndoManager
+from pycrdt import Array, Map, TransactionEvent, UndoManager
 
 from server.crdt.layout import PARTY_ROOTS, SERVER_ROOTS, OfferDoc
 from server.crdt.updates import decode_state_vector, read_update
