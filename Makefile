@@ -83,11 +83,13 @@ test: install-test lint ## everything: lint, unit, integration, e2e, benchmark s
 	$(VENV)/bin/pytest -q -p no:asyncio -c e2e/pytest.ini e2e
 	$(MAKE) --no-print-directory bench-smoke
 
-bench: install $(STAMPS)/bench ## full benchmark vs the peer servers (~25 min) -> bench/results/
+bench: install-test $(STAMPS)/bench ## full benchmark vs the peers, and two nodes vs one (~30 min)
 	$(PY) bench/run.py
+	$(PY) bench/cluster_bench.py
 
-bench-smoke: install $(STAMPS)/bench-node ## tiny benchmark configuration, so the harness cannot rot
+bench-smoke: install-test $(STAMPS)/bench-node ## tiny benchmark configurations, so the harness cannot rot
 	$(PY) bench/run.py --smoke --out $(STAMPS)/bench-smoke
+	$(PY) bench/cluster_bench.py --smoke
 
 clean: ## remove installs and build output (keeps ./data)
 	rm -rf $(VENV) $(STAMPS) web/node_modules web/dist bench/node_modules bench/.venv-peers
