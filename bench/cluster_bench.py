@@ -108,7 +108,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--smoke", action="store_true", help="toy sizes: the harness runs")
     args = parser.parse_args()
-    rooms, seconds, rates = args.rooms, args.seconds, RATES
+    rates: tuple[int, ...] = RATES
+    rooms, seconds = args.rooms, args.seconds
     if args.smoke:
         rooms, seconds, rates = 4, 1.0, (5,)
     tmp = Path(tempfile.mkdtemp(prefix="offer-room-cluster-bench-"))
@@ -116,7 +117,8 @@ def main() -> None:
     redis.start()
     results: dict[str, dict[str, Any]] = {}
     try:
-        plans = [("single node, SQLite", {}, 1), ("single node, PostgreSQL + Redis", None, 1),
+        plans: list[tuple[str, dict[str, str] | None, int]] = [
+                 ("single node, SQLite", {}, 1), ("single node, PostgreSQL + Redis", None, 1),
                  ("two nodes, parties split", None, 2)]
         for title, env, count in plans:
             database = None
