@@ -9,6 +9,7 @@ Only 127.0.0.1 is ever targeted, and every run is bounded in time.
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import shutil
 import subprocess
@@ -55,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
                              "share (negative needs root; default: 0)")
     parser.add_argument("--deflate", action="store_true",
                         help="clients offer permessage-deflate, as browsers do (default: off)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="only re-render REPORT.md and the charts from --out/results.json "
+                             "(e.g. after a --profile run)")
     parser.add_argument("--out", type=Path, default=None,
                         help="default: bench/results (smoke: results/smoke, profile: "
                              "results/profile)")
@@ -62,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.out is None:
         sub = "smoke" if args.smoke else "profile" if args.profile else ""
         args.out = RESULTS / sub if sub else RESULTS
-
+    if args.report_only:
+        write_outputs(json.loads((args.out / "results.json").read_text()), args.out)
+        print(f"report: {args.out / 'REPORT.md'}")
+        return 0
     table = scenarios(args.smoke)
     keys = [k.strip() for k in args.scenario.split(",") if k.strip()]
     peers = args.peers or ("offer-room" if args.smoke else ",".join(DEFAULT_SERVERS))

@@ -93,7 +93,7 @@ def line_chart(path: Path, title: str, xlabel: str, ylabel: str, series: Series,
         c.text(x1 + 42, ly + 2, name, INK)
     c.text(x0, 16, title, INK, scale=2)
     c.text((x0 + x1 - text_width(xlabel)) // 2, H - 24, xlabel, INK)
-    c.text(8, y0 - 20, ylabel, INK)
+    c.text(8, y0 - 12, ylabel, INK)
     c.save(path)
 
 

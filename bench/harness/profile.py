@@ -43,9 +43,15 @@ class PySpy:
                 proc.wait()
 
 
+#: Inclusive time is listed for these frames only: the project's code and the CRDT library. The
+#: event loop, runpy and ASGI plumbing sit under every sample and would crowd the list.
+FOCUS = ("server/", "pycrdt/")
+
+
 def top_frames(collapsed: Path, limit: int = 10) -> tuple[list[tuple[str, float]],
                                                           list[tuple[str, float]]]:
-    """(self-time top list, inclusive-time top list) in % of samples, from py-spy's raw output."""
+    """(self-time top list, inclusive-time top list of FOCUS frames) in % of samples, from
+    py-spy's raw output (one collapsed stack and its count per line)."""
     self_time: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     total = 0
@@ -55,14 +61,13 @@ def top_frames(collapsed: Path, limit: int = 10) -> tuple[list[tuple[str, float]
             continue
         count = int(count_text)
         frames = [_short(f) for f in stack.split(";")]
-        # py-spy's first frame is the thread ("process 123:\"python\""/"thread (...)"); skip it.
-        frames = [f for f in frames if not f.startswith(("process ", "thread "))]
         if not frames:
             continue
         total += count
         self_time[frames[-1]] += count
         for frame in set(frames):
-            inclusive[frame] += count
+            if any(f"({p}" in frame for p in FOCUS) and "(server/cli.py" not in frame:
+                inclusive[frame] += count
     if total == 0:
         return [], []
 

@@ -13,6 +13,8 @@ from harness.scenarios import SATURATION_P99_MS
 from harness.servers import KINDS
 
 Row = dict[str, Any]
+#: A step whose generator used this much of its core measured the generator, not the server.
+GENERATOR_BOUND_PCT = 90.0
 #: Shown where a number is missing.
 NA = "-"
 
@@ -44,6 +46,7 @@ WORKLOAD_NOTE = (
 
 
 def write_outputs(results: dict[str, Any], out: Path) -> None:
+    """results.json, the PNG charts and REPORT.md, all in ``out``."""
     (out / "results.json").write_text(json.dumps(results, indent=1))
     pictures = charts(results, out)
     (out / "REPORT.md").write_text(render(results, pictures, out))
@@ -136,6 +139,8 @@ def _saturation(sc: dict[str, Any]) -> list[str]:
         bad = next((s for s in r["steps"] if not _clean(s)), None)
         stop = (f"{bad['rate']} w/s: p99 {_f(bad['latency_ms']['p99'])} ms, lost {bad['lost']}"
                 if bad else "never (ran out of steps)")
+        if bad and bad["generator_cpu_pct"] >= GENERATOR_BOUND_PCT:
+            stop += f" (generator at {_f(bad['generator_cpu_pct'])} % CPU: generator-bound)"
         if best is None:
             summary.append([_name(r), NA, NA, NA, NA, NA, stop])
             continue
@@ -243,7 +248,8 @@ def _profiles(out: Path) -> list[str]:
         svg = raw.with_suffix(".svg").relative_to(out)
         lines += ["", f"### py-spy, scenario ({key}), offer-room — [{svg}]({svg})", ""]
         lines += _table(["self %", "frame"], [[_f(p), f"`{f}`"] for f, p in own])
-        lines += ["", "Inclusive (frame on the stack):", ""]
+        lines += ["", "Inclusive, offer-room and pycrdt frames (time with the frame on the stack):",
+                  ""]
         lines += _table(["total %", "frame"], [[_f(p), f"`{f}`"] for f, p in inclusive])
     return lines
 

@@ -203,7 +203,7 @@ KINDS: dict[str, ServerKind] = {
             ready=re.compile(r"pycrdt-websocket listening on (\d+)"),
             make_rooms=_path_rooms,
         ),
-        # Not peers: offer-room plus start-up knobs, to size recommended changes.
+        # Not a peer: offer-room plus one socket option, to size a recommended change.
         ServerKind(
             name="offer-room-nodelay",
             label="offer-room + TCP_NODELAY (what-if)",
@@ -214,19 +214,8 @@ KINDS: dict[str, ServerKind] = {
             make_rooms=_offer_room_rooms,
             persistent=True,
         ),
-        ServerKind(
-            name="offer-room-tuned",
-            label="offer-room + TCP_NODELAY + uvloop (what-if)",
-            protocol="yws",
-            command=_offer_room_command([str(BENCH / "peers/offer_room_whatif.py")]),
-            env=lambda launch: {**_offer_room_env(launch), "BENCH_NODELAY": "1",
-                                "BENCH_UVLOOP": "1"},
-            ready=_OFFER_ROOM_READY,
-            make_rooms=_offer_room_rooms,
-            persistent=True,
-        ),
     )
 }
 
-#: What a full run compares; the what-if variants run only when asked for.
+#: What a full run compares; the what-if variant runs only when asked for.
 DEFAULT_SERVERS = ["offer-room", "node-ref", "hocuspocus", "pycrdt"]

@@ -1,21 +1,17 @@
-"""What-if variants of offer-room: the tree under test unchanged, plus one or two start-up knobs.
+"""What-if variant of offer-room: the tree under test unchanged, plus TCP_NODELAY.
 
 Run from an offer-room source tree: ``python bench/peers/offer_room_whatif.py serve ...``.
 - ``BENCH_NODELAY=1``: TCP_NODELAY on the listening socket. Linux copies it to every accepted
   socket. Without it, a second small frame written before the first is acknowledged waits for the
   client's delayed ACK (~40 ms): `hello` then step1 on every join, or two frames fanned out to one
   client back to back.
-- ``BENCH_UVLOOP=1``: the server's ``asyncio.run`` runs on uvloop (``server.cli`` starts uvicorn
-  inside its own ``asyncio.run``, so uvicorn's automatic uvloop choice never applies).
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import sys
-from collections.abc import Coroutine
 from typing import Any
 
 _bind = socket.socket.bind
@@ -27,17 +23,9 @@ def _bind_nodelay(self: socket.socket, address: Any) -> None:
     _bind(self, address)
 
 
-def _run_on_uvloop(main: Coroutine[Any, Any, Any], **_: Any) -> Any:
-    import uvloop
-
-    return uvloop.run(main)
-
-
 if __name__ == "__main__":
     if os.environ.get("BENCH_NODELAY") == "1":
         socket.socket.bind = _bind_nodelay  # type: ignore[method-assign,assignment]
-    if os.environ.get("BENCH_UVLOOP") == "1":
-        asyncio.run = _run_on_uvloop  # type: ignore[assignment]
     sys.path.insert(0, os.getcwd())  # the offer-room tree under test, not this directory
     from server.cli import main
 
