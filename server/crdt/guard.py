@@ -26,6 +26,8 @@ from server.offers.limits import Limits
 
 _EMPTY_UPDATE = b"\x00\x00"
 _REQUIRED = frozenset({"title", "contract_type", "currency"})
+#: Transaction origin of every client update (a string: pycrdt hashes origins).
+_CLIENT_ORIGIN = "client"
 #: What a terms key may hold: JSON scalars (raw observer events show nested types as pyo3 objects).
 _PLAIN = (str, int, float, bool, type(None))
 _KNOWN_ROOTS = frozenset(PARTY_ROOTS + SERVER_ROOTS)
@@ -107,6 +109,8 @@ class Guard:
         self._undo_server = UndoManager(
             scopes=[roots[n] for n in SERVER_ROOTS], capture_timeout_millis=0
         )
+        for manager in (self._undo_party, self._undo_server):
+            manager.include_origin(_CLIENT_ORIGIN)
 
     # --- observers: record only, never write (pycrdt forbids writes inside observers) -------
 
@@ -197,11 +201,11 @@ class Guard:
         self._description_nul = info.inserts_nul
         self._sender = sender
         managers = (self._undo_party, self._undo_server)
-        for manager in managers:
-            manager.include_origin(sender)
         self._recording = True
         try:
-            with self._odoc.doc.transaction(origin=sender) as txn:
+            # One origin for every client transaction, included in the undo managers once:
+            # which connection sent it is tracked in _sender, not re-registered per update.
+            with self._odoc.doc.transaction(origin=_CLIENT_ORIGIN) as txn:
                 self._odoc.doc.apply_update(update)
                 # Read in this transaction what the checks need, instead of opening more.
                 assert txn._txn is not None
@@ -209,8 +213,6 @@ class Guard:
                 self._description_len = len(self._odoc.description)
         finally:
             self._recording = False
-            for manager in managers:
-                manager.exclude_origin(sender)
         info.advance(self._known)
         if self._row_events:
             self._collect_rows()

@@ -119,6 +119,8 @@ class Registry:
             del self.rooms[room.offer_id]
             self._metrics.rooms -= 1
             await self._bus.detach(room.offer_id)
+            # One lock per offer ever opened would grow forever; the next join makes a new one.
+            self._locks.pop(room.offer_id, None)
 
     async def _load(self, offer_id: str) -> Room:
         offer = await self._store.get_offer(offer_id)

@@ -45,13 +45,18 @@ T = TypeVar("T")
 class SQLiteStore:
     """``Store`` on SQLite. ``await open()`` first (or use ``async with``); ``close()`` flushes."""
 
-    def __init__(self, path: Path, *, clock: Clock = utc_now) -> None:
-        """``clock`` stamps events, decisions and deliveries (tests pass a fake one)."""
+    def __init__(
+        self, path: Path, *, clock: Clock = utc_now, linger_s: float = 0.004
+    ) -> None:
+        """``clock`` stamps events, decisions and deliveries (tests pass a fake one).
+
+        ``linger_s``: how long appends wait to share a commit with other rooms' (see writer).
+        """
         self.path = path
         self._core = SQLiteCore(path, clock)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
         self._appends: GroupCommit[Update, int] = GroupCommit(
-            self._executor, self._core.write_updates
+            self._executor, self._core.write_updates, linger_s
         )
         self._opened = False
         self._closed = False
