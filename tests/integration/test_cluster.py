@@ -7,6 +7,7 @@ two offer-room processes. Every single-node guarantee must hold across nodes.
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -237,3 +238,60 @@ async def test_database_unavailable_refuses_edits_and_loses_none(
     finally:
         node.stop()
         proxy.close()
+
+
+def _random_edit(rng: random.Random, client: YClient) -> None:
+    with client.edit() as doc:
+        roll = rng.random()
+        if roll < 0.3:
+            doc.terms["hourly_rate"] = rng.randrange(300, 20_000)
+        elif roll < 0.45:
+            doc.terms["weekly_limit"] = rng.randrange(1, 169)
+        elif roll < 0.65:
+            text = str(doc.description)
+            cut = rng.randrange(len(text) + 1)
+            doc.description.insert(len(text[:cut].encode()), rng.choice("abc "))
+        elif roll < 0.75:
+            doc.terms["hourly_rate"] = 12.5  # invalid: undone on every replica
+        elif roll < 0.85:
+            doc.offer["status"] = "agreed"  # server-only: undone
+        else:
+            doc.terms["title"] = f"Title {rng.randrange(100)}"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_seeded_random_edits_converge_across_real_nodes(cluster: Cluster, seed: int) -> None:
+    """Random valid and invalid edits from clients hopping between two real nodes converge."""
+    rng = random.Random(seed)
+    offer = cluster.nodes[0].create_offer()
+    tokens = [offer["tokens"]["client"], offer["tokens"]["freelancer"], offer["tokens"]["client"]]
+    clients = [await connected(rng.choice(cluster.nodes).ws_base, offer["id"], t) for t in tokens]
+    for _ in range(60):
+        i = rng.randrange(len(clients))
+        if rng.random() < 0.1:  # reconnect, possibly to the other node, with its doc kept
+            await clients[i].close()
+            node = rng.choice(cluster.nodes)
+            clients[i].url = f"{node.ws_base}/{offer['id']}?token={tokens[i]}"
+            await clients[i].connect()
+            await asyncio.wait_for(clients[i].synced.wait(), 5)
+        else:
+            _random_edit(rng, clients[i])
+        await asyncio.sleep(rng.choice([0, 0, 0.01, 0.05]))
+
+    def state(c: YClient) -> dict[str, Any]:
+        return {"terms": c.terms(), "description": str(c.odoc.description),
+                "offer": c.odoc.offer.to_py()}
+
+    first = clients[0]
+    for c in clients[1:]:
+        await c.wait_for(lambda c=c: state(c) == state(first), 15)
+    terms = first.terms()
+    assert terms["hourly_rate"] == int(terms["hourly_rate"]), f"seed {seed}: {terms}"
+    assert first.odoc.offer.to_py()["status"] == "open", f"seed {seed}"
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {API_KEY}"}) as http:
+        for node in cluster.nodes:  # and both nodes agree with the clients
+            draft = (await http.get(f"{node.url}/api/offers/{offer['id']}")).json()["draft"]
+            assert draft["hourly_rate"] == terms["hourly_rate"], f"seed {seed}"
+            assert draft["description"] == str(first.odoc.description), f"seed {seed}"
+    for c in clients:
+        await c.close()
