@@ -9,7 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server.auth import TokenError, api_key_ok, verify
+from server.auth import api_key_ok
+from server.http.callers import caller
 from server.http.errors import ApiError
 from server.http.services import Services
 from server.negotiation.creation import CreateOffer, create_offer, mint_for, participant_link
@@ -40,21 +41,7 @@ def _require_api_key(request: Request) -> None:
 
 def _require_reader(request: Request, offer_id: str) -> None:
     """The API key, or a participant token (header or ?token=) for this very offer."""
-    services = _services(request)
-    header = request.headers.get("authorization")
-    if api_key_ok(services.config.api_key, header):
-        return
-    token = request.query_params.get("token") or (
-        header[7:].strip() if header and header.startswith("Bearer ") else ""
-    )
-    if not token:
-        raise ApiError(401, "unauthorized", "an API key or a participant token is required")
-    try:
-        claims = verify(services.config.secret, token)
-    except TokenError as exc:
-        raise ApiError(401, f"token_{exc.code}", str(exc)) from exc
-    if claims.offer != offer_id:
-        raise ApiError(403, "forbidden", "this token is for another offer")
+    caller(request, _services(request).config, offer_id)
 
 
 async def _body(request: Request, kind: type[Any]) -> Any:

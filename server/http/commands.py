@@ -14,7 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.auth import ROLE_COLORS, TokenError, api_key_ok, verify
+from server.auth import ROLE_COLORS
+from server.http.callers import caller
 from server.http.errors import ApiError
 from server.http.services import Services
 from server.negotiation.explaining import flags_for
@@ -38,19 +39,9 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
 
 def _actor(request: Request, services: Services, offer_id: str) -> UserInfo | None:
     """The acting participant; None means the integrator itself (API key, no ``as``)."""
-    header = request.headers.get("authorization")
-    if api_key_ok(services.config.api_key, header):
+    claims = caller(request, services.config, offer_id)
+    if claims is None:
         return None
-    token = request.query_params.get("token") or (
-        header[7:].strip() if header and header.startswith("Bearer ") else "")
-    if not token:
-        raise ApiError(401, "unauthorized", "an API key or a participant token is required")
-    try:
-        claims = verify(services.config.secret, token)
-    except TokenError as exc:
-        raise ApiError(401, f"token_{exc.code}", str(exc)) from exc
-    if claims.offer != offer_id:
-        raise ApiError(403, "forbidden", "this token is for another offer")
     return UserInfo(id=claims.sub, name=claims.name, role=claims.role,
                     color=ROLE_COLORS[claims.role])
 
