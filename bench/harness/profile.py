@@ -77,11 +77,15 @@ def top_frames(collapsed: Path, limit: int = 10) -> tuple[list[tuple[str, float]
     return pct(self_time), pct(inclusive)
 
 
+#: The checkout's own path, stripped from frames (never written into a report).
+_ROOT = str(Path(__file__).resolve().parents[2])
+
+
 def _short(frame: str) -> str:
     """'apply (server/crdt/guard.py:140)' -> 'apply (server/crdt/guard.py)' with a short path."""
     name, _, where = frame.partition(" (")
     path = where.rstrip(")").rsplit(":", 1)[0]
-    for marker in ("site-packages/", "/work/main/", "lib/python3.11/"):
+    for marker in ("site-packages/", f"{_ROOT}/", "lib/python3.11/"):
         if marker in path:
             path = path.split(marker, 1)[1]
     return f"{name} ({path})" if path else name
