@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.time()
     results: dict[str, Any] = {"smoke": args.smoke, "scenarios": {}, "machine": _machine(),
-                               "src": str(args.src.resolve()), "commit": commit,
+                               "src": _shown(args.src), "commit": commit,
                                "deflate": args.deflate, "nice": args.nice}
     failures = 0
     for key in keys:
@@ -188,6 +188,12 @@ def _machine() -> dict[str, Any]:
         load = fh.read().split()[:3]
     return {"python": platform.python_version(), "platform": platform.platform(),
             "loadavg_at_start": load, "date": time.strftime("%Y-%m-%d %H:%M")}
+
+
+def _shown(src: Path) -> str:
+    """The tree as a report shows it: this checkout is ".", an export is its directory name."""
+    here = Path(__file__).resolve().parent.parent
+    return "." if src.resolve() == here else src.resolve().name
 
 
 if __name__ == "__main__":
