@@ -12,40 +12,45 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import msgspec
 from psycopg.types.json import Jsonb
 
-from server.offers.terms import Party, Terms
 from server.store.base import (
     CommandRecord,
     EventRecord,
-    Explanation,
     OfferRecord,
     ProposalRecord,
     VersionRecord,
     WebhookDelivery,
 )
 
+# The same columns and decoders as the SQLite store: one schema, two engines.
+from server.store.rows import (  # the column lists are re-exported for the PG modules
+    COMMAND_COLUMNS as COMMAND_COLUMNS,
+)
+from server.store.rows import (
+    DELIVERY_COLUMNS as DELIVERY_COLUMNS,
+)
+from server.store.rows import (
+    EVENT_COLUMNS as EVENT_COLUMNS,
+)
+from server.store.rows import (
+    OFFER_COLUMNS as OFFER_COLUMNS,
+)
+from server.store.rows import (
+    PROPOSAL_COLUMNS as PROPOSAL_COLUMNS,
+)
+from server.store.rows import (
+    VERSION_COLUMNS as VERSION_COLUMNS,
+)
+from server.store.rows import (
+    _encoder,
+    _explanation,
+    _party,
+    _payload,
+    _terms,
+)
+
 Row = Sequence[Any]
-
-_encoder = msgspec.json.Encoder()
-_party = msgspec.json.Decoder(Party)
-_terms = msgspec.json.Decoder(Terms)
-_payload = msgspec.json.Decoder(dict[str, Any])
-_explanation = msgspec.json.Decoder(Explanation)
-
-OFFER_COLUMNS = "id, status, version, client, freelancer, created_at, expires_at, terms, epoch"
-VERSION_COLUMNS = (
-    "offer_id, number, terms, author, accepted_by, proposal_id, content_hash, created_at"
-)
-EVENT_COLUMNS = "offer_id, seq, kind, actor, reason, payload, at"
-PROPOSAL_COLUMNS = (
-    "id, offer_id, proposer, by_role, base_version, terms, note, status, created_at, "
-    "decided_at, decided_by, reason, explanation"
-)
-COMMAND_COLUMNS = "offer_id, command_id, actor, kind, result, at"
-DELIVERY_COLUMNS = "id, offer_id, event_seq, body, attempts, next_attempt_at"
-
 
 def marks(n: int) -> str:
     """``n`` comma-separated placeholders, for an INSERT's VALUES list."""
