@@ -50,8 +50,8 @@ from server.store.base import (
     Write,
 )
 from server.store.pg_core import PgCore
-from server.store.pg_writer import AsyncGroupCommit
 from server.store.sqlite_core import Clock, utc_now
+from server.store.writer import GroupCommit
 
 
 class PostgresStore:
@@ -82,7 +82,7 @@ class PostgresStore:
             timeout=timeout,
             reconnect_timeout=reconnect_timeout,
         )
-        self._appends: AsyncGroupCommit[pg_doc.Update, int] = AsyncGroupCommit(
+        self._appends: GroupCommit[pg_doc.Update, int] = GroupCommit(
             functools.partial(pg_doc.write_updates, self._core)
         )
         self._opened = False

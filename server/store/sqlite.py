@@ -55,11 +55,13 @@ class SQLiteStore:
         self.path = path
         self._core = SQLiteCore(path, clock)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
-        self._appends: GroupCommit[Update, int] = GroupCommit(
-            self._executor, self._core.write_updates, linger_s
-        )
+        self._appends: GroupCommit[Update, int] = GroupCommit(self._write_updates, linger_s)
         self._opened = False
         self._closed = False
+
+    async def _write_updates(self, batch: list[Update]) -> list[int | Exception]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._core.write_updates, batch)
 
     @property
     def commits(self) -> int:

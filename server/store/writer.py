@@ -1,31 +1,28 @@
 """Group commit: many awaiting writers, one transaction.
 
 Callers queue an item and await a future. One flusher task at a time hands everything queued so
-far to a commit function on the store's writer thread; whatever arrives while that transaction
-runs forms the next batch. Under load a batch grows to whatever piled up during one commit, so
+far to an async commit function (the SQLite store's runs on its writer thread, the PostgreSQL
+store's on its connection pool); whatever arrives while that transaction runs forms the next
+batch. Under load a batch grows to whatever piled up during one commit, so
 the commit rate stays bounded while no caller ever waits for a timer.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from concurrent.futures import Executor
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-#: Runs on the writer thread with the whole batch, in queue order. Returns one outcome per item:
-#: a result, or the exception for that item alone. Raising fails the entire batch.
-CommitFn = Callable[[list[Item]], list[Result | Exception]]
+#: Commits the whole batch, in queue order, in one transaction. Returns one outcome per item: a
+#: result, or the exception for that item alone. Raising fails the entire batch.
+CommitFn = Callable[[list[Item]], Awaitable[list[Result | Exception]]]
 
 
 class GroupCommit(Generic[Item, Result]):
-    def __init__(
-        self, executor: Executor, commit: CommitFn[Item, Result], linger_s: float = 0.0
-    ) -> None:
-        self._executor = executor
+    def __init__(self, commit: CommitFn[Item, Result], linger_s: float = 0.0) -> None:
         self._commit = commit
         #: How long a batch waits for company before it is committed. A few milliseconds let
         #: the appends of many rooms share one transaction and one hand-off to the writer
@@ -52,7 +49,6 @@ class GroupCommit(Generic[Item, Result]):
             await asyncio.shield(self._flusher)
 
     async def _flush(self) -> None:
-        loop = asyncio.get_running_loop()
         try:
             if self._linger:
                 await asyncio.sleep(self._linger)
@@ -61,13 +57,13 @@ class GroupCommit(Generic[Item, Result]):
                 items = [item for item, _ in batch]
                 outcomes: list[Result | Exception]
                 try:
-                    outcomes = await loop.run_in_executor(self._executor, self._commit, items)
+                    outcomes = await self._commit(items)
                 except Exception as exc:
                     # The transaction rolled back: every caller in it learns why, none is dropped.
                     outcomes = [exc] * len(batch)
                 except BaseException:
-                    # Cancelled (event loop shutting down): the commit may still finish on the
-                    # thread, but nobody can be told, so the callers see a cancellation.
+                    # Cancelled (event loop shutting down): the commit may still finish, but
+                    # nobody can be told, so the callers see a cancellation.
                     _cancel(batch)
                     raise
                 for (_, future), outcome in zip(batch, outcomes, strict=True):
