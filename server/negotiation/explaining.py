@@ -68,7 +68,6 @@ class Explanations:
 
     def start(self, room: Room, proposal: ProposalRecord) -> None:
         self.cancel(room)
-        room.explaining = True
         so_far: list[str] = []
         task = asyncio.create_task(self._run(room, proposal, so_far),
                                    name=f"explain-{proposal.id}")
@@ -78,7 +77,6 @@ class Explanations:
         running = self._running.pop(room.offer_id, None)
         if running is not None:
             running[0].cancel()
-        room.explaining = False
 
     def on_join(self, room: Room, conn: Connection) -> None:
         proposal = room.pending
@@ -109,7 +107,6 @@ class Explanations:
             raise
         except Exception:
             log.exception("storing the explanation of %s failed", proposal.id)
-            room.explaining = False
             return
         finally:
             if self._running.get(room.offer_id, (None,))[0] is asyncio.current_task():
@@ -118,7 +115,6 @@ class Explanations:
             return  # answered or withdrawn while we wrote
         stored = msgspec.structs.replace(proposal, explanation=explanation)
         room.pending = stored
-        room.explaining = False
         with room.guard.server_write() as odoc:
             root = effects.proposal_root(stored, room.offer.terms, _by(room, proposal))
             effects.write_proposal(odoc, root)

@@ -12,7 +12,6 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from server.auth import ROLE_COLORS, Claims
@@ -38,7 +37,6 @@ class Connection:
         queue_max: int,
         rate_per_second: float,
         rate_burst: float,
-        on_closed: Callable[[Connection], Awaitable[None]] | None = None,
     ) -> None:
         self.channel = channel
         self.claims = claims

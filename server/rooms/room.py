@@ -86,8 +86,6 @@ class Room:
         self.locks = LockTable(config.lock_ttl_ms)
         #: The proposal awaiting an answer; while there is one the draft is frozen.
         self.pending: ProposalRecord | None = None
-        #: True while the pending proposal's explanation is still streaming.
-        self.explaining = False
         #: Serialises this room's negotiation commands (the store's compare-and-set guards the
         #: cluster; this keeps one node from racing itself between its reads and its writes).
         self.command_lock = asyncio.Lock()
