@@ -1,0 +1,1 @@
+"""Our own RFC 6455 WebSocket server pieces: framing and the opening handshake."""

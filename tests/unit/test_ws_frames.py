@@ -1,0 +1,402 @@
+"""RFC 6455 framing: our reader against a masking client encoder, and both against websockets."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+from websockets.frames import Close, Frame
+from websockets.frames import Opcode as WsOpcode
+from websockets.streams import StreamReader
+
+from server.ws.frames import (
+    FrameReader,
+    MessageTooBig,
+    Opcode,
+    ProtocolError,
+    encode_close,
+    encode_frame,
+    parse_close,
+)
+
+LIMIT = 1 << 20
+SIZES = [0, 1, 125, 126, 65535, 65536, 200000]
+RNG = random.Random(6455)
+
+
+def client_frame(
+    opcode: int,
+    payload: bytes,
+    *,
+    fin: bool = True,
+    rsv: int = 0,
+    masked: bool = True,
+) -> bytes:
+    """What a browser sends: a frame masked with a random key, in the shortest length form."""
+    head = bytearray([(0x80 if fin else 0) | rsv | opcode])
+    mask_bit = 0x80 if masked else 0
+    n = len(payload)
+    if n < 126:
+        head.append(mask_bit | n)
+    elif n < 65536:
+        head.append(mask_bit | 126)
+        head += n.to_bytes(2, "big")
+    else:
+        head.append(mask_bit | 127)
+        head += n.to_bytes(8, "big")
+    if not masked:
+        return bytes(head) + payload
+    mask = RNG.randbytes(4)
+    masked_payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return bytes(head) + mask + masked_payload
+
+
+def feed_in_chunks(reader: FrameReader, data: bytes, sizes: list[int]) -> list[tuple[int, bytes]]:
+    events: list[tuple[int, bytes]] = []
+    pos = 0
+    for size in sizes:
+        events += reader.feed(data[pos:pos + size])
+        pos += size
+    assert pos == len(data)
+    return events
+
+
+def ws_client_parse(data: bytes) -> list[Frame]:
+    """Parse server frames with websockets' own client-side parser."""
+    stream = StreamReader()
+    stream.feed_data(data)
+    stream.feed_eof()
+    frames: list[Frame] = []
+    while stream.buffer:
+        parser = Frame.parse(stream.read_exact, mask=False)
+        with pytest.raises(StopIteration) as done:
+            next(parser)
+        frames.append(done.value.value)
+    return frames
+
+
+def raises_protocol_error(reader: FrameReader, data: bytes, code: int) -> ProtocolError:
+    with pytest.raises(ProtocolError) as caught:
+        reader.feed(data)
+    assert caught.value.code == code
+    # The stream position is lost: the reader stays failed.
+    with pytest.raises(ProtocolError):
+        reader.feed(client_frame(Opcode.BINARY, b"x"))
+    return caught.value
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("opcode", [Opcode.TEXT, Opcode.BINARY])
+def test_round_trip_every_length_form(opcode: Opcode, size: int) -> None:
+    payload = os.urandom(size)
+    events = FrameReader(LIMIT).feed(client_frame(opcode, payload))
+    assert events == [(opcode, payload)]
+    assert type(events[0][0]) is Opcode
+    assert type(events[0][1]) is bytes
+
+
+def _mixed_stream() -> tuple[bytes, list[tuple[int, bytes]]]:
+    """Small and large messages, control frames and a fragmented message, back to back."""
+    parts: list[bytes] = []
+    expected: list[tuple[int, bytes]] = []
+    for size in [0, 1, 20, 125, 126, 300, 70000]:
+        payload = os.urandom(size)
+        parts.append(client_frame(Opcode.BINARY, payload))
+        expected.append((Opcode.BINARY, payload))
+    parts.append(client_frame(Opcode.PING, b"are you there"))
+    expected.append((Opcode.PING, b"are you there"))
+    parts += [
+        client_frame(Opcode.TEXT, b"frag", fin=False),
+        client_frame(Opcode.PONG, b""),
+        client_frame(Opcode.CONT, b"mented " * 40, fin=False),
+        client_frame(Opcode.CONT, b"text", fin=True),
+    ]
+    expected += [(Opcode.PONG, b""), (Opcode.TEXT, b"frag" + b"mented " * 40 + b"text")]
+    parts.append(client_frame(Opcode.CLOSE, encode_close(1000, "bye")[2:]))
+    expected.append((Opcode.CLOSE, b"\x03\xe8bye"))
+    return b"".join(parts), expected
+
+
+def test_whole_stream_in_one_feed() -> None:
+    stream, expected = _mixed_stream()
+    assert FrameReader(LIMIT).feed(stream) == expected
+
+
+def test_byte_by_byte_equals_whole() -> None:
+    stream, expected = _mixed_stream()
+    assert feed_in_chunks(FrameReader(LIMIT), stream, [1] * len(stream)) == expected
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_chunking_equals_whole(seed: int) -> None:
+    stream, expected = _mixed_stream()
+    rng = random.Random(seed)
+    sizes: list[int] = []
+    left = len(stream)
+    while left:
+        size = min(left, rng.choice([1, 2, 3, 5, 7, 11, 64, 1000, 40000]))
+        sizes.append(size)
+        left -= size
+    assert feed_in_chunks(FrameReader(LIMIT), stream, sizes) == expected
+
+
+def test_several_small_frames_in_one_chunk() -> None:
+    payloads = [os.urandom(n) for n in (20, 60, 200, 3)]
+    chunk = b"".join(client_frame(Opcode.BINARY, p) for p in payloads)
+    assert FrameReader(LIMIT).feed(chunk) == [(Opcode.BINARY, p) for p in payloads]
+
+
+def test_incomplete_frame_then_rest_with_next_frame() -> None:
+    first, second = client_frame(Opcode.BINARY, b"a" * 50), client_frame(Opcode.BINARY, b"b")
+    reader = FrameReader(LIMIT)
+    assert reader.feed(first[:7]) == []
+    assert reader.feed(first[7:] + second[:3]) == [(Opcode.BINARY, b"a" * 50)]
+    assert reader.feed(second[3:]) == [(Opcode.BINARY, b"b")]
+    assert reader.feed(b"") == []
+
+
+def test_fragmented_message_with_interleaved_ping() -> None:
+    reader = FrameReader(LIMIT)
+    assert reader.feed(client_frame(Opcode.BINARY, b"\x00\x01", fin=False)) == []
+    assert reader.feed(client_frame(Opcode.PING, b"p")) == [(Opcode.PING, b"p")]
+    assert reader.feed(client_frame(Opcode.CONT, b"", fin=False)) == []
+    assert reader.feed(client_frame(Opcode.CONT, b"\x02", fin=False)) == []
+    assert reader.feed(client_frame(Opcode.CONT, b"\x03")) == [(Opcode.BINARY, b"\x00\x01\x02\x03")]
+    # The message is over: a new one may start, and a CONT may not.
+    assert reader.feed(client_frame(Opcode.TEXT, b"next")) == [(Opcode.TEXT, b"next")]
+    raises_protocol_error(reader, client_frame(Opcode.CONT, b"x"), 1002)
+
+
+def test_text_is_not_utf8_validated() -> None:
+    assert FrameReader(LIMIT).feed(client_frame(Opcode.TEXT, b"\xff\xfe")) == [
+        (Opcode.TEXT, b"\xff\xfe")
+    ]
+
+
+# --- protocol errors ----------------------------------------------------------------------------
+
+
+def test_unmasked_frame() -> None:
+    raises_protocol_error(FrameReader(LIMIT), client_frame(Opcode.BINARY, b"x", masked=False), 1002)
+
+
+@pytest.mark.parametrize("rsv", [0x40, 0x20, 0x10])
+def test_reserved_bits(rsv: int) -> None:
+    raises_protocol_error(FrameReader(LIMIT), client_frame(Opcode.BINARY, b"x", rsv=rsv), 1002)
+
+
+@pytest.mark.parametrize("opcode", [3, 4, 5, 6, 7, 11, 12, 13, 14, 15])
+def test_unknown_opcode(opcode: int) -> None:
+    raises_protocol_error(FrameReader(LIMIT), client_frame(opcode, b""), 1002)
+
+
+@pytest.mark.parametrize("opcode", [Opcode.CLOSE, Opcode.PING, Opcode.PONG])
+def test_control_frame_too_long(opcode: Opcode) -> None:
+    reader = FrameReader(LIMIT)
+    assert reader.feed(client_frame(opcode, b"x" * 125)) == [(opcode, b"x" * 125)]
+    # Refused from the header alone.
+    raises_protocol_error(reader, client_frame(opcode, b"x" * 126)[:4], 1002)
+
+
+@pytest.mark.parametrize("opcode", [Opcode.CLOSE, Opcode.PING, Opcode.PONG])
+def test_fragmented_control_frame(opcode: Opcode) -> None:
+    raises_protocol_error(FrameReader(LIMIT), client_frame(opcode, b"x", fin=False), 1002)
+
+
+def test_continuation_without_message() -> None:
+    raises_protocol_error(FrameReader(LIMIT), client_frame(Opcode.CONT, b"x"), 1002)
+
+
+@pytest.mark.parametrize("second", [Opcode.TEXT, Opcode.BINARY])
+def test_new_message_inside_fragmented_message(second: Opcode) -> None:
+    reader = FrameReader(LIMIT)
+    assert reader.feed(client_frame(Opcode.TEXT, b"a", fin=False)) == []
+    raises_protocol_error(reader, client_frame(second, b"b"), 1002)
+
+
+def test_64_bit_length_with_top_bit() -> None:
+    header = bytes([0x82, 0x80 | 127]) + (1 << 63).to_bytes(8, "big")
+    raises_protocol_error(FrameReader(LIMIT), header, 1002)
+
+
+def test_error_in_a_later_frame_of_the_chunk() -> None:
+    chunk = client_frame(Opcode.BINARY, b"ok") + client_frame(Opcode.BINARY, b"x", masked=False)
+    raises_protocol_error(FrameReader(LIMIT), chunk, 1002)
+
+
+# --- message size -------------------------------------------------------------------------------
+
+
+def test_too_big_from_64_bit_header_alone() -> None:
+    header = bytes([0x82, 0x80 | 127]) + (10_000_000).to_bytes(8, "big")
+    reader = FrameReader(LIMIT)
+    assert reader.feed(header[:5]) == []
+    with pytest.raises(MessageTooBig) as caught:
+        reader.feed(header[5:])  # no mask, no payload: the declared length is enough
+    assert caught.value.code == 1009
+    assert caught.value.size == 10_000_000
+
+
+def test_too_big_from_16_bit_header_alone() -> None:
+    with pytest.raises(MessageTooBig) as caught:
+        FrameReader(1000).feed(bytes([0x82, 0x80 | 126]) + (1001).to_bytes(2, "big"))
+    assert caught.value.size == 1001
+    assert isinstance(caught.value, ProtocolError)
+
+
+def test_exactly_the_limit_is_accepted() -> None:
+    payload = os.urandom(1000)
+    assert FrameReader(1000).feed(client_frame(Opcode.BINARY, payload)) == [
+        (Opcode.BINARY, payload)
+    ]
+
+
+def test_too_big_counts_the_fragments_running_total() -> None:
+    reader = FrameReader(100)
+    assert reader.feed(client_frame(Opcode.BINARY, b"a" * 60, fin=False)) == []
+    assert reader.feed(client_frame(Opcode.CONT, b"b" * 30, fin=False)) == []
+    with pytest.raises(MessageTooBig) as caught:
+        reader.feed(client_frame(Opcode.CONT, b"c" * 11)[:2])  # header only
+    assert caught.value.size == 101
+    with pytest.raises(ProtocolError):
+        reader.feed(b"")
+
+
+def test_limit_applies_per_message() -> None:
+    reader = FrameReader(100)
+    for _ in range(3):
+        assert reader.feed(client_frame(Opcode.BINARY, b"a" * 50, fin=False)) == []
+        assert reader.feed(client_frame(Opcode.CONT, b"b" * 50)) == [
+            (Opcode.BINARY, b"a" * 50 + b"b" * 50)
+        ]
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("size", "header"),
+    [
+        (0, b"\x82\x00"),
+        (125, b"\x82\x7d"),
+        (126, b"\x82\x7e\x00\x7e"),
+        (65535, b"\x82\x7e\xff\xff"),
+        (65536, b"\x82\x7f\x00\x00\x00\x00\x00\x01\x00\x00"),
+    ],
+)
+def test_encode_frame_length_forms(size: int, header: bytes) -> None:
+    payload = os.urandom(size)
+    assert encode_frame(Opcode.BINARY, payload) == header + payload
+
+
+def test_encode_frame_refuses_oversized_control_payload() -> None:
+    with pytest.raises(ValueError):
+        encode_frame(Opcode.PING, b"x" * 126)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_websockets_client_parses_our_frames(size: int) -> None:
+    payload = os.urandom(size)
+    frames = ws_client_parse(
+        encode_frame(Opcode.BINARY, payload)
+        + encode_frame(Opcode.TEXT, b"hi")
+        + encode_frame(Opcode.PING, b"p")
+        + encode_close(1001, "going")
+    )
+    assert [(f.opcode, bytes(f.data), f.fin) for f in frames] == [
+        (WsOpcode.BINARY, payload, True),
+        (WsOpcode.TEXT, b"hi", True),
+        (WsOpcode.PING, b"p", True),
+        (WsOpcode.CLOSE, Close(1001, "going").serialize(), True),
+    ]
+    assert not any(f.rsv1 or f.rsv2 or f.rsv3 for f in frames)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_we_parse_websockets_client_frames(size: int) -> None:
+    payload = os.urandom(size)
+    stream = b"".join(
+        frame.serialize(mask=True)
+        for frame in [
+            Frame(WsOpcode.BINARY, payload),
+            Frame(WsOpcode.TEXT, b"fragmented ", fin=False),
+            Frame(WsOpcode.PING, b"ping"),
+            Frame(WsOpcode.CONT, payload, fin=False),
+            Frame(WsOpcode.CONT, b"end"),
+            Frame(WsOpcode.CLOSE, Close(1000, "done").serialize()),
+        ]
+    )
+    expected = [
+        (Opcode.BINARY, payload),
+        (Opcode.PING, b"ping"),
+        (Opcode.TEXT, b"fragmented " + payload + b"end"),
+        (Opcode.CLOSE, b"\x03\xe8done"),
+    ]
+    assert FrameReader(LIMIT).feed(stream) == expected
+    assert feed_in_chunks(FrameReader(LIMIT), stream, [7] * (len(stream) // 7) + [
+        len(stream) % 7
+    ]) == expected
+
+
+# --- close frames -------------------------------------------------------------------------------
+
+
+def test_encode_close() -> None:
+    assert encode_close(1000) == b"\x88\x02\x03\xe8"
+    assert encode_close(4001, "room closed") == b"\x88\x0d\x0f\xa1room closed"
+
+
+@pytest.mark.parametrize("char", ["a", "é", "€", "😀"])
+def test_encode_close_truncates_on_a_character_boundary(char: str) -> None:
+    reason = "x" + char * 200  # the cut falls inside a character for 2-, 3- and 4-byte ones
+    frame = encode_close(1008, reason)
+    assert frame[0] == 0x88
+    assert frame[1] == len(frame) - 2 <= 125
+    code, decoded = parse_close(frame[2:])
+    assert code == 1008
+    assert reason.startswith(decoded)
+    assert 123 - len(char.encode()) < len(decoded.encode()) <= 123
+
+
+def test_encode_close_refuses_codes_that_may_not_be_sent() -> None:
+    for code in (1005, 1006, 1015, 999, 5000):
+        with pytest.raises(ValueError):
+            encode_close(code)
+
+
+def test_parse_close_empty() -> None:
+    assert parse_close(b"") == (1005, "")
+
+
+def test_parse_close_one_byte() -> None:
+    with pytest.raises(ProtocolError) as caught:
+        parse_close(b"\x03")
+    assert caught.value.code == 1002
+
+
+@pytest.mark.parametrize(
+    "code", [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4999]
+)
+def test_parse_close_valid_codes(code: int) -> None:
+    payload = code.to_bytes(2, "big") + "fermé".encode()
+    assert parse_close(payload) == (code, "fermé")
+    assert parse_close(encode_close(code, "fermé")[2:]) == (code, "fermé")
+
+
+@pytest.mark.parametrize(
+    "code", [0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535]
+)
+def test_parse_close_invalid_codes(code: int) -> None:
+    with pytest.raises(ProtocolError) as caught:
+        parse_close(code.to_bytes(2, "big"))
+    assert caught.value.code == 1002
+
+
+def test_parse_close_invalid_utf8_reason() -> None:
+    with pytest.raises(ProtocolError) as caught:
+        parse_close(b"\x03\xe8\xc3")  # a truncated two-byte character
+    assert caught.value.code == 1007
