@@ -1,5 +1,8 @@
 """create_app(config): every route, the lifespan and the shared services, wired in one place.
 
+The offer socket (``/ws/offers/{id}``) is not an ASGI route: it is our own WebSocket protocol
+(``server/http/socket.py``) that ``server.cli`` hands to uvicorn, bound to ``app.state.services``.
+
 Shutdown is ordered: stop accepting (uvicorn), stop the sweeps and explanations, close rooms (each
 flushes its updates and writes a snapshot), stop webhooks, then close the store (which drains its
 last group commit).
@@ -12,7 +15,7 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from server.bus.base import Bus
@@ -23,7 +26,6 @@ from server.http import api, commands
 from server.http.errors import ApiError, api_error_handler, http_exception_handler
 from server.http.pages import offer_page
 from server.http.services import Services
-from server.http.socket import offer_socket
 from server.metrics import Metrics
 from server.negotiation.expiry import ExpirySweeper
 from server.negotiation.explaining import Explanations
@@ -103,7 +105,6 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
         *api.routes,
         *commands.routes,
         Route("/offers/{offer_id}", offer_page),
-        WebSocketRoute("/ws/offers/{offer_id}", offer_socket),
         Mount("/assets", StaticFiles(directory=config.web_dir, check_dir=False), name="assets"),
     ]
     app = Starlette(

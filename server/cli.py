@@ -19,6 +19,7 @@ import uvloop
 from server.app import create_app, default_store
 from server.auth import ROLES, mint
 from server.config import Config, load_config
+from server.http.socket import offer_socket_class
 from server.logs import log_config
 from server.negotiation.creation import (
     CreatedOffer,
@@ -94,14 +95,13 @@ async def _serve(config: Config, demo: bool) -> None:
     sock.bind((config.host, config.port))
     config = msgspec.structs.replace(config, port=sock.getsockname()[1])
     links = await ensure_demo(config) if demo else None
+    app = create_app(config)
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(config),
+            app,
             log_config=log_config(),
-            # Our own limit answers with 4413; uvicorn's (1009) only stops absurd frames.
-            ws=config.ws_impl,
-            ws_max_size=config.max_frame_bytes * 4,
-            ws_ping_interval=20,
+            # uvicorn serves HTTP and hands upgraded sockets to our own WebSocket protocol.
+            ws=offer_socket_class(app.state.services),
             lifespan="on",
         )
     )

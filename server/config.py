@@ -45,8 +45,8 @@ class Config(msgspec.Struct, frozen=True):
     field_policy: FieldPolicy = msgspec.field(default_factory=lambda: dict(DEFAULT_FIELD_POLICY))
     #: Largest WebSocket frame accepted; a reconnecting client's offline history rides in one frame.
     max_frame_bytes: int = 2 * 1024 * 1024
-    #: Frames queued for one slow client before it is disconnected with 1013.
-    send_queue_max: int = 1024
+    #: Bytes waiting in one slow client's write buffer before it is disconnected with 1013.
+    send_buffer_bytes: int = 4 * 1024 * 1024
     #: Token bucket per connection: sustained messages/s and burst.
     rate_per_second: float = 200.0
     rate_burst: float = 400.0
@@ -74,9 +74,8 @@ class Config(msgspec.Struct, frozen=True):
     redis_url: str = ""
     #: This node's name in the cluster (printed at start, carried on every bus message).
     node_id: str = ""
-    #: uvicorn's WebSocket implementation: "websockets-sansio" keeps no tasks per socket
-    #: (memory per idle connection), "websockets" is uvicorn's long-standing default.
-    ws_impl: str = "websockets-sansio"
+    #: Seconds between keep-alive pings on an idle socket (proxies drop silent connections).
+    ws_ping_seconds: float = 20.0
     #: Fault injection for crash tests only, e.g. "crash_after_commit:proposal_accepted" makes
     #: the process SIGKILL itself right after that event is durable and before anyone is told.
     fault: str = ""
@@ -143,6 +142,7 @@ def load_config(
         field_policy=_field_policy(env.get("OFFER_ROOM_FIELD_POLICY")),
         lock_ttl_ms=int(env.get("OFFER_ROOM_LOCK_TTL_MS", "10000")),
         max_frame_bytes=int(env.get("OFFER_ROOM_MAX_FRAME_BYTES", str(2 * 1024 * 1024))),
+        send_buffer_bytes=int(env.get("OFFER_ROOM_SEND_BUFFER_BYTES", str(4 * 1024 * 1024))),
         rate_per_second=float(env.get("OFFER_ROOM_RATE_PER_SECOND", "200")),
         rate_burst=float(env.get("OFFER_ROOM_RATE_BURST", "400")),
         compact_every=int(env.get("OFFER_ROOM_COMPACT_EVERY", "500")),
@@ -157,7 +157,7 @@ def load_config(
         ai_max_tokens=int(env.get("OFFER_ROOM_AI_MAX_TOKENS", "400")),
         explain_timeout_s=float(env.get("OFFER_ROOM_EXPLAIN_TIMEOUT_S", "20")),
         fault=env.get("OFFER_ROOM_FAULT", ""),
-        ws_impl=env.get("OFFER_ROOM_WS_IMPL", "websockets-sansio"),
+        ws_ping_seconds=float(env.get("OFFER_ROOM_WS_PING_SECONDS", "20")),
         database_url=env.get("OFFER_ROOM_DATABASE_URL", ""),
         redis_url=env.get("OFFER_ROOM_REDIS_URL", ""),
         node_id=env.get("OFFER_ROOM_NODE_ID") or f"{socket.gethostname()}-{secrets.token_hex(3)}",

@@ -1,17 +1,17 @@
-"""The WebSocket endpoint: authenticate, join the room, pump frames, leave.
+"""The offer socket, ``/ws/offers/{offer_id}``: authenticate, join the room, relay frames, leave.
 
 The socket is accepted before the token is checked because a browser cannot read an HTTP refusal;
-a close code (DESIGN §4) is the only thing a y-websocket client can act on. Broad exception handling
-lives only here, at the connection boundary: log, close with 1011, never swallow silently.
+a close code (DESIGN §4) is the only thing a y-websocket client can act on. The protocol object is
+itself the connection's channel (``write``/``buffered``/``close``), so a room's broadcast is a
+``transport.write`` per peer. The only task is the short admission (token, room load); messages
+that arrive meanwhile wait in order. Broad exception handling lives only here, at the connection
+boundary: log, close with 1011, never swallow silently.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-
-from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from server.auth import TokenError, verify
 from server.http.services import Services
@@ -19,86 +19,133 @@ from server.rooms.connection import Connection
 from server.rooms.registry import NoSuchOffer
 from server.rooms.room import Room
 from server.wire import CloseCode, Error, app_frame
+from server.ws.frames import Opcode
+from server.ws.handshake import HandshakeError, Request
+from server.ws.protocol import WebSocketProtocol
 
 log = logging.getLogger("offer_room.socket")
 
-#: How long a closing connection may take to send what it has queued.
-_CLOSE_GRACE_SECONDS = 2.0
+_PREFIX = "/ws/offers/"
+#: Messages a client may send before its admission finishes (sync step 1, awareness, …).
+_MAX_EARLY_MESSAGES = 256
 
 
-class WebSocketChannel:
-    def __init__(self, websocket: WebSocket) -> None:
-        self._ws = websocket
+class OfferSocket(WebSocketProtocol):
+    """One participant's socket; ``services`` is bound by ``offer_socket_class``."""
 
-    async def send(self, frame: bytes) -> None:
-        await self._ws.send_bytes(frame)
+    services: Services
 
-    async def close(self, code: int, reason: str) -> None:
-        with contextlib.suppress(Exception):  # already gone is fine
-            await self._ws.close(code=code, reason=reason)
+    offer_id = ""
+    token = ""
+    conn: Connection | None = None
+    room: Room | None = None
+    #: Messages received during admission, replayed once the room is joined.
+    early: list[tuple[int, bytes]] | None = None
+    gone = False
 
+    def route(self, request: Request) -> None:
+        offer_id = request.path.removeprefix(_PREFIX)
+        if not request.path.startswith(_PREFIX) or not offer_id or "/" in offer_id:
+            raise HandshakeError(404, "no such endpoint")
+        self.offer_id = offer_id
+        self.token = request.query.get("token", "")
 
-async def offer_socket(websocket: WebSocket) -> None:
-    services: Services = websocket.app.state.services
-    config = services.config
-    offer_id = websocket.path_params["offer_id"]
-    await websocket.accept()
-    try:
-        claims = verify(config.secret, websocket.query_params.get("token", ""))
-    except TokenError as exc:
-        services.metrics.closes[CloseCode.BAD_TOKEN] += 1
-        await websocket.close(code=CloseCode.BAD_TOKEN, reason=str(exc))
-        return
-    if claims.offer != offer_id:
-        services.metrics.closes[CloseCode.NOT_A_PARTY] += 1
-        await websocket.close(code=CloseCode.NOT_A_PARTY, reason="not a party of this offer")
-        return
-    conn = Connection(
-        WebSocketChannel(websocket),
-        claims,
-        queue_max=config.send_queue_max,
-        rate_per_second=config.rate_per_second,
-        rate_burst=config.rate_burst,
-    )
-    try:
-        room = await services.registry.join(offer_id, conn)
-    except NoSuchOffer:
-        services.metrics.closes[CloseCode.NO_SUCH_OFFER] += 1
-        await websocket.close(code=CloseCode.NO_SUCH_OFFER, reason="no such offer")
-        return
-    conn.start()
-    try:
-        await _pump(websocket, conn, room, services)
-    except WebSocketDisconnect:
-        pass
-    except Exception:
-        log.exception("connection of %s to offer %s failed", claims.sub, offer_id)
-        conn.close(CloseCode.INTERNAL_ERROR, "internal error")
-    finally:
-        await services.registry.leave(room, conn)
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(conn.closed.wait(), _CLOSE_GRACE_SECONDS)
-        await conn.stop()
+    def opened(self, request: Request) -> None:
+        self.early = []
+        task = self.loop.create_task(self._admit(), name=f"admit-{self.offer_id}")
+        tasks = self.server_state.tasks
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
 
-
-async def _pump(websocket: WebSocket, conn: Connection, room: Room, services: Services) -> None:
-    max_bytes = services.config.max_frame_bytes
-    while True:
-        message = await websocket.receive()
-        if message["type"] == "websocket.disconnect":
+    async def _admit(self) -> None:
+        services = self.services
+        config = services.config
+        try:
+            claims = verify(config.secret, self.token)
+        except TokenError as exc:
+            self._deny(CloseCode.BAD_TOKEN, str(exc))
             return
-        data = message.get("bytes")
-        if data is None:
+        if claims.offer != self.offer_id:
+            self._deny(CloseCode.NOT_A_PARTY, "not a party of this offer")
+            return
+        conn = Connection(self, claims, send_buffer_bytes=config.send_buffer_bytes,
+                          rate_per_second=config.rate_per_second, rate_burst=config.rate_burst)
+        try:
+            room = await services.registry.join(self.offer_id, conn)
+        except NoSuchOffer:
+            self._deny(CloseCode.NO_SUCH_OFFER, "no such offer")
+            return
+        except Exception:
+            log.exception("joining offer %s failed", self.offer_id)
+            self._deny(CloseCode.INTERNAL_ERROR, "internal error")
+            return
+        if self.gone:  # hung up while the room was loading
+            await services.registry.leave(room, conn)
+            return
+        self.conn, self.room = conn, room
+        early, self.early = self.early or [], None
+        for opcode, payload in early:
+            self._deliver(conn, room, opcode, payload)
+
+    def _deny(self, code: int, reason: str) -> None:
+        self.services.metrics.closes[code] += 1
+        self.close(code, reason)
+
+    def message(self, opcode: int, payload: bytes) -> None:
+        conn, room = self.conn, self.room
+        if conn is not None and room is not None:
+            self._deliver(conn, room, opcode, payload)
+        elif self.early is not None:
+            if len(self.early) >= _MAX_EARLY_MESSAGES:
+                self._deny(CloseCode.TOO_MANY_MESSAGES, "too many messages")
+            else:
+                self.early.append((opcode, payload))
+
+    def _deliver(self, conn: Connection, room: Room, opcode: int, payload: bytes) -> None:
+        if opcode != Opcode.BINARY:
             conn.send(app_frame(Error(code="bad_frame", message="text frames are not supported")))
-            continue
-        if len(data) > max_bytes:
-            services.metrics.closes[CloseCode.FRAME_TOO_LARGE] += 1
-            conn.send(app_frame(Error(code="too_large", message=f"frames are limited to "
-                                      f"{max_bytes} bytes")))
-            conn.close(CloseCode.FRAME_TOO_LARGE, "frame too large")
             return
         if not conn.allow_message():
-            services.metrics.closes[CloseCode.TOO_MANY_MESSAGES] += 1
+            self.services.metrics.closes[CloseCode.TOO_MANY_MESSAGES] += 1
             conn.close(CloseCode.TOO_MANY_MESSAGES, "too many messages")
             return
-        room.receive(conn, data)
+        try:
+            room.receive(conn, payload)
+        except Exception:
+            log.exception("connection of %s to offer %s failed", conn.user.id, self.offer_id)
+            conn.close(CloseCode.INTERNAL_ERROR, "internal error")
+
+    def too_big(self, size: int) -> None:
+        limit = self.max_message_bytes
+        self.services.metrics.closes[CloseCode.FRAME_TOO_LARGE] += 1
+        self.write(app_frame(Error(code="too_large", message=f"frames are limited to "
+                                   f"{limit} bytes")))
+        self.close(CloseCode.FRAME_TOO_LARGE, "frame too large")
+
+    def lost(self) -> None:
+        self.gone = True
+        self.early = None
+        conn, room = self.conn, self.room
+        if conn is None or room is None:
+            return
+        self.conn = self.room = None
+        task = asyncio.ensure_future(self.services.registry.leave(room, conn))
+        tasks = self.server_state.tasks
+        tasks.add(task)
+        task.add_done_callback(_report_leave)
+        task.add_done_callback(tasks.discard)
+
+
+def _report_leave(task: asyncio.Future[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("leaving a room failed", exc_info=task.exception())
+
+
+def offer_socket_class(services: Services) -> type[OfferSocket]:
+    """The protocol class uvicorn instantiates per upgraded connection, bound to our services."""
+    config = services.config
+    return type("BoundOfferSocket", (OfferSocket,), {
+        "services": services,
+        "max_message_bytes": config.max_frame_bytes,
+        "ping_seconds": config.ws_ping_seconds,
+    })

@@ -1,17 +1,15 @@
-"""One participant's socket: identity, a bounded send queue and a message-rate budget.
+"""One participant's socket: identity, a bounded send buffer and a message-rate budget.
 
-The room never awaits a client. Frames are queued and a single writer task per connection drains
-them, so a slow client only fills its own queue; past ``send_queue_max`` it is closed with 1013
-(overloaded, retry) instead of stalling everyone else or growing memory without bound.
+The room never awaits a client. ``send`` hands a frame straight to the transport (no task, no
+queue of our own: the transport already buffers); a slow client only grows its own write buffer,
+and once that passes ``send_buffer_bytes`` it is closed with 1013 (overloaded, retry) instead of
+stalling everyone else or growing memory without bound.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
-from collections import deque
 from typing import Any, Protocol
 
 from server.auth import ROLE_COLORS, Claims
@@ -23,18 +21,38 @@ log = logging.getLogger("offer_room.connection")
 class Channel(Protocol):
     """What a connection needs from a transport (a WebSocket, or an in-memory pair in tests)."""
 
-    async def send(self, frame: bytes) -> None: ...
+    def write(self, frame: bytes) -> None:
+        """Queue one message for the peer; never blocks."""
 
-    async def close(self, code: int, reason: str) -> None: ...
+    def buffered(self) -> int:
+        """Bytes handed to ``write`` that the peer has not taken yet."""
+
+    def close(self, code: int, reason: str) -> None:
+        """Close after what was already written (so a final ``error`` still arrives)."""
 
 
 class Connection:
+    __slots__ = (
+        "__weakref__",
+        "_burst",
+        "_closing",
+        "_limit",
+        "_rate",
+        "_stamp",
+        "_tokens",
+        "channel",
+        "claims",
+        "held",
+        "identity",
+        "user",
+    )
+
     def __init__(
         self,
         channel: Channel,
         claims: Claims,
         *,
-        queue_max: int,
+        send_buffer_bytes: int,
         rate_per_second: float,
         rate_burst: float,
     ) -> None:
@@ -49,37 +67,33 @@ class Connection:
             "role": claims.role,
             "color": self.user.color,
         }
-        self._queue: deque[bytes] = deque()
-        self._queue_max = queue_max
-        self._wakeup = asyncio.Event()
+        #: Live updates the client sent before its sync step 2 (see Room._on_sync).
+        self.held: list[bytes] | None = []
+        self._limit = send_buffer_bytes
         self._closing: tuple[int, str] | None = None
-        self._writer: asyncio.Task[None] | None = None
         self._rate = rate_per_second
         self._burst = rate_burst
         self._tokens = rate_burst
         self._stamp = time.monotonic()
-        self.closed = asyncio.Event()
-        #: Live updates the client sent before its sync step 2 (see Room._on_sync).
-        self.held: list[bytes] | None = []
 
-    def start(self) -> None:
-        self._writer = asyncio.create_task(self._drain(), name=f"writer-{self.user.id}")
+    @property
+    def closing(self) -> bool:
+        return self._closing is not None
 
     def send(self, frame: bytes) -> None:
         if self._closing is not None:
             return
-        if len(self._queue) >= self._queue_max:
-            log.warning("send queue full for %s; closing with 1013", self.user.id)
+        if self.channel.buffered() > self._limit:
+            log.warning("send buffer full for %s; closing with 1013", self.user.id)
             self.close(CloseCode.OVERLOADED, "too slow to keep up")
             return
-        self._queue.append(frame)
-        self._wakeup.set()
+        self.channel.write(frame)
 
     def close(self, code: int, reason: str) -> None:
-        """Close after the frames already queued (so a final `error` still reaches the client)."""
+        """Close after the frames already sent; later sends and closes are ignored."""
         if self._closing is None:
             self._closing = (code, reason)
-            self._wakeup.set()
+            self.channel.close(code, reason)
 
     def allow_message(self) -> bool:
         """Token bucket: refill by elapsed time, spend one per incoming message."""
@@ -90,26 +104,3 @@ class Connection:
             return False
         self._tokens -= 1
         return True
-
-    async def _drain(self) -> None:
-        try:
-            while True:
-                await self._wakeup.wait()
-                self._wakeup.clear()
-                while self._queue:
-                    await self.channel.send(self._queue.popleft())
-                if self._closing is not None:
-                    await self.channel.close(*self._closing)
-                    return
-        except Exception as exc:  # the transport is gone; the reader side notices too
-            log.debug("writer for %s stopped: %s", self.user.id, exc)
-        finally:
-            self._queue.clear()
-            self.closed.set()
-
-    async def stop(self) -> None:
-        if self._writer is not None and not self._writer.done():
-            self._writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._writer
-        self.closed.set()

@@ -42,23 +42,11 @@ from server.wire import (
     sync_frame,
     var_bytes,
 )
+from tests.support.channel import MemoryChannel
 
 SEEDS = int(os.environ.get("OFFER_ROOM_CONVERGENCE_SEEDS", "200"))
 STEPS = 120
 FIELDS = ("title", "hourly_rate", "weekly_limit", "fixed_price", "description")
-
-
-class MemoryChannel:
-    def __init__(self) -> None:
-        self.inbox: list[bytes] = []
-        self.closed = False
-
-    async def send(self, frame: bytes) -> None:
-        if not self.closed:
-            self.inbox.append(frame)
-
-    async def close(self, code: int, reason: str) -> None:
-        self.closed = True
 
 
 class Replica:
@@ -168,7 +156,7 @@ async def _room(store: SQLiteStore, seed: int, server_client_id: int) -> Room:
     odoc = OfferDoc(Doc(client_id=server_client_id))
     odoc.seed(terms, {"status": "open", "version": 1})
     await store.create_offer(offer, odoc.doc.get_update())
-    config = Config(send_queue_max=100_000, lock_ttl_ms=60_000)
+    config = Config(send_buffer_bytes=1 << 30, lock_ttl_ms=60_000)
     persister = Persister(store, offer.id, compact_every=50)
     persister.start()
     return Room(offer, odoc, config, persister, Metrics())
@@ -186,17 +174,15 @@ async def _run_seed(store: SQLiteStore, seed: int) -> None:
 
     def connect(r: Replica) -> None:
         r.channel = MemoryChannel()
-        r.conn = Connection(r.channel, _claims(r), queue_max=100_000,
+        r.conn = Connection(r.channel, _claims(r), send_buffer_bytes=1 << 30,
                             rate_per_second=1e9, rate_burst=1e9)
-        r.conn.start()
         room.join(r.conn)
         r.outbox = [sync_frame(SyncType.STEP1, r.odoc.doc.get_state())]
 
     async def disconnect(r: Replica) -> None:
         assert r.conn is not None and r.channel is not None
         room.leave(r.conn)
-        r.channel.closed = True
-        await r.conn.stop()
+        r.conn.close(1000, "gone")
         r.conn, r.channel, r.outbox = None, None, []
 
     for r in replicas:
@@ -206,7 +192,7 @@ async def _run_seed(store: SQLiteStore, seed: int) -> None:
     actions: list[tuple[float, Callable[[Replica], Any]]] = [
         (0.30, lambda r: _random_edit(rng, r.odoc)),
         (0.25, lambda r: r.outbox and room.receive(r.conn, r.outbox.pop(0))),  # type: ignore[arg-type]
-        (0.25, lambda r: r.channel and r.channel.inbox and r.receive(r.channel.inbox.pop(0))),
+        (0.25, lambda r: r.channel and r.channel.frames and r.receive(r.channel.frames.pop(0))),
         (0.08, lambda r: r.conn and room.receive(
             r.conn, _app({"type": rng.choice(["lock", "unlock"]),
                           "field": rng.choice((*FIELDS[:-1], "description", "milestone:m-a"))}))),
@@ -225,7 +211,7 @@ async def _run_seed(store: SQLiteStore, seed: int) -> None:
                 connect(r)
         else:
             action(r)
-        await asyncio.sleep(0)  # let connection writers move frames into the channels
+        await asyncio.sleep(0)  # let the persister and timers run between steps
 
     # Everyone back, locks released, then drain the network until nothing moves.
     for r in replicas:
@@ -239,8 +225,8 @@ async def _run_seed(store: SQLiteStore, seed: int) -> None:
                 room.receive(r.conn, r.outbox.pop(0))
                 moved = True
             await asyncio.sleep(0)
-            while r.channel.inbox:
-                r.receive(r.channel.inbox.pop(0))
+            while r.channel.frames:
+                r.receive(r.channel.frames.pop(0))
                 moved = True
         if not moved:
             break
@@ -255,7 +241,7 @@ async def _run_seed(store: SQLiteStore, seed: int) -> None:
         raise AssertionError(f"seed {seed}: converged on invalid terms: {exc}") from exc
     for r in replicas:
         if r.conn is not None:
-            await r.conn.stop()
+            r.conn.close(1000, "done")
     await room.persister.close()
 
 

@@ -32,7 +32,8 @@ from server.rooms.room import Room
 from server.store.base import OfferRecord
 from server.store.sqlite import SQLiteStore
 from server.wire import SyncType, UserInfo, sync_frame
-from tests.unit.test_convergence import FIELDS, MemoryChannel, Replica, _app, _claims, _random_edit
+from tests.support.channel import MemoryChannel
+from tests.unit.test_convergence import FIELDS, Replica, _app, _claims, _random_edit
 
 SEEDS = int(os.environ.get("OFFER_ROOM_CLUSTER_SEEDS", "200"))
 STEPS = 120
@@ -104,7 +105,7 @@ async def _nodes(
         odoc.doc.apply_update(seed_doc.doc.get_update())
         persister = Persister(store, "o", compact_every=50)
         persister.start()
-        room = Room(offer, odoc, Config(send_queue_max=100_000, lock_ttl_ms=60_000),
+        room = Room(offer, odoc, Config(send_buffer_bytes=1 << 30, lock_ttl_ms=60_000),
                     persister, Metrics(), MemoryLink(f"node-{n}", queues[n]))
         room.leases = leases
         rooms.append(room)
@@ -128,9 +129,8 @@ async def _run_seed(store: SQLiteStore, seed: int) -> None:
     def connect(r: Replica) -> None:
         room = rng.choice(rooms)
         r.channel = MemoryChannel()
-        r.conn = Connection(r.channel, _claims(r), queue_max=100_000, rate_per_second=1e9,
-                            rate_burst=1e9)
-        r.conn.start()
+        r.conn = Connection(r.channel, _claims(r), send_buffer_bytes=1 << 30,
+                            rate_per_second=1e9, rate_burst=1e9)
         room.join(r.conn)
         where[id(r)] = room
         r.outbox = [sync_frame(SyncType.STEP1, r.odoc.doc.get_state())]
@@ -138,8 +138,7 @@ async def _run_seed(store: SQLiteStore, seed: int) -> None:
     async def disconnect(r: Replica) -> None:
         assert r.conn is not None and r.channel is not None
         where[id(r)].leave(r.conn)
-        r.channel.closed = True
-        await r.conn.stop()
+        r.conn.close(1000, "gone")
         r.conn, r.channel, r.outbox = None, None, []
 
     for r in replicas:
@@ -152,8 +151,8 @@ async def _run_seed(store: SQLiteStore, seed: int) -> None:
             _random_edit(rng, r.odoc)
         elif roll < 0.5 and r.conn is not None and r.outbox:
             where[id(r)].receive(r.conn, r.outbox.pop(0))
-        elif roll < 0.68 and r.channel is not None and r.channel.inbox:
-            r.receive(r.channel.inbox.pop(0))
+        elif roll < 0.68 and r.channel is not None and r.channel.frames:
+            r.receive(r.channel.frames.pop(0))
         elif roll < 0.82:
             _pump(rooms, queues, rng.randrange(2), rng.randrange(1, 4))
         elif roll < 0.88 and r.conn is not None:
@@ -186,8 +185,8 @@ async def _run_seed(store: SQLiteStore, seed: int) -> None:
         await asyncio.sleep(0)
         for r in replicas:
             assert r.channel is not None
-            while r.channel.inbox:
-                r.receive(r.channel.inbox.pop(0))
+            while r.channel.frames:
+                r.receive(r.channel.frames.pop(0))
                 moved = True
         if not moved:
             break
@@ -202,7 +201,7 @@ async def _run_seed(store: SQLiteStore, seed: int) -> None:
             raise AssertionError(f"seed {seed}: converged on invalid terms: {exc}") from exc
     for r in replicas:
         if r.conn is not None:
-            await r.conn.stop()
+            r.conn.close(1000, "done")
     for room in rooms:
         await room.persister.close()
 

@@ -32,21 +32,11 @@ from server.wire import (
     sync_frame,
     var_bytes,
 )
+from tests.support.channel import MemoryChannel
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 TERMS = Terms(title="Landing page", contract_type="hourly", currency="USD", hourly_rate=4500,
               weekly_limit=20, description="Scope.")
-
-
-class MemoryChannel:
-    def __init__(self) -> None:
-        self.frames: list[bytes] = []
-
-    async def send(self, frame: bytes) -> None:
-        self.frames.append(frame)
-
-    async def close(self, code: int, reason: str) -> None:
-        pass
 
 
 def parse(frame: bytes) -> tuple[str, Any]:
@@ -68,9 +58,8 @@ class Peer:
         self.room = room
         self.channel = MemoryChannel()
         claims = Claims("o1", user, user.title(), role, 2**40)  # type: ignore[arg-type]
-        self.conn = Connection(self.channel, claims, queue_max=1000, rate_per_second=1e6,
-                               rate_burst=1e6)
-        self.conn.start()
+        self.conn = Connection(self.channel, claims, send_buffer_bytes=1 << 20,
+                               rate_per_second=1e6, rate_burst=1e6)
         self.odoc = OfferDoc(Doc())
         self.odoc.doc.apply_update(room.odoc.doc.get_update())
 
@@ -126,7 +115,7 @@ async def make_room(tmp_path: Path, status: str = "open") -> AsyncIterator[Room]
         room = Room(offer, odoc, Config(lock_ttl_ms=8000), persister, Metrics())
         yield room
         for conn in list(room.conns):
-            await conn.stop()
+            conn.close(1001, "test over")
         await persister.close()
 
 
