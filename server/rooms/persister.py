@@ -1,26 +1,30 @@
-"""Writes a room's updates to the store off the hot path, and compacts the log now and then.
+"""A room's updates on their way to the store, and the compaction of its log now and then.
 
-The room hands over updates synchronously; one task per room merges whatever piled up since its
-last write into a single update and appends it (the store group-commits across rooms as well).
-Every ``compact_every`` log entries a new snapshot replaces the old one and the log it covers. The
-snapshot is rebuilt from the store's own snapshot and log, never from the live doc: in a cluster
-the live doc may hold another node's updates that are not durable yet, and compaction must only
-drop rows its snapshot really contains.
+The room hands over updates synchronously; the node's Flusher (server/rooms/flusher.py) takes
+whatever piled up, merged into one update, and appends it together with every other room's in one
+transaction. A room has no task of its own. Every ``compact_every`` log entries a new snapshot
+replaces the old one and the log it covers. The snapshot is rebuilt from the store's own snapshot
+and log, never from the live doc: in a cluster the live doc may hold another node's updates that
+are not durable yet, and compaction must only drop rows its snapshot really contains. The rebuild
+runs on a worker thread so a long log never stalls the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from pycrdt import Doc, merge_updates
 
+from server.rooms.flusher import Flusher
 from server.store.base import Store
 
 log = logging.getLogger("offer_room.persister")
+
+#: After a failed append, how long before the same room is tried again.
+_RETRY_SECONDS = 0.5
 
 
 class Persister:
@@ -31,85 +35,119 @@ class Persister:
         *,
         compact_every: int,
         backlog: int = 0,
+        flusher: Flusher | None = None,
     ) -> None:
+        self.offer_id = offer_id
         self._store = store
-        self._offer_id = offer_id
+        #: Rooms of a node share the registry's; a persister on its own gets a private one.
+        self._flusher = flusher if flusher is not None else Flusher(store)
         self._compact_every = compact_every
         self._pending: list[bytes] = []
-        self._wakeup = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
-        #: Set after every write attempt, so flush() can notice a failure instead of hanging.
-        self._attempted = asyncio.Event()
+        self._in_flight = False
+        self._retry: asyncio.TimerHandle | None = None
+        self._compaction: asyncio.Task[None] | None = None
+        self._waiters: list[asyncio.Future[None]] = []
         self._since_snapshot = backlog
-        self._last_seq = 0
-        self._task: asyncio.Task[None] | None = None
         self.failed: BaseException | None = None
         #: Called with each update once it is durable (a cluster room publishes it then).
         self.on_durable: Callable[[bytes], None] | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"persist-{self._offer_id}")
-
     def add(self, update: bytes) -> None:
         self._pending.append(update)
-        self._idle.clear()
-        self._wakeup.set()
+        if not self._in_flight and self._retry is None:
+            self._flusher.schedule(self)
+
+    # --- the Flusher's side ----------------------------------------------------------------
+
+    def take(self) -> bytes | None:
+        if not self._pending or self._in_flight:
+            return None
+        batch, self._pending = self._pending, []
+        self._in_flight = True
+        return batch[0] if len(batch) == 1 else merge_updates(*batch)
+
+    def settle(self, update: bytes, outcome: int | BaseException) -> None:
+        self._in_flight = False
+        if isinstance(outcome, BaseException):
+            if not isinstance(outcome, asyncio.CancelledError):
+                log.error("append failed for offer %s: %s", self.offer_id, outcome)
+                self.failed = outcome
+            # Kept, ahead of anything newer, for the retry.
+            self._pending.insert(0, update)
+            if self._retry is None:
+                self._retry = asyncio.get_running_loop().call_later(_RETRY_SECONDS, self._again)
+        else:
+            self.failed = None
+            if self.on_durable is not None:
+                self.on_durable(update)
+            self._since_snapshot += 1
+            if self._since_snapshot >= self._compact_every and self._compaction is None:
+                self._compaction = asyncio.get_running_loop().create_task(
+                    self._compact_quietly(), name=f"compact-{self.offer_id}")
+            if self._pending:
+                self._flusher.schedule(self)
+        self._wake()
+
+    def _again(self) -> None:
+        self._retry = None
+        if self._pending:
+            self._flusher.schedule(self)
+
+    # --- waiting ---------------------------------------------------------------------------
+
+    def _busy(self) -> bool:
+        return bool(self._pending) or self._in_flight or self._compaction is not None
+
+    def _wake(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     async def flush(self) -> None:
         """Wait until everything handed over so far is durable; raise if the store fails."""
-        while not self._idle.is_set():
+        while self._busy():
             if self.failed is not None:
                 raise RuntimeError("persisting updates failed") from self.failed
-            self._attempted.clear()
-            await self._attempted.wait()
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            await waiter
 
-    async def _run(self) -> None:
-        while True:
-            await self._wakeup.wait()
-            self._wakeup.clear()
-            while self._pending:
-                batch, self._pending = self._pending, []
-                update = batch[0] if len(batch) == 1 else merge_updates(*batch)
-                try:
-                    self._last_seq = await self._store.append_update(self._offer_id, update)
-                except Exception as exc:
-                    # Keep the updates: the next round retries them before anything newer.
-                    log.exception("append failed for offer %s", self._offer_id)
-                    self.failed = exc
-                    self._pending[:0] = batch
-                    self._attempted.set()
-                    await asyncio.sleep(0.5)
-                    continue
-                self.failed = None
-                if self.on_durable is not None:
-                    self.on_durable(update)
-                self._since_snapshot += 1
-                if self._since_snapshot >= self._compact_every:
-                    try:
-                        await self.compact()
-                    except Exception:  # the log stays valid; compaction is retried later
-                        log.exception("compaction failed for offer %s", self._offer_id)
-            self._idle.set()
-            self._attempted.set()
+    # --- compaction ------------------------------------------------------------------------
+
+    async def _compact_quietly(self) -> None:
+        try:
+            await self.compact()
+        except Exception:  # the log stays valid; compaction is tried again later
+            log.exception("compaction failed for offer %s", self.offer_id)
+        finally:
+            self._compaction = None
+            self._wake()
 
     async def compact(self) -> None:
-        state = await self._store.load_doc(self._offer_id)
+        state = await self._store.load_doc(self.offer_id)
         if state.last_seq == 0 or not state.updates:
             return
-        doc: Doc[Any] = Doc()
-        if state.snapshot:
-            doc.apply_update(state.snapshot)
-        for update in state.updates:
-            doc.apply_update(update)
-        await self._store.compact(self._offer_id, doc.get_update(), state.last_seq)
+        parts = ([state.snapshot] if state.snapshot else []) + state.updates
+        snapshot = await asyncio.to_thread(_rebuild, parts)
+        await self._store.compact(self.offer_id, snapshot, state.last_seq)
         self._since_snapshot = 0
 
     async def close(self) -> None:
-        await self.flush()
-        if self._since_snapshot > 0:
-            await self.compact()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        try:
+            await self.flush()
+            if self._since_snapshot > 0:
+                await self.compact()
+        finally:
+            if self._retry is not None:
+                self._retry.cancel()
+                self._retry = None
+
+
+def _rebuild(parts: list[bytes]) -> bytes:
+    """The state of snapshot + log as one update (a fresh doc garbage-collects what was
+    deleted, so it is far smaller than merging the updates)."""
+    doc: Doc[Any] = Doc()
+    for part in parts:
+        doc.apply_update(part)
+    return doc.get_update()

@@ -22,6 +22,7 @@ from server.config import Config
 from server.crdt.layout import OfferDoc
 from server.metrics import Metrics
 from server.rooms.connection import Connection
+from server.rooms.flusher import Flusher
 from server.rooms.persister import Persister
 from server.rooms.remote import Leases
 from server.rooms.room import Room
@@ -58,6 +59,8 @@ class Registry:
         leases: Leases | None = None,
     ) -> None:
         self._store = store
+        #: One writer for every room's updates (see server/rooms/flusher.py).
+        self._flusher = Flusher(store)
         self._bus: Bus = bus if bus is not None else LocalBus()
         self._leases = leases
         self._config = config
@@ -143,10 +146,8 @@ class Registry:
         except BaseException:
             await self._bus.detach(offer_id)
             raise
-        persister = Persister(
-            self._store, offer_id, compact_every=self._config.compact_every, backlog=backlog
-        )
-        persister.start()
+        persister = Persister(self._store, offer_id, compact_every=self._config.compact_every,
+                              backlog=backlog, flusher=self._flusher)
         room = Room(offer, odoc, self._config, persister, self._metrics, link)
         room.leases = self._leases
         self.rooms[offer_id] = room
@@ -195,3 +196,4 @@ class Registry:
             except Exception:
                 log.exception("final flush of offer %s failed", room.offer_id)
         self.rooms.clear()
+        await self._flusher.close()

@@ -224,6 +224,15 @@ class Store(Protocol):
         """
         ...
 
+    async def append_updates(self, batch: list[tuple[str, bytes]]) -> list[int | Exception]:
+        """Append (offer id, update) pairs in one transaction, in order; no lingering.
+
+        One outcome per pair: its seq, or OfferNotFound for that pair alone (the rest commit).
+        Raises when the transaction fails (nothing of the batch is stored). For a caller that
+        batches itself (the rooms' Flusher); never run two concurrently for the same offer.
+        """
+        ...
+
     async def load_doc(self, offer_id: str) -> DocState: ...
 
     async def compact(self, offer_id: str, snapshot: bytes, upto_seq: int) -> None:

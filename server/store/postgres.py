@@ -161,6 +161,13 @@ class PostgresStore:
         self._check_open()
         return await self._appends.submit((offer_id, bytes(update)))
 
+    async def append_updates(self, batch: list[pg_doc.Update]) -> list[int | Exception]:
+        """Several appends in one transaction (see Store.append_updates)."""
+        self._check_open()
+        return await pg_doc.write_updates(
+            self._core, [(offer_id, bytes(update)) for offer_id, update in batch]
+        )
+
     async def load_doc(self, offer_id: str) -> DocState:
         """The snapshot and the log after it; an unknown offer yields an empty state."""
         self._check_open()

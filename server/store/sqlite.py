@@ -138,6 +138,11 @@ class SQLiteStore:
         self._check_open()
         return await self._appends.submit((offer_id, bytes(update)))
 
+    async def append_updates(self, batch: list[Update]) -> list[int | Exception]:
+        """Several appends in one transaction (see Store.append_updates)."""
+        self._check_open()
+        return await self._write_updates([(offer_id, bytes(update)) for offer_id, update in batch])
+
     async def load_doc(self, offer_id: str) -> DocState:
         """The snapshot and the log after it; an unknown offer yields an empty state."""
         return await self._run(self._core.load_doc, offer_id)

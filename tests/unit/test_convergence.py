@@ -158,7 +158,6 @@ async def _room(store: SQLiteStore, seed: int, server_client_id: int) -> Room:
     await store.create_offer(offer, odoc.doc.get_update())
     config = Config(send_buffer_bytes=1 << 30, lock_ttl_ms=60_000)
     persister = Persister(store, offer.id, compact_every=50)
-    persister.start()
     return Room(offer, odoc, config, persister, Metrics())
 
 

@@ -104,7 +104,6 @@ async def _nodes(
         odoc = OfferDoc(Doc(client_id=rng.randrange(1, 2**31)))
         odoc.doc.apply_update(seed_doc.doc.get_update())
         persister = Persister(store, "o", compact_every=50)
-        persister.start()
         room = Room(offer, odoc, Config(send_buffer_bytes=1 << 30, lock_ttl_ms=60_000),
                     persister, Metrics(), MemoryLink(f"node-{n}", queues[n]))
         room.leases = leases

@@ -15,6 +15,7 @@ from pycrdt import Doc
 
 from server.crdt.layout import OfferDoc
 from server.offers.terms import Party, Terms
+from server.rooms.flusher import Flusher
 from server.rooms.persister import Persister
 from server.store.base import OfferRecord
 from server.store.sqlite import SQLiteStore
@@ -62,7 +63,6 @@ def start(store: SQLiteStore, live: Live, compact_every: int = 100, backlog: int
     persister = Persister(store, "o1", compact_every=compact_every,
                           backlog=backlog)
     live.persister = persister
-    persister.start()
     return persister
 
 
@@ -169,7 +169,6 @@ async def test_close_without_edits_keeps_the_seeded_snapshot(
 
 async def test_flush_raises_instead_of_hanging_when_the_store_fails(store: SQLiteStore) -> None:
     persister = Persister(store, "no-such-offer", compact_every=100)
-    persister.start()
     odoc = OfferDoc(Doc())
     odoc.seed(TERMS, {"status": "open"})
     persister.add(odoc.doc.get_update())
@@ -205,3 +204,35 @@ async def test_a_failed_compaction_does_not_stop_persisting(
         doc.apply_update(update)
     assert OfferDoc(doc).terms["hourly_rate"] == 5100
     assert calls >= 2
+
+
+async def test_rooms_sharing_a_flusher_are_written_in_one_commit(store: SQLiteStore) -> None:
+    flusher = Flusher(store)
+    rooms: list[tuple[Live, Persister]] = []
+    for offer_id in ("r1", "r2", "r3"):
+        odoc = OfferDoc(Doc())
+        odoc.seed(TERMS, {"status": "open", "version": 1})
+        offer = OfferRecord(id=offer_id, status="open", version=1, client=Party("c1", "Ada"),
+                            freelancer=Party("f1", "Linus"), created_at=NOW,
+                            expires_at=NOW + timedelta(days=30), terms=TERMS)
+        await store.create_offer(offer, odoc.doc.get_update())
+        live = Live(odoc)
+        live.persister = Persister(store, offer_id, compact_every=100, flusher=flusher)
+        rooms.append((live, live.persister))
+    ghost = Persister(store, "no-such-offer", compact_every=100, flusher=flusher)
+    before = store.commits
+    for i, (live, _) in enumerate(rooms):
+        live.edit(5000 + i)
+    ghost.add(rooms[0][0].odoc.doc.get_update())
+    for _, persister in rooms:
+        await asyncio.wait_for(persister.flush(), 5)
+    assert store.commits - before == 1
+    for _, persister in rooms:
+        assert (await store.load_doc(persister.offer_id)).last_seq == 1
+    with pytest.raises(RuntimeError, match="persisting updates failed"):
+        await asyncio.wait_for(ghost.flush(), 5)  # only the unknown offer failed
+    for _, persister in rooms:
+        await persister.close()
+    with pytest.raises(RuntimeError):
+        await ghost.close()
+    await flusher.close()

@@ -111,7 +111,6 @@ async def make_room(tmp_path: Path, status: str = "open") -> AsyncIterator[Room]
                             expires_at=NOW + timedelta(days=30), terms=TERMS)
         await store.create_offer(offer, odoc.doc.get_update())
         persister = Persister(store, "o1", compact_every=100)
-        persister.start()
         room = Room(offer, odoc, Config(lock_ttl_ms=8000), persister, Metrics())
         yield room
         for conn in list(room.conns):

@@ -441,6 +441,22 @@ async def test_unknown_offer_fails_only_its_own_append(o1: Store) -> None:
     assert isinstance(results[1], OfferNotFound)
 
 
+async def test_a_batch_of_appends_is_one_commit_and_fails_only_unknown_offers(
+    store: Store,
+) -> None:
+    await store.create_offer(make_offer("a"), b"")
+    await store.create_offer(make_offer("b"), b"")
+    before = commits(store)
+    outcomes = await store.append_updates([("a", b"a1"), ("nope", b"n"), ("b", b"b1"),
+                                           ("a", b"a2")])
+    assert commits(store) - before == 1
+    assert outcomes[0] == 1 and outcomes[2] == 1 and outcomes[3] == 2
+    assert isinstance(outcomes[1], OfferNotFound)
+    assert (await store.load_doc("a")).updates == [b"a1", b"a2"]
+    assert await store.append_update("b", b"b2") == 2  # both paths share the seqs
+    assert await store.append_updates([]) == []
+
+
 async def test_concurrent_appends_share_one_commit(store: Store) -> None:
     await store.create_offer(make_offer("a"), b"")
     await store.create_offer(make_offer("b"), b"")
