@@ -51,6 +51,8 @@ class Config(msgspec.Struct, frozen=True):
     rate_per_second: float = 200.0
     rate_burst: float = 400.0
     lock_ttl_ms: int = 10_000
+    #: How long room updates wait to share one commit (see server/rooms/flusher.py).
+    flush_ms: float = 20.0
     #: Log entries above the snapshot that trigger a compaction.
     compact_every: int = 500
     offer_ttl_days: int = 30
@@ -146,6 +148,7 @@ def load_config(
         rate_per_second=float(env.get("OFFER_ROOM_RATE_PER_SECOND", "200")),
         rate_burst=float(env.get("OFFER_ROOM_RATE_BURST", "400")),
         compact_every=int(env.get("OFFER_ROOM_COMPACT_EVERY", "500")),
+        flush_ms=float(env.get("OFFER_ROOM_FLUSH_MS", "20")),
         webhook_url=env.get("OFFER_ROOM_WEBHOOK_URL", ""),
         webhook_secret=env.get("OFFER_ROOM_WEBHOOK_SECRET")
         or (_read_or_create(ddir / "webhook_secret", 32) if env.get("OFFER_ROOM_WEBHOOK_URL")

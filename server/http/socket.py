@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any, ClassVar
+
+from uvicorn.config import Config as UvicornConfig
+from uvicorn.server import ServerState
 
 from server.auth import TokenError, verify
 from server.http.services import Services
@@ -33,15 +37,25 @@ _MAX_EARLY_MESSAGES = 256
 class OfferSocket(WebSocketProtocol):
     """One participant's socket; ``services`` is bound by ``offer_socket_class``."""
 
-    services: Services
+    __slots__ = ("conn", "early", "gone", "offer_id", "room", "token")
 
-    offer_id = ""
-    token = ""
-    conn: Connection | None = None
-    room: Room | None = None
-    #: Messages received during admission, replayed once the room is joined.
-    early: list[tuple[int, bytes]] | None = None
-    gone = False
+    services: ClassVar[Services]
+
+    def __init__(
+        self,
+        config: UvicornConfig,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self.offer_id = ""
+        self.token = ""
+        self.conn: Connection | None = None
+        self.room: Room | None = None
+        #: Messages received during admission, replayed once the room is joined.
+        self.early: list[tuple[int, bytes]] | None = None
+        self.gone = False
 
     def route(self, request: Request) -> None:
         offer_id = request.path.removeprefix(_PREFIX)
@@ -145,6 +159,7 @@ def offer_socket_class(services: Services) -> type[OfferSocket]:
     """The protocol class uvicorn instantiates per upgraded connection, bound to our services."""
     config = services.config
     return type("BoundOfferSocket", (OfferSocket,), {
+        "__slots__": (),
         "services": services,
         "max_message_bytes": config.max_frame_bytes,
         "ping_seconds": config.ws_ping_seconds,

@@ -60,7 +60,7 @@ class Registry:
     ) -> None:
         self._store = store
         #: One writer for every room's updates (see server/rooms/flusher.py).
-        self._flusher = Flusher(store)
+        self._flusher = Flusher(store, config.flush_ms / 1000)
         self._bus: Bus = bus if bus is not None else LocalBus()
         self._leases = leases
         self._config = config

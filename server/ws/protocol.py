@@ -60,6 +60,20 @@ def _binary_frame(payload: bytes) -> bytes:
 class WebSocketProtocol(asyncio.Protocol):
     """RFC 6455 server side: handshake, framing, ping/pong keep-alive, the close handshake."""
 
+    # Thousands of idle sockets per node: no per-instance __dict__.
+    __slots__ = (
+        "_awaiting_pong",
+        "_draining",
+        "_head",
+        "_heard",
+        "_reader",
+        "_state",
+        "_timer",
+        "loop",
+        "server_state",
+        "transport",
+    )
+
     #: Largest message accepted; a bigger one calls ``too_big`` before its payload is read.
     max_message_bytes = 1 << 20
     #: Keep-alive: a ping after this many idle seconds; no pong by the next one drops the peer.
@@ -273,6 +287,8 @@ class WebSocketProtocol(asyncio.Protocol):
 
 class _Discard(FrameReader):
     """After a framing error nothing more can be parsed; bytes until the hang-up are dropped."""
+
+    __slots__ = ()
 
     def __init__(self) -> None:
         super().__init__(0)

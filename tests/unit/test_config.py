@@ -60,12 +60,16 @@ def test_env_values_override(tmp_path: Path) -> None:
         OFFER_ROOM_RATE_PER_SECOND="5",
         OFFER_ROOM_RATE_BURST="20",
         OFFER_ROOM_COMPACT_EVERY="7",
+        OFFER_ROOM_FLUSH_MS="2.5",
+        OFFER_ROOM_SEND_BUFFER_BYTES="65536",
+        OFFER_ROOM_WS_PING_SECONDS="7",
     ))
     assert (config.host, config.port, config.secret, config.api_key) == (
         "0.0.0.0", 9001, "s3cret", "k3y")
     assert config.web_dir == tmp_path / "web"
     assert (config.lock_ttl_ms, config.max_frame_bytes, config.compact_every) == (600, 1024, 7)
     assert (config.rate_per_second, config.rate_burst) == (5.0, 20.0)
+    assert (config.flush_ms, config.send_buffer_bytes, config.ws_ping_seconds) == (2.5, 65536, 7)
     assert config.base_url() == "https://offers.example.com"
     # Secrets given in the environment are not written to disk.
     assert not (tmp_path / "data" / "secret").exists()

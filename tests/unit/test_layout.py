@@ -154,3 +154,12 @@ def test_write_terms_replaces_milestones_and_replicas_follow() -> None:
     assert peer.read_terms(LIMITS) == fewer
     assert peer.milestones.to_py() == [{"id": "m3", "title": "All", "amount": 150_000}]
 
+
+
+def test_handles_share_read_only_event_stream_stand_ins() -> None:
+    # Memory per room: pycrdt's per-handle async event streams are replaced by one shared,
+    # read-only stand-in; using events() must fail loudly rather than share state between docs.
+    first, second = OfferDoc(), OfferDoc()
+    assert first.terms._send_streams is second.description._send_streams  # type: ignore[attr-defined]
+    with pytest.raises((TypeError, AttributeError)):
+        first.terms.events()
