@@ -205,12 +205,15 @@ class Guard:
         try:
             # One origin for every client transaction, included in the undo managers once:
             # which connection sent it is tracked in _sender, not re-registered per update.
-            with self._odoc.doc.transaction(origin=_CLIENT_ORIGIN) as txn:
-                self._odoc.doc.apply_update(update)
-                # Read in this transaction what the checks need, instead of opening more.
-                assert txn._txn is not None
-                self._root_count = len(self._odoc.doc._doc.roots(txn._txn))
-                self._description_len = len(self._odoc.description)
+            doc = self._odoc.doc
+            with doc.transaction(origin=_CLIENT_ORIGIN) as txn:
+                # The raw calls under pycrdt's Doc.apply_update and len(Text), on our one
+                # transaction: each wrapper would open (and close) a nested transaction object.
+                raw = txn._txn
+                assert raw is not None
+                doc._doc.apply_update(raw, update)
+                self._root_count = len(doc._doc.roots(raw))
+                self._description_len = self._odoc.description.integrated.len(raw)
         finally:
             self._recording = False
         info.advance(self._known)
