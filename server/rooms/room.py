@@ -2,7 +2,7 @@
 
 Everything here runs on the event loop thread (pycrdt holds the GIL and a Doc must stay on one
 thread) and ``receive`` never awaits: a frame is parsed, applied through the guard, and the
-results are queued to each connection's own writer and to the persister.
+results are written to every other connection's transport and handed to the persister.
 """
 
 from __future__ import annotations

@@ -181,3 +181,24 @@ async def test_a_peer_that_stops_reading_is_closed_with_1013(
     stalled.close()
     await writer.close()
     await reader.close()
+
+
+async def test_a_graceful_stop_tells_clients_to_come_back_and_keeps_their_edits(
+    tmp_path: Path,
+) -> None:
+    proc = ServerProcess(tmp_path / "data")
+    proc.start()
+    try:
+        offer = proc.create_offer()
+        client = await connected(proc.ws_base, offer["id"], offer["tokens"]["client"])
+        with client.edit() as doc:
+            doc.terms["title"] = "Said just before the restart"
+        await asyncio.sleep(0.2)  # the edit reached the room
+        await asyncio.to_thread(proc.stop)  # SIGTERM: uvicorn's graceful shutdown
+        assert await client.wait_closed() == 1012  # service restart: reconnect later
+        proc.start()
+        again = await connected(proc.ws_base, offer["id"], offer["tokens"]["freelancer"])
+        await again.wait_for(lambda: again.terms()["title"] == "Said just before the restart")
+        await again.close()
+    finally:
+        proc.stop()
