@@ -41,6 +41,16 @@ class PySpy:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        # The flame graph's title is py-spy's command line: keep this machine's paths out of
+        # files that get committed.
+        root = str(BENCH.parent)
+        for suffix in (".svg", ".txt"):
+            path = self.stem.with_suffix(suffix)
+            if path.exists():
+                text = path.read_text()
+                for prefix in (f"{self.stem.parent.resolve()}/", f"{root}/"):
+                    text = text.replace(prefix, "./")
+                path.write_text(text)
 
 
 #: Inclusive time is listed for these frames only: the project's code and the CRDT library. The

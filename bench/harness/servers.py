@@ -142,8 +142,8 @@ def _path_rooms(srv: Running, count: int, tag: str) -> list[Room]:
 
 
 def _offer_room_command(script: list[str]) -> Callable[[Launch], list[str]]:
-    # The project's venv, but the package from the tree under test: with ``-m`` (or the what-if
-    # wrapper) the cwd comes first on sys.path, ahead of the editable install's finder.
+    # The project's venv, but the package from the tree under test: with ``-m`` the cwd comes
+    # first on sys.path, ahead of the editable install's finder.
     def command(launch: Launch) -> list[str]:
         return [str(ROOT / ".venv/bin/python"), *script, "serve", "--host", "127.0.0.1",
                 "--port", "0", "--data-dir", str(launch.workdir / "data")]
@@ -203,19 +203,8 @@ KINDS: dict[str, ServerKind] = {
             ready=re.compile(r"pycrdt-websocket listening on (\d+)"),
             make_rooms=_path_rooms,
         ),
-        # Not a peer: offer-room plus one socket option, to size a recommended change.
-        ServerKind(
-            name="offer-room-nodelay",
-            label="offer-room + TCP_NODELAY (what-if)",
-            protocol="yws",
-            command=_offer_room_command([str(BENCH / "peers/offer_room_whatif.py")]),
-            env=lambda launch: {**_offer_room_env(launch), "BENCH_NODELAY": "1"},
-            ready=_OFFER_ROOM_READY,
-            make_rooms=_offer_room_rooms,
-            persistent=True,
-        ),
     )
 }
 
-#: What a full run compares; the what-if variant runs only when asked for.
+#: What a full run compares.
 DEFAULT_SERVERS = ["offer-room", "node-ref", "hocuspocus", "pycrdt"]
