@@ -14,9 +14,6 @@ import asyncio
 import logging
 from typing import Any, ClassVar
 
-from uvicorn.config import Config as UvicornConfig
-from uvicorn.server import ServerState
-
 from server.auth import TokenError, verify
 from server.http.services import Services
 from server.rooms.connection import Connection
@@ -41,14 +38,8 @@ class OfferSocket(WebSocketProtocol):
 
     services: ClassVar[Services]
 
-    def __init__(
-        self,
-        config: UvicornConfig,
-        server_state: ServerState,
-        app_state: dict[str, Any],
-        _loop: asyncio.AbstractEventLoop | None = None,
-    ) -> None:
-        super().__init__(config, server_state, app_state, _loop)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # uvicorn's arguments, passed on
+        super().__init__(*args, **kwargs)
         self.offer_id = ""
         self.token = ""
         self.conn: Connection | None = None
