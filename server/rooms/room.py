@@ -11,6 +11,8 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from pycrdt import Doc
+
 from server.bus.base import BUS_ORIGIN, BusMessage, Link
 from server.bus.local import LocalLink
 from server.config import Config
@@ -64,6 +66,11 @@ CommandHandler = Callable[["Room", Connection, Command], None]
 JoinHook = Callable[["Room", Connection], None]
 
 
+#: Client updates between two rebuilds of a room's doc (see Room._refresh): rare enough to cost
+#: nothing per update, often enough that dead values never outweigh the live ones for long.
+REFRESH_EVERY = 1000
+
+
 class Room:
     def __init__(
         self,
@@ -94,6 +101,8 @@ class Room:
         #: Who last changed each field (a cache of the server-only changed_by root).
         self._changers: dict[str, str | None] = {}
         self._changers_generation = -1
+        #: Client updates applied since the doc was last rebuilt (see _refresh).
+        self._since_refresh = 0
         self.command_handler: CommandHandler | None = None
         self.join_hook: JoinHook | None = None
         #: This room's handle on the cluster bus (a no-op on a single node).
@@ -234,6 +243,26 @@ class Room:
             # Queued ahead of the compensating update: the sender learns why before the snap-back.
             self._reject(conn, rejection)
         self.flush_outbox()
+        self._since_refresh += 1
+        if self._since_refresh >= REFRESH_EVERY:
+            self._refresh()
+
+    def _refresh(self) -> None:
+        """Rebuild the live doc from its own state, so what was overwritten can be collected.
+
+        The guard's undo managers must see every client transaction, and yrs never garbage
+        collects an item deleted under an undo manager's watch, even after the stack is cleared:
+        a field overwritten 10,000 times would keep 10,000 dead values, in memory and in every
+        joiner's sync. A fresh doc applying the same state drops them (same items, same ids: the
+        clients notice nothing). Safe here: nothing holds the doc across an await, and the guard's
+        outbox was just flushed.
+        """
+        self._since_refresh = 0
+        fresh = OfferDoc(Doc())
+        fresh.doc.apply_update(self.odoc.doc.get_update())
+        self.odoc = fresh
+        self.guard = Guard(fresh, self.config.limits)
+        self._changers_generation = -1  # re-read changed_by from the new doc
 
     def _attribute(self, conn: Connection) -> None:
         """Record who changed each field since the last commit (only when it changes hands)."""

@@ -301,3 +301,25 @@ async def test_edits_before_the_sync_handshake_wait_for_step2(room: Room) -> Non
     ada.step2()
     assert room.odoc.terms["title"] == "Early"
     assert "update" in kinds(await linus.received())
+
+
+async def test_a_busy_room_sheds_overwritten_values_and_keeps_guarding(
+    room: Room, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("server.rooms.room.REFRESH_EVERY", 50)
+    ada, linus = Peer(room, "ada", "client").join(), Peer(room, "linus", "freelancer").join()
+    await ada.received(), await linus.received()
+    first = room.odoc
+    for i in range(120):
+        ada.edit(lambda d, i=i: d.terms.__setitem__("title", f"Title {i:04d} " + "x" * 60))
+    assert room.odoc is not first
+    # Kept forever, 120 dead titles would take over 9 KB; only those since the last rebuild stay.
+    assert len(room.odoc.doc.get_update()) < 3000
+    ada.edit(lambda d: d.terms.__setitem__("hourly_rate", 12.5))  # still checked after a rebuild
+    assert kinds(await ada.received())[-2:] == ["rejected", "update"]
+    for _, update in await linus.received():
+        linus.odoc.doc.apply_update(update)
+    assert linus.odoc.terms["title"] == f"Title 0119 {'x' * 60}"
+    assert linus.odoc.terms["hourly_rate"] == 4500
+    assert (linus.odoc.changed_by.to_py() or {})["title"]["id"] == "ada"
+    assert linus.odoc.doc.get_state() == room.odoc.doc.get_state()
