@@ -55,7 +55,11 @@ class Flusher:
                 due, self._due = self._due, {}
                 batch: list[tuple[Flushable, bytes]] = []
                 for room in due:
-                    update = room.take()
+                    try:
+                        update = room.take()
+                    except Exception:  # one room's bad state must not stall every other room
+                        log.exception("could not prepare the updates of offer %s", room.offer_id)
+                        continue
                     if update is not None:
                         batch.append((room, update))
                 if batch:

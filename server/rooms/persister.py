@@ -62,9 +62,11 @@ class Persister:
     def take(self) -> bytes | None:
         if not self._pending or self._in_flight:
             return None
-        batch, self._pending = self._pending, []
+        batch = self._pending
+        update = batch[0] if len(batch) == 1 else merge_updates(*batch)
+        self._pending = []
         self._in_flight = True
-        return batch[0] if len(batch) == 1 else merge_updates(*batch)
+        return update
 
     def settle(self, update: bytes, outcome: int | BaseException) -> None:
         self._in_flight = False

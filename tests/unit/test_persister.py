@@ -236,3 +236,26 @@ async def test_rooms_sharing_a_flusher_are_written_in_one_commit(store: SQLiteSt
     with pytest.raises(RuntimeError):
         await ghost.close()
     await flusher.close()
+
+
+async def test_one_room_that_cannot_prepare_its_updates_does_not_stall_the_others(
+    store: SQLiteStore, live: Live
+) -> None:
+    flusher = Flusher(store, linger_s=0)
+    good = Persister(store, "o1", compact_every=100, flusher=flusher)
+    live.persister = good
+
+    class Broken:
+        offer_id = "broken"
+
+        def take(self) -> bytes | None:
+            raise ValueError("cannot merge")
+
+        def settle(self, update: bytes, outcome: int | BaseException) -> None:
+            raise AssertionError("never taken, never settled")
+
+    flusher.schedule(Broken())
+    live.edit(6100)
+    await asyncio.wait_for(good.flush(), 5)
+    assert (await store.load_doc("o1")).last_seq == 1
+    await good.close()
