@@ -83,7 +83,7 @@ test: install-test lint ## everything: lint, unit, integration, e2e, benchmark s
 	$(VENV)/bin/pytest -q -p no:asyncio -c e2e/pytest.ini e2e
 	$(MAKE) --no-print-directory bench-smoke
 
-bench: install-test $(STAMPS)/bench ## full benchmark vs the peers, and two nodes vs one (~30 min)
+bench: install-test $(STAMPS)/bench ## full benchmark vs the peers, and two nodes vs one (~12 min)
 	$(PY) bench/run.py
 	$(PY) bench/cluster_bench.py
 
