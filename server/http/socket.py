@@ -88,11 +88,13 @@ class OfferSocket(WebSocketProtocol):
             await services.registry.leave(room, conn)
             return
         self.conn, self.room = conn, room
+        log.info("%s (%s) joined offer %s", claims.sub, claims.role, self.offer_id)
         early, self.early = self.early or [], None
         for opcode, payload in early:
             self._deliver(conn, room, opcode, payload)
 
     def _deny(self, code: int, reason: str) -> None:
+        log.info("refused a socket for offer %s: %s (%d)", self.offer_id, reason, code)
         self.services.metrics.closes[code] += 1
         self.close(code, reason)
 
@@ -134,6 +136,7 @@ class OfferSocket(WebSocketProtocol):
         if conn is None or room is None:
             return
         self.conn = self.room = None
+        log.info("%s left offer %s", conn.user.id, self.offer_id)
         task = asyncio.ensure_future(self.services.registry.leave(room, conn))
         tasks = self.server_state.tasks
         tasks.add(task)

@@ -17,7 +17,7 @@ from websockets.asyncio.client import connect
 
 from server.wire import CloseCode, MessageType, var_bytes
 from tests.support.server import ServerProcess
-from tests.support.yclient import connected
+from tests.support.yclient import YClient, connected
 
 
 def _handshake(port: int, path: str, version: str = "13", rcvbuf: int = 0) -> socket.socket:
@@ -202,3 +202,21 @@ async def test_a_graceful_stop_tells_clients_to_come_back_and_keeps_their_edits(
         await again.close()
     finally:
         proc.stop()
+
+
+async def test_the_log_says_who_came_and_went_and_never_shows_a_token(
+    server: ServerProcess,
+) -> None:
+    offer = server.create_offer()
+    token = offer["tokens"]["client"]
+    client = await connected(server.ws_base, offer["id"], token)
+    refused = YClient(f"{server.ws_base}/{offer['id']}?token={token}x")  # a forged signature
+    await refused.connect()
+    assert await refused.wait_closed() == CloseCode.BAD_TOKEN
+    await client.close()
+    await asyncio.sleep(0.3)
+    log = "".join(server.log)
+    assert f"c-1 (client) joined offer {offer['id']}" in log
+    assert f"c-1 left offer {offer['id']}" in log
+    assert f"refused a socket for offer {offer['id']}" in log
+    assert token not in log and token.split(".")[2] not in log
