@@ -72,12 +72,12 @@ def commit(
         if write.proposal is not None:
             conn.execute(
                 f"INSERT INTO proposals ({rows.PROPOSAL_COLUMNS}) VALUES ({rows.marks(13)})",
-                rows.proposal_row(write.proposal),
+                rows.SQLITE.proposal_params(write.proposal),
             )
         if version is not None:
             conn.execute(
                 f"INSERT INTO versions ({rows.VERSION_COLUMNS}) VALUES ({rows.marks(8)})",
-                rows.version_row(version),
+                rows.SQLITE.version_params(version),
             )
             conn.execute(
                 "UPDATE offers SET version = ?, terms = ? WHERE id = ?",
@@ -88,7 +88,7 @@ def commit(
         if write.command is not None:
             conn.execute(
                 f"INSERT INTO commands ({rows.COMMAND_COLUMNS}) VALUES ({rows.marks(6)})",
-                rows.command_row(write.command),
+                rows.SQLITE.command_params(write.command),
             )
         events = [
             core.insert_event(offer_id, new.kind, new.actor, new.reason, dict(new.payload), now)
@@ -128,7 +128,7 @@ def _offer(core: SQLiteCore, offer_id: str) -> OfferRecord:
     row = core.one(f"SELECT {rows.OFFER_COLUMNS} FROM offers WHERE id = ?", offer_id)
     if row is None:
         raise OfferNotFound(offer_id)
-    return rows.offer_from_row(row)
+    return rows.SQLITE.offer_from_row(row)
 
 
 def _pending_id(core: SQLiteCore, offer_id: str) -> str | None:
@@ -152,12 +152,12 @@ def get_command(core: SQLiteCore, offer_id: str, command_id: str) -> CommandReco
         offer_id,
         command_id,
     )
-    return rows.command_from_row(row) if row is not None else None
+    return rows.SQLITE.command_from_row(row) if row is not None else None
 
 
 def get_proposal(core: SQLiteCore, proposal_id: str) -> ProposalRecord | None:
     row = core.one(f"SELECT {rows.PROPOSAL_COLUMNS} FROM proposals WHERE id = ?", proposal_id)
-    return rows.proposal_from_row(row) if row is not None else None
+    return rows.SQLITE.proposal_from_row(row) if row is not None else None
 
 
 def pending_proposal(core: SQLiteCore, offer_id: str) -> ProposalRecord | None:
@@ -165,7 +165,7 @@ def pending_proposal(core: SQLiteCore, offer_id: str) -> ProposalRecord | None:
         f"SELECT {rows.PROPOSAL_COLUMNS} FROM proposals WHERE offer_id = ? AND status = 'pending'",
         offer_id,
     )
-    return rows.proposal_from_row(row) if row is not None else None
+    return rows.SQLITE.proposal_from_row(row) if row is not None else None
 
 
 def list_proposals(core: SQLiteCore, offer_id: str) -> list[ProposalRecord]:
@@ -174,7 +174,7 @@ def list_proposals(core: SQLiteCore, offer_id: str) -> list[ProposalRecord]:
         "ORDER BY created_at, rowid",
         offer_id,
     )
-    return [rows.proposal_from_row(row) for row in found]
+    return [rows.SQLITE.proposal_from_row(row) for row in found]
 
 
 def proposal_times(core: SQLiteCore, offer_id: str, by: str, since: datetime) -> list[datetime]:

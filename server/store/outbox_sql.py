@@ -83,7 +83,7 @@ def claim(
         )
     leased = rows.from_text(until)
     return [
-        msgspec.structs.replace(rows.delivery_from_row(row), next_attempt_at=leased)
+        msgspec.structs.replace(rows.SQLITE.delivery_from_row(row), next_attempt_at=leased)
         for row in found
     ]
 

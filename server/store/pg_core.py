@@ -236,6 +236,6 @@ async def insert_events(
     async with conn.cursor() as cur:
         await cur.executemany(
             f"INSERT INTO events ({pg_rows.EVENT_COLUMNS}) VALUES ({pg_rows.marks(7)})",
-            [pg_rows.event_params(event) for event in events],
+            [pg_rows.PG.event_params(event) for event in events],
         )
     return events

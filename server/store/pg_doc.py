@@ -41,13 +41,13 @@ async def create_offer(core: PgCore, offer: OfferRecord, doc_state: bytes) -> No
         cursor = await conn.execute(
             f"INSERT INTO offers ({pg_rows.OFFER_COLUMNS}) VALUES ({pg_rows.marks(9)}) "
             "ON CONFLICT (id) DO NOTHING RETURNING id",
-            pg_rows.offer_params(offer),
+            pg_rows.PG.offer_params(offer),
         )
         if await cursor.fetchone() is None:
             raise OfferExists(offer.id)
         await conn.execute(
             f"INSERT INTO versions ({pg_rows.VERSION_COLUMNS}) VALUES ({pg_rows.marks(8)})",
-            pg_rows.version_params(first),
+            pg_rows.PG.version_params(first),
         )
         await conn.execute(
             "INSERT INTO doc_snapshots (offer_id, data, upto_seq) VALUES (%s, %s, 0)",

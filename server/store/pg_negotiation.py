@@ -30,7 +30,7 @@ async def commit(
     """Compare, then apply ``write`` in one transaction; see ``PostgresStore.commit``."""
     version = _check_write(offer_id, expect, write)  # ValueError before touching the database
     async with core.transaction() as conn:
-        offer = pg_rows.offer_from_row(await lock_offer(conn, offer_id))
+        offer = pg_rows.PG.offer_from_row(await lock_offer(conn, offer_id))
         pending = await _pending_id(conn, offer_id)
         if Expect(offer.version, offer.status, pending) != expect:
             raise Conflict(offer, pending)
@@ -55,12 +55,12 @@ async def commit(
         if write.proposal is not None:
             await conn.execute(
                 f"INSERT INTO proposals ({pg_rows.PROPOSAL_COLUMNS}) VALUES ({pg_rows.marks(13)})",
-                pg_rows.proposal_params(write.proposal),
+                pg_rows.PG.proposal_params(write.proposal),
             )
         if version is not None:
             await conn.execute(
                 f"INSERT INTO versions ({pg_rows.VERSION_COLUMNS}) VALUES ({pg_rows.marks(8)})",
-                pg_rows.version_params(version),
+                pg_rows.PG.version_params(version),
             )
             await conn.execute(
                 "UPDATE offers SET version = %s, terms = %s WHERE id = %s",
@@ -73,7 +73,7 @@ async def commit(
         if write.command is not None:
             await conn.execute(
                 f"INSERT INTO commands ({pg_rows.COMMAND_COLUMNS}) VALUES ({pg_rows.marks(6)})",
-                pg_rows.command_params(write.command),
+                pg_rows.PG.command_params(write.command),
             )
         events = await insert_events(
             conn,
@@ -109,14 +109,14 @@ async def get_command(core: PgCore, offer_id: str, command_id: str) -> CommandRe
         f"SELECT {pg_rows.COMMAND_COLUMNS} FROM commands WHERE offer_id = %s AND command_id = %s",
         [offer_id, command_id],
     )
-    return pg_rows.command_from_row(row) if row is not None else None
+    return pg_rows.PG.command_from_row(row) if row is not None else None
 
 
 async def get_proposal(core: PgCore, proposal_id: str) -> ProposalRecord | None:
     row = await core.one(
         f"SELECT {pg_rows.PROPOSAL_COLUMNS} FROM proposals WHERE id = %s", [proposal_id]
     )
-    return pg_rows.proposal_from_row(row) if row is not None else None
+    return pg_rows.PG.proposal_from_row(row) if row is not None else None
 
 
 async def pending_proposal(core: PgCore, offer_id: str) -> ProposalRecord | None:
@@ -125,7 +125,7 @@ async def pending_proposal(core: PgCore, offer_id: str) -> ProposalRecord | None
         "WHERE offer_id = %s AND status = 'pending'",
         [offer_id],
     )
-    return pg_rows.proposal_from_row(row) if row is not None else None
+    return pg_rows.PG.proposal_from_row(row) if row is not None else None
 
 
 async def list_proposals(core: PgCore, offer_id: str) -> list[ProposalRecord]:
@@ -134,7 +134,7 @@ async def list_proposals(core: PgCore, offer_id: str) -> list[ProposalRecord]:
         "ORDER BY created_at, insert_order",
         [offer_id],
     )
-    return [pg_rows.proposal_from_row(row) for row in found]
+    return [pg_rows.PG.proposal_from_row(row) for row in found]
 
 
 async def proposal_times(core: PgCore, offer_id: str, by: str, since: datetime) -> list[datetime]:

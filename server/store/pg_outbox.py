@@ -50,7 +50,7 @@ async def claim(
             [pg_rows.utc(now), limit, until],
         )
         found = await cursor.fetchall()
-    return sorted((pg_rows.delivery_from_row(row) for row in found), key=lambda d: d.id)
+    return sorted((pg_rows.PG.delivery_from_row(row) for row in found), key=lambda d: d.id)
 
 
 async def delivered(core: PgCore, delivery_id: int) -> None:

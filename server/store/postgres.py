@@ -149,7 +149,7 @@ class PostgresStore:
         self._check_open()
         sql = f"SELECT {pg_rows.OFFER_COLUMNS} FROM offers WHERE id = %s"
         row = await self._core.one(sql, [offer_id])
-        return pg_rows.offer_from_row(row) if row is not None else None
+        return pg_rows.PG.offer_from_row(row) if row is not None else None
 
     # --- the CRDT log ---------------------------------------------------------------------
 
@@ -192,13 +192,13 @@ class PostgresStore:
     async def list_versions(self, offer_id: str) -> list[VersionRecord]:
         self._check_open()
         sql = f"SELECT {pg_rows.VERSION_COLUMNS} FROM versions WHERE offer_id = %s ORDER BY number"
-        return [pg_rows.version_from_row(row) for row in await self._core.all(sql, [offer_id])]
+        return [pg_rows.PG.version_from_row(row) for row in await self._core.all(sql, [offer_id])]
 
     async def get_version(self, offer_id: str, number: int) -> VersionRecord | None:
         self._check_open()
         sql = f"SELECT {pg_rows.VERSION_COLUMNS} FROM versions WHERE offer_id = %s AND number = %s"
         row = await self._core.one(sql, [offer_id, number])
-        return pg_rows.version_from_row(row) if row is not None else None
+        return pg_rows.PG.version_from_row(row) if row is not None else None
 
     async def append_event(
         self,
@@ -215,7 +215,7 @@ class PostgresStore:
     async def list_events(self, offer_id: str) -> list[EventRecord]:
         self._check_open()
         sql = f"SELECT {pg_rows.EVENT_COLUMNS} FROM events WHERE offer_id = %s ORDER BY seq"
-        return [pg_rows.event_from_row(row) for row in await self._core.all(sql, [offer_id])]
+        return [pg_rows.PG.event_from_row(row) for row in await self._core.all(sql, [offer_id])]
 
     # --- negotiation ----------------------------------------------------------------------
 

@@ -1,14 +1,19 @@
-"""Conversions between store records and SQLite rows.
+"""Conversions between store records and rows, one set for both engines.
 
-JSON columns are msgspec-encoded Structs stored as TEXT; datetimes are ISO-8601 UTC text with a
-fixed width (microseconds, ``+00:00``), so text order is time order.
+Both stores select the same column lists (below) in the same order, so a record is read by column
+index from a ``sqlite3.Row`` or a psycopg tuple alike. What differs per engine is only how a JSON
+value and a time are written, and how a time is read back: a ``RowCodec`` carries those three
+functions. SQLite (``SQLITE`` here): JSON is msgspec-encoded TEXT, times are ISO-8601 UTC text of
+fixed width (microseconds, ``+00:00``), so text order is time order. PostgreSQL: ``pg_rows.PG``.
+JSON is always read with the msgspec decoders below, never through Python's ``json``.
 """
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
@@ -24,7 +29,7 @@ from server.store.base import (
 )
 
 # Built once and reused (msgspec's advice: decoders cache their type's layout).
-_encoder = msgspec.json.Encoder()
+json_encoder = msgspec.json.Encoder()
 _party = msgspec.json.Decoder(Party)
 _terms = msgspec.json.Decoder(Terms)
 _payload = msgspec.json.Decoder(dict[str, Any])
@@ -49,168 +54,178 @@ def marks(n: int) -> str:
 
 
 def to_json(value: object) -> str:
-    return _encoder.encode(value).decode()
+    return json_encoder.encode(value).decode()
 
 
-def to_text(moment: datetime) -> str:
+def utc(moment: datetime) -> datetime:
     # A naive datetime is taken to be UTC already: converting it with astimezone() would
     # silently apply the server's local offset.
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def to_text(moment: datetime) -> str:
+    return utc(moment).isoformat(timespec="microseconds")
 
 
 def from_text(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def _maybe_time(text: str | None) -> datetime | None:
-    return from_text(text) if text is not None else None
+class Row(Protocol):
+    """A result row read by column index (``sqlite3.Row`` and psycopg's tuples both are)."""
+
+    def __getitem__(self, index: int, /) -> Any: ...
 
 
-def offer_row(offer: OfferRecord) -> tuple[object, ...]:
-    return (
-        offer.id,
-        offer.status,
-        offer.version,
-        to_json(offer.client),
-        to_json(offer.freelancer),
-        to_text(offer.created_at),
-        to_text(offer.expires_at),
-        to_json(offer.terms),
-        offer.epoch,
-    )
+@dataclass(frozen=True, slots=True)
+class RowCodec:
+    """The record <-> row conversions, given how this engine writes JSON and times."""
+
+    json: Callable[[object], object]
+    time: Callable[[datetime], object]
+    read_time: Callable[[Any], datetime]
+
+    def _maybe_time(self, moment: datetime | None) -> object:
+        return self.time(moment) if moment is not None else None
+
+    def offer_params(self, offer: OfferRecord) -> tuple[object, ...]:
+        return (
+            offer.id,
+            offer.status,
+            offer.version,
+            self.json(offer.client),
+            self.json(offer.freelancer),
+            self.time(offer.created_at),
+            self.time(offer.expires_at),
+            self.json(offer.terms),
+            offer.epoch,
+        )
+
+    def offer_from_row(self, row: Row) -> OfferRecord:
+        return OfferRecord(
+            id=row[0],
+            status=row[1],
+            version=row[2],
+            client=_party.decode(row[3]),
+            freelancer=_party.decode(row[4]),
+            created_at=self.read_time(row[5]),
+            expires_at=self.read_time(row[6]),
+            terms=_terms.decode(row[7]),
+            epoch=row[8],
+        )
+
+    def version_params(self, version: VersionRecord) -> tuple[object, ...]:
+        return (
+            version.offer_id,
+            version.number,
+            self.json(version.terms),
+            version.author,
+            version.accepted_by,
+            version.proposal_id,
+            version.content_hash,
+            self.time(version.created_at),
+        )
+
+    def version_from_row(self, row: Row) -> VersionRecord:
+        return VersionRecord(
+            offer_id=row[0],
+            number=row[1],
+            terms=_terms.decode(row[2]),
+            author=row[3],
+            accepted_by=row[4],
+            proposal_id=row[5],
+            content_hash=row[6],
+            created_at=self.read_time(row[7]),
+        )
+
+    def event_params(self, event: EventRecord) -> tuple[object, ...]:
+        return (
+            event.offer_id,
+            event.seq,
+            event.kind,
+            event.actor,
+            event.reason,
+            self.json(event.payload),
+            self.time(event.at),
+        )
+
+    def event_from_row(self, row: Row) -> EventRecord:
+        return EventRecord(
+            offer_id=row[0],
+            seq=row[1],
+            kind=row[2],
+            actor=row[3],
+            reason=row[4],
+            payload=_payload.decode(row[5]),
+            at=self.read_time(row[6]),
+        )
+
+    def proposal_params(self, proposal: ProposalRecord) -> tuple[object, ...]:
+        explanation = proposal.explanation
+        return (
+            proposal.id,
+            proposal.offer_id,
+            proposal.by,
+            proposal.by_role,
+            proposal.base_version,
+            self.json(proposal.terms),
+            proposal.note,
+            proposal.status,
+            self.time(proposal.created_at),
+            self._maybe_time(proposal.decided_at),
+            proposal.decided_by,
+            proposal.reason,
+            self.json(explanation) if explanation is not None else None,
+        )
+
+    def proposal_from_row(self, row: Row) -> ProposalRecord:
+        return ProposalRecord(
+            id=row[0],
+            offer_id=row[1],
+            by=row[2],
+            by_role=row[3],
+            base_version=row[4],
+            terms=_terms.decode(row[5]),
+            note=row[6],
+            status=row[7],
+            created_at=self.read_time(row[8]),
+            decided_at=self.read_time(row[9]) if row[9] is not None else None,
+            decided_by=row[10],
+            reason=row[11],
+            explanation=_explanation.decode(row[12]) if row[12] is not None else None,
+        )
+
+    def command_params(self, command: CommandRecord) -> tuple[object, ...]:
+        return (
+            command.offer_id,
+            command.command_id,
+            command.actor,
+            command.kind,
+            self.json(command.result),
+            self.time(command.at),
+        )
+
+    def command_from_row(self, row: Row) -> CommandRecord:
+        return CommandRecord(
+            offer_id=row[0],
+            command_id=row[1],
+            actor=row[2],
+            kind=row[3],
+            result=_payload.decode(row[4]),
+            at=self.read_time(row[5]),
+        )
+
+    def delivery_from_row(self, row: Row) -> WebhookDelivery:
+        return WebhookDelivery(
+            id=row[0],
+            offer_id=row[1],
+            event_seq=row[2],
+            body=bytes(row[3]),
+            attempts=row[4],
+            next_attempt_at=self.read_time(row[5]),
+        )
 
 
-def offer_from_row(row: sqlite3.Row) -> OfferRecord:
-    return OfferRecord(
-        id=row["id"],
-        status=row["status"],
-        version=row["version"],
-        client=_party.decode(row["client"]),
-        freelancer=_party.decode(row["freelancer"]),
-        created_at=from_text(row["created_at"]),
-        expires_at=from_text(row["expires_at"]),
-        terms=_terms.decode(row["terms"]),
-        epoch=row["epoch"],
-    )
-
-
-def version_row(version: VersionRecord) -> tuple[object, ...]:
-    return (
-        version.offer_id,
-        version.number,
-        to_json(version.terms),
-        version.author,
-        version.accepted_by,
-        version.proposal_id,
-        version.content_hash,
-        to_text(version.created_at),
-    )
-
-
-def version_from_row(row: sqlite3.Row) -> VersionRecord:
-    return VersionRecord(
-        offer_id=row["offer_id"],
-        number=row["number"],
-        terms=_terms.decode(row["terms"]),
-        created_at=from_text(row["created_at"]),
-        author=row["author"],
-        accepted_by=row["accepted_by"],
-        proposal_id=row["proposal_id"],
-        content_hash=row["content_hash"],
-    )
-
-
-def event_row(event: EventRecord) -> tuple[object, ...]:
-    return (
-        event.offer_id,
-        event.seq,
-        event.kind,
-        event.actor,
-        event.reason,
-        to_json(event.payload),
-        to_text(event.at),
-    )
-
-
-def event_from_row(row: sqlite3.Row) -> EventRecord:
-    return EventRecord(
-        offer_id=row["offer_id"],
-        seq=row["seq"],
-        kind=row["kind"],
-        at=from_text(row["at"]),
-        actor=row["actor"],
-        reason=row["reason"],
-        payload=_payload.decode(row["payload"]),
-    )
-
-
-def proposal_row(proposal: ProposalRecord) -> tuple[object, ...]:
-    return (
-        proposal.id,
-        proposal.offer_id,
-        proposal.by,
-        proposal.by_role,
-        proposal.base_version,
-        to_json(proposal.terms),
-        proposal.note,
-        proposal.status,
-        to_text(proposal.created_at),
-        to_text(proposal.decided_at) if proposal.decided_at is not None else None,
-        proposal.decided_by,
-        proposal.reason,
-        to_json(proposal.explanation) if proposal.explanation is not None else None,
-    )
-
-
-def proposal_from_row(row: sqlite3.Row) -> ProposalRecord:
-    explanation = row["explanation"]
-    return ProposalRecord(
-        id=row["id"],
-        offer_id=row["offer_id"],
-        by=row["proposer"],
-        by_role=row["by_role"],
-        base_version=row["base_version"],
-        terms=_terms.decode(row["terms"]),
-        created_at=from_text(row["created_at"]),
-        note=row["note"],
-        status=row["status"],
-        decided_at=_maybe_time(row["decided_at"]),
-        decided_by=row["decided_by"],
-        reason=row["reason"],
-        explanation=_explanation.decode(explanation) if explanation is not None else None,
-    )
-
-
-def command_row(command: CommandRecord) -> tuple[object, ...]:
-    return (
-        command.offer_id,
-        command.command_id,
-        command.actor,
-        command.kind,
-        to_json(command.result),
-        to_text(command.at),
-    )
-
-
-def command_from_row(row: sqlite3.Row) -> CommandRecord:
-    return CommandRecord(
-        offer_id=row["offer_id"],
-        command_id=row["command_id"],
-        actor=row["actor"],
-        kind=row["kind"],
-        result=_payload.decode(row["result"]),
-        at=from_text(row["at"]),
-    )
-
-
-def delivery_from_row(row: sqlite3.Row) -> WebhookDelivery:
-    return WebhookDelivery(
-        id=row["id"],
-        offer_id=row["offer_id"],
-        event_seq=row["event_seq"],
-        body=bytes(row["body"]),
-        attempts=row["attempts"],
-        next_attempt_at=from_text(row["next_attempt_at"]),
-    )
+SQLITE = RowCodec(json=to_json, time=to_text, read_time=from_text)

@@ -126,7 +126,7 @@ class SQLiteStore:
     async def get_offer(self, offer_id: str) -> OfferRecord | None:
         sql = f"SELECT {rows.OFFER_COLUMNS} FROM offers WHERE id = ?"
         row = await self._run(self._core.one, sql, offer_id)
-        return rows.offer_from_row(row) if row is not None else None
+        return rows.SQLITE.offer_from_row(row) if row is not None else None
 
     # --- the CRDT log ---------------------------------------------------------------------
 
@@ -164,12 +164,12 @@ class SQLiteStore:
     async def list_versions(self, offer_id: str) -> list[VersionRecord]:
         sql = f"SELECT {rows.VERSION_COLUMNS} FROM versions WHERE offer_id = ? ORDER BY number"
         found = await self._run(self._core.all, sql, offer_id)
-        return [rows.version_from_row(row) for row in found]
+        return [rows.SQLITE.version_from_row(row) for row in found]
 
     async def get_version(self, offer_id: str, number: int) -> VersionRecord | None:
         sql = f"SELECT {rows.VERSION_COLUMNS} FROM versions WHERE offer_id = ? AND number = ?"
         row = await self._run(self._core.one, sql, offer_id, number)
-        return rows.version_from_row(row) if row is not None else None
+        return rows.SQLITE.version_from_row(row) if row is not None else None
 
     async def append_event(
         self,
@@ -187,7 +187,7 @@ class SQLiteStore:
     async def list_events(self, offer_id: str) -> list[EventRecord]:
         sql = f"SELECT {rows.EVENT_COLUMNS} FROM events WHERE offer_id = ? ORDER BY seq"
         found = await self._run(self._core.all, sql, offer_id)
-        return [rows.event_from_row(row) for row in found]
+        return [rows.SQLITE.event_from_row(row) for row in found]
 
     # --- negotiation ----------------------------------------------------------------------
 

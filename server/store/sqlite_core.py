@@ -113,11 +113,11 @@ class SQLiteCore:
                 raise OfferExists(offer.id)
             conn.execute(
                 f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({rows.marks(9)})",
-                rows.offer_row(offer),
+                rows.SQLITE.offer_params(offer),
             )
             conn.execute(
                 f"INSERT INTO versions ({rows.VERSION_COLUMNS}) VALUES ({rows.marks(8)})",
-                rows.version_row(first),
+                rows.SQLITE.version_params(first),
             )
             conn.execute(
                 "INSERT INTO doc_snapshots (offer_id, data, upto_seq) VALUES (?, ?, 0)",
@@ -265,6 +265,6 @@ class SQLiteCore:
         )
         self.conn.execute(
             f"INSERT INTO events ({rows.EVENT_COLUMNS}) VALUES ({rows.marks(7)})",
-            rows.event_row(event),
+            rows.SQLITE.event_params(event),
         )
         return event

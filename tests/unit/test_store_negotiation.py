@@ -263,7 +263,7 @@ async def test_conflict_writes_nothing_and_reports_current_state(
     with raw(db_path) as conn:
         conn.execute(
             f"INSERT INTO proposals ({rows.PROPOSAL_COLUMNS}) VALUES ({rows.marks(13)})",
-            rows.proposal_row(
+            rows.SQLITE.proposal_params(
                 msgspec.structs.replace(
                     proposal("p0", at=T0 - timedelta(hours=1)), status="withdrawn"
                 )
@@ -319,7 +319,7 @@ async def test_a_second_proposal_while_one_is_pending_is_refused(
     with raw(db_path) as conn, pytest.raises(sqlite3.IntegrityError):
         conn.execute(
             f"INSERT INTO proposals ({rows.PROPOSAL_COLUMNS}) VALUES ({rows.marks(13)})",
-            rows.proposal_row(proposal("p3")),
+            rows.SQLITE.proposal_params(proposal("p3")),
         )
 
 
@@ -645,15 +645,15 @@ async def test_migrates_a_version_1_database_keeping_its_data(db_path: Path) -> 
         conn.executescript(f"BEGIN;\n{MIGRATIONS[0]}\nPRAGMA user_version = 1;\nCOMMIT;")
         conn.execute(
             f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({rows.marks(9)})",
-            rows.offer_row(offer),
+            rows.SQLITE.offer_params(offer),
         )
         conn.execute(
             f"INSERT INTO versions ({rows.VERSION_COLUMNS}) VALUES ({rows.marks(8)})",
-            rows.version_row(first),
+            rows.SQLITE.version_params(first),
         )
         conn.execute(
             f"INSERT INTO events ({rows.EVENT_COLUMNS}) VALUES ({rows.marks(7)})",
-            rows.event_row(created),
+            rows.SQLITE.event_params(created),
         )
     async with SQLiteStore(db_path) as store:
         assert await store.get_offer("o1") == offer

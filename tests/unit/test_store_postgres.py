@@ -145,9 +145,9 @@ async def test_migrates_a_version_1_database_keeping_its_data(url: str) -> None:
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
         assert await pg_schema.migrate(conn, target=1) == 1
         for table, columns, params in (
-            ("offers", pg_rows.OFFER_COLUMNS, pg_rows.offer_params(offer)),
-            ("versions", pg_rows.VERSION_COLUMNS, pg_rows.version_params(first)),
-            ("events", pg_rows.EVENT_COLUMNS, pg_rows.event_params(created)),
+            ("offers", pg_rows.OFFER_COLUMNS, pg_rows.PG.offer_params(offer)),
+            ("versions", pg_rows.VERSION_COLUMNS, pg_rows.PG.version_params(first)),
+            ("events", pg_rows.EVENT_COLUMNS, pg_rows.PG.event_params(created)),
         ):
             marks = pg_rows.marks(len(params))
             await conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", params)
