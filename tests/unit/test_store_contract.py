@@ -14,7 +14,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ import pytest
 from pycrdt import Doc, Map, Text
 
 from server.explain.flags import Flag
-from server.offers.terms import Milestone, Party, Terms
+from server.offers.terms import Terms
 from server.store.base import (
     CommandRecord,
     Conflict,
@@ -36,8 +36,6 @@ from server.store.base import (
     NewEvent,
     OfferExists,
     OfferNotFound,
-    OfferRecord,
-    ProposalRecord,
     Store,
     StoreClosed,
     VersionRecord,
@@ -47,30 +45,21 @@ from server.store.base import (
 from server.store.postgres import PostgresStore
 from server.store.sqlite import SQLiteStore
 from tests.support import postgres as pgtest
-
-T0 = datetime(2026, 3, 1, 9, 0, 0, 123456, tzinfo=UTC)
-TERMS = Terms(
-    title="Landing page — ünïcode ✓",
-    contract_type="fixed",
-    currency="USD",
-    fixed_price=150_000,
-    start_date=date(2026, 4, 1),
-    description="Design and build.\nTwo lines, 'quotes' and \"doubles\".",
-    milestones=(Milestone(id="m1", title="Design", amount=50_000, due_date=date(2026, 4, 10)),),
+from tests.support.store_records import (
+    ACCEPT,
+    CONFLICTS,
+    PROPOSE,
+    RAISED,
+    T0,
+    TERMS,
+    WITHDRAW,
+    Clock,
+    command,
+    make_offer,
+    proposal,
+    propose,
+    version,
 )
-RAISED = msgspec.structs.replace(TERMS, fixed_price=180_000)
-
-
-class Clock:
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 @dataclass
@@ -127,84 +116,6 @@ async def o1(store: Store) -> Store:
 def commits(store: Store) -> int:
     assert isinstance(store, SQLiteStore | PostgresStore)
     return store.commits
-
-
-def make_offer(
-    offer_id: str = "o1",
-    *,
-    created_at: datetime = T0,
-    expires_at: datetime | None = None,
-    status: str = "open",
-    terms: Terms = TERMS,
-) -> OfferRecord:
-    return OfferRecord(
-        id=offer_id,
-        status=status,
-        version=1,
-        client=Party(id="c1", name="Carla"),
-        freelancer=Party(id="f1", name="Femi"),
-        created_at=created_at,
-        expires_at=expires_at or created_at + timedelta(days=30),
-        terms=terms,
-    )
-
-
-def proposal(
-    pid: str = "p1", offer_id: str = "o1", *, by: str = "f1", at: datetime = T0
-) -> ProposalRecord:
-    return ProposalRecord(
-        id=pid,
-        offer_id=offer_id,
-        by=by,
-        by_role="freelancer" if by.startswith("f") else "client",
-        base_version=1,
-        terms=RAISED,
-        created_at=at,
-        note="more scope",
-    )
-
-
-def version(number: int = 2, offer_id: str = "o1") -> VersionRecord:
-    return VersionRecord(
-        offer_id=offer_id,
-        number=number,
-        terms=RAISED,
-        created_at=T0,
-        author="f1",
-        accepted_by="c1",
-        proposal_id="p1",
-    )
-
-
-def command(command_id: str, offer_id: str = "o1", kind: str = "propose") -> CommandRecord:
-    return CommandRecord(
-        offer_id=offer_id,
-        command_id=command_id,
-        actor="f1",
-        kind=kind,
-        result={"ok": True, "proposal": "p1"},
-        at=T0,
-    )
-
-
-PROPOSE = Write(
-    events=[NewEvent("proposed", actor="f1", payload={"proposal": "p1"})],
-    proposal=proposal(),
-    command=command("cmd-1"),
-)
-ACCEPT = Write(
-    events=[NewEvent("proposal_accepted", actor="c1", payload={"version": 2})],
-    decision=Decision("p1", "accepted", decided_by="c1"),
-    version=version(),
-)
-WITHDRAW = Write(
-    events=[NewEvent("proposal_withdrawn", actor="f1", reason="changed my mind")],
-    decision=Decision("p1", "withdrawn", decided_by="f1", reason="changed my mind"),
-)
-
-
-async def propose(store: Store, *, outbox: bool = False) -> list[EventRecord]:
-    return await store.commit("o1", Expect(version=1), PROPOSE, outbox=outbox)
 
 
 async def state(store: Store, offer_id: str = "o1") -> tuple[object, ...]:
@@ -631,22 +542,6 @@ async def test_a_commit_of_events_only_and_an_unknown_offer(o1: Store) -> None:
     assert await o1.commit("o1", Expect(version=1), Write(events=[])) == []
     with pytest.raises(OfferNotFound):
         await o1.commit("nope", Expect(version=1), Write(events=[NewEvent("viewed")]))
-
-
-CONFLICTS = {
-    "version": (Expect(version=2, pending="p1"), WITHDRAW),
-    "status": (Expect(version=1, status="agreed", pending="p1"), WITHDRAW),
-    "pending is another": (Expect(version=1, pending="p9"), WITHDRAW),
-    "pending expected none": (Expect(version=1), Write(events=[NewEvent("viewed")])),
-    "decision of a non-pending proposal": (
-        Expect(version=1, pending="p1"),
-        Write(events=[NewEvent("x")], decision=Decision("p0", "closed", None)),
-    ),
-    "command id reused": (
-        Expect(version=1, pending="p1"),
-        msgspec.structs.replace(WITHDRAW, command=command("cmd-1", kind="withdraw")),
-    ),
-}
 
 
 @pytest.mark.parametrize("case", CONFLICTS)

@@ -1,5 +1,7 @@
-"""SQLiteStore negotiation and webhook outbox: compare-and-set commits, proposals, commands,
-expiry, outbox leases and retries, metrics, and the migration from schema version 1."""
+"""SQLiteStore negotiation and webhook outbox, beyond the shared contract (test_store_contract.py,
+which runs the same behaviour on both engines): exact rows written and left untouched, compare-and-
+set across two connections, commands and the outbox across a reopen, retries and dead letters,
+metrics of an empty store, and the migration from schema version 1."""
 
 from __future__ import annotations
 
@@ -7,15 +9,13 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import closing, contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
 
-from server.explain.flags import Flag
-from server.offers.terms import Party, Terms
 from server.store import rows
 from server.store.base import (
     CommandRecord,
@@ -25,9 +25,6 @@ from server.store.base import (
     Expect,
     Explanation,
     NewEvent,
-    OfferNotFound,
-    OfferRecord,
-    ProposalRecord,
     StoreClosed,
     VersionRecord,
     Write,
@@ -35,31 +32,22 @@ from server.store.base import (
 )
 from server.store.schema import MIGRATIONS
 from server.store.sqlite import SQLiteStore
-
-T0 = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
-TERMS = Terms(
-    title="Landing page",
-    contract_type="fixed",
-    currency="USD",
-    fixed_price=150_000,
-    start_date=date(2026, 4, 1),
+from tests.support.store_records import (
+    ACCEPT,
+    CONFLICTS,
+    RAISED,
+    T0,
+    TERMS,
+    WITHDRAW,
+    Clock,
+    command,
+    make_offer,
+    proposal,
+    propose,
+    version,
 )
-RAISED = msgspec.structs.replace(TERMS, fixed_price=180_000)
+
 TABLES = ("offers", "versions", "events", "proposals", "commands", "webhook_outbox")
-
-
-class Clock:
-    """A settable clock for the store: events and decisions get predictable times."""
-
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 @pytest.fixture
@@ -91,99 +79,7 @@ def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in TABLES}
 
 
-def make_offer(
-    offer_id: str = "o1",
-    *,
-    created_at: datetime = T0,
-    expires_at: datetime | None = None,
-    status: str = "open",
-) -> OfferRecord:
-    return OfferRecord(
-        id=offer_id,
-        status=status,
-        version=1,
-        client=Party(id="c1", name="Carla"),
-        freelancer=Party(id="f1", name="Femi"),
-        created_at=created_at,
-        expires_at=expires_at or created_at + timedelta(days=30),
-        terms=TERMS,
-    )
-
-
-def proposal(
-    pid: str = "p1", offer_id: str = "o1", *, by: str = "f1", at: datetime = T0
-) -> ProposalRecord:
-    return ProposalRecord(
-        id=pid,
-        offer_id=offer_id,
-        by=by,
-        by_role="freelancer" if by.startswith("f") else "client",
-        base_version=1,
-        terms=RAISED,
-        created_at=at,
-        note="more scope",
-    )
-
-
-def version(number: int = 2, offer_id: str = "o1", terms: Terms = RAISED) -> VersionRecord:
-    return VersionRecord(
-        offer_id=offer_id,
-        number=number,
-        terms=terms,
-        created_at=T0,
-        author="f1",
-        accepted_by="c1",
-        proposal_id="p1",
-    )
-
-
-def command(command_id: str, offer_id: str = "o1", kind: str = "propose") -> CommandRecord:
-    return CommandRecord(
-        offer_id=offer_id,
-        command_id=command_id,
-        actor="f1",
-        kind=kind,
-        result={"ok": True, "proposal": "p1"},
-        at=T0,
-    )
-
-
-PROPOSE = Write(
-    events=[NewEvent("proposed", actor="f1", payload={"proposal": "p1"})],
-    proposal=proposal(),
-    command=command("cmd-1"),
-)
-ACCEPT = Write(
-    events=[NewEvent("proposal_accepted", actor="c1", payload={"version": 2})],
-    decision=Decision("p1", "accepted", decided_by="c1"),
-    version=version(),
-)
-WITHDRAW = Write(
-    events=[NewEvent("proposal_withdrawn", actor="f1", reason="changed my mind")],
-    decision=Decision("p1", "withdrawn", decided_by="f1", reason="changed my mind"),
-)
-
-
-async def propose(store: SQLiteStore, **kwargs: bool) -> list[EventRecord]:
-    return await store.commit("o1", Expect(version=1), PROPOSE, **kwargs)
-
-
 # --- commit: the happy paths ----------------------------------------------------------------
-
-
-async def test_propose_writes_proposal_event_and_command(store: SQLiteStore) -> None:
-    events = await propose(store)
-    assert [(e.seq, e.kind, e.actor, e.at) for e in events] == [(2, "proposed", "f1", T0)]
-    assert events == (await store.list_events("o1"))[1:]
-    stored = await store.get_proposal("p1")
-    assert stored == proposal()
-    assert await store.pending_proposal("o1") == stored
-    assert await store.list_proposals("o1") == [stored]
-    assert await store.get_command("o1", "cmd-1") == command("cmd-1")
-    assert await store.get_command("o1", "other") is None
-    assert await store.get_command("o2", "cmd-1") is None
-    assert await store.get_proposal("nope") is None
-    assert await store.pending_proposal("o2") is None
 
 
 async def test_accept_with_a_version_updates_offer_terms_and_decides(
@@ -213,46 +109,7 @@ async def test_accept_with_a_version_updates_offer_terms_and_decides(
     assert offer is not None and offer.status == "agreed"
 
 
-async def test_decide_and_propose_again_in_one_commit(store: SQLiteStore) -> None:
-    await propose(store)
-    counter = Write(
-        events=[NewEvent("proposal_rejected"), NewEvent("proposed")],
-        decision=Decision("p1", "rejected", decided_by="c1", reason="too much"),
-        proposal=proposal("p2", by="c1", at=T0 + timedelta(minutes=1)),
-    )
-    events = await store.commit("o1", Expect(version=1, pending="p1"), counter)
-    assert [e.seq for e in events] == [3, 4]
-    listed = await store.list_proposals("o1")
-    assert [(p.id, p.status, p.reason) for p in listed] == [
-        ("p1", "rejected", "too much"),
-        ("p2", "pending", None),
-    ]
-
-
-async def test_a_commit_of_events_only_and_unknown_offer(store: SQLiteStore) -> None:
-    events = await store.commit("o1", Expect(version=1), Write(events=[NewEvent("viewed")]))
-    assert [e.seq for e in events] == [2]
-    with pytest.raises(OfferNotFound):
-        await store.commit("nope", Expect(version=1), Write(events=[NewEvent("viewed")]))
-
-
 # --- commit: conflicts and refusals write nothing -------------------------------------------
-
-CONFLICTS = {
-    "version": (Expect(version=2, pending="p1"), WITHDRAW),
-    "status": (Expect(version=1, status="agreed", pending="p1"), WITHDRAW),
-    "pending is another": (Expect(version=1, pending="p9"), WITHDRAW),
-    "pending expected none": (Expect(version=1), Write(events=[NewEvent("viewed")])),
-    "decision of a non-pending proposal": (
-        Expect(version=1, pending="p1"),
-        Write(events=[NewEvent("x")], decision=Decision("p0", "closed", None)),
-    ),
-    "command id reused": (
-        Expect(version=1, pending="p1"),
-        msgspec.structs.replace(WITHDRAW, command=command("cmd-1", kind="withdraw")),
-    ),
-}
-
 
 @pytest.mark.parametrize("case", CONFLICTS)
 async def test_conflict_writes_nothing_and_reports_current_state(
@@ -276,13 +133,6 @@ async def test_conflict_writes_nothing_and_reports_current_state(
     assert caught.value.pending == "p1"
     assert caught.value.offer == await store.get_offer("o1")
     assert dump(db_path) == before
-
-
-async def test_decision_when_nothing_is_pending_is_a_conflict(store: SQLiteStore) -> None:
-    with pytest.raises(Conflict) as caught:
-        await store.commit("o1", Expect(version=1), WITHDRAW)
-    assert caught.value.pending is None
-    assert caught.value.offer is not None and caught.value.offer.version == 1
 
 
 @pytest.mark.parametrize(
@@ -396,88 +246,7 @@ async def test_command_record_round_trips_and_survives_reopen(
         assert await reopened.get_command("o1", "0f6c") == record
 
 
-# --- proposals: reads, explanation, rate-limit times ----------------------------------------
-
-
-async def test_proposal_times_filter_by_user_and_since(store: SQLiteStore) -> None:
-    plan = [("p1", "f1", 0), ("p2", "c1", 10), ("p3", "f1", 20), ("p4", "f1", 70)]
-    pending: str | None = None
-    for pid, by, minutes in plan:
-        write = Write(
-            events=[NewEvent("proposed")],
-            proposal=proposal(pid, by=by, at=T0 + timedelta(minutes=minutes)),
-            decision=Decision(pending, "withdrawn", by) if pending else None,
-        )
-        await store.commit("o1", Expect(version=1, pending=pending), write)
-        pending = pid
-    since = T0 + timedelta(minutes=20)  # inclusive
-    assert await store.proposal_times("o1", "f1", since) == [
-        T0 + timedelta(minutes=20),
-        T0 + timedelta(minutes=70),
-    ]
-    assert await store.proposal_times("o1", "f1", T0) == [
-        T0 + timedelta(minutes=m) for m in (0, 20, 70)
-    ]
-    assert await store.proposal_times("o1", "c1", since) == []
-    assert await store.proposal_times("o2", "f1", T0) == []
-    assert [p.id for p in await store.list_proposals("o1")] == ["p1", "p2", "p3", "p4"]
-
-
-async def test_save_explanation_round_trips_on_the_proposal(store: SQLiteStore) -> None:
-    await propose(store)
-    explanation = Explanation(
-        text="The price rises by $300.",
-        explainer="offline",
-        model=None,
-        prompt_version="v1",
-        facts_hash="abc",
-        grounded=True,
-        flags=[
-            Flag(
-                "off_platform",
-                "warning",
-                "pay via PayPal",
-                "Asks to pay off-platform.",
-                "client",
-                source="note",
-            )
-        ],
-        fallback_reason="timeout",
-    )
-    await store.save_explanation("p1", explanation)
-    stored = await store.get_proposal("p1")
-    assert stored is not None and stored.explanation == explanation
-    replaced = msgspec.structs.replace(explanation, text="Again.", flags=[])
-    await store.save_explanation("p1", replaced)
-    pending = await store.pending_proposal("o1")
-    assert pending is not None and pending.explanation == replaced
-    with pytest.raises(LookupError):
-        await store.save_explanation("nope", explanation)
-
-
-async def test_due_for_expiry_lists_open_offers_past_expiry_oldest_first(
-    store: SQLiteStore,
-) -> None:
-    # o1 (from the fixture) expires at T0 + 30 days.
-    for oid, days, status in [
-        ("a", 3, "open"),
-        ("b", 1, "open"),
-        ("c", 2, "agreed"),
-        ("d", 5, "open"),
-        ("e", 2, "open"),
-    ]:
-        await store.create_offer(
-            make_offer(oid, expires_at=T0 + timedelta(days=days), status=status), b""
-        )
-    now = T0 + timedelta(days=3)  # inclusive: "a" expires exactly now
-    assert await store.due_for_expiry(now) == ["b", "e", "a"]
-    assert await store.due_for_expiry(now, limit=2) == ["b", "e"]
-    assert await store.due_for_expiry(T0) == []
-    assert await store.due_for_expiry(T0 + timedelta(days=31)) == ["b", "e", "a", "d", "o1"]
-
-
 # --- webhook outbox -------------------------------------------------------------------------
-
 
 async def test_outbox_rows_only_with_outbox_and_body_is_the_event(
     store: SQLiteStore, db_path: Path
@@ -496,7 +265,7 @@ async def test_outbox_rows_only_with_outbox_and_body_is_the_event(
         "offer_id": "o1",
         "seq": events[0].seq,
         "kind": "proposal_withdrawn",
-        "at": "2026-03-01T09:00:00Z",
+        "at": "2026-03-01T09:00:00.123456Z",  # T0
         "actor": "f1",
         "reason": "changed my mind",
         "payload": {},
@@ -506,19 +275,6 @@ async def test_outbox_rows_only_with_outbox_and_body_is_the_event(
 async def queue(store: SQLiteStore, n: int) -> list[EventRecord]:
     write = Write(events=[NewEvent(f"e{i}", payload={"i": i}) for i in range(n)])
     return await store.commit("o1", Expect(version=1), write, outbox=True)
-
-
-async def test_claim_leases_rows_once_until_the_lease_runs_out(store: SQLiteStore) -> None:
-    events = await queue(store, 3)
-    first = await store.claim_webhooks(T0, limit=2, lease_seconds=60)
-    assert [d.event_seq for d in first] == [e.seq for e in events[:2]]  # oldest first, limit
-    rest = await store.claim_webhooks(T0, limit=10, lease_seconds=60)
-    assert [d.event_seq for d in rest] == [events[2].seq]
-    assert await store.claim_webhooks(T0 + timedelta(seconds=59), 10, 60) == []
-    again = await store.claim_webhooks(T0 + timedelta(seconds=60), 10, 60)
-    assert [d.id for d in again] == [d.id for d in first + rest]
-    # Rows queued in the future are not due yet either.
-    assert await store.claim_webhooks(T0 - timedelta(seconds=1), 10, 60) == []
 
 
 async def test_failed_deliveries_are_retried_then_dead_lettered(
@@ -565,63 +321,6 @@ async def test_outbox_survives_close_and_reopen(db_path: Path, clock: Clock) -> 
 
 
 # --- metrics --------------------------------------------------------------------------------
-
-
-async def test_metrics_summary_on_a_small_history(db_path: Path, clock: Clock) -> None:
-    async with SQLiteStore(db_path, clock=clock) as store:
-        for oid in ("a", "b", "c"):
-            await store.create_offer(make_offer(oid, created_at=T0), b"")
-        # a: one proposal, accepted, agreed after 2 hours.
-        await store.commit(
-            "a",
-            Expect(version=1),
-            msgspec.structs.replace(PROPOSE, proposal=proposal(offer_id="a"), command=None),
-            outbox=True,
-        )
-        accept = msgspec.structs.replace(ACCEPT, version=version(offer_id="a"))
-        await store.commit("a", Expect(version=1, pending="p1"), accept)
-        clock.advance(hours=2)
-        agree = Write(events=[NewEvent("offer_accepted", actor="f1")], status="agreed")
-        await store.commit("a", Expect(version=2), agree, outbox=True)
-        # b: two proposals (the first withdrawn), agreed after 5 hours on version 1.
-        for pid in ("q1", "q2"):
-            await store.commit(
-                "b",
-                Expect(version=1, pending="q1" if pid == "q2" else None),
-                Write(
-                    events=[NewEvent("proposed")],
-                    proposal=proposal(pid, offer_id="b", at=clock.now),
-                    decision=Decision("q1", "withdrawn", "f1") if pid == "q2" else None,
-                ),
-            )
-        await store.commit(
-            "b",
-            Expect(version=1, pending="q2"),
-            Write(
-                events=[NewEvent("proposal_withdrawn")], decision=Decision("q2", "withdrawn", "f1")
-            ),
-        )
-        clock.now = T0 + timedelta(hours=5)
-        await store.commit("b", Expect(version=1), agree)
-        # c: withdrawn, no proposals.
-        await store.commit(
-            "c",
-            Expect(version=1),
-            Write(events=[NewEvent("offer_withdrawn", actor="c1")], status="withdrawn"),
-        )
-        summary = await store.metrics_summary()
-    assert summary.offers_by_status == {"agreed": 2, "withdrawn": 1}
-    assert summary.events_by_kind == {
-        "created": 3,
-        "proposed": 3,
-        "proposal_accepted": 1,
-        "proposal_withdrawn": 1,
-        "offer_accepted": 2,
-        "offer_withdrawn": 1,
-    }
-    assert sorted(summary.agreement_seconds) == [2 * 3600.0, 5 * 3600.0]
-    assert sorted(summary.proposals_per_offer) == [1, 2]
-    assert (summary.webhooks_pending, summary.webhooks_dead) == (2, 0)
 
 
 async def test_metrics_summary_of_an_empty_store(db_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""SQLiteStore on a real file: round trips, group commit, atomicity, durability, kill -9."""
+"""SQLiteStore on a real file, beyond the shared contract (test_store_contract.py): schema and WAL,
+exact rows through a second connection, atomicity, a failed group commit, reopen, kill -9."""
 
 from __future__ import annotations
 
@@ -11,21 +12,17 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import msgspec
 import pytest
-from pycrdt import Doc, Map, Text
 
 from server.offers.terms import Milestone, Party, Terms
 from server.store.base import (
     DocState,
-    EventRecord,
     OfferExists,
     OfferNotFound,
     OfferRecord,
     StoreClosed,
-    VersionRecord,
     content_hash,
 )
 from server.store.schema import MIGRATIONS
@@ -131,37 +128,11 @@ async def test_every_method_raises_before_open_and_after_close(db_path: Path) ->
 # --- offers, versions, events ---------------------------------------------------------------
 
 
-async def test_create_offer_round_trips_offer_version_snapshot_and_event(
-    store: SQLiteStore,
-) -> None:
-    offer = make_offer()
-    await store.create_offer(offer, b"seed-state")
-
-    assert await store.get_offer("o1") == offer
-    assert await store.get_offer("nope") is None
-    first = VersionRecord(
-        offer_id="o1", number=1, terms=TERMS, created_at=NOW, content_hash=content_hash(TERMS)
-    )
-    assert await store.list_versions("o1") == [first]
-    assert await store.get_version("o1", 1) == first
-    assert await store.get_version("o1", 2) is None
-    assert await store.load_doc("o1") == DocState(snapshot=b"seed-state", updates=[], last_seq=0)
-    assert await store.update_count("o1") == 0
-    assert await store.list_events("o1") == [
-        EventRecord(offer_id="o1", seq=1, kind="created", at=NOW, payload={"version": 1})
-    ]
-
-
 def test_content_hash_depends_on_the_terms_only() -> None:
     same = msgspec.json.decode(msgspec.json.encode(TERMS), type=Terms)
     assert content_hash(same) == content_hash(TERMS)
     assert len(content_hash(TERMS)) == 64
     assert content_hash(msgspec.structs.replace(TERMS, fixed_price=1)) != content_hash(TERMS)
-
-
-async def test_create_offer_rejects_a_version_other_than_1(store: SQLiteStore) -> None:
-    with pytest.raises(ValueError, match="version 1"):
-        await store.create_offer(msgspec.structs.replace(make_offer(), version=2), b"")
 
 
 async def test_duplicate_id_raises_offer_exists_and_changes_nothing(
@@ -220,44 +191,6 @@ async def test_events_get_per_offer_seqs_and_round_trip(store: SQLiteStore) -> N
 
 
 # --- the CRDT log ---------------------------------------------------------------------------
-
-
-async def test_appends_get_increasing_seqs_per_offer(store: SQLiteStore) -> None:
-    await store.create_offer(make_offer("a"), b"A")
-    await store.create_offer(make_offer("b"), b"B")
-    seqs = [await store.append_update(o, f"{o}{i}".encode()) for i in range(3) for o in "ab"]
-    assert seqs == [1, 1, 2, 2, 3, 3]
-    assert await store.load_doc("a") == DocState(b"A", [b"a0", b"a1", b"a2"], last_seq=3)
-    assert await store.update_count("b") == 3
-    assert await store.load_doc("nope") == DocState(snapshot=None, updates=[], last_seq=0)
-
-
-async def test_unknown_offer_fails_only_its_own_append(store: SQLiteStore) -> None:
-    await store.create_offer(make_offer(), b"")
-    results = await asyncio.gather(
-        store.append_update("o1", b"x"),
-        store.append_update("nope", b"y"),
-        store.append_update("o1", b"z"),
-        return_exceptions=True,
-    )
-    assert results[0] == 1 and results[2] == 2
-    assert isinstance(results[1], OfferNotFound)
-
-
-async def test_concurrent_appends_share_one_commit(store: SQLiteStore) -> None:
-    await store.create_offer(make_offer("a"), b"")
-    await store.create_offer(make_offer("b"), b"")
-    before = store.commits
-    payloads = [(("a", "b")[i % 2], f"u{i}".encode()) for i in range(500)]
-    seqs = await asyncio.gather(*(store.append_update(o, data) for o, data in payloads))
-
-    assert store.commits - before <= 3  # typically exactly 1
-    for offer_id in "ab":
-        mine = [(s, d) for (o, d), s in zip(payloads, seqs, strict=True) if o == offer_id]
-        assert sorted(s for s, _ in mine) == list(range(1, 251))
-        state = await store.load_doc(offer_id)
-        assert state.updates == [d for _, d in sorted(mine)]
-        assert state.last_seq == 250
 
 
 async def test_a_failed_group_commit_fails_every_caller_and_gives_seqs_back(
@@ -336,47 +269,6 @@ async def test_close_commits_appends_still_queued(db_path: Path) -> None:
 
     async with SQLiteStore(db_path) as reopened:
         assert (await reopened.load_doc("o1")).last_seq == 50
-
-
-async def test_load_doc_rebuilds_the_same_pycrdt_doc(store: SQLiteStore) -> None:
-    # Two replicas edit concurrently; each persists its own updates, as a room would.
-    alice: Doc[Any] = Doc()
-    bob: Doc[Any] = Doc()
-    terms = alice.get("terms", type=Map)
-    for key, value in (("title", "Landing page"), ("currency", "USD"), ("fixed_price", 1500)):
-        terms[key] = value
-    alice.get("description", type=Text).insert(0, "Design and build.")
-    await store.create_offer(make_offer(), alice.get_update())
-    bob.apply_update(alice.get_update())
-
-    async def edit(doc: Doc[Any], key: str, value: object, text: str) -> bytes:
-        before = doc.get_state()
-        doc.get("terms", type=Map)[key] = value
-        doc.get("description", type=Text).insert(0, text)
-        update: bytes = doc.get_update(before)
-        await store.append_update("o1", update)
-        return update
-
-    for round_ in range(20):
-        a = await edit(alice, "fixed_price", 1500 + round_, "a")
-        b = await edit(bob, "title", f"Page {round_}", "b")
-        bob.apply_update(a)
-        alice.apply_update(b)
-        if round_ == 9:
-            state = await store.load_doc("o1")
-            await store.compact("o1", alice.get_update(), state.last_seq)
-
-    state = await store.load_doc("o1")
-    assert len(state.updates) == 20 and state.last_seq == 40
-    rebuilt: Doc[Any] = Doc()
-    assert state.snapshot is not None
-    rebuilt.apply_update(state.snapshot)
-    for update in state.updates:
-        rebuilt.apply_update(update)
-    for root, kind in (("terms", Map), ("description", Text)):
-        expected = alice.get(root, type=kind)
-        assert bob.get(root, type=kind).to_py() == expected.to_py()
-        assert rebuilt.get(root, type=kind).to_py() == expected.to_py()
 
 
 # --- kill -9 --------------------------------------------------------------------------------
