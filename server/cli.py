@@ -18,7 +18,7 @@ import uvloop
 
 from server.app import create_app, default_store
 from server.auth import ROLES, mint
-from server.config import Config, load_config
+from server.config import Config, ConfigError, load_config
 from server.http.socket import offer_socket_class
 from server.logs import log_config
 from server.negotiation.creation import (
@@ -143,7 +143,15 @@ def main(argv: list[str] | None = None) -> None:
     token.add_argument("--ttl", type=int, default=None, help="seconds (default: 30 days)")
     token.add_argument("--data-dir", type=Path, default=None)
     args = parser.parse_args(argv)
+    try:
+        _run(args)
+    except ConfigError as exc:
+        # A setting that cannot work is the operator's to fix: say which, no traceback.
+        print(f"offer-room: {exc}", file=sys.stderr)
+        sys.exit(2)
 
+
+def _run(args: argparse.Namespace) -> None:
     if args.command == "serve":
         config = load_config(host=args.host, port=args.port, data_dir=args.data_dir)
         with contextlib.suppress(KeyboardInterrupt):

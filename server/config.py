@@ -1,7 +1,14 @@
 """One frozen Config, read once from ``OFFER_ROOM_*`` environment variables and passed down.
 
-Secrets the operator did not set are generated once and kept in the data dir, so tokens minted
-before a restart stay valid and ``make run`` works on a fresh machine with no set-up.
+Every setting is a field of ``Config`` with its one default; ``load_config`` reads each from
+``OFFER_ROOM_<FIELD NAME IN CAPITALS>`` (lists are comma-separated, ``limits`` and
+``field_policy`` are JSON) and refuses to start with a ``ConfigError`` naming the variable when a
+value does not parse or is out of range. Secrets the operator did not set are generated once and
+kept in the data dir, so tokens minted before a restart stay valid and ``make run`` works on a
+fresh machine with no set-up.
+
+The resource budget (the "Limits" table in the README) lives here too: every bound a participant
+or a stranger could push against has a setting, a defined answer and a counter.
 """
 
 from __future__ import annotations
@@ -12,6 +19,8 @@ import secrets
 import socket
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -28,35 +37,112 @@ DEFAULT_FIELD_POLICY: FieldPolicy = {
 }
 
 _REPO_WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
+_KIB = 1024
+_MIB = 1024 * 1024
+_DAY = 24 * 3600
+
+#: HS256 keys shorter than the hash (32 bytes) make tokens guessable offline (RFC 7518 §3.2).
+MIN_SECRET_BYTES = 32
 
 
-class Config(msgspec.Struct, frozen=True):
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message names the environment variable."""
+
+
+class Config(msgspec.Struct, frozen=True, kw_only=True):
+    # --- the node -----------------------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = 8000
     data_dir: Path = Path("data")
-    #: HMAC secret for participant tokens (JWT HS256).
+    #: HMAC secret for participant tokens (JWT HS256), at least 32 bytes.
     secret: str = ""
     #: Bearer key for integrator endpoints.
     api_key: str = ""
     #: Base URL used in the links the API returns; derived from host/port when empty.
     public_url: str = ""
     web_dir: Path = _REPO_WEB_DIST
+    #: This node's name in the cluster (printed at start, carried on every bus message).
+    node_id: str = ""
+
+    # --- offers -------------------------------------------------------------------------------
     limits: Limits = Limits()
     field_policy: FieldPolicy = msgspec.field(default_factory=lambda: dict(DEFAULT_FIELD_POLICY))
-    #: Largest WebSocket frame accepted; a reconnecting client's offline history rides in one frame.
-    max_frame_bytes: int = 2 * 1024 * 1024
-    #: Bytes waiting in one slow client's write buffer before it is disconnected with 1013.
-    send_buffer_bytes: int = 4 * 1024 * 1024
+    #: Lifetime of a token minted from the command line.
+    token_ttl_seconds: int = 30 * _DAY
+    #: No token lives longer, whatever its offer's expiry or the ttl asked for: a leaked link
+    #: must die on its own. 90 days outlasts the default 30-day offer three times over.
+    token_max_ttl_seconds: int = 90 * _DAY
+
+    # --- origins and headers ------------------------------------------------------------------
+    #: Browser origins allowed to open sockets and send token-authorised writes; empty means the
+    #: public URL's origin. Add the embedding marketplace's origins here.
+    allowed_origins: tuple[str, ...] = ()
+    #: CSP frame-ancestors of the room page; empty means 'self' plus the allowed origins.
+    frame_ancestors: tuple[str, ...] = ()
+
+    # --- the front door (per node) ------------------------------------------------------------
+    #: Open connections (HTTP and WebSocket) a node serves; more are closed on accept. Also capped
+    #: below the process's open-file limit, so the health check always finds a descriptor.
+    max_connections: int = 10_000
+    #: Connections that have not finished their request head; at the cap the oldest is dropped
+    #: (an honest client sends its head in one segment, a slow-loris never finishes it).
+    max_pending_heads: int = 1024
+    #: A request head (request line + headers) larger than this is answered 431.
+    head_bytes: int = 16 * _KIB
+    #: A request head must be complete this long after the connection opened (or the previous
+    #: response ended), else the connection is closed.
+    head_timeout_s: float = 10.0
+    #: Largest request body the node reads at all (413); endpoints have smaller limits of their own.
+    body_bytes: int = 1 * _MIB
+
+    # --- sockets (per user, per offer, per connection) ----------------------------------------
+    #: Sockets one user may hold on one offer: a browser with a few tabs, and a reconnect
+    #: racing its old socket's close.
+    sockets_per_user: int = 8
+    #: Sockets all viewers of one offer may hold together; the two parties are never counted
+    #: here, so viewers cannot lock the parties out.
+    viewer_sockets_per_offer: int = 32
+    #: Largest WebSocket message; a reconnecting client's offline history rides in one message.
+    max_frame_bytes: int = 2 * _MIB
+    #: Fragments one message may arrive in (browsers send one frame per message).
+    max_fragments: int = 1024
+    #: A frame or fragmented message must be complete this long after its first byte
+    #: (2 MiB at 35 KB/s).
+    message_timeout_s: float = 60.0
+    #: Bytes waiting in one slow client's write buffer (pongs and closes included) before it is
+    #: disconnected with 1013.
+    send_buffer_bytes: int = 4 * _MIB
+    #: Bytes a connection may send before it is admitted and has answered the sync (kept until
+    #: then): step 1, awareness and the edits typed during the handshake fit in a few KB.
+    held_bytes: int = 1 * _MIB
     #: Token bucket per connection: sustained messages/s and burst.
     rate_per_second: float = 200.0
     rate_burst: float = 400.0
+    #: Cost budget per connection, in units of ~1 µs of server work (server/crdt/cost.py):
+    #: sustained units/s and burst. 50,000/s is 5 % of a core per connection; the burst lets an
+    #: honest reconnect replay a large offline history at once.
+    cost_per_second: float = 50_000.0
+    cost_burst: float = 1_000_000.0
+    #: Keep-alive: seconds between pings on an idle socket (proxies drop silent connections).
+    ws_ping_seconds: float = 20.0
+
+    # --- rooms --------------------------------------------------------------------------------
+    #: Awareness client ids one connection may introduce (one per Y.Doc the client runs).
+    awareness_ids_per_connection: int = 4
+    #: Awareness entries a room keeps (2 parties and a few viewers, a few tabs each).
+    awareness_entries_per_room: int = 64
+    #: Largest awareness state (JSON) a client may set: name, colour, focus and a cursor.
+    awareness_state_bytes: int = 4 * _KIB
+    #: Largest encoded document a room may grow to; edits that would pass it are refused. A full
+    #: offer (20,000-character scope, 50 milestones) with a long history stays under 1 MiB.
+    doc_bytes_max: int = 4 * _MIB
     lock_ttl_ms: int = 10_000
     #: How long room updates wait to share one commit (see server/rooms/flusher.py).
     flush_ms: float = 20.0
     #: Log entries above the snapshot that trigger a compaction.
     compact_every: int = 500
-    offer_ttl_days: int = 30
-    token_ttl_seconds: int = 30 * 24 * 3600
+
+    # --- webhooks ------------------------------------------------------------------------------
     #: Where every audit event is POSTed (empty: webhooks off), and the HMAC key that signs them.
     webhook_url: str = ""
     webhook_secret: str = ""
@@ -65,19 +151,19 @@ class Config(msgspec.Struct, frozen=True):
     webhook_backoff_s: float = 2.0
     #: How often open offers are checked for expiry (access also expires them on the spot).
     expiry_sweep_seconds: float = 30.0
-    #: Explanations: the Anthropic explainer is used when a key is set; otherwise offline. A small
-    #: fast model by default: ~120 words must start streaming before anyone decides anything.
+
+    # --- explanations ---------------------------------------------------------------------------
+    #: The Anthropic explainer is used when a key is set (``ANTHROPIC_API_KEY``); otherwise
+    #: offline. A small fast model: ~120 words must start streaming before anyone decides.
     anthropic_api_key: str = ""
     ai_model: str = "claude-haiku-5-5"
     ai_max_tokens: int = 400
     explain_timeout_s: float = 20.0
-    #: Cluster mode: a PostgreSQL URL for the shared store and a Redis URL for the bus and leases.
+
+    # --- cluster --------------------------------------------------------------------------------
+    #: A PostgreSQL URL for the shared store and a Redis URL for the bus and leases.
     database_url: str = ""
     redis_url: str = ""
-    #: This node's name in the cluster (printed at start, carried on every bus message).
-    node_id: str = ""
-    #: Seconds between keep-alive pings on an idle socket (proxies drop silent connections).
-    ws_ping_seconds: float = 20.0
     #: Fault injection for crash tests only, e.g. "crash_after_commit:proposal_accepted" makes
     #: the process SIGKILL itself right after that event is durable and before anyone is told.
     fault: str = ""
@@ -87,6 +173,45 @@ class Config(msgspec.Struct, frozen=True):
             return self.public_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
         return f"http://{host}:{self.port}"
+
+    def origins(self) -> frozenset[str]:
+        """Browser origins allowed to act with a participant's token."""
+        if self.allowed_origins:
+            return frozenset(o.rstrip("/").lower() for o in self.allowed_origins)
+        return frozenset({origin_of(self.base_url())})
+
+    def ancestors(self) -> tuple[str, ...]:
+        """The CSP frame-ancestors sources of the room page."""
+        if self.frame_ancestors:
+            return self.frame_ancestors
+        return ("'self'", *sorted(self.origins()))
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of a URL, lowercased, as browsers send it in ``Origin``."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+# --- reading the environment ------------------------------------------------------------------
+
+#: Settings read from a variable other than OFFER_ROOM_<NAME>.
+_ENV_NAMES = {"anthropic_api_key": "ANTHROPIC_API_KEY"}
+
+#: Settings that must be positive numbers (everything that bounds or paces something).
+_POSITIVE = frozenset({
+    "token_ttl_seconds", "token_max_ttl_seconds", "max_connections", "max_pending_heads",
+    "head_bytes", "head_timeout_s", "body_bytes", "sockets_per_user", "viewer_sockets_per_offer",
+    "max_frame_bytes", "max_fragments", "message_timeout_s", "send_buffer_bytes", "held_bytes",
+    "rate_per_second", "rate_burst", "cost_per_second", "cost_burst", "ws_ping_seconds",
+    "awareness_ids_per_connection", "awareness_entries_per_room", "awareness_state_bytes",
+    "doc_bytes_max", "lock_ttl_ms", "compact_every", "webhook_max_attempts",
+    "webhook_backoff_s", "expiry_sweep_seconds", "ai_max_tokens", "explain_timeout_s",
+})
+
+
+def env_name(field: str) -> str:
+    return _ENV_NAMES.get(field, f"OFFER_ROOM_{field.upper()}")
 
 
 def _read_or_create(path: Path, nbytes: int) -> str:
@@ -101,21 +226,62 @@ def _read_or_create(path: Path, nbytes: int) -> str:
     return value
 
 
-def _field_policy(raw: str | None) -> FieldPolicy:
-    if not raw:
-        return dict(DEFAULT_FIELD_POLICY)
-    parsed = json.loads(raw)
+def _field_policy(raw: str) -> FieldPolicy:
+    try:
+        parsed = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError(f"OFFER_ROOM_FIELD_POLICY is not JSON: {exc}") from None
     if not isinstance(parsed, dict):
-        raise ValueError("OFFER_ROOM_FIELD_POLICY must be a JSON object: role -> [fields]")
+        raise ConfigError("OFFER_ROOM_FIELD_POLICY must be a JSON object: role -> [fields]")
     policy = dict(DEFAULT_FIELD_POLICY)
     for role, fields in parsed.items():
         if role not in policy or not isinstance(fields, list):
-            raise ValueError(f"OFFER_ROOM_FIELD_POLICY: {role!r} must be a role with a list")
+            raise ConfigError(f"OFFER_ROOM_FIELD_POLICY: {role!r} must be a role with a list")
         unknown = set(fields) - set(ALL_FIELDS)
         if unknown:
-            raise ValueError(f"OFFER_ROOM_FIELD_POLICY: unknown fields {sorted(unknown)}")
+            raise ConfigError(f"OFFER_ROOM_FIELD_POLICY: unknown fields {sorted(unknown)}")
         policy[role] = frozenset(fields)
     return policy
+
+
+def _parse(name: str, kind: Any, raw: str) -> Any:
+    """One environment value as the field's type."""
+    if name == "field_policy":
+        return _field_policy(raw)
+    try:
+        if name == "limits":
+            return msgspec.json.decode(raw, type=Limits)
+        if kind == tuple[str, ...]:
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        if kind is Path:
+            return Path(raw)
+        if kind is int:
+            return int(raw.replace("_", ""))
+        if kind is float:
+            return float(raw)
+        return raw
+    except (ValueError, msgspec.DecodeError) as exc:
+        label = getattr(kind, "__name__", str(kind))
+        raise ConfigError(f"{env_name(name)}={raw!r} is not a valid {label}: {exc}") from None
+
+
+def _validate(config: Config) -> None:
+    for name in _POSITIVE:
+        if not getattr(config, name) > 0:
+            raise ConfigError(f"{env_name(name)} must be positive (got {getattr(config, name)!r})")
+    if len(config.secret.encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(
+            f"OFFER_ROOM_SECRET must be at least {MIN_SECRET_BYTES} bytes (got "
+            f"{len(config.secret.encode())}); unset it to have one generated in the data dir"
+        )
+    for origin in config.allowed_origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
+            raise ConfigError(
+                f"OFFER_ROOM_ALLOWED_ORIGINS: {origin!r} is not an origin like https://example.com"
+            )
+    if config.rate_burst < 1 or config.cost_burst < config.cost_per_second / 10:
+        raise ConfigError("OFFER_ROOM_RATE_BURST and OFFER_ROOM_COST_BURST are too small")
 
 
 def load_config(
@@ -127,41 +293,25 @@ def load_config(
 ) -> Config:
     """Read the configuration; explicit arguments (from the command line) win over env vars."""
     env = os.environ if env is None else env
-    ddir = data_dir or Path(env.get("OFFER_ROOM_DATA_DIR", "data"))
+    values: dict[str, Any] = {}
+    for field in msgspec.structs.fields(Config):
+        raw = env.get(env_name(field.name))
+        if raw:  # unset or empty: the default
+            values[field.name] = _parse(field.name, field.type, raw)
+    for name, given in (("host", host), ("port", port), ("data_dir", data_dir)):
+        if given is not None:
+            values[name] = given
+    ddir: Path = values.setdefault("data_dir", Path("data"))
     ddir.mkdir(parents=True, exist_ok=True)
-    limits = Limits()
-    if "OFFER_ROOM_LIMITS" in env:
-        limits = msgspec.json.decode(env["OFFER_ROOM_LIMITS"], type=Limits)
-    return Config(
-        host=host or env.get("OFFER_ROOM_HOST", "127.0.0.1"),
-        port=port if port is not None else int(env.get("OFFER_ROOM_PORT", "8000")),
-        data_dir=ddir,
-        secret=env.get("OFFER_ROOM_SECRET") or _read_or_create(ddir / "secret", 32),
-        api_key=env.get("OFFER_ROOM_API_KEY") or _read_or_create(ddir / "api_key", 24),
-        public_url=env.get("OFFER_ROOM_PUBLIC_URL", ""),
-        web_dir=Path(env.get("OFFER_ROOM_WEB_DIR", str(_REPO_WEB_DIST))),
-        limits=limits,
-        field_policy=_field_policy(env.get("OFFER_ROOM_FIELD_POLICY")),
-        lock_ttl_ms=int(env.get("OFFER_ROOM_LOCK_TTL_MS", "10000")),
-        max_frame_bytes=int(env.get("OFFER_ROOM_MAX_FRAME_BYTES", str(2 * 1024 * 1024))),
-        send_buffer_bytes=int(env.get("OFFER_ROOM_SEND_BUFFER_BYTES", str(4 * 1024 * 1024))),
-        rate_per_second=float(env.get("OFFER_ROOM_RATE_PER_SECOND", "200")),
-        rate_burst=float(env.get("OFFER_ROOM_RATE_BURST", "400")),
-        compact_every=int(env.get("OFFER_ROOM_COMPACT_EVERY", "500")),
-        flush_ms=float(env.get("OFFER_ROOM_FLUSH_MS", "20")),
-        webhook_url=env.get("OFFER_ROOM_WEBHOOK_URL", ""),
-        webhook_secret=env.get("OFFER_ROOM_WEBHOOK_SECRET")
-        or (_read_or_create(ddir / "webhook_secret", 32) if env.get("OFFER_ROOM_WEBHOOK_URL")
-            else ""),
-        webhook_backoff_s=float(env.get("OFFER_ROOM_WEBHOOK_BACKOFF_S", "2")),
-        expiry_sweep_seconds=float(env.get("OFFER_ROOM_EXPIRY_SWEEP_SECONDS", "30")),
-        anthropic_api_key=env.get("ANTHROPIC_API_KEY", ""),
-        ai_model=env.get("OFFER_ROOM_AI_MODEL", "claude-haiku-5-5"),
-        ai_max_tokens=int(env.get("OFFER_ROOM_AI_MAX_TOKENS", "400")),
-        explain_timeout_s=float(env.get("OFFER_ROOM_EXPLAIN_TIMEOUT_S", "20")),
-        fault=env.get("OFFER_ROOM_FAULT", ""),
-        ws_ping_seconds=float(env.get("OFFER_ROOM_WS_PING_SECONDS", "20")),
-        database_url=env.get("OFFER_ROOM_DATABASE_URL", ""),
-        redis_url=env.get("OFFER_ROOM_REDIS_URL", ""),
-        node_id=env.get("OFFER_ROOM_NODE_ID") or f"{socket.gethostname()}-{secrets.token_hex(3)}",
-    )
+    # Generated only when not given (the files are created on first use).
+    generated = {"secret": ("secret", 32), "api_key": ("api_key", 24)}
+    if values.get("webhook_url"):
+        generated["webhook_secret"] = ("webhook_secret", 32)
+    for name, (filename, nbytes) in generated.items():
+        if name not in values:
+            values[name] = _read_or_create(ddir / filename, nbytes)
+    if "node_id" not in values:
+        values["node_id"] = f"{socket.gethostname()}-{secrets.token_hex(3)}"
+    config = Config(**values)
+    _validate(config)
+    return config

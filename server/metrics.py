@@ -10,8 +10,14 @@ class Metrics:
         self.counters: Counter[str] = Counter()
         self.rejections: Counter[str] = Counter()
         self.closes: Counter[int] = Counter()
+        #: Times each bound of the resource budget was reached (README, "Limits").
+        self.limits: Counter[str] = Counter()
         self.connections = 0
         self.rooms = 0
+
+    def limit_hit(self, limit: str) -> None:
+        """Count one refusal (or drop) because ``limit`` was reached."""
+        self.limits[limit] += 1
 
     def render(self, extra: list[str] | None = None) -> str:
         lines = [
@@ -28,4 +34,7 @@ class Metrics:
         lines.append("# TYPE offer_room_closes_total counter")
         for close_code, value in sorted(self.closes.items()):
             lines.append(f'offer_room_closes_total{{code="{close_code}"}} {value}')
+        lines.append("# TYPE offer_room_limit_hits_total counter")
+        for limit, value in sorted(self.limits.items()):
+            lines.append(f'offer_room_limit_hits_total{{limit="{limit}"}} {value}')
         return "\n".join(lines + (extra or [])) + "\n"

@@ -97,7 +97,7 @@ async def create_offer(store: Store, config: Config, body: CreateOffer) -> Creat
         raise TermsInvalid(errors)
     client = Party(id=body.client.id, name=body.client.name.strip())
     freelancer = Party(id=body.freelancer.id, name=body.freelancer.name.strip())
-    expires_at = body.expires_at or now + timedelta(days=config.offer_ttl_days)
+    expires_at = body.expires_at or now + timedelta(days=config.limits.offer_ttl_days)
     record = OfferRecord(
         id=_new_id(),
         status="open",

@@ -6,10 +6,9 @@ import json
 import stat
 from pathlib import Path
 
-import msgspec
 import pytest
 
-from server.config import DEFAULT_FIELD_POLICY, Config, load_config
+from server.config import DEFAULT_FIELD_POLICY, Config, ConfigError, load_config
 from server.offers.limits import Limits
 from server.offers.terms import ALL_FIELDS
 
@@ -51,7 +50,7 @@ def test_env_values_override(tmp_path: Path) -> None:
         tmp_path,
         OFFER_ROOM_HOST="0.0.0.0",
         OFFER_ROOM_PORT="9001",
-        OFFER_ROOM_SECRET="s3cret",
+        OFFER_ROOM_SECRET="s3cret-that-is-at-least-32-bytes-long",
         OFFER_ROOM_API_KEY="k3y",
         OFFER_ROOM_PUBLIC_URL="https://offers.example.com/",
         OFFER_ROOM_WEB_DIR=str(tmp_path / "web"),
@@ -65,7 +64,7 @@ def test_env_values_override(tmp_path: Path) -> None:
         OFFER_ROOM_WS_PING_SECONDS="7",
     ))
     assert (config.host, config.port, config.secret, config.api_key) == (
-        "0.0.0.0", 9001, "s3cret", "k3y")
+        "0.0.0.0", 9001, "s3cret-that-is-at-least-32-bytes-long", "k3y")
     assert config.web_dir == tmp_path / "web"
     assert (config.lock_ttl_ms, config.max_frame_bytes, config.compact_every) == (600, 1024, 7)
     assert (config.rate_per_second, config.rate_burst) == (5.0, 20.0)
@@ -129,7 +128,7 @@ def test_limits_from_json_keep_other_defaults(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("limits", ['{"title_max": "long"}', "[1]", "{oops"])
 def test_bad_limits_are_refused(tmp_path: Path, limits: str) -> None:
-    with pytest.raises(msgspec.DecodeError):
+    with pytest.raises(ConfigError, match="OFFER_ROOM_LIMITS"):
         load_config(env_for(tmp_path, OFFER_ROOM_LIMITS=limits))
 
 
@@ -143,3 +142,39 @@ def test_config_is_frozen(tmp_path: Path) -> None:
 def test_a_malformed_field_policy_says_what_is_wrong(tmp_path: Path, raw: str) -> None:
     with pytest.raises(ValueError, match="OFFER_ROOM_FIELD_POLICY"):
         load_config({"OFFER_ROOM_FIELD_POLICY": raw}, data_dir=tmp_path)
+
+
+def test_a_short_secret_is_refused_at_start(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="at least 32 bytes"):
+        load_config(env_for(tmp_path, OFFER_ROOM_SECRET="x"))
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("OFFER_ROOM_PORT", "eighty", "OFFER_ROOM_PORT='eighty' is not a valid int"),
+    ("OFFER_ROOM_HELD_BYTES", "0", "OFFER_ROOM_HELD_BYTES must be positive"),
+    ("OFFER_ROOM_COST_PER_SECOND", "-1", "OFFER_ROOM_COST_PER_SECOND must be positive"),
+    ("OFFER_ROOM_ALLOWED_ORIGINS", "example.com", "is not an origin"),
+])
+def test_a_bad_setting_names_its_variable(tmp_path: Path, name: str, value: str,
+                                          message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(env_for(tmp_path, **{name: value}))
+
+
+def test_every_setting_is_readable_from_its_variable(tmp_path: Path) -> None:
+    config = load_config(env_for(
+        tmp_path,
+        OFFER_ROOM_WEBHOOK_MAX_ATTEMPTS="3",
+        OFFER_ROOM_ALLOWED_ORIGINS="https://market.example, https://app.market.example:8443",
+        OFFER_ROOM_SOCKETS_PER_USER="2",
+        OFFER_ROOM_DOC_BYTES_MAX="1_000_000",
+    ))
+    assert config.webhook_max_attempts == 3
+    assert config.origins() == {"https://market.example", "https://app.market.example:8443"}
+    assert config.ancestors()[0] == "'self'"
+    assert (config.sockets_per_user, config.doc_bytes_max) == (2, 1_000_000)
+
+
+def test_the_default_origin_is_the_public_urls(tmp_path: Path) -> None:
+    config = load_config(env_for(tmp_path, OFFER_ROOM_PUBLIC_URL="https://Offers.Example.com/x/"))
+    assert config.origins() == {"https://offers.example.com"}
