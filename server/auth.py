@@ -26,6 +26,20 @@ class Claims(msgspec.Struct, frozen=True):
     iat: int = 0
 
 
+class Revocation(msgspec.Struct, frozen=True):
+    """An integrator's revocation of tokens of one offer, kept by the store.
+
+    With ``jti``: that one token. Otherwise every token minted at or before ``at_ms`` (ms since the
+    epoch) — of ``user`` only when given, else of everyone on the offer. Tokens minted later (a
+    re-issued link) are not affected.
+    """
+
+    offer_id: str
+    at_ms: int
+    jti: str | None = None
+    user: str | None = None
+
+
 class TokenError(Exception):
     """A token that cannot be used; ``code`` is "expired" or "invalid"."""
 
