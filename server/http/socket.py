@@ -122,6 +122,9 @@ class OfferSocket(WebSocketProtocol):
             log.exception("connection of %s to offer %s failed", conn.user.id, self.offer_id)
             conn.close(CloseCode.INTERNAL_ERROR, "internal error")
 
+    def limit_hit(self, name: str) -> None:
+        self.services.metrics.limit_hit(name)
+
     def too_big(self, size: int) -> None:
         limit = self.max_message_bytes
         self.services.metrics.closes[CloseCode.FRAME_TOO_LARGE] += 1
@@ -157,4 +160,7 @@ def offer_socket_class(services: Services) -> type[OfferSocket]:
         "services": services,
         "max_message_bytes": config.max_frame_bytes,
         "ping_seconds": config.ws_ping_seconds,
+        "max_fragments": config.max_fragments,
+        "message_timeout": config.message_timeout_s,
+        "send_buffer_bytes": config.send_buffer_bytes,
     })
