@@ -13,8 +13,14 @@ from typing import Any, Protocol
 
 import msgspec
 
+from server.auth import Revocation
 from server.explain.flags import Flag
 from server.offers.terms import Party, Terms
+
+#: Revocation rules one offer keeps. Every token check reads all of its offer's rules, so this
+#: bounds that read (a few hundred short rows). An integrator revoking leaked links one at a time
+#: stays far below it; past it the rules collapse into one (see ``Store.add_revocation``).
+REVOCATIONS_PER_OFFER = 256
 
 
 class OfferExists(Exception):
@@ -295,6 +301,23 @@ class Store(Protocol):
 
     async def due_for_expiry(self, now: datetime, limit: int = 100) -> list[str]:
         """Ids of open offers whose ``expires_at`` has passed."""
+        ...
+
+    # token revocations
+    async def add_revocation(self, rule: Revocation) -> None:
+        """Keep ``rule`` for its offer; OfferNotFound (writing nothing) for an unknown offer.
+
+        A rule the offer already holds is not kept twice (a retried call): the same ``jti``, or
+        the same ``user`` and ``at_ms`` for a rule without one. When the offer already holds
+        ``REVOCATIONS_PER_OFFER`` rules, they and ``rule`` are replaced by one rule revoking every
+        token of the offer minted up to the newest ``at_ms`` among them or now, whichever is
+        later: every token revoked before stays revoked (a revoked ``jti`` was minted by now),
+        tokens minted afterwards (re-issued links) are not affected.
+        """
+        ...
+
+    async def revocations(self, offer_id: str) -> list[Revocation]:
+        """The offer's rules in the order they were added; empty for an unknown offer."""
         ...
 
     # webhook outbox

@@ -17,6 +17,7 @@ from server.store.rows import (
     EVENT_COLUMNS,
     OFFER_COLUMNS,
     PROPOSAL_COLUMNS,
+    REVOCATION_COLUMNS,
     VERSION_COLUMNS,
     RowCodec,
     json_encoder,
@@ -25,7 +26,8 @@ from server.store.rows import (
 
 __all__ = [  # the column lists and ``utc`` are re-exported for the PG modules
     "COMMAND_COLUMNS", "DELIVERY_COLUMNS", "EVENT_COLUMNS", "OFFER_COLUMNS", "PG",
-    "PROPOSAL_COLUMNS", "VERSION_COLUMNS", "jsonb", "marks", "raw_json", "utc",
+    "PROPOSAL_COLUMNS", "REVOCATION_COLUMNS", "VERSION_COLUMNS", "jsonb", "marks", "raw_json",
+    "utc",
 ]
 
 

@@ -4,7 +4,8 @@ The same tables as the SQLite schema (``server.store.schema``), in PostgreSQL's 
 for Yjs updates, snapshots and webhook bodies, ``jsonb`` for msgspec-encoded Structs,
 ``timestamptz`` for times, ``text COLLATE "C"`` for ids (byte order, as in SQLite). Two additions,
 because PostgreSQL has no ``rowid``: ``proposals.insert_order`` keeps "oldest first" stable for
-proposals created in the same microsecond, and the outbox id is an identity column.
+proposals created in the same microsecond (``revocations.insert_order`` keeps the order rules were
+added in), and the outbox id is an identity column.
 
 Applied migrations are rows of ``schema_migrations``. Each migration runs in its own transaction
 holding ``pg_advisory_xact_lock(MIGRATION_LOCK)``, and re-reads the applied versions under that
@@ -129,6 +130,22 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE delivered_at IS NULL AND dead_at IS NULL;
 
     CREATE INDEX offers_open_by_expiry ON offers (expires_at) WHERE status = 'open';
+    """,
+    # 3: token revocations (server.auth.Revocation), read whole per offer on every token check.
+    """
+    CREATE TABLE revocations (
+        offer_id     text COLLATE "C" NOT NULL REFERENCES offers(id) ON DELETE CASCADE,
+        at_ms        bigint NOT NULL,
+        jti          text,
+        user_id      text,
+        -- The order rules were added in ("oldest first"), as SQLite's rowid keeps it.
+        insert_order bigint GENERATED ALWAYS AS IDENTITY
+    );
+
+    CREATE INDEX revocations_by_offer ON revocations (offer_id, insert_order);
+    -- A token revoked twice (a retried call) is one rule, not two toward the per-offer bound.
+    CREATE UNIQUE INDEX revocations_one_per_jti ON revocations (offer_id, jti)
+        WHERE jti IS NOT NULL;
     """,
 )
 

@@ -7,6 +7,7 @@ guarantees survive several writers (nodes) on one database:
 - CRDT log seqs: per offer and dense, handed out by the database under a per-offer row lock,
   never from a node's memory (pg_doc). ``append_update`` is group-committed like SQLite's.
 - Webhook outbox: claims take due rows FOR UPDATE SKIP LOCKED; each row goes to one node.
+- Token revocations: adds lock the offer's row, so the per-offer bound holds across nodes.
 - Schema: versioned migrations at ``open()``, serialised by an advisory lock (pg_schema).
 - Unreachable server: methods raise ``StoreUnavailable``; the pool reconnects when it is back.
 
@@ -32,7 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 
-from server.store import pg_doc, pg_negotiation, pg_outbox, pg_rows
+from server.auth import Revocation
+from server.store import pg_doc, pg_negotiation, pg_outbox, pg_revocations, pg_rows
 from server.store.base import (
     CommandRecord,
     DocState,
@@ -264,6 +266,20 @@ class PostgresStore:
         """Open offers with ``expires_at <= now``, the longest expired first."""
         self._check_open()
         return await pg_negotiation.due_for_expiry(self._core, now, limit)
+
+    # --- token revocations ----------------------------------------------------------------
+
+    async def add_revocation(self, rule: Revocation) -> None:
+        """Keep ``rule``; OfferNotFound for an unknown offer. A duplicate is kept once; past
+        ``REVOCATIONS_PER_OFFER`` rules they collapse into one (see Store.add_revocation), also
+        when several nodes add at once."""
+        self._check_open()
+        await pg_revocations.add(self._core, rule)
+
+    async def revocations(self, offer_id: str) -> list[Revocation]:
+        """In the order they were added."""
+        self._check_open()
+        return await pg_revocations.list_for(self._core, offer_id)
 
     # --- webhook outbox -------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import msgspec
 
+from server.auth import Revocation
 from server.offers.terms import Party, Terms
 from server.store.base import (
     CommandRecord,
@@ -46,6 +47,8 @@ PROPOSAL_COLUMNS = (
 )
 COMMAND_COLUMNS = "offer_id, command_id, actor, kind, result, at"
 DELIVERY_COLUMNS = "id, offer_id, event_seq, body, attempts, next_attempt_at"
+#: ``user`` is a reserved word in PostgreSQL, hence ``user_id``.
+REVOCATION_COLUMNS = "offer_id, at_ms, jti, user_id"
 
 
 def marks(n: int) -> str:
@@ -216,6 +219,12 @@ class RowCodec:
             result=_payload.decode(row[4]),
             at=self.read_time(row[5]),
         )
+
+    def revocation_params(self, rule: Revocation) -> tuple[object, ...]:
+        return (rule.offer_id, rule.at_ms, rule.jti, rule.user)
+
+    def revocation_from_row(self, row: Row) -> Revocation:
+        return Revocation(offer_id=row[0], at_ms=row[1], jti=row[2], user=row[3])
 
     def delivery_from_row(self, row: Row) -> WebhookDelivery:
         return WebhookDelivery(

@@ -122,6 +122,22 @@ MIGRATIONS: tuple[str, ...] = (
 
     CREATE INDEX offers_open_by_expiry ON offers (expires_at) WHERE status = 'open';
     """,
+    # 3: token revocations (server.auth.Revocation), read whole per offer on every token check.
+    # A rowid table: rowid is the order rules were added in ("oldest first").
+    """
+    CREATE TABLE revocations (
+        offer_id TEXT NOT NULL REFERENCES offers(id) ON DELETE CASCADE,
+        at_ms    INTEGER NOT NULL,
+        jti      TEXT,
+        user_id  TEXT
+    ) STRICT;
+
+    -- Entries are (offer_id, rowid): an offer's rules are read in order without a sort.
+    CREATE INDEX revocations_by_offer ON revocations (offer_id);
+    -- A token revoked twice (a retried call) is one rule, not two toward the per-offer bound.
+    CREATE UNIQUE INDEX revocations_one_per_jti ON revocations (offer_id, jti)
+        WHERE jti IS NOT NULL;
+    """,
 )
 
 

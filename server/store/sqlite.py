@@ -19,7 +19,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from server.store import negotiation_sql, outbox_sql, rows
+from server.auth import Revocation
+from server.store import negotiation_sql, outbox_sql, revocations_sql, rows
 from server.store.base import (
     CommandRecord,
     DocState,
@@ -230,6 +231,17 @@ class SQLiteStore:
     async def due_for_expiry(self, now: datetime, limit: int = 100) -> list[str]:
         """Open offers with ``expires_at <= now``, the longest expired first."""
         return await self._run(negotiation_sql.due_for_expiry, self._core, now, limit)
+
+    # --- token revocations ----------------------------------------------------------------
+
+    async def add_revocation(self, rule: Revocation) -> None:
+        """Keep ``rule``; OfferNotFound for an unknown offer. A duplicate is kept once; past
+        ``REVOCATIONS_PER_OFFER`` rules they collapse into one (see Store.add_revocation)."""
+        await self._run(revocations_sql.add, self._core, rule)
+
+    async def revocations(self, offer_id: str) -> list[Revocation]:
+        """In the order they were added."""
+        return await self._run(revocations_sql.list_for, self._core, offer_id)
 
     # --- webhook outbox -------------------------------------------------------------------
 

@@ -23,9 +23,11 @@ import psycopg
 import pytest
 from pycrdt import Doc, Map, Text
 
+from server.auth import Revocation
 from server.explain.flags import Flag
 from server.offers.terms import Terms
 from server.store.base import (
+    REVOCATIONS_PER_OFFER,
     CommandRecord,
     Conflict,
     Decision,
@@ -128,6 +130,7 @@ async def state(store: Store, offer_id: str = "o1") -> tuple[object, ...]:
         [await store.get_command(offer_id, c) for c in ("cmd-1", "cmd-2", "c")],
         await store.load_doc(offer_id),
         await store.metrics_summary(),
+        await store.revocations(offer_id),
     )
 
 
@@ -166,6 +169,8 @@ def every_call(store: Store) -> list[Any]:
         store.webhook_delivered(1),
         store.webhook_failed(1, None, "x"),
         store.metrics_summary(),
+        store.add_revocation(Revocation("o1", at_ms=1)),
+        store.revocations("o1"),
     ]
 
 
@@ -200,6 +205,7 @@ async def test_reopen_keeps_everything_and_seqs_continue(backend: Backend, clock
     await propose(first, outbox=True)
     (leased,) = await first.claim_webhooks(T0, 10, lease_seconds=60)
     await first.webhook_failed(leased.id, T0 + timedelta(seconds=10), "timeout")
+    await first.add_revocation(Revocation("o1", at_ms=5, jti="j1"))
     before = await state(first)
     await first.close()
 
@@ -749,6 +755,109 @@ async def test_due_for_expiry_lists_open_offers_past_expiry_oldest_first(o1: Sto
     assert await o1.due_for_expiry(now, limit=2) == ["b", "E"]
     assert await o1.due_for_expiry(T0) == []
     assert await o1.due_for_expiry(T0 + timedelta(days=31)) == ["b", "E", "e", "a", "d", "o1"]
+
+
+# --- token revocations ----------------------------------------------------------------------
+
+#: T0 in ms since the epoch: the store's clock when a collapse happens in these tests.
+T0_MS = int(T0.timestamp() * 1000)
+
+
+async def test_revocations_round_trip_in_the_order_they_were_added(o1: Store) -> None:
+    await o1.create_offer(make_offer("o2"), b"")
+    rules = [
+        Revocation("o1", at_ms=T0_MS + 5, jti="tok-b"),
+        Revocation("o1", at_ms=T0_MS - 5, user="f1"),  # older at_ms, added later: listed later
+        Revocation("o1", at_ms=T0_MS),
+        Revocation("o1", at_ms=T0_MS + 1, jti="tok-a", user="c1"),
+    ]
+    for rule in rules:
+        await o1.add_revocation(rule)
+    await o1.add_revocation(Revocation("o2", at_ms=1, jti="tok-b"))  # same jti, another offer
+    assert await o1.revocations("o1") == rules
+    assert await o1.revocations("o2") == [Revocation("o2", at_ms=1, jti="tok-b")]
+    assert await o1.revocations("nope") == []
+
+
+async def test_a_revocation_for_an_unknown_offer_raises_and_writes_nothing(o1: Store) -> None:
+    with pytest.raises(OfferNotFound):
+        await o1.add_revocation(Revocation("nope", at_ms=1, jti="j"))
+    assert await o1.revocations("nope") == []
+    await o1.create_offer(make_offer("nope"), b"")  # the rule did not linger, waiting for it
+    assert await o1.revocations("nope") == []
+
+
+async def test_a_repeated_revocation_is_kept_once(o1: Store) -> None:
+    once = [
+        Revocation("o1", at_ms=10, jti="j1"),
+        Revocation("o1", at_ms=20, user="f1"),
+        Revocation("o1", at_ms=30),
+    ]
+    for rule in once:
+        await o1.add_revocation(rule)
+    # Retries: the same token (whatever its at_ms says), the same user and time, all at a time.
+    for rule in [Revocation("o1", at_ms=99, jti="j1"), *once]:
+        await o1.add_revocation(rule)
+    assert await o1.revocations("o1") == once
+    # Not duplicates: another user, another time, another token.
+    more = [
+        Revocation("o1", at_ms=20, user="c1"),
+        Revocation("o1", at_ms=21, user="f1"),
+        Revocation("o1", at_ms=31),
+        Revocation("o1", at_ms=10, jti="j2"),
+    ]
+    for rule in more:
+        await o1.add_revocation(rule)
+    assert await o1.revocations("o1") == once + more
+
+
+async def test_past_the_bound_the_rules_collapse_into_one_all_tokens_rule(o1: Store) -> None:
+    await o1.create_offer(make_offer("o2"), b"")
+    await o1.add_revocation(Revocation("o2", at_ms=7, jti="other"))
+    later = T0_MS + 60_000  # one rule revokes up to a minute past the store's now
+    rules = [Revocation("o1", at_ms=T0_MS - i, jti=f"j{i}") for i in range(REVOCATIONS_PER_OFFER)]
+    rules[3] = Revocation("o1", at_ms=later, user="f1")
+    for rule in rules:
+        await o1.add_revocation(rule)
+    assert await o1.revocations("o1") == rules  # up to the bound, every rule is kept as given
+
+    await o1.add_revocation(Revocation("o1", at_ms=T0_MS - 1000, jti="one-too-many"))
+    # Every token any rule revoked was minted by `later` (or by now): one rule covers them all.
+    assert await o1.revocations("o1") == [Revocation("o1", at_ms=later)]
+    assert await o1.revocations("o2") == [Revocation("o2", at_ms=7, jti="other")]
+
+    # Then rules accumulate again, the collapsed one first; the next collapse keeps its reach.
+    for i in range(REVOCATIONS_PER_OFFER - 1):
+        await o1.add_revocation(Revocation("o1", at_ms=i, jti=f"k{i}"))
+    kept = await o1.revocations("o1")
+    assert len(kept) == REVOCATIONS_PER_OFFER and kept[0] == Revocation("o1", at_ms=later)
+    await o1.add_revocation(Revocation("o1", at_ms=0, user="c1"))
+    assert await o1.revocations("o1") == [Revocation("o1", at_ms=later)]
+
+
+async def test_a_collapse_revokes_up_to_now_when_every_rule_is_older(
+    o1: Store, clock: Clock
+) -> None:
+    for i in range(REVOCATIONS_PER_OFFER):
+        await o1.add_revocation(Revocation("o1", at_ms=i, jti=f"j{i}"))
+    now = clock.advance(days=2)
+    await o1.add_revocation(Revocation("o1", at_ms=0, jti="late"))
+    assert await o1.revocations("o1") == [Revocation("o1", at_ms=int(now.timestamp() * 1000))]
+
+
+async def test_concurrent_revocations_keep_the_bound(o1: Store) -> None:
+    extra = 40
+    await asyncio.gather(
+        *(
+            o1.add_revocation(Revocation("o1", at_ms=i, jti=f"j{i}"))
+            for i in range(REVOCATIONS_PER_OFFER + 1 + extra)
+        )
+    )
+    # Whatever the order: 256 kept, the 257th collapsed them into one, then 40 more.
+    kept = await o1.revocations("o1")
+    assert len(kept) == 1 + extra
+    assert kept[0] == Revocation("o1", at_ms=T0_MS)  # every at_ms here is older than now
+    assert all(rule.jti is not None for rule in kept[1:])
 
 
 # --- webhook outbox -------------------------------------------------------------------------

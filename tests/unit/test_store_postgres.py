@@ -22,6 +22,7 @@ import msgspec
 import psycopg
 import pytest
 
+from server.auth import Revocation
 from server.offers.terms import Party, Terms
 from server.store import pg_rows, pg_schema
 from server.store.base import (
@@ -121,6 +122,8 @@ async def test_schema_is_versioned_and_uses_native_types(url: str) -> None:
     assert types["offers.created_at"] == types["events.at"] == "timestamp with time zone"
     indexes = {row[0] for row in sql(url, "SELECT indexname FROM pg_indexes")}
     assert {"proposals_one_pending", "webhook_outbox_due", "offers_open_by_expiry"} <= indexes
+    assert {"revocations_by_offer", "revocations_one_per_jti"} <= indexes
+    assert types["revocations.at_ms"] == "bigint"
 
 
 async def test_nodes_starting_together_migrate_once(url: str) -> None:
@@ -160,7 +163,26 @@ async def test_migrates_a_version_1_database_keeping_its_data(url: str) -> None:
         events = await store.commit("o1", Expect(version=1), write, outbox=True)
         assert await store.list_events("o1") == [created, *events]
         assert len(await store.claim_webhooks(datetime.now(UTC), 10, 30)) == 1
-    assert sql(url, "SELECT MAX(version) FROM schema_migrations") == [(2,)]
+    assert sql(url, "SELECT MAX(version) FROM schema_migrations") == [(len(pg_schema.MIGRATIONS),)]
+
+
+async def test_migrates_a_version_2_database_keeping_its_data(url: str) -> None:
+    offer = make_offer()
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        assert await pg_schema.migrate(conn, target=2) == 2
+        await conn.execute(
+            f"INSERT INTO offers ({pg_rows.OFFER_COLUMNS}) VALUES ({pg_rows.marks(9)})",
+            pg_rows.PG.offer_params(offer),
+        )
+        await conn.execute("INSERT INTO doc_snapshots VALUES ('o1', 'seed', 0)")
+    assert sql(url, "SELECT to_regclass('revocations')") == [(None,)]
+
+    async with PostgresStore(url) as store:
+        assert await store.get_offer("o1") == offer
+        rule = Revocation("o1", at_ms=1_700_000_000_000, jti="j1")
+        await store.add_revocation(rule)
+        assert await store.revocations("o1") == [rule]
+    assert sql(url, "SELECT MAX(version) FROM schema_migrations") == [(len(pg_schema.MIGRATIONS),)]
 
 
 async def test_refuses_a_schema_newer_than_the_code(url: str) -> None:

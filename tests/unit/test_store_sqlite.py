@@ -16,7 +16,9 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from server.auth import Revocation
 from server.offers.terms import Milestone, Party, Terms
+from server.store import rows
 from server.store.base import (
     DocState,
     OfferExists,
@@ -95,6 +97,37 @@ async def test_refuses_a_schema_newer_than_the_code(db_path: Path) -> None:
         conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     with pytest.raises(RuntimeError, match="newer"):
         await SQLiteStore(db_path).open()
+
+
+async def test_migrates_a_version_2_file_keeping_its_data(db_path: Path) -> None:
+    # A file as the previous release left it: migrations 1 and 2, an offer with its history.
+    offer = make_offer()
+    with raw(db_path) as conn:
+        for number, script in enumerate(MIGRATIONS[:2], start=1):
+            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        conn.execute(
+            f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({rows.marks(9)})",
+            rows.SQLITE.offer_params(offer),
+        )
+        conn.execute("INSERT INTO doc_snapshots VALUES ('o1', X'5345454400', 0)")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "revocations" not in tables
+
+    async with SQLiteStore(db_path) as store:
+        assert await store.get_offer("o1") == offer
+        assert (await store.load_doc("o1")).snapshot == b"SEED\x00"
+        rule = Revocation("o1", at_ms=1_700_000_000_000, user="f1")
+        await store.add_revocation(rule)
+        assert await store.revocations("o1") == [rule]
+    with raw(db_path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        plan = conn.execute(
+            "EXPLAIN QUERY PLAN SELECT offer_id, at_ms, jti, user_id FROM revocations "
+            "WHERE offer_id = 'o1' ORDER BY rowid"
+        ).fetchall()
+    # The per-offer read walks the index in order: no table scan, no sort.
+    assert any("USING INDEX revocations_by_offer" in str(step[-1]) for step in plan), plan
+    assert not any("TEMP B-TREE" in str(step[-1]) for step in plan), plan
 
 
 async def test_every_method_raises_before_open_and_after_close(db_path: Path) -> None:

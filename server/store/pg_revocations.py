@@ -1,0 +1,50 @@
+"""Token revocations on PostgreSQL: the same rules and bound as SQLite (``revocations_sql``).
+
+An add locks the offer's row first (``lock_offer``), so concurrent adds for one offer, from any
+number of nodes, take turns: the duplicate check and the count toward ``REVOCATIONS_PER_OFFER``
+always see every rule committed before them, and the bound holds exactly.
+"""
+
+from __future__ import annotations
+
+from server.auth import Revocation
+from server.store import pg_rows
+from server.store.base import REVOCATIONS_PER_OFFER
+from server.store.pg_core import PgCore, lock_offer
+from server.store.revocations_sql import collapsed
+
+
+async def add(core: PgCore, rule: Revocation) -> None:
+    """Keep ``rule`` (see ``Store.add_revocation``), in one transaction."""
+    async with core.transaction() as conn:
+        await lock_offer(conn, rule.offer_id)  # OfferNotFound for an unknown offer
+        cursor = await conn.execute(
+            "SELECT 1 FROM revocations WHERE offer_id = %(o)s AND ("
+            "  (%(jti)s::text IS NOT NULL AND jti = %(jti)s) "
+            "  OR (%(jti)s::text IS NULL AND jti IS NULL "
+            "      AND user_id IS NOT DISTINCT FROM %(user)s AND at_ms = %(at)s))",
+            {"o": rule.offer_id, "jti": rule.jti, "user": rule.user, "at": rule.at_ms},
+        )
+        if await cursor.fetchone() is not None:
+            return
+        cursor = await conn.execute(
+            "SELECT COUNT(*), MAX(at_ms) FROM revocations WHERE offer_id = %s", [rule.offer_id]
+        )
+        held = await cursor.fetchone()
+        assert held is not None  # an aggregate always yields a row
+        if held[0] >= REVOCATIONS_PER_OFFER:
+            rule = collapsed(rule, held[1], core.now())
+            await conn.execute("DELETE FROM revocations WHERE offer_id = %s", [rule.offer_id])
+        await conn.execute(
+            f"INSERT INTO revocations ({pg_rows.REVOCATION_COLUMNS}) VALUES ({pg_rows.marks(4)})",
+            pg_rows.PG.revocation_params(rule),
+        )
+
+
+async def list_for(core: PgCore, offer_id: str) -> list[Revocation]:
+    found = await core.all(
+        f"SELECT {pg_rows.REVOCATION_COLUMNS} FROM revocations WHERE offer_id = %s "
+        "ORDER BY insert_order",
+        [offer_id],
+    )
+    return [pg_rows.PG.revocation_from_row(row) for row in found]
