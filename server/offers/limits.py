@@ -28,6 +28,11 @@ class Limits(msgspec.Struct, frozen=True):
     proposals_per_hour: int = 3
     #: An offer nobody acts on expires after this many days (reference: 30).
     offer_ttl_days: int = 30
+    #: The latest expiry an integrator may set on a new offer, in days from its creation. An offer
+    #: is an invitation to start work soon; a year covers any real hiring cycle (a contract agreed
+    #: months before a season or a school year) while no offer's room, rows and links stay live
+    #: for ever (an expiry in 9999 made its links valid until 9999).
+    offer_max_days: int = 365
     #: Risk-flag thresholds (``explain.flags``), in minor units of the offer's currency: a rate
     #: or price this high on a task described in fewer than ``vague_task_words`` words is a lure
     #: often used to make a fake job look attractive.

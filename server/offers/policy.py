@@ -12,7 +12,7 @@ from datetime import date
 
 import msgspec
 
-from server.offers.checks import FieldError
+from server.offers.checks import FieldError, check_date_range
 from server.offers.limits import Limits
 from server.offers.money import format_money
 from server.offers.terms import Milestone, Terms
@@ -56,6 +56,7 @@ def check_proposal(terms: Terms, committed: Terms, limits: Limits, today: date) 
     else:
         _check_fixed(draft, limits, errors)
     _check_dates(draft, base, today, errors)
+    errors += check_date_range(draft)  # a version is finished terms: dates in the sane range
     return errors
 
 

@@ -8,14 +8,20 @@ from typing import Any
 
 import pytest
 
+from server.offers import money
 from server.offers.checks import (
+    DATE_MAX,
+    DATE_MIN,
     FieldError,
     TermsInvalid,
     as_int,
+    check_date_range,
     check_milestone,
     check_scalar,
     check_terms,
+    line_problem,
 )
+from server.offers.currencies import CURRENCIES, WITHOUT_MINOR_UNIT
 from server.offers.limits import Limits
 from server.offers.terms import Milestone, Terms
 
@@ -187,3 +193,147 @@ def test_nul_characters_are_refused_in_text() -> None:
     errors: list[FieldError] = []
     check_scalar("title", "Logo\x00design", Limits(), errors)
     assert [e.field for e in errors] == ["title"]
+
+
+# --- currencies -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["USD", "EUR", "JPY", "BHD", "CLF", "XCG", "ZWG", "SLE", "VED"])
+def test_currencies_in_use_are_accepted(code: str) -> None:
+    assert scalar("currency", code) == (code, [])
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "ABC", "QQQ",  # well-formed, but no currency
+        "HRK", "BGN", "ANG", "ZWL", "SLL", "CUC", "DEM",  # withdrawn (kuna, lev, guilder, ...)
+        "XAU", "XDR", "XTS", "XXX",  # gold, drawing rights, testing, "no currency"
+        "usd", "US", "USDD", " USD", 840,
+    ],
+)  # fmt: skip
+def test_codes_that_price_nothing_are_refused(code: Any) -> None:
+    assert scalar("currency", code) == (
+        None,
+        [FieldError("currency", "must be an ISO 4217 currency code, such as USD")],
+    )
+
+
+def test_the_currency_list_is_iso_4217_list_one_with_minor_units() -> None:
+    assert len(CURRENCIES) == 165 and len(CURRENCIES | WITHOUT_MINOR_UNIT) == 178
+    assert not CURRENCIES & WITHOUT_MINOR_UNIT
+    assert all(len(c) == 3 and c.isascii() and c.isupper() for c in CURRENCIES)
+    # Every currency money.py knows a special minor unit for can price an offer.
+    assert set(money._EXPONENTS) <= CURRENCIES
+
+
+# --- one-line text: controls, bidi and invisible characters --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Logo\ndesign", "U+000A"), ("Logo\r\nFAKE LINE", "U+000D"), ("Logo\tdesign", "U+0009"),
+        ("\x1b[31mred", "U+001B"), ("Logo\x7f", "U+007F"), ("Logo\x85design", "U+0085"),
+        ("Logo\x00", "U+0000"),
+    ],
+)  # fmt: skip
+def test_titles_refuse_control_characters(text: str, code: str) -> None:
+    message = f"must be one line, without control characters (found {code})"
+    assert scalar("title", text) == (None, [FieldError("title", message)])
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Logo gpj.exe\u202e", "U+202E"),  # RIGHT-TO-LEFT OVERRIDE: shows as "exe.jpg"
+        ("a\u202ab", "U+202A"), ("a\u202db", "U+202D"), ("a\u2066b\u2069", "U+2066"),
+        ("a\u2069", "U+2069"), ("a\u206ab", "U+206A"), ("one\u2028two", "U+2028"),
+        ("one\u2029two", "U+2029"), ("a\ufff9b\ufffbc", "U+FFF9"),
+        ("Logo\U000e0069\U000e0067\U000e006e", "U+E0069"),  # tag letters: smuggled "ign..."
+        ("\U000e0001lang", "U+E0001"),
+    ],
+)  # fmt: skip
+def test_titles_refuse_invisible_direction_and_format_controls(text: str, code: str) -> None:
+    message = f"must not contain invisible formatting or text-direction characters (found {code})"
+    assert scalar("title", text) == (None, [FieldError("title", message)])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "", " ", "Logo ", " Logo", "Logo  design",  # a title being typed
+        "D\u00e9veloppeuse \U0001f469\u200d\U0001f4bb",  # ZERO WIDTH JOINER inside an emoji
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # ZWNJ: Persian spelling needs it
+        "\u05e9\u05dc\u05d5\u05dd\u200f (Hebrew)", "\u061c\u0639\u0631\u0628\u064a",  # RLM, ALM
+        "abc\u200edef",  # LEFT-TO-RIGHT MARK: only marks a direction
+        "10\u00a0000 words", "co\u00adoperate",  # no-break space, soft hyphen
+        "\u0e20\u0e32\u0e29\u0e32\u200b\u0e44\u0e17\u0e22",  # ZWSP between Thai words
+        "Brand \U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",  # Scotland
+        "\U0001f3f3\ufe0f\u200d\U0001f308 \u2764\ufe0f 1\ufe0f\u20e3",  # selectors, keycap
+    ],
+)  # fmt: skip
+def test_titles_keep_everything_a_person_types(text: str) -> None:
+    assert scalar("title", text) == (text, [])
+    assert line_problem(text) is None
+
+
+def test_a_tag_outside_a_flag_is_refused_even_next_to_a_flag() -> None:
+    scotland = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    assert line_problem(scotland + "\U000e0041") is not None
+    assert line_problem("\U000e0067\U000e0062\U000e007f") is not None  # tags without the flag
+
+
+def test_milestone_titles_are_one_line_too() -> None:
+    errors: list[FieldError] = []
+    raw = {"id": "m1", "title": "Design\u202e", "amount": 1}
+    assert check_milestone(0, raw, LIMITS, errors) is None
+    assert [e.field for e in errors] == ["milestones[0].title"]
+    errors = []
+    assert check_milestone(0, {"id": "m1", "title": "", "amount": 1}, LIMITS, errors) is not None
+    assert errors == []  # an empty row, as just added in the room
+
+
+def test_the_description_stays_free_prose_except_nul() -> None:
+    prose = "Scope:\n\t- pages\r\n- logo \u202eetc\u2028"
+    assert check_terms(RAW, prose, [], LIMITS).description == prose
+    with pytest.raises(TermsInvalid) as info:
+        check_terms(RAW, "a\x00b", [], LIMITS)
+    assert info.value.errors == [FieldError("description", "must not contain NUL characters")]
+
+
+def test_every_refused_character_fails_the_printable_fast_path() -> None:
+    # line_problem skips its regex for printable text: sound only if nothing it refuses is
+    # printable. Checked over the BMP and the planes holding tags.
+    refused = [
+        chr(c) for c in (*range(0x30000), *range(0xE0000, 0xE1000))
+        if not 0xD800 <= c <= 0xDFFF and line_problem(f"a{chr(c)}b") is not None
+    ]
+    assert len(refused) > 200
+    assert [c for c in refused if c.isprintable()] == []
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["0002-12-01", "0020-12-01", "0202-12-01", "9999-12-31"])
+def test_live_edits_keep_a_half_typed_year(value: str) -> None:
+    # A browser's date input reports each keystroke of the year: 0002, 0020, 0202, 2026.
+    assert scalar("start_date", value)[1] == []
+    errors: list[FieldError] = []
+    due = {"id": "m1", "amount": 1, "due_date": value}
+    assert check_milestone(0, due, LIMITS, errors) is not None and errors == []
+
+
+@pytest.mark.parametrize(
+    ("day", "ok"),
+    [(date(1999, 12, 31), False), (DATE_MIN, True), (date(2026, 12, 1), True), (DATE_MAX, True),
+     (date(2101, 1, 1), False), (date(1, 1, 1), False), (date(9999, 12, 31), False)],
+)  # fmt: skip
+def test_finished_terms_name_dates_from_2000_to_2100(day: date, ok: bool) -> None:
+    terms = Terms(title="T", contract_type="fixed", currency="USD", start_date=day, end_date=day,
+                  milestones=(Milestone("a", "A", 1), Milestone("b", "B", 1, due_date=day)))
+    message = "must be between 2000-01-01 and 2100-12-31"
+    expected = [] if ok else [FieldError(f, message)
+                              for f in ("start_date", "end_date", "milestones[1].due_date")]
+    assert check_date_range(terms) == expected
