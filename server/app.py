@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -22,9 +23,15 @@ from server.bus.base import Bus
 from server.bus.local import LocalBus
 from server.config import Config
 from server.explain.choose import make_explainer
-from server.http import api, commands
-from server.http.errors import ApiError, api_error_handler, http_exception_handler
+from server.http import api, commands, tokens
+from server.http.errors import (
+    ApiError,
+    api_error_handler,
+    http_exception_handler,
+    internal_error_handler,
+)
 from server.http.pages import offer_page
+from server.http.security import SecurityHeaders
 from server.http.services import Services
 from server.metrics import Metrics
 from server.negotiation.expiry import ExpirySweeper
@@ -103,6 +110,7 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
 
     routes = [
         *api.routes,
+        *tokens.routes,
         *commands.routes,
         Route("/offers/{offer_id}", offer_page),
         Mount("/assets", StaticFiles(directory=config.web_dir, check_dir=False), name="assets"),
@@ -110,7 +118,9 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={ApiError: api_error_handler, HTTPException: http_exception_handler},
+        middleware=[Middleware(SecurityHeaders, config=config)],
+        exception_handlers={ApiError: api_error_handler, HTTPException: http_exception_handler,
+                            Exception: internal_error_handler},
     )
     app.state.services = services
     return app

@@ -2,95 +2,112 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Any
 
 import msgspec
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server.auth import api_key_ok
+from server.auth import Claims, api_key_ok
+from server.http.bodies import CREATE_OFFER_BYTES, read_json
 from server.http.callers import caller
 from server.http.errors import ApiError
 from server.http.services import Services
-from server.negotiation.creation import CreateOffer, create_offer, mint_for, participant_link
+from server.negotiation.creation import CreateOffer, create_offer
 from server.negotiation.figures import figure_lines
 from server.offers.checks import TermsInvalid
-from server.offers.terms import Party, terms_to_builtins
+from server.offers.terms import terms_to_builtins
 from server.rooms.registry import load_offer_doc
 from server.store.base import OfferRecord
 
-_MAX_BODY = 256 * 1024
+#: Offer ids are 16 hex characters (``creation._new_id``); anything else names no offer, and is
+#: refused before it reaches a store (PostgreSQL answers a NUL byte in a text with an error).
+_OFFER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+#: Version numbers fit a signed 32-bit integer (an offer with 2 billion versions is not one);
+#: larger numbers overflow the stores' integer columns.
+VERSION_MAX = 2**31 - 1
+_VERSION = re.compile(r"[0-9]{1,10}")
+_CREATE_OFFER = msgspec.json.Decoder(CreateOffer)
 
 
-class TokenRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    role: Literal["client", "freelancer", "viewer"]
-    user: Party
-    ttl: int | None = None
-
-
-def _services(request: Request) -> Services:
+def services_of(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
 
-def _require_api_key(request: Request) -> None:
-    if not api_key_ok(_services(request).config.api_key, request.headers.get("authorization")):
+def require_api_key(request: Request) -> None:
+    if not api_key_ok(services_of(request).config.api_key, request.headers.get("authorization")):
         raise ApiError(401, "unauthorized", "a valid API key is required (Authorization: Bearer)")
 
 
-def _require_reader(request: Request, offer_id: str) -> None:
-    """The API key, or a participant token (header or ?token=) for this very offer."""
-    caller(request, _services(request).config, offer_id)
+def offer_id_of(request: Request) -> str:
+    """The ``{offer_id}`` of the path, or 404 when it cannot name an offer."""
+    offer_id: str = request.path_params["offer_id"]
+    if not _OFFER_ID.fullmatch(offer_id):
+        raise ApiError(404, "not_found", "no such offer")
+    return offer_id
 
 
-async def _body(request: Request, kind: type[Any]) -> Any:
-    raw = await request.body()
-    if len(raw) > _MAX_BODY:
-        raise ApiError(413, "too_large", f"request bodies are limited to {_MAX_BODY} bytes")
-    try:
-        return msgspec.json.decode(raw, type=kind)
-    except msgspec.ValidationError as exc:
-        raise ApiError(422, "invalid", str(exc)) from exc
-    except msgspec.DecodeError as exc:
-        raise ApiError(400, "bad_json", f"the body is not valid JSON: {exc}") from exc
+def version_number(raw: str | None) -> int | None:
+    """A version number from a path or query string: 1 to 2^31 - 1, else None."""
+    if raw is None or not _VERSION.fullmatch(raw):
+        return None
+    n = int(raw)
+    return n if 1 <= n <= VERSION_MAX else None
 
 
-async def _offer(request: Request, offer_id: str) -> OfferRecord:
-    offer = await _services(request).store.get_offer(offer_id)
+async def reader(request: Request) -> tuple[str, Claims | None]:
+    """The offer id and who reads it: the API key (None), or a participant token for it."""
+    offer_id = offer_id_of(request)
+    return offer_id, await caller(request, services_of(request), offer_id)
+
+
+async def offer_of(request: Request, offer_id: str) -> OfferRecord:
+    offer = await services_of(request).store.get_offer(offer_id)
     if offer is None:
         raise ApiError(404, "not_found", f"no offer {offer_id!r}")
     return offer
 
 
-def _json(data: Any, status: int = 200) -> Response:
-    return Response(msgspec.json.encode(data), status_code=status, media_type="application/json")
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None
+                  ) -> Response:
+    return Response(msgspec.json.encode(data), status_code=status, headers=headers,
+                    media_type="application/json")
 
 
 async def post_offer(request: Request) -> Response:
-    _require_api_key(request)
-    body = await _body(request, CreateOffer)
+    require_api_key(request)
+    services = services_of(request)
+    body = await read_json(request, _CREATE_OFFER, CREATE_OFFER_BYTES, services,
+                           "body_create_offer")
     try:
-        created = await create_offer(_services(request).store, _services(request).config, body)
+        created = await create_offer(services.store, services.config, body)
     except TermsInvalid as exc:
         raise ApiError(422, "invalid_terms", str(exc), exc.errors) from exc
-    return _json(created, 201)
+    return json_response(created, 201)
 
 
 async def get_offer(request: Request) -> Response:
-    offer_id = request.path_params["offer_id"]
-    _require_reader(request, offer_id)
-    offer = await _offer(request, offer_id)
-    services = _services(request)
+    offer_id, _ = await reader(request)
+    offer = await offer_of(request, offer_id)
+    services = services_of(request)
     room = services.registry.rooms.get(offer_id)
     if room is not None:
-        draft = room.odoc.read_terms(services.config.limits)
-        status = room.offer.status
+        odoc, status = room.odoc, room.offer.status
     else:
         odoc, _ = await load_offer_doc(services.store, offer_id)
-        draft = odoc.read_terms(services.config.limits)
         status = offer.status
-    return _json(
+    problems: list[dict[str, str]] = []
+    try:
+        draft = odoc.read_terms(services.config.limits)
+    except TermsInvalid as exc:
+        # A draft from before a rule was tightened (say, a currency retired since): show the
+        # agreed terms and say what the draft lacks, rather than failing the whole read.
+        draft = offer.terms
+        problems = [{"field": e.field, "message": e.message} for e in exc.errors]
+    return json_response(
         {
             "id": offer.id,
             "status": status,
@@ -100,50 +117,39 @@ async def get_offer(request: Request) -> Response:
             "expires_at": offer.expires_at,
             "committed": terms_to_builtins(offer.terms),
             "draft": terms_to_builtins(draft),
+            **({"draft_problems": problems} if problems else {}),
         }
     )
 
 
-async def post_token(request: Request) -> Response:
-    _require_api_key(request)
-    offer = await _offer(request, request.path_params["offer_id"])
-    body = await _body(request, TokenRequest)
-    party = {"client": offer.client, "freelancer": offer.freelancer}.get(body.role)
-    if party is not None and party.id != body.user.id:
-        raise ApiError(422, "not_a_party", f"the {body.role} of this offer is {party.id!r}")
-    if body.ttl is not None and not 60 <= body.ttl <= 365 * 86400:
-        raise ApiError(422, "invalid", "ttl must be between 60 seconds and a year")
-    token = mint_for(_services(request).config, offer, body.role, body.user, body.ttl)
-    link = participant_link(_services(request).config, offer.id, token)
-    return _json({"token": token, "link": link}, 201)
-
-
 async def get_versions(request: Request) -> Response:
-    offer_id = request.path_params["offer_id"]
-    _require_reader(request, offer_id)
-    await _offer(request, offer_id)
-    return _json(await _services(request).store.list_versions(offer_id))
+    offer_id, _ = await reader(request)
+    await offer_of(request, offer_id)
+    return json_response(await services_of(request).store.list_versions(offer_id))
 
 
 async def get_version(request: Request) -> Response:
-    offer_id = request.path_params["offer_id"]
-    _require_reader(request, offer_id)
-    await _offer(request, offer_id)
-    version = await _services(request).store.get_version(offer_id, request.path_params["n"])
+    offer_id, _ = await reader(request)
+    await offer_of(request, offer_id)
+    services = services_of(request)
+    n = version_number(request.path_params["n"])
+    if n is None:
+        services.metrics.limit_hit("version_number")
+        raise ApiError(404, "not_found", f"versions are numbered 1 to {VERSION_MAX}")
+    version = await services.store.get_version(offer_id, n)
     if version is None:
         raise ApiError(404, "not_found", "no such version")
-    return _json(version)
+    return json_response(version)
 
 
 async def get_events(request: Request) -> Response:
-    offer_id = request.path_params["offer_id"]
-    _require_reader(request, offer_id)
-    await _offer(request, offer_id)
-    return _json(await _services(request).store.list_events(offer_id))
+    offer_id, _ = await reader(request)
+    await offer_of(request, offer_id)
+    return json_response(await services_of(request).store.list_events(offer_id))
 
 
 async def healthz(request: Request) -> Response:
-    services = _services(request)
+    services = services_of(request)
     store_ok = await services.store.ping()
     bus_ok = await services.bus.ping()
     ok = store_ok and bus_ok
@@ -153,7 +159,7 @@ async def healthz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    services = _services(request)
+    services = services_of(request)
     text = services.metrics.render(figure_lines(await services.store.metrics_summary()))
     return Response(text, media_type="text/plain; version=0.0.4")
 
@@ -163,8 +169,9 @@ routes = [
     Route("/metrics", metrics),
     Route("/api/offers", post_offer, methods=["POST"]),
     Route("/api/offers/{offer_id}", get_offer),
-    Route("/api/offers/{offer_id}/tokens", post_token, methods=["POST"]),
     Route("/api/offers/{offer_id}/versions", get_versions),
-    Route("/api/offers/{offer_id}/versions/{n:int}", get_version),
+    # {n} rather than {n:int}: the int convertor takes any run of digits, and 2^64 reached the
+    # store as an integer it cannot bind (a 500); version_number checks the range first.
+    Route("/api/offers/{offer_id}/versions/{n}", get_version),
     Route("/api/offers/{offer_id}/events", get_events),
 ]

@@ -15,6 +15,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.auth import ROLE_COLORS
+from server.http.api import VERSION_MAX, json_response, offer_id_of, services_of, version_number
+from server.http.bodies import COMMAND_BYTES, read_json
 from server.http.callers import caller
 from server.http.errors import ApiError
 from server.http.services import Services
@@ -22,7 +24,10 @@ from server.negotiation.explaining import flags_for
 from server.negotiation.service import CommandError
 from server.offers.diff import diff_terms
 from server.rooms.registry import NoSuchOffer
-from server.wire import COMMAND_TYPES, Command, UserInfo, WireError, decode_client_message
+from server.wire import Command, UserInfo
+
+#: The socket's negotiation commands (not its lock messages), the same structs the socket decodes.
+_COMMAND: msgspec.json.Decoder[Command] = msgspec.json.Decoder(Command)
 
 _STATUS = {
     "stale": 409, "not_open": 409, "proposal_pending": 409, "no_pending_proposal": 409,
@@ -32,14 +37,9 @@ _STATUS = {
 }
 
 
-def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(msgspec.json.encode(data), status_code=status, headers=headers,
-                    media_type="application/json")
-
-
-def _actor(request: Request, services: Services, offer_id: str) -> UserInfo | None:
+async def _actor(request: Request, services: Services, offer_id: str) -> UserInfo | None:
     """The acting participant; None means the integrator itself (API key, no ``as``)."""
-    claims = caller(request, services.config, offer_id)
+    claims = await caller(request, services, offer_id)
     if claims is None:
         return None
     return UserInfo(id=claims.sub, name=claims.name, role=claims.role,
@@ -47,17 +47,10 @@ def _actor(request: Request, services: Services, offer_id: str) -> UserInfo | No
 
 
 async def post_command(request: Request) -> Response:
-    services: Services = request.app.state.services
-    offer_id = request.path_params["offer_id"]
-    actor = _actor(request, services, offer_id)
-    raw = await request.body()
-    try:
-        msg = decode_client_message(raw)
-    except WireError as exc:
-        raise ApiError(422, "invalid", str(exc)) from exc
-    if not isinstance(msg, COMMAND_TYPES):
-        raise ApiError(422, "invalid", "not a negotiation command")
-    cmd: Command = msg  # type: ignore[assignment]
+    services = services_of(request)
+    offer_id = offer_id_of(request)
+    actor = await _actor(request, services, offer_id)
+    cmd = await read_json(request, _COMMAND, COMMAND_BYTES, services, "body_command")
     try:
         async with services.registry.use(offer_id) as room:
             if actor is None:
@@ -79,28 +72,31 @@ async def post_command(request: Request) -> Response:
         if exc.retry_after_s is not None:
             body["retry_after_s"] = exc.retry_after_s
             headers = {"Retry-After": str(exc.retry_after_s)}
-        return _json({"error": body}, _STATUS.get(exc.code, 400), headers)
-    return _json(ack)
+        return json_response({"error": body}, _STATUS.get(exc.code, 400), headers)
+    return json_response(ack)
 
 
 async def get_diff(request: Request) -> Response:
-    services: Services = request.app.state.services
-    offer_id = request.path_params["offer_id"]
-    _actor(request, services, offer_id)
-    try:
-        a, b = int(request.query_params["from"]), int(request.query_params["to"])
-    except (KeyError, ValueError) as exc:
-        raise ApiError(400, "bad_request", "give ?from=<version>&to=<version>") from exc
+    services = services_of(request)
+    offer_id = offer_id_of(request)
+    await _actor(request, services, offer_id)
+    a = version_number(request.query_params.get("from"))
+    b = version_number(request.query_params.get("to"))
+    if a is None or b is None:
+        services.metrics.limit_hit("version_number")
+        raise ApiError(400, "bad_request",
+                       f"give ?from=<version>&to=<version>, each from 1 to {VERSION_MAX}")
     versions = [await services.store.get_version(offer_id, n) for n in (a, b)]
     if versions[0] is None or versions[1] is None:
         raise ApiError(404, "not_found", "no such version")
-    return _json({"from": a, "to": b, "changes": diff_terms(versions[0].terms, versions[1].terms)})
+    return json_response({"from": a, "to": b,
+                          "changes": diff_terms(versions[0].terms, versions[1].terms)})
 
 
 async def get_proposals(request: Request) -> Response:
-    services: Services = request.app.state.services
-    offer_id = request.path_params["offer_id"]
-    actor = _actor(request, services, offer_id)
+    services = services_of(request)
+    offer_id = offer_id_of(request)
+    actor = await _actor(request, services, offer_id)
     out = []
     for p in await services.store.list_proposals(offer_id):
         item = msgspec.to_builtins(p)
@@ -110,7 +106,7 @@ async def get_proposals(request: Request) -> Response:
                      else flags_for(p.explanation.flags, actor.role))
             item["explanation"]["flags"] = msgspec.to_builtins(flags)
         out.append(item)
-    return _json(out)
+    return json_response(out)
 
 
 routes = [

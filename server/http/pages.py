@@ -1,4 +1,8 @@
-"""The browser app: the offer page shell and its built assets (web/dist)."""
+"""The browser app: the offer page shell and its built assets (web/dist).
+
+The page's URL carries the participant's token: the security middleware (``security.py``) marks
+it never to be cached nor sent as a referrer, and gives it its Content-Security-Policy.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +20,4 @@ async def offer_page(request: Request) -> Response:
     index = services.config.web_dir / "index.html"
     if not index.exists():
         return HTMLResponse(_NOT_BUILT, status_code=503)
-    # The page carries the token in its URL: never cache it, never leak it as a referrer.
-    return FileResponse(
-        index,
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
-    )
+    return FileResponse(index)

@@ -13,6 +13,9 @@ export function h<K extends keyof HTMLElementTagNameMap> (
       el.addEventListener(key.replace(/^on/, ''), value)
     } else if (key === 'class') {
       el.className = String(value)
+    } else if (key === 'style') {
+      // Through the CSSOM, which the page's CSP allows; a style attribute it would block.
+      el.style.cssText = String(value)
     } else if (value === true) {
       el.setAttribute(key, '')
     } else {
