@@ -6,6 +6,11 @@ per call: header fields are read by indexing (no ``struct``), the incoming chunk
 place, and a remainder is kept only when a frame is incomplete. Unmasking uses websockets' C
 extension. Everything is validated from the header, before the payload is waited for, so a peer
 cannot make us buffer a message we are going to refuse anyway.
+
+What a hostile peer can make a reader hold is bounded by the message limit, whatever it sends
+(see ``FrameReader``): fragments accumulate into one buffer, a message may arrive in at most
+``max_fragments`` frames, and an incomplete frame is completed from the front of the next chunk
+instead of gluing whole chunks together.
 """
 
 from __future__ import annotations
@@ -19,10 +24,13 @@ except ImportError:  # pragma: no cover - the wheel ships the extension; pure Py
     from websockets.utils import apply_mask
 
 __all__ = [
+    "MAX_HEADER_BYTES",
+    "MAX_HELD_OVER_LIMIT",
     "FrameReader",
     "MessageTooBig",
     "Opcode",
     "ProtocolError",
+    "TooManyFragments",
     "encode_close",
     "encode_frame",
     "parse_close",
@@ -39,7 +47,8 @@ class Opcode(IntEnum):
 
 
 class ProtocolError(Exception):
-    """The peer broke RFC 6455; close the connection with ``code`` (1002, 1007 or 1009)."""
+    """The peer broke RFC 6455 or a bound of ours; close the connection with ``code``
+    (1002, 1007, 1008 or 1009)."""
 
     def __init__(self, code: int, reason: str) -> None:
         super().__init__(code, reason)
@@ -59,6 +68,21 @@ class MessageTooBig(ProtocolError):
         self.limit = limit
 
 
+class TooManyFragments(ProtocolError):
+    """A fragmented message needed more than ``limit`` frames.
+
+    1008 (policy violation), not 1009: the message may be small (a peer streaming one-byte or
+    empty fragments), so "message too big" would be false, and the application's answer to a
+    big message (an error telling the client the size limit) would mislead it. Splitting a
+    message into a thousand frames is legal RFC 6455 that no browser does; refusing it is our
+    policy.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(1008, f"message in more than {limit} fragments")
+        self.limit = limit
+
+
 # Control frames may carry at most 125 bytes (RFC 6455 §5.5), which is also what a close reason
 # can use after the two-byte code.
 _MAX_CONTROL_PAYLOAD = 125
@@ -73,6 +97,14 @@ _WIRE_CLOSE_CODES = frozenset({1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1
 _OPCODES: tuple[Opcode | None, ...] = tuple(
     Opcode(value) if value in Opcode._value2member_map_ else None for value in range(16)
 )
+
+#: The longest frame header a client sends: 2 bytes, 8 of extended length, 4 of mask.
+MAX_HEADER_BYTES = 14
+#: What a reader may hold beyond the message limit: the received part of one incomplete frame
+#: past a message already at the limit. For a data frame that is its header (14 bytes: the
+#: header already checked its payload against what the message may still take); a control frame
+#: may interrupt the message, and can carry its 125 bytes after a 6-byte header.
+MAX_HELD_OVER_LIMIT = 6 + _MAX_CONTROL_PAYLOAD
 
 # Above this size, slicing the payload out of the chunk costs more than wrapping it in a view.
 _VIEW_THRESHOLD = 4096
@@ -134,48 +166,114 @@ class FrameReader:
     ``feed`` returns ``(opcode, payload)`` events in arrival order: whole TEXT/BINARY messages
     (fragments reassembled) and CLOSE/PING/PONG frames as they arrive, including in the middle
     of a fragmented message. After a ``ProtocolError`` the reader raises it again on every feed:
-    the stream position is lost, the connection must be closed.
+    the stream position is lost, the connection must be closed. TEXT payloads are not checked
+    for UTF-8 here (the protocol does, once per message).
+
+    Memory: between two feeds a reader holds at most ``max_message_bytes + 131`` bytes of its
+    peer's data (``held_bytes``; plus a bytearray's growth slack), whatever the input and its
+    chunking: the fragments of the message in progress, in one buffer, and the received part of
+    one incomplete frame, never more (the next chunk lends it only what it lacks). That frame's
+    header was already checked against what the message may still take, so a data frame adds
+    at most its 14-byte header to the limit; only a control frame interrupting a message at the
+    limit can add its own 131 bytes (``MAX_HELD_OVER_LIMIT``). A message may arrive in at most
+    ``max_fragments`` frames (``TooManyFragments``), so a stream of tiny fragments costs neither
+    an object per fragment nor unbounded parsing. (The events a feed returns are the caller's:
+    the payloads it completed.)
+
+    ``busy`` says whether a frame or a fragmented message is incomplete, and ``unit`` changes
+    whenever a feed leaves the reader holding one it did not hold before, so the caller can
+    give each a deadline from the chunk that brought its first byte.
     """
 
-    __slots__ = ("_error", "_max", "_need", "_parts", "_pending", "_size", "_started")
+    __slots__ = (
+        "_error",
+        "_fragments",
+        "_max",
+        "_max_fragments",
+        "_message",
+        "_need",
+        "_pending",
+        "_started",
+        "unit",
+    )
 
-    def __init__(self, max_message_bytes: int) -> None:
+    def __init__(self, max_message_bytes: int, max_fragments: int = 1024) -> None:
         self._max = max_message_bytes
-        # Bytes of an incomplete frame, and how many the buffer must hold before parsing can
-        # progress: waiting for that avoids re-parsing (and re-copying) on every small chunk.
+        self._max_fragments = max_fragments
+        # Bytes of one incomplete frame (never more: the next chunk only lends it what it
+        # lacks), and how many the frame needs before parsing can progress: waiting for that
+        # avoids re-parsing on every small chunk.
         self._pending = bytearray()
         self._need = 0
         # The fragmented message in progress: its opcode (CONT, which is falsy, when there is
-        # none), its fragments and their total size.
+        # none), its payload so far and how many frames brought it.
         self._started = Opcode.CONT
-        self._parts: list[bytes] = []
-        self._size = 0
+        self._message = bytearray()
+        self._fragments = 0
         self._error: ProtocolError | None = None
+        #: Incremented when an incomplete frame or a fragmented message begins (see ``busy``).
+        self.unit = 0
+
+    @property
+    def busy(self) -> bool:
+        """A frame or a fragmented message has begun and is not complete yet."""
+        return bool(self._pending or self._started)
+
+    @property
+    def held_bytes(self) -> int:
+        """Peer bytes kept between feeds: at most ``max_message_bytes + MAX_HELD_OVER_LIMIT``."""
+        return len(self._pending) + len(self._message)
 
     def feed(self, data: bytes) -> list[tuple[int, bytes]]:
         """Consume a chunk of any size; return the events it completed."""
         if self._error is not None:
             raise self._error
-        buf: bytes | bytearray = data
-        pending = self._pending
-        if pending:
-            pending += data
-            if len(pending) < self._need:
-                return []
-            buf = pending
-            self._pending = bytearray()
         try:
-            return self._parse(buf)
+            if self._pending:
+                return self._resume(data)
+            return self._parse(data, 0, [])
         except ProtocolError as exc:
             self._error = exc
             self._pending = bytearray()
-            self._parts = []
+            self._message = bytearray()
             raise
 
-    def _parse(self, buf: bytes | bytearray) -> list[tuple[int, bytes]]:
-        events: list[tuple[int, bytes]] = []
+    def _resume(self, data: bytes) -> list[tuple[int, bytes]]:
+        """Complete the held frame from the front of ``data``, then parse the rest in place."""
+        pending = self._pending
+        size = len(data)
+        offset = 0
+        # At most three steps: the 2-byte header, its extended length, the rest of the frame.
+        # Bounded, so that a bug here fails the connection instead of spinning the loop.
+        for _ in range(3):
+            take = self._need - len(pending)
+            rest = size - offset
+            if rest < take:
+                pending += data if offset == 0 else memoryview(data)[offset:]
+                return []
+            # Only what the frame lacks is copied (a view spares slicing a large chunk first).
+            if offset == 0 and rest == take:
+                pending += data
+            else:
+                pending += memoryview(data)[offset:offset + take]
+            offset += take
+            # The frame's header may ask for more (a 16- or 64-bit length, then the payload):
+            # ``_keep`` sets a new need; left at 0, the frame is complete.
+            self._need = 0
+            events = self._parse(pending, 0, [])
+            if not self._need:
+                break
+        else:
+            raise RuntimeError("frame reader lost its place in the stream")
+        self._pending = bytearray()
+        if offset == size:
+            return events
+        return self._parse(data, offset, events)
+
+    def _parse(
+        self, buf: bytes | bytearray, pos: int, events: list[tuple[int, bytes]]
+    ) -> list[tuple[int, bytes]]:
         end = len(buf)
-        pos = 0
         while pos < end:
             if end - pos < 2:
                 return self._keep(buf, pos, 2, events)
@@ -201,8 +299,15 @@ class FrameReader:
                 if code:
                     if self._started:
                         raise ProtocolError(1002, "new message inside a fragmented message")
+                    room = self._max
                 elif not self._started:
                     raise ProtocolError(1002, "continuation frame without a message")
+                elif self._fragments >= self._max_fragments:
+                    # Refused from the header: empty fragments count too, or a peer could
+                    # stream them forever without the message ever growing.
+                    raise TooManyFragments(self._max_fragments)
+                else:
+                    room = self._max - len(self._message)
                 if length == 126:
                     if end - head < 2:
                         return self._keep(buf, pos, 4, events)
@@ -216,8 +321,8 @@ class FrameReader:
                         raise ProtocolError(1002, "64-bit payload length with the top bit set")
                     head += 8
                 # Refuse from the header alone, so the payload is never buffered.
-                if self._size + length > self._max:
-                    raise MessageTooBig(self._size + length, self._max)
+                if length > room:
+                    raise MessageTooBig(self._max - room + length, self._max)
             start = head + 4
             stop = start + length
             if stop > end:
@@ -233,25 +338,30 @@ class FrameReader:
                 events.append((opcode, payload))
             elif code:
                 self._started = opcode
-                self._parts = [payload]
-                self._size = length
-            elif fin:
-                self._parts.append(payload)
-                events.append((self._started, b"".join(self._parts)))
-                self._started = Opcode.CONT
-                self._parts = []
-                self._size = 0
-            elif length:
-                # Empty fragments are skipped: a peer streaming them must not grow our list.
-                self._parts.append(payload)
-                self._size += length
+                self._message = bytearray(payload)
+                self._fragments = 1
+                if buf is not self._pending:
+                    # (A first fragment completed from the held frame began earlier, and was
+                    # counted when it was held: its message's deadline runs from then.)
+                    self.unit += 1
+            else:
+                # One buffer for the whole message: a fragment costs its bytes, not an object.
+                self._message += payload
+                self._fragments += 1
+                if fin:
+                    events.append((self._started, bytes(self._message)))
+                    self._started = Opcode.CONT
+                    self._message = bytearray()
         return events
 
     def _keep(
         self, buf: bytes | bytearray, pos: int, need: int, events: list[tuple[int, bytes]]
     ) -> list[tuple[int, bytes]]:
-        """Hold the incomplete frame at ``pos`` until the buffer has ``need`` bytes of it."""
-        # The buffer is reused as is when it already is our (fully unconsumed) bytearray.
-        self._pending = buf if pos == 0 and isinstance(buf, bytearray) else bytearray(buf[pos:])
+        """Hold the incomplete frame at ``pos`` until it has ``need`` bytes."""
         self._need = need
+        if buf is not self._pending:
+            # A frame that began in this chunk (``_resume`` parses the held one in place).
+            self._pending = bytearray(memoryview(buf)[pos:] if pos else buf)
+            if not self._started:
+                self.unit += 1
         return events

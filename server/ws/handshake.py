@@ -61,9 +61,10 @@ class Request:
     key: str  # Sec-WebSocket-Key
 
 
-def find_head_end(buffer: bytes) -> int:
-    """The index just past the blank line that ends the request head, or -1 if not there yet."""
-    end = buffer.find(b"\r\n\r\n")
+def find_head_end(buffer: bytes, start: int = 0) -> int:
+    """The index just past the blank line that ends the request head, or -1 if not there yet;
+    ``start`` skips bytes already searched (a caller appending chunks passes its old length - 3)."""
+    end = buffer.find(b"\r\n\r\n", start)
     return -1 if end < 0 else end + 4
 
 

@@ -10,6 +10,13 @@ socket once it is open; keep-alive pings and the close handshake run on loop tim
 uvicorn still owns the listening socket and plain HTTP: on an upgrade request its HTTP protocol
 replays the request head to us (``data_received``) and hands us the transport. Subclasses route
 the request and handle messages; this class knows only RFC 6455.
+
+Every peer is assumed hostile (a viewer link is enough to get here), so each thing it can make us
+hold or do has a bound, and each bound hit calls ``limit_hit`` (``offer_room_limit_hits_total``):
+the message size and fragment count (``FrameReader``), a deadline per frame or fragmented message
+(``message_timeout``), the bytes it leaves unread (``send_buffer_bytes``, also for the pongs and
+pings we write on our own), the pings and pongs it sends (``max_control_frames``), and reading
+stops while it is not reading us.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from server.ws.frames import (
     MessageTooBig,
     Opcode,
     ProtocolError,
+    TooManyFragments,
     encode_close,
     encode_frame,
     parse_close,
@@ -63,12 +71,16 @@ class WebSocketProtocol(asyncio.Protocol):
     # Thousands of idle sockets per node: no per-instance __dict__.
     __slots__ = (
         "_awaiting_pong",
+        "_controls",
+        "_deadline",
         "_draining",
         "_head",
         "_heard",
         "_reader",
+        "_since",
         "_state",
         "_timer",
+        "_unit",
         "loop",
         "server_state",
         "transport",
@@ -76,7 +88,20 @@ class WebSocketProtocol(asyncio.Protocol):
 
     #: Largest message accepted; a bigger one calls ``too_big`` before its payload is read.
     max_message_bytes = 1 << 20
-    #: Keep-alive: a ping after this many idle seconds; no pong by the next one drops the peer.
+    #: Frames one message may arrive in; more closes with 1008 (browsers send one per message).
+    max_fragments = 1024
+    #: Seconds a frame or fragmented message may take from its first byte to its last; a peer
+    #: trickling an unfinished frame is closed with 1008 when they run out.
+    message_timeout = 60.0
+    #: Bytes the peer may leave unread before a write of ours (pong, ping) closes it with 1013.
+    send_buffer_bytes = 4 << 20
+    #: Pings and pongs a peer may send per keep-alive period (20 s by default) before it is
+    #: closed with 1008. A heartbeat needs one or two; a flood of them is parsing work no message
+    #: rate limit sees (they are not messages), and a flooder that never reads would otherwise
+    #: look alive for ever: every ping is a complete frame.
+    max_control_frames = 1000
+    #: Keep-alive: a ping after this many seconds without a complete frame; no complete frame by
+    #: the next one drops the peer (one in the middle of a frame has its ``message_timeout``).
     ping_seconds = 20.0
     #: How long to wait for the peer's close frame after sending ours.
     close_timeout = 2.0
@@ -93,10 +118,16 @@ class WebSocketProtocol(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self._state = _HANDSHAKE
         self._head = b""
-        self._reader = FrameReader(self.max_message_bytes)
+        self._reader = FrameReader(self.max_message_bytes, self.max_fragments)
         self._timer: asyncio.TimerHandle | None = None
+        # The incomplete frame or message the reader holds (its ``unit``), when its first byte
+        # came, and the timer that checks its deadline.
+        self._unit = 0
+        self._since = 0.0
+        self._deadline: asyncio.TimerHandle | None = None
         self._awaiting_pong = False
         self._heard = False
+        self._controls = 0
         self._draining = 0
 
     # -- hooks for subclasses ---------------------------------------------------------------
@@ -115,6 +146,9 @@ class WebSocketProtocol(asyncio.Protocol):
 
     def lost(self) -> None:
         """The transport is gone (after a close handshake or not); called once."""
+
+    def limit_hit(self, name: str) -> None:
+        """A bound was reached (``name``: the setting behind it, e.g. "max_fragments")."""
 
     # -- what the application calls ---------------------------------------------------------
 
@@ -160,6 +194,7 @@ class WebSocketProtocol(asyncio.Protocol):
         opened = self._state != _HANDSHAKE
         self._state = _CLOSED
         self._cancel_timer()
+        self._cancel_deadline()
         self.server_state.connections.discard(self)
         if opened:
             self.lost()
@@ -175,11 +210,26 @@ class WebSocketProtocol(asyncio.Protocol):
         self.transport.close()
         self._set_timer(self.close_timeout, self._linger)
 
+    def pause_writing(self) -> None:
+        """The transport's buffer passed its high-water mark (64 KiB): the peer is not reading.
+
+        Stop reading it until it does: whatever it sends meanwhile (pings above all) would make
+        us work and write more it will not read. TCP then pushes back on the peer itself.
+        """
+        if self.transport is not None:
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self.transport is not None and self._state != _CLOSED:
+            self.transport.resume_reading()
+
     # -- internals --------------------------------------------------------------------------
 
     def _handshake(self, data: bytes) -> None:
         head = self._head + data
-        end = find_head_end(head)
+        # Only the new bytes (and the 3 before them) can complete the blank line: a head sent a
+        # byte at a time must not be searched from the start 16,000 times.
+        end = find_head_end(head, max(0, len(self._head) - 3))
         try:
             if end < 0:
                 if len(head) > MAX_HEAD_BYTES:
@@ -209,29 +259,116 @@ class WebSocketProtocol(asyncio.Protocol):
         self.transport.close()
 
     def _frames(self, data: bytes) -> None:
-        self._heard = True
+        reader = self._reader
         try:
-            events = self._reader.feed(data)
+            events = reader.feed(data)
         except MessageTooBig as exc:
-            self._reader = _Discard()
+            self._reader = _DISCARD
+            self.limit_hit("max_frame_bytes")
             self.too_big(exc.size)
             return
         except ProtocolError as exc:
-            self._reader = _Discard()
+            self._reader = _DISCARD
+            if isinstance(exc, TooManyFragments):
+                self.limit_hit("max_fragments")
             self.close(exc.code, exc.reason)
             return
+        # The common case (whole frames, reader idle before and after) is one comparison: the
+        # reader counts a new unit whenever it is left holding one it did not hold before.
+        if reader.unit != self._unit:
+            self._track(reader)
+        if not events:
+            return
+        # Only complete frames count for keep-alive: a trickle of bytes is not a live peer.
+        self._heard = True
+        controls = 0
+        ping: bytes | None = None
         for opcode, payload in events:
-            if opcode == Opcode.BINARY or opcode == Opcode.TEXT:
+            if opcode == Opcode.BINARY:
                 if self._state == _OPEN:
                     self.message(opcode, payload)
-            elif opcode == Opcode.PING:
+            elif opcode == Opcode.TEXT:
                 if self._state == _OPEN:
-                    self.transport.write(encode_frame(Opcode.PONG, payload))  # type: ignore[union-attr]
+                    self._text(payload)
+            elif opcode == Opcode.PING:
+                ping = payload
+                controls += 1
             elif opcode == Opcode.PONG:
                 self._awaiting_pong = False
+                controls += 1
             else:
                 self._on_close_frame(payload)
                 return
+        if controls and self._state == _OPEN:
+            self._on_control_frames(controls, ping)
+
+    def _on_control_frames(self, count: int, ping: bytes | None) -> None:
+        """``count`` pings and pongs arrived in one read, ``ping`` the latest ping's payload."""
+        self._controls += count
+        if self._controls > self.max_control_frames:
+            log.info("over %d pings and pongs in %.0f s; closing",
+                     self.max_control_frames, self.ping_seconds)
+            self.limit_hit("max_control_frames")
+            self.close(1008, "too many pings")
+        elif ping is not None:
+            # RFC 6455 §5.5.3 lets us answer only the latest of several pings: a flood read in
+            # one chunk costs one pong, not one per ping.
+            self._send_own(encode_frame(Opcode.PONG, ping))
+
+    def _track(self, reader: FrameReader) -> None:
+        """A new frame or message began in this chunk: its deadline runs from now, and bytes
+        trickling in later never extend it.
+
+        One timer at a time, armed only when none is pending: a peer whose frames often
+        straddle reads (a timer per frame would cost ~3 µs each) costs a clock read per frame.
+        When the timer fires it finds the reader done, or re-arms for the newest unit's
+        remaining time, or closes."""
+        self._unit = reader.unit
+        if reader.busy:
+            self._since = self.loop.time()
+            if self._deadline is None:
+                self._deadline = self.loop.call_later(self.message_timeout, self._too_slow)
+
+    def _text(self, payload: bytes) -> None:
+        try:
+            payload.decode()
+        except UnicodeDecodeError:
+            # RFC 6455 §8.1: text that is not UTF-8 fails the connection with 1007.
+            self.limit_hit("invalid_utf8")
+            self.close(1007, "text message is not valid UTF-8")
+            return
+        self.message(Opcode.TEXT, payload)
+
+    def _send_own(self, frame: bytes) -> bool:
+        """Write a frame the protocol sends on its own (a pong, a ping) unless the peer already
+        leaves more than ``send_buffer_bytes`` unread: then close it with 1013 (overloaded,
+        retry), which the linger turns into an abort if it still does not read."""
+        transport = self.transport
+        assert transport is not None
+        if transport.get_write_buffer_size() > self.send_buffer_bytes:
+            log.info("peer left over %d bytes unread; closing with 1013", self.send_buffer_bytes)
+            self.limit_hit("send_buffer_bytes")
+            self.close(1013, "too slow to keep up")
+            return False
+        transport.write(frame)
+        return True
+
+    def _too_slow(self) -> None:
+        """The deadline timer: close if the frame or message in progress began more than
+        ``message_timeout`` ago."""
+        self._deadline = None
+        if not self._reader.busy or self._state != _OPEN:
+            return  # done in time; or closing, and the linger bounds what is left
+        left = self._since + self.message_timeout - self.loop.time()
+        if left > 0:  # a newer unit than the one this timer was armed for
+            self._deadline = self.loop.call_later(left, self._too_slow)
+            return
+        log.info("a frame was not completed within %.0f s; closing", self.message_timeout)
+        self.limit_hit("message_timeout_s")
+        # What is held can never complete now; later bytes are dropped until the hang-up.
+        self._reader = _DISCARD
+        # 1008 (policy violation), not 1002: a slow frame breaks no rule of RFC 6455, only ours.
+        self.close(1008, "message not completed in time")
 
     def _on_close_frame(self, payload: bytes) -> None:
         if self._state == _OPEN:
@@ -241,28 +378,35 @@ class WebSocketProtocol(asyncio.Protocol):
                 code = exc.code
             self._state = _CLOSING
             # Echo the peer's code (RFC 6455 §5.5.1); "no status" is answered with a normal close.
+            # One close frame per connection at most, so this write needs no bound of its own.
             self.transport.write(encode_close(1000 if code in (1005, 1006) else code))  # type: ignore[union-attr]
-        self._abort()
+        self._hang_up()
 
     def _keepalive(self) -> None:
         if self._state != _OPEN:
             return
-        if self._awaiting_pong and not self._heard:
-            log.info("no pong within %.0f s; dropping the connection", self.ping_seconds)
-            self._abort()
-            return
         if not self._heard:
+            # A peer in the middle of a frame cannot answer a ping (a pong cannot interrupt a
+            # frame): while the reader holds one, its deadline bounds the peer instead.
+            if self._awaiting_pong and not self._reader.busy:
+                log.info("no pong within %.0f s; dropping the connection", self.ping_seconds)
+                self.limit_hit("ws_ping_seconds")
+                self._hang_up()
+                return
+            if not self._send_own(encode_frame(Opcode.PING, b"")):
+                return
             self._awaiting_pong = True
-            self.transport.write(encode_frame(Opcode.PING, b""))  # type: ignore[union-attr]
         self._heard = False
+        self._controls = 0
         self._set_timer(self.ping_seconds, self._keepalive)
 
     def _linger(self) -> None:
-        """No close frame came back: hang up once our bytes are out, or drop a peer that stopped
-        reading (``transport.close`` alone would wait for it forever)."""
+        """No close frame came back, or the transport is closing: hang up once our bytes are
+        out, or drop a peer that stopped reading (``transport.close`` alone would wait for it
+        forever)."""
         left = self.buffered()
         if left == 0:
-            self._abort()
+            self._hang_up()
         elif left < self._draining:
             self._draining = left
             self._set_timer(self.close_timeout, self._linger)
@@ -270,10 +414,24 @@ class WebSocketProtocol(asyncio.Protocol):
             self._cancel_timer()
             self.transport.abort()  # type: ignore[union-attr]
 
-    def _abort(self) -> None:
-        self._cancel_timer()
-        if self.transport is not None:
-            self.transport.close()
+    def _hang_up(self) -> None:
+        """Close the transport after what is written, within a linger: a peer that does not
+        read it is aborted instead of holding the socket and its buffer forever."""
+        transport = self.transport
+        if transport is None:
+            return
+        transport.close()
+        left = transport.get_write_buffer_size()
+        if left:
+            self._draining = left
+            self._set_timer(self.close_timeout, self._linger)
+        else:
+            self._cancel_timer()
+
+    def _cancel_deadline(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
 
     def _set_timer(self, delay: float, callback: Any) -> None:
         self._cancel_timer()
@@ -295,3 +453,7 @@ class _Discard(FrameReader):
 
     def feed(self, data: bytes) -> list[tuple[int, bytes]]:
         return []
+
+
+#: Stateless, so one serves every failed connection.
+_DISCARD = _Discard()

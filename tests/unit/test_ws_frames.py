@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import tracemalloc
 
 import pytest
 from websockets.frames import Close, Frame
@@ -11,10 +12,13 @@ from websockets.frames import Opcode as WsOpcode
 from websockets.streams import StreamReader
 
 from server.ws.frames import (
+    MAX_HEADER_BYTES,
+    MAX_HELD_OVER_LIMIT,
     FrameReader,
     MessageTooBig,
     Opcode,
     ProtocolError,
+    TooManyFragments,
     encode_close,
     encode_frame,
     parse_close,
@@ -142,6 +146,24 @@ def test_random_chunking_equals_whole(seed: int) -> None:
         sizes.append(size)
         left -= size
     assert feed_in_chunks(FrameReader(LIMIT), stream, sizes) == expected
+
+
+@pytest.mark.parametrize("size", [5, 300, 70000])
+def test_every_split_of_a_frame_between_two_feeds(size: int) -> None:
+    # The second feed completes the header (1, 2 or 3 steps) and then exactly the payload, or
+    # the frame and the start of the next one.
+    payload = os.urandom(size)
+    frame = client_frame(Opcode.BINARY, payload)
+    after = client_frame(Opcode.BINARY, b"next")
+    for i in {*range(1, min(16, len(frame))), len(frame) // 2, len(frame) - 1}:
+        reader = FrameReader(LIMIT)
+        assert reader.feed(frame[:i]) == []
+        assert reader.feed(frame[i:]) == [(Opcode.BINARY, payload)]
+        assert reader.held_bytes == 0
+        reader = FrameReader(LIMIT)
+        assert reader.feed(frame[:i]) == []
+        assert reader.feed(frame[i:] + after[:3]) == [(Opcode.BINARY, payload)]
+        assert reader.feed(after[3:]) == [(Opcode.BINARY, b"next")]
 
 
 def test_several_small_frames_in_one_chunk() -> None:
@@ -273,6 +295,140 @@ def test_limit_applies_per_message() -> None:
         assert reader.feed(client_frame(Opcode.CONT, b"b" * 50)) == [
             (Opcode.BINARY, b"a" * 50 + b"b" * 50)
         ]
+
+
+# --- fragments: one buffer, a bounded count --------------------------------------------------
+
+
+def fragmented(opcode: int, pieces: list[bytes], *, final: bool = True) -> bytes:
+    """A message as ``len(pieces)`` frames: the first with ``opcode``, then continuations; with
+    ``final=False`` the last frame does not end it."""
+    frames = [
+        client_frame(opcode if i == 0 else Opcode.CONT, piece,
+                     fin=final and i == len(pieces) - 1)
+        for i, piece in enumerate(pieces)
+    ]
+    return b"".join(frames)
+
+
+def test_one_byte_fragments_cost_their_bytes_not_an_object_each() -> None:
+    # Finding 7: 14.7 MB of one-byte fragments became ~108 MB of server memory (a bytes object
+    # and a list slot per fragment). 20,000 of them (120 KB on the wire, 20 KB of payload) may
+    # now hold little more than the 20 KB, not the ~1.3 MB of 20,000 objects.
+    count = 20_000
+    reader = FrameReader(LIMIT, max_fragments=count)
+    payload = bytes(i % 251 for i in range(count - 1))
+    # All but the last (empty, final) fragment: the message stays open.
+    stream = fragmented(Opcode.BINARY, [payload[i:i + 1] for i in range(count - 1)], final=False)
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        for i in range(0, len(stream), 6000):
+            assert reader.feed(stream[i:i + 6000]) == []
+        held = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    assert reader.held_bytes <= count
+    assert held < 100_000, f"{held} bytes held for {count} one-byte fragments"
+    assert reader.feed(client_frame(Opcode.CONT, b"")) == [(Opcode.BINARY, payload)]
+
+
+@pytest.mark.parametrize("empty", [False, True])
+def test_a_message_may_arrive_in_at_most_max_fragments_frames(empty: bool) -> None:
+    piece = b"" if empty else b"z"
+    reader = FrameReader(LIMIT, max_fragments=8)
+    # Exactly the limit is a message.
+    assert reader.feed(fragmented(Opcode.BINARY, [piece] * 8)) == [(Opcode.BINARY, piece * 8)]
+    # One more frame is refused from its header (empty fragments count: they cost parsing).
+    assert reader.feed(fragmented(Opcode.BINARY, [piece] * 8, final=False)) == []
+    with pytest.raises(TooManyFragments) as caught:
+        reader.feed(client_frame(Opcode.CONT, piece, fin=False)[:2])
+    assert caught.value.code == 1008
+    assert caught.value.limit == 8
+    assert reader.held_bytes == 0  # what the message held is released at once
+    with pytest.raises(ProtocolError):
+        reader.feed(b"")
+
+
+def test_the_fragment_count_is_per_message_and_control_frames_do_not_count() -> None:
+    reader = FrameReader(LIMIT, max_fragments=3)
+    for _ in range(3):
+        assert reader.feed(client_frame(Opcode.TEXT, b"a", fin=False)) == []
+        assert reader.feed(client_frame(Opcode.PING, b"1") + client_frame(Opcode.PONG, b"")) == [
+            (Opcode.PING, b"1"), (Opcode.PONG, b"")
+        ]
+        assert reader.feed(client_frame(Opcode.CONT, b"b", fin=False)) == []
+        assert reader.feed(client_frame(Opcode.CONT, b"c")) == [(Opcode.TEXT, b"abc")]
+
+
+# --- what a reader holds ------------------------------------------------------------------------
+
+
+def test_a_held_frame_takes_only_what_it_lacks_from_the_next_chunk() -> None:
+    reader = FrameReader(LIMIT)
+    first = client_frame(Opcode.BINARY, b"a" * 300)
+    others = [client_frame(Opcode.BINARY, os.urandom(1000)) for _ in range(50)]
+    last = client_frame(Opcode.BINARY, b"c" * 200)
+    assert reader.feed(first[:3]) == []
+    assert reader.held_bytes == 3
+    events = reader.feed(first[3:] + b"".join(others) + last[:150])
+    assert len(events) == 51 and events[0] == (Opcode.BINARY, b"a" * 300)
+    # Only the incomplete frame is kept, not the 50 KB chunk that carried it.
+    assert reader.held_bytes == 150
+    assert reader.feed(last[150:]) == [(Opcode.BINARY, b"c" * 200)]
+    assert reader.held_bytes == 0
+
+
+def test_held_bytes_stay_within_the_limit_plus_a_header() -> None:
+    limit = 1000
+    reader = FrameReader(limit)
+    # A data frame declaring exactly what the message may still take, one byte short.
+    frame = client_frame(Opcode.BINARY, b"x" * limit)
+    assert reader.feed(frame[:-1]) == []
+    assert reader.held_bytes == len(frame) - 1 <= limit + MAX_HEADER_BYTES
+    # A fragmented message at the limit, then a ping cut short: the most a reader ever holds.
+    reader = FrameReader(limit)
+    assert reader.feed(client_frame(Opcode.BINARY, b"m" * limit, fin=False)) == []
+    ping = client_frame(Opcode.PING, b"p" * 125)
+    assert reader.feed(ping[:-1]) == []
+    assert reader.held_bytes == limit + len(ping) - 1 <= limit + MAX_HELD_OVER_LIMIT
+    assert reader.feed(ping[-1:] + client_frame(Opcode.CONT, b"")) == [
+        (Opcode.PING, b"p" * 125), (Opcode.BINARY, b"m" * limit)
+    ]
+
+
+def test_busy_and_unit_follow_each_incomplete_frame_or_message() -> None:
+    reader = FrameReader(LIMIT)
+    assert not reader.busy
+    reader.feed(client_frame(Opcode.BINARY, b"whole"))
+    assert not reader.busy and reader.unit == 0  # nothing was left incomplete
+    frame = client_frame(Opcode.BINARY, b"x" * 40)
+    reader.feed(frame[:1])
+    assert reader.busy and reader.unit == 1
+    for i in range(1, 10):  # trickling the same frame is the same unit
+        reader.feed(frame[i:i + 1])
+    assert reader.busy and reader.unit == 1
+    # Its end and the start of the next frame in one chunk: a new unit.
+    nxt = client_frame(Opcode.BINARY, b"y")
+    assert reader.feed(frame[10:] + nxt[:2]) == [(Opcode.BINARY, b"x" * 40)]
+    assert reader.busy and reader.unit == 2
+    reader.feed(nxt[2:])
+    assert not reader.busy
+    # A fragmented message is one unit across its fragments and the control frames between.
+    first = client_frame(Opcode.BINARY, b"a", fin=False)
+    reader.feed(first[:3])
+    assert reader.unit == 3
+    reader.feed(first[3:])  # the first fragment completed from what was held: same message
+    assert reader.busy and reader.unit == 3
+    reader.feed(client_frame(Opcode.PING, b"") + client_frame(Opcode.CONT, b"b", fin=False))
+    cont = client_frame(Opcode.CONT, b"c")
+    reader.feed(cont[:4])
+    assert reader.busy and reader.unit == 3
+    assert reader.feed(cont[4:]) == [(Opcode.BINARY, b"abc")]
+    assert not reader.busy
+    # A message begun and ended in one chunk leaves nothing to time.
+    reader.feed(client_frame(Opcode.TEXT, b"a", fin=False) + client_frame(Opcode.CONT, b"b"))
+    assert not reader.busy
 
 
 # --- writing ------------------------------------------------------------------------------------

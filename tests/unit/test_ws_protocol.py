@@ -1,5 +1,6 @@
 """WebSocketProtocol on a fake transport: handshake in pieces, refusals, the close handshake,
-the linger that drops a peer who stopped reading, keep-alive, framing errors."""
+the linger that drops a peer who stopped reading, keep-alive, framing errors, and the bounds a
+hostile peer meets (send buffer, pause, message deadline, fragments, UTF-8)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class FakeTransport(asyncio.Transport):
         self.closed = False
         self.aborted = False
         self.backlog = 0  # bytes the peer has not read
+        self.reading = True
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         assert not self.closed, "wrote after close"
@@ -37,6 +39,12 @@ class FakeTransport(asyncio.Transport):
     def abort(self) -> None:
         self.closed = self.aborted = True
 
+    def pause_reading(self) -> None:
+        self.reading = False
+
+    def resume_reading(self) -> None:
+        self.reading = True
+
     def get_extra_info(self, name: str, default: Any = None) -> Any:
         return default
 
@@ -50,16 +58,20 @@ class FakeState:
 class Echo(WebSocketProtocol):
     """Records messages; refuses paths other than /ok."""
 
-    __slots__ = ("lost_calls", "messages", "opened_with")
+    __slots__ = ("limits", "lost_calls", "messages", "opened_with")
     ping_seconds = 0.05
     close_timeout = 0.05
     max_message_bytes = 1000
+    max_fragments = 4
+    send_buffer_bytes = 4096
+    max_control_frames = 1000
 
     def __init__(self) -> None:
         super().__init__(None, FakeState(), {})  # type: ignore[arg-type]
         self.messages: list[tuple[int, bytes]] = []
         self.lost_calls = 0
         self.opened_with: Request | None = None
+        self.limits: list[str] = []
 
     def route(self, request: Request) -> None:
         if request.path != "/ok":
@@ -74,6 +86,16 @@ class Echo(WebSocketProtocol):
     def lost(self) -> None:
         self.lost_calls += 1
 
+    def limit_hit(self, name: str) -> None:
+        self.limits.append(name)
+
+
+class Patient(Echo):
+    """Pinged as often as Echo, but a frame may take 0.15 s (three ping periods)."""
+
+    __slots__ = ()
+    message_timeout = 0.15
+
 
 def request(path: str = "/ok?token=t") -> bytes:
     key = base64.b64encode(os.urandom(16)).decode()
@@ -81,9 +103,9 @@ def request(path: str = "/ok?token=t") -> bytes:
             f"sec-websocket-key: {key}\r\nsec-websocket-version: 13\r\n\r\n").encode()
 
 
-def client_frame(opcode: int, payload: bytes) -> bytes:
+def client_frame(opcode: int, payload: bytes, fin: bool = True) -> bytes:
     mask = os.urandom(4)
-    head = bytes([0x80 | opcode])
+    head = bytes([(0x80 if fin else 0) | opcode])
     if len(payload) < 126:
         head += bytes([0x80 | len(payload)])
     else:
@@ -107,8 +129,8 @@ def server_frames(data: bytes) -> list[tuple[int, bytes]]:
     return frames
 
 
-def opened() -> tuple[Echo, FakeTransport]:
-    proto, transport = Echo(), FakeTransport()
+def opened(kind: type[Echo] = Echo) -> tuple[Echo, FakeTransport]:
+    proto, transport = kind(), FakeTransport()
     proto.connection_made(transport)
     proto.data_received(request())
     assert transport.out.startswith(b"HTTP/1.1 101")
@@ -125,6 +147,18 @@ async def test_a_handshake_in_pieces_with_a_frame_behind_it() -> None:
     assert proto.opened_with is not None and proto.opened_with.query == {"token": "t"}
     assert proto.messages == [(Opcode.BINARY, b"first")]
     assert proto in proto.server_state.connections
+
+
+async def test_a_head_sent_a_byte_at_a_time_is_accepted_once() -> None:
+    # Only what each chunk added (and the 3 bytes before it) is searched for the blank line: it
+    # must still be found when "\r\n\r\n" straddles chunks, and only once.
+    proto, transport = Echo(), FakeTransport()
+    proto.connection_made(transport)
+    data = request() + client_frame(Opcode.BINARY, b"after")
+    for i in range(len(data)):
+        proto.data_received(data[i:i + 1])
+    assert transport.out.count(b"HTTP/1.1 101") == 1
+    assert proto.messages == [(Opcode.BINARY, b"after")]
 
 
 async def test_a_refused_path_gets_an_http_answer_and_no_lost_call() -> None:
@@ -232,6 +266,7 @@ async def test_a_message_over_the_limit_calls_too_big_before_its_payload() -> No
     proto.data_received(frame[:8])  # the header only
     close = server_frames(bytes(transport.out))[-1]
     assert close[0] == Opcode.CLOSE and struct.unpack("!H", close[1][:2])[0] == 1009
+    assert proto.limits == ["max_frame_bytes"]
 
 
 async def test_shutdown_says_restarting() -> None:
@@ -241,6 +276,201 @@ async def test_shutdown_says_restarting() -> None:
                                                        struct.pack("!H", 1012)
                                                        + b"server restarting")
     assert transport.closed
+
+
+def close_code(transport: FakeTransport) -> int | None:
+    """The code of the close frame the server wrote, if it wrote one."""
+    for opcode, payload in server_frames(bytes(transport.out)):
+        if opcode == Opcode.CLOSE:
+            code: int = struct.unpack("!H", payload[:2])[0]
+            return code
+    return None
+
+
+# --- what the protocol writes on its own is bounded --------------------------------------------
+
+
+async def test_pings_read_in_one_chunk_cost_one_pong() -> None:
+    proto, transport = opened()
+    proto.data_received(b"".join(client_frame(Opcode.PING, b"%d" % i) for i in range(500)))
+    pongs = [f for f in server_frames(bytes(transport.out)) if f[0] == Opcode.PONG]
+    assert pongs == [(Opcode.PONG, b"499")]  # the latest, as RFC 6455 §5.5.3 allows
+    assert not transport.closed
+
+
+async def test_a_flood_of_pings_and_pongs_is_closed_with_1008() -> None:
+    proto, transport = opened()
+    budget = Echo.max_control_frames
+    half = budget // 2
+    proto.data_received(b"".join(client_frame(Opcode.PING, b"") for _ in range(half)))
+    proto.data_received(b"".join(client_frame(Opcode.PONG, b"") for _ in range(budget - half)))
+    assert close_code(transport) is None  # the budget of one keep-alive period, exactly
+    proto.data_received(client_frame(Opcode.PING, b"one too many"))
+    assert close_code(transport) == 1008
+    assert (Opcode.PONG, b"one too many") not in server_frames(bytes(transport.out))
+    assert proto.limits == ["max_control_frames"]
+
+
+async def test_the_ping_budget_is_per_keepalive_period() -> None:
+    proto, transport = opened()
+    for _ in range(4):  # 0.8 budgets a period, over four periods
+        proto.data_received(b"".join(
+            client_frame(Opcode.PING, b"") for _ in range(Echo.max_control_frames * 4 // 5)
+        ))
+        await asyncio.sleep(Echo.ping_seconds * 1.3)
+    assert close_code(transport) is None and not transport.closed
+
+
+async def test_a_peer_that_pings_and_never_reads_is_closed_with_1013_then_aborted() -> None:
+    proto, transport = opened()
+    proto.data_received(client_frame(Opcode.PING, b"1"))
+    transport.backlog = Echo.send_buffer_bytes  # at the bound: still answered
+    proto.data_received(client_frame(Opcode.PING, b"2"))
+    assert [f for f in server_frames(bytes(transport.out)) if f[0] == Opcode.PONG] == [
+        (Opcode.PONG, b"1"), (Opcode.PONG, b"2")
+    ]
+    transport.backlog = Echo.send_buffer_bytes + 1  # past it: no pong, a 1013 instead
+    proto.data_received(client_frame(Opcode.PING, b"3"))
+    frames = server_frames(bytes(transport.out))
+    assert (Opcode.PONG, b"3") not in frames
+    assert close_code(transport) == 1013
+    assert proto.limits == ["send_buffer_bytes"]
+    proto.data_received(client_frame(Opcode.PING, b"4"))  # closing: nothing more is written
+    assert server_frames(bytes(transport.out)) == frames
+    await asyncio.sleep(0.08)  # a linger without reading a byte
+    assert transport.aborted
+
+
+async def test_no_keepalive_ping_is_queued_behind_a_full_send_buffer() -> None:
+    proto, transport = opened()
+    transport.backlog = Echo.send_buffer_bytes + 1
+    await asyncio.sleep(0.08)  # one keep-alive tick
+    assert (Opcode.PING, b"") not in server_frames(bytes(transport.out))
+    assert close_code(transport) == 1013
+    assert proto.limits == ["send_buffer_bytes"]
+    await asyncio.sleep(0.08)
+    assert transport.aborted
+
+
+async def test_reading_stops_while_the_transport_holds_back_our_writes() -> None:
+    proto, transport = opened()
+    proto.pause_writing()  # the transport's buffer passed its high-water mark
+    assert not transport.reading
+    proto.resume_writing()
+    assert transport.reading
+
+
+async def test_a_peer_that_closes_and_never_reads_the_echo_is_aborted() -> None:
+    proto, transport = opened()
+    transport.backlog = 5000
+    proto.data_received(client_frame(Opcode.CLOSE, struct.pack("!H", 1000)))
+    assert transport.closed and not transport.aborted  # closing after what is written
+    await asyncio.sleep(0.08)  # nothing drained in a linger: close alone would wait forever
+    assert transport.aborted
+
+
+async def test_a_peer_that_never_answers_and_never_reads_is_aborted() -> None:
+    proto, transport = opened()
+    transport.backlog = 100  # our pings sit unread, but under the send-buffer bound
+    for _ in range(8):  # two keep-alive periods to give up, one linger to abort: ~0.15 s
+        await asyncio.sleep(0.05)
+        if transport.aborted:
+            break
+    assert transport.aborted
+    assert proto.limits == ["ws_ping_seconds"]
+
+
+# --- a frame or message has a deadline from its first byte --------------------------------------
+
+
+async def test_a_frame_trickled_a_byte_at_a_time_is_closed_with_1008_at_its_deadline() -> None:
+    proto, transport = opened(Patient)
+    loop = asyncio.get_running_loop()
+    frame = client_frame(Opcode.BINARY, b"x" * 200)
+    started = loop.time()
+    for i in range(40):  # 40 bytes in 0.4 s: far from the end of the frame
+        proto.data_received(frame[i:i + 1])
+        if close_code(transport) is not None:
+            break
+        await asyncio.sleep(0.01)
+    elapsed = loop.time() - started
+    assert close_code(transport) == 1008
+    assert Patient.message_timeout <= elapsed < Patient.message_timeout + 0.1
+    assert proto.limits == ["message_timeout_s"]
+    assert proto.messages == []
+
+
+async def test_a_fragmented_message_kept_open_with_pings_is_closed_at_its_deadline() -> None:
+    proto, transport = opened(Patient)
+    proto.data_received(client_frame(Opcode.BINARY, b"a", fin=False))
+    for _ in range(40):  # complete frames keep coming, none ends the message
+        await asyncio.sleep(0.01)
+        proto.data_received(client_frame(Opcode.PING, b"") + client_frame(Opcode.PONG, b""))
+        if close_code(transport) is not None:
+            break
+    assert close_code(transport) == 1008
+    assert proto.limits == ["message_timeout_s"]
+
+
+async def test_a_slow_frame_that_ends_in_time_is_delivered_and_not_dropped_by_keepalive() -> None:
+    # 0.12 s in pieces is more than two ping periods without a complete frame (so no pong is
+    # possible), but within the frame's deadline: the peer is slow, not dead.
+    proto, transport = opened(Patient)
+    frame = client_frame(Opcode.BINARY, b"y" * 120)
+    for i in range(0, 120, 10):
+        proto.data_received(frame[i:i + 10])
+        await asyncio.sleep(0.01)
+    proto.data_received(frame[120:])
+    assert proto.messages == [(Opcode.BINARY, b"y" * 120)]
+    for _ in range(5):  # past the deadline the frame had (it was cancelled), talking
+        proto.data_received(client_frame(Opcode.PONG, b""))
+        await asyncio.sleep(0.04)
+    assert close_code(transport) is None and not transport.closed
+    assert proto.limits == []
+
+
+async def test_each_frame_gets_its_own_deadline() -> None:
+    # A peer whose frames straddle chunks all the time (each chunk ends one frame and starts the
+    # next) is busy for ever, but every frame completes quickly.
+    proto, transport = opened(Patient)
+    frames = b"".join(client_frame(Opcode.BINARY, b"%03d" % i) for i in range(30))
+    for i in range(0, len(frames), 7):  # frames are 10 bytes: every chunk splits one
+        proto.data_received(frames[i:i + 7])
+        await asyncio.sleep(0.01)
+    assert len(proto.messages) == 30
+    assert close_code(transport) is None
+
+
+# --- fragments and text -----------------------------------------------------------------------
+
+
+async def test_too_many_fragments_close_with_1008() -> None:
+    proto, transport = opened()
+    proto.data_received(b"".join(
+        [client_frame(Opcode.BINARY, b"a", fin=False)]
+        + [client_frame(Opcode.CONT, b"", fin=False)] * 3
+    ))
+    assert close_code(transport) is None  # four frames so far: the limit
+    proto.data_received(client_frame(Opcode.CONT, b"", fin=False))
+    assert close_code(transport) == 1008
+    assert proto.limits == ["max_fragments"]
+    assert proto.messages == []
+
+
+async def test_text_that_is_not_utf8_closes_with_1007() -> None:
+    proto, transport = opened()
+    text = "prix: 50 € ✓".encode()
+    # Valid text, a character split between two fragments, still reaches the application.
+    proto.data_received(client_frame(Opcode.TEXT, text[:11], fin=False)
+                        + client_frame(Opcode.CONT, text[11:]))
+    assert proto.messages == [(Opcode.TEXT, text)]
+    proto.data_received(client_frame(Opcode.TEXT, b"caf\xc3"))  # a truncated character
+    assert close_code(transport) == 1007
+    assert proto.limits == ["invalid_utf8"]
+    assert proto.messages == [(Opcode.TEXT, text)]
+    # The framing is intact: the close handshake still completes.
+    proto.data_received(client_frame(Opcode.CLOSE, struct.pack("!H", 1007)))
+    assert transport.closed and not transport.aborted
 
 
 def test_server_frames_parse_with_our_reader_when_masked_by_a_client() -> None:
