@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +29,14 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, *,
+                 preexec_fn: Callable[[], None] | None = None) -> None:
+        """``preexec_fn`` runs in the child before the server starts (e.g. to lower a rlimit)."""
         self.data_dir = data_dir
         self.port = 0
         self.url = ""
         self.extra_env = env or {}
+        self.preexec_fn = preexec_fn
         self.proc: subprocess.Popen[str] | None = None
         self.log: list[str] = []
         self._drainer: threading.Thread | None = None
@@ -55,6 +59,7 @@ class ServerProcess:
             stderr=subprocess.STDOUT,
             text=True,
             env=env,
+            preexec_fn=self.preexec_fn,
         )
         assert self.proc.stdout is not None
         deadline = time.monotonic() + timeout
