@@ -19,6 +19,7 @@ import uvloop
 from server.app import create_app, default_store
 from server.auth import ROLES, mint
 from server.config import Config, ConfigError, load_config
+from server.http.front import front_door_class, raise_open_file_limit
 from server.http.socket import offer_socket_class
 from server.logs import log_config
 from server.negotiation.creation import (
@@ -89,6 +90,8 @@ def _print_links(links: dict[str, str], config: Config) -> None:
 
 
 async def _serve(config: Config, demo: bool) -> None:
+    # Every connection holds a descriptor: take all the process may have before sizing the cap.
+    raise_open_file_limit()
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -100,7 +103,9 @@ async def _serve(config: Config, demo: bool) -> None:
         uvicorn.Config(
             app,
             log_config=log_config(),
-            # uvicorn serves HTTP and hands upgraded sockets to our own WebSocket protocol.
+            # uvicorn serves HTTP, behind our bounds on connections, heads and bodies, and hands
+            # upgraded sockets to our own WebSocket protocol.
+            http=front_door_class(app.state.services),
             ws=offer_socket_class(app.state.services),
             lifespan="on",
         )
@@ -166,6 +171,10 @@ def _run(args: argparse.Namespace) -> None:
     else:
         config = load_config(data_dir=args.data_dir)
         ttl = args.ttl or config.token_ttl_seconds
+        if not 0 < ttl <= config.token_max_ttl_seconds:
+            # Every node refuses a longer-lived token: minting one would hand out a dead link.
+            raise ConfigError(f"--ttl must be between 1 and OFFER_ROOM_TOKEN_MAX_TTL_SECONDS "
+                              f"({config.token_max_ttl_seconds})")
         print(mint(config.secret, offer=args.offer, user=args.user, name=args.name,
                    role=args.role, ttl=ttl))
 

@@ -104,8 +104,12 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     viewer_sockets_per_offer: int = 32
     #: Largest WebSocket message; a reconnecting client's offline history rides in one message.
     max_frame_bytes: int = 2 * _MIB
-    #: Fragments one message may arrive in (browsers send one frame per message).
-    max_fragments: int = 1024
+    #: Frames one message may arrive in. Browsers and the Yjs clients send one frame per message;
+    #: every frame costs ~1 µs to parse, so at the message rate's 200/s, 64 bounds it at 13 ms/s.
+    max_fragments: int = 64
+    #: Pings and pongs a client may send per keep-alive period (ws_ping_seconds): one is plenty;
+    #: a flood that never reads our pongs would otherwise look alive forever.
+    max_control_frames: int = 1000
     #: A frame or fragmented message must be complete this long after its first byte
     #: (2 MiB at 35 KB/s).
     message_timeout_s: float = 60.0
@@ -118,11 +122,15 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     #: Token bucket per connection: sustained messages/s and burst.
     rate_per_second: float = 200.0
     rate_burst: float = 400.0
-    #: Cost budget per connection, in units of ~1 µs of server work (server/crdt/cost.py):
-    #: sustained units/s and burst. 50,000/s is 5 % of a core per connection; the burst lets an
-    #: honest reconnect replay a large offline history at once.
-    cost_per_second: float = 50_000.0
-    cost_burst: float = 1_000_000.0
+    #: Cost budget per user in a room (all viewers of an offer share one), in µs of server work
+    #: (server/rooms/budget.py): sustained per second and burst. Typing costs ~600/s; 20,000/s
+    #: is 2 % of a core; the burst takes a reconnect replaying its largest allowed offline
+    #: history (~200,000) at once. Reconnecting does not refill it.
+    cost_per_second: float = 20_000.0
+    cost_burst: float = 400_000.0
+    #: Structs plus delete ranges one Yjs update may carry (server/crdt/updates.py): ~100 ms of
+    #: work at most. Typing, pasting and a reconnect's offline history stay far below it.
+    update_items_max: int = 20_000
     #: Keep-alive: seconds between pings on an idle socket (proxies drop silent connections).
     ws_ping_seconds: float = 20.0
 
@@ -178,7 +186,12 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
         """Browser origins allowed to act with a participant's token."""
         if self.allowed_origins:
             return frozenset(o.rstrip("/").lower() for o in self.allowed_origins)
-        return frozenset({origin_of(self.base_url())})
+        origins = {origin_of(self.base_url())}
+        if not self.public_url:
+            # No public URL: a local node, reached as 127.0.0.1 or as localhost alike.
+            origins |= {f"http://{name}:{self.port}" for name in ("127.0.0.1", "localhost",
+                                                                   "[::1]")}
+        return frozenset(origins)
 
     def ancestors(self) -> tuple[str, ...]:
         """The CSP frame-ancestors sources of the room page."""
@@ -198,16 +211,9 @@ def origin_of(url: str) -> str:
 #: Settings read from a variable other than OFFER_ROOM_<NAME>.
 _ENV_NAMES = {"anthropic_api_key": "ANTHROPIC_API_KEY"}
 
-#: Settings that must be positive numbers (everything that bounds or paces something).
-_POSITIVE = frozenset({
-    "token_ttl_seconds", "token_max_ttl_seconds", "max_connections", "max_pending_heads",
-    "head_bytes", "head_timeout_s", "body_bytes", "sockets_per_user", "viewer_sockets_per_offer",
-    "max_frame_bytes", "max_fragments", "message_timeout_s", "send_buffer_bytes", "held_bytes",
-    "rate_per_second", "rate_burst", "cost_per_second", "cost_burst", "ws_ping_seconds",
-    "awareness_ids_per_connection", "awareness_entries_per_room", "awareness_state_bytes",
-    "doc_bytes_max", "lock_ttl_ms", "compact_every", "webhook_max_attempts",
-    "webhook_backoff_s", "expiry_sweep_seconds", "ai_max_tokens", "explain_timeout_s",
-})
+#: Numeric settings that may be zero (port 0 picks a free port; no flush linger). Every other
+#: number bounds or paces something and must be positive.
+_MAY_BE_ZERO = frozenset({"port", "flush_ms"})
 
 
 def env_name(field: str) -> str:
@@ -266,9 +272,10 @@ def _parse(name: str, kind: Any, raw: str) -> Any:
 
 
 def _validate(config: Config) -> None:
-    for name in _POSITIVE:
-        if not getattr(config, name) > 0:
-            raise ConfigError(f"{env_name(name)} must be positive (got {getattr(config, name)!r})")
+    for field in msgspec.structs.fields(Config):
+        value = getattr(config, field.name)
+        if field.type in (int, float) and field.name not in _MAY_BE_ZERO and not value > 0:
+            raise ConfigError(f"{env_name(field.name)} must be positive (got {value!r})")
     if len(config.secret.encode()) < MIN_SECRET_BYTES:
         raise ConfigError(
             f"OFFER_ROOM_SECRET must be at least {MIN_SECRET_BYTES} bytes (got "
@@ -280,6 +287,8 @@ def _validate(config: Config) -> None:
             raise ConfigError(
                 f"OFFER_ROOM_ALLOWED_ORIGINS: {origin!r} is not an origin like https://example.com"
             )
+    if config.limits.offer_ttl_days > config.limits.offer_max_days:
+        raise ConfigError("OFFER_ROOM_LIMITS: offer_ttl_days must not exceed offer_max_days")
     if config.rate_burst < 1 or config.cost_burst < config.cost_per_second / 10:
         raise ConfigError("OFFER_ROOM_RATE_BURST and OFFER_ROOM_COST_BURST are too small")
 

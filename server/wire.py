@@ -280,6 +280,8 @@ def decode_client_message(payload: bytes) -> ClientMessage:
         msg: ClientMessage = _client_decoder.decode(payload)
     except msgspec.DecodeError as exc:
         raise WireError(f"bad application message: {exc}") from exc
+    except RecursionError:  # JSON nested past the decoder's stack: refused like any bad JSON
+        raise WireError("bad application message: nested too deeply") from None
     return msg
 
 

@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 
 import msgspec
 
-Kind = Literal["update", "awareness", "app", "explain_done", "state", "lock"]
+Kind = Literal["update", "awareness", "app", "explain_done", "state", "lock", "revoke"]
 
 
 class BusOriginType:
@@ -72,3 +72,7 @@ class Bus(Protocol):
         ...
 
     async def detach(self, offer_id: str) -> None: ...
+
+    def announce(self, offer_id: str, kind: Kind, data: bytes) -> None:
+        """Publish to the nodes holding ``offer_id``'s room, whether or not this node does."""
+        ...

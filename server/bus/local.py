@@ -38,3 +38,6 @@ class LocalBus:
 
     async def detach(self, offer_id: str) -> None:
         return None
+
+    def announce(self, offer_id: str, kind: Kind, data: bytes) -> None:
+        return None

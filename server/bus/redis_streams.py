@@ -107,6 +107,9 @@ class RedisBus:
 
     # --- writing -------------------------------------------------------------------------
 
+    def announce(self, offer_id: str, kind: Kind, data: bytes) -> None:
+        self.enqueue(offer_id, kind, data, None, None)
+
     def enqueue(
         self, offer_id: str, kind: Kind, data: bytes, target: str | None, skip: str | None
     ) -> None:

@@ -20,9 +20,10 @@ import msgspec
 from pycrdt import Array, Map, TransactionEvent, UndoManager
 
 from server.crdt.layout import PARTY_ROOTS, SERVER_ROOTS, OfferDoc
-from server.crdt.updates import decode_state_vector, read_update
+from server.crdt.updates import UpdateInfo, decode_state_vector, read_update
 from server.offers.checks import FieldError, check_milestone, check_scalar
 from server.offers.limits import Limits
+from server.wire import write_var_uint
 
 _EMPTY_UPDATE = b"\x00\x00"
 _REQUIRED = frozenset({"title", "contract_type", "currency"})
@@ -45,11 +46,13 @@ class EditContext(msgspec.Struct, frozen=True):
     frozen: bool = False
     #: True while edits cannot be made durable (the store is failing): refuse, don't pretend.
     unavailable: bool = False
+    #: True when the room's document is at its size limit: inserts are refused, deletions pass.
+    full: bool = False
 
 
 class Rejection(msgspec.Struct, frozen=True):
     # server_only | out_of_sync | read_only | forbidden | closed | unavailable | frozen | locked
-    # | invalid
+    # | too_large | invalid
     code: str
     fields: list[str]
     reason: str
@@ -83,6 +86,9 @@ class Guard:
         self._foreign: dict[str, tuple[Map[Any], Array[Any]]] = {}
         self._root_count: int | None = None
         self._description_len = 0
+        self._inserts = False
+        #: The server's own clock before the last client update (see state_before).
+        self._server_before = 0
         #: client id -> next clock this doc holds (its state vector, kept up to date here so
         #: the per-update dependency check never decodes the whole vector).
         self._known = decode_state_vector(odoc.doc.get_state())
@@ -189,16 +195,27 @@ class Guard:
         self._milestone_ids = self._current_milestone_ids()
 
     def apply(
-        self, update: bytes, sender: object, ctx: EditContext, lock_holder: LockLookup
+        self,
+        update: bytes,
+        sender: object,
+        ctx: EditContext,
+        lock_holder: LockLookup,
+        info: UpdateInfo | None = None,
     ) -> Rejection | None:
-        """Apply a client's update; undo it and say why when it breaks a rule."""
-        info = read_update(update)
+        """Apply a client's update; undo it and say why when it breaks a rule.
+
+        ``info`` is the update already read by the caller (who priced it); read here otherwise.
+        """
+        if info is None:
+            info = read_update(update)
         if info.missing_dependencies(self._known):
             # Refused unapplied: see server.crdt.updates for why pending items are never let in.
             return Rejection("out_of_sync", ["document"],
                              "Your copy is out of sync with the room; reload the page.")
         self._reset_record()
         self._description_nul = info.inserts_nul
+        self._inserts = info.structs > 0
+        self._server_before = self._known.get(self._odoc.doc.client_id, 0)
         self._sender = sender
         managers = (self._undo_party, self._undo_server)
         self._recording = True
@@ -232,6 +249,28 @@ class Guard:
         for manager in managers:
             manager.clear()
         return party_rejection or server_rejection
+
+    def state_before(self, info: UpdateInfo) -> bytes:
+        """A state vector from before the last client update and its compensation, encoded.
+
+        ``doc.get_update(state_before(info))`` is then the net effect of that update: what it
+        left in the document, the server's compensation, and (once the rejected content was
+        collected) no rejected bytes. A client whose first clock the server already had is
+        started at that clock: anything re-sent is harmless to a receiver that has it.
+        """
+        known = dict(self._known)
+        for client, (first, _end) in info.own.items():
+            known[client] = min(known.get(client, 0), first)
+        server = self._odoc.doc.client_id
+        if self._server_before:
+            known[server] = self._server_before
+        else:
+            known.pop(server, None)
+        out = bytearray(write_var_uint(len(known)))
+        for client, clock in known.items():
+            out += write_var_uint(client)
+            out += write_var_uint(clock)
+        return bytes(out)
 
     def touched_fields(self) -> list[str]:
         """The terms fields the last applied update changed (for attribution)."""
@@ -303,6 +342,12 @@ class Guard:
                 "frozen",
                 fields,
                 "A proposal is pending: the draft is frozen until it is answered.",
+            )
+        if ctx.full and self._inserts:
+            return Rejection(
+                "too_large",
+                fields,
+                "This offer's document is as large as it may grow; remove something first.",
             )
         lock_fields = [f for f in fields if f != "milestones"] + [f"milestone:{r}" for r in rows]
         for name in lock_fields:

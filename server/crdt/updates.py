@@ -143,10 +143,20 @@ def decode_state_vector(state: bytes) -> dict[int, int]:
     return {r.uint(): r.uint() for _ in range(r.uint())}
 
 
+class TooComplex(WireError):
+    """An update with more structs or delete ranges than one update may carry."""
+
+
+#: Structs plus delete-set ranges one update may carry when the caller sets no bound: decoding
+#: costs ~1 µs per entry in Python and applying up to ~10 µs, so 2 MiB of one-byte ranges would
+#: otherwise hold the event loop for half a second before anything could refuse it.
+DEFAULT_MAX_ITEMS = 20_000
+
+
 class UpdateInfo:
     """What an update contains and refers to (client ids and clocks only)."""
 
-    __slots__ = ("deletes", "inserts_nul", "own", "refs")
+    __slots__ = ("deletes", "inserts_nul", "own", "ranges", "refs", "size", "structs")
 
     def __init__(
         self,
@@ -154,11 +164,18 @@ class UpdateInfo:
         refs: list[tuple[int, int]],
         deletes: list[tuple[int, int]],
         inserts_nul: bool = False,
+        *,
+        structs: int = 0,
+        ranges: int = 0,
+        size: int = 0,
     ) -> None:
         self.own = own  # client -> (first clock, end clock) of the items it carries
         self.refs = refs  # ids its items are anchored on
         self.deletes = deletes  # the last id of each deleted range
         self.inserts_nul = inserts_nul  # some inserted text contains a NUL character
+        self.structs = structs  # structs in the update (an insert of any length is one)
+        self.ranges = ranges  # delete-set ranges, empty ones included
+        self.size = size  # bytes
 
     def missing_dependencies(self, known: dict[int, int]) -> bool:
         """True when the update needs items beyond ``known`` (client -> next clock) and itself."""
@@ -186,13 +203,26 @@ def has_missing_dependencies(update: bytes, known: dict[int, int]) -> bool:
     return read_update(update).missing_dependencies(known)
 
 
-def read_update(update: bytes) -> UpdateInfo:
-    """Parse the ids of a v1 update; raises WireError for bytes that are not one."""
+def read_update(update: bytes, max_items: int = DEFAULT_MAX_ITEMS) -> UpdateInfo:
+    """Parse the ids of a v1 update; raises WireError for bytes that are not one.
+
+    Counts are checked as each block header is read, before its entries are: an update with more
+    than ``max_items`` structs and delete ranges raises TooComplex having decoded at most that
+    many (the decoder's own cost is what an attacker would otherwise control).
+    """
     r = _Reader(update)
     own: dict[int, tuple[int, int]] = {}  # client -> (first clock, end clock) in this update
     refs: list[tuple[int, int]] = []
+    # Each client block counts too: a million empty blocks cost as much to read as a million
+    # structs.
+    items = 0
+    structs_total = 0
     for _ in range(r.uint()):
         structs, client, clock = r.uint(), r.uint(), r.uint()
+        items += structs + 1
+        structs_total += structs
+        if items > max_items:
+            raise TooComplex(f"an update may carry at most {max_items} structs and deletions")
         first = clock
         for _ in range(structs):
             info = r.byte()
@@ -214,15 +244,22 @@ def read_update(update: bytes) -> UpdateInfo:
             clock += _content_length(r, kind)
         own[client] = (first, clock)
     deletes: list[tuple[int, int]] = []
+    ranges_total = 0
     for _ in range(r.uint()):  # the delete set
         client = r.uint()
-        for _ in range(r.uint()):
+        ranges = r.uint()
+        items += ranges + 1
+        ranges_total += ranges
+        if items > max_items:
+            raise TooComplex(f"an update may carry at most {max_items} structs and deletions")
+        for _ in range(ranges):
             start, length = r.uint(), r.uint()
             if length:
                 deletes.append((client, start + length - 1))
     if r.pos != len(update):
         raise WireError("trailing bytes after the update")
-    return UpdateInfo(own, refs, deletes, r.nul)
+    return UpdateInfo(own, refs, deletes, r.nul, structs=structs_total,
+                      ranges=ranges_total, size=len(update))
 
 
 def _known(client: int, clock: int, known: dict[int, int], own: dict[int, tuple[int, int]]

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any, ClassVar
 
-from server.auth import TokenError, verify
+from server.auth import TokenError, is_revoked, verify
+from server.http.callers import origin_allowed
 from server.http.services import Services
 from server.rooms.connection import Connection
-from server.rooms.registry import NoSuchOffer
+from server.rooms.registry import NoSuchOffer, Refused
 from server.rooms.room import Room
 from server.wire import CloseCode, Error, app_frame
 from server.ws.frames import Opcode
@@ -27,14 +29,14 @@ from server.ws.protocol import WebSocketProtocol
 log = logging.getLogger("offer_room.socket")
 
 _PREFIX = "/ws/offers/"
-#: Messages a client may send before its admission finishes (sync step 1, awareness, …).
-_MAX_EARLY_MESSAGES = 256
+#: Offer ids are ours (16 hex characters); anything else is refused before it reaches a log.
+_OFFER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class OfferSocket(WebSocketProtocol):
     """One participant's socket; ``services`` is bound by ``offer_socket_class``."""
 
-    __slots__ = ("conn", "early", "gone", "offer_id", "room", "token")
+    __slots__ = ("conn", "early", "early_size", "gone", "offer_id", "room", "token")
 
     services: ClassVar[Services]
 
@@ -46,12 +48,21 @@ class OfferSocket(WebSocketProtocol):
         self.room: Room | None = None
         #: Messages received during admission, replayed once the room is joined.
         self.early: list[tuple[int, bytes]] | None = None
+        self.early_size = 0
         self.gone = False
 
     def route(self, request: Request) -> None:
         offer_id = request.path.removeprefix(_PREFIX)
-        if not request.path.startswith(_PREFIX) or not offer_id or "/" in offer_id:
+        if not request.path.startswith(_PREFIX) or not _OFFER_ID.fullmatch(offer_id):
             raise HandshakeError(404, "no such endpoint")
+        origin = request.headers.get("origin")
+        if not origin_allowed(origin, self.services.config):
+            # A browser always says which page opened the socket: a page elsewhere holding a
+            # leaked link must not act with it (cross-site WebSocket hijacking). Clients that
+            # are not browsers send no Origin and are not that threat.
+            self.services.metrics.limit_hit("origin")
+            log.info("refused a socket for offer %s from origin %s", offer_id, origin)
+            raise HandshakeError(403, "origin not allowed")
         self.offer_id = offer_id
         self.token = request.query.get("token", "")
 
@@ -66,12 +77,24 @@ class OfferSocket(WebSocketProtocol):
         services = self.services
         config = services.config
         try:
-            claims = verify(config.secret, self.token)
+            claims = verify(config.secret, self.token,
+                            max_ttl_seconds=config.token_max_ttl_seconds)
         except TokenError as exc:
             self._deny(CloseCode.BAD_TOKEN, str(exc))
             return
         if claims.offer != self.offer_id:
             self._deny(CloseCode.NOT_A_PARTY, "not a party of this offer")
+            return
+        try:
+            revoked = is_revoked(claims, await services.store.revocations(self.offer_id))
+        except Exception:
+            log.exception("reading revocations of offer %s failed", self.offer_id)
+            self._deny(CloseCode.INTERNAL_ERROR, "internal error")
+            return
+        if revoked:
+            self._deny(CloseCode.BAD_TOKEN, "this link was revoked")
+            return
+        if self.gone:
             return
         conn = Connection(self, claims, send_buffer_bytes=config.send_buffer_bytes,
                           rate_per_second=config.rate_per_second, rate_burst=config.rate_burst)
@@ -79,6 +102,10 @@ class OfferSocket(WebSocketProtocol):
             room = await services.registry.join(self.offer_id, conn)
         except NoSuchOffer:
             self._deny(CloseCode.NO_SUCH_OFFER, "no such offer")
+            return
+        except Refused as exc:
+            self.limit_hit(exc.limit)
+            self._deny(CloseCode.TOO_MANY_MESSAGES, exc.reason)
             return
         except Exception:
             log.exception("joining offer %s failed", self.offer_id)
@@ -103,8 +130,14 @@ class OfferSocket(WebSocketProtocol):
         if conn is not None and room is not None:
             self._deliver(conn, room, opcode, payload)
         elif self.early is not None:
-            if len(self.early) >= _MAX_EARLY_MESSAGES:
-                self._deny(CloseCode.TOO_MANY_MESSAGES, "too many messages")
+            # Kept until admission ends: bounded in bytes (count alone let 256 messages of 2 MiB
+            # each through), the same budget as the room's hold before sync step 2.
+            self.early_size += len(payload)
+            if self.early_size > self.services.config.held_bytes:
+                self.limit_hit("held_bytes")
+                self.early = None
+                self.gone = True  # admission, still running, must not join the room
+                self._deny(CloseCode.TOO_MANY_MESSAGES, "too much sent before admission")
             else:
                 self.early.append((opcode, payload))
 
@@ -114,6 +147,7 @@ class OfferSocket(WebSocketProtocol):
             return
         if not conn.allow_message():
             self.services.metrics.closes[CloseCode.TOO_MANY_MESSAGES] += 1
+            self.limit_hit("messages")
             conn.close(CloseCode.TOO_MANY_MESSAGES, "too many messages")
             return
         try:
@@ -161,6 +195,7 @@ def offer_socket_class(services: Services) -> type[OfferSocket]:
         "max_message_bytes": config.max_frame_bytes,
         "ping_seconds": config.ws_ping_seconds,
         "max_fragments": config.max_fragments,
+        "max_control_frames": config.max_control_frames,
         "message_timeout": config.message_timeout_s,
         "send_buffer_bytes": config.send_buffer_bytes,
     })

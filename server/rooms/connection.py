@@ -13,6 +13,7 @@ import time
 from typing import Any, Protocol
 
 from server.auth import ROLE_COLORS, Claims
+from server.rooms.budget import CostBudget
 from server.wire import CloseCode, UserInfo
 
 log = logging.getLogger("offer_room.connection")
@@ -40,9 +41,11 @@ class Connection:
         "_rate",
         "_stamp",
         "_tokens",
+        "budget",
         "channel",
         "claims",
         "held",
+        "held_size",
         "identity",
         "user",
     )
@@ -67,8 +70,13 @@ class Connection:
             "role": claims.role,
             "color": self.user.color,
         }
-        #: Live updates the client sent before its sync step 2 (see Room._on_sync).
+        #: Live updates the client sent before its sync step 2 (see Room._on_sync), and their
+        #: bytes (bounded by the room's ``held_bytes``).
         self.held: list[bytes] | None = []
+        self.held_size = 0
+        #: The work this user may still make the room do (the room hands it out on join: one
+        #: per user, so a reconnect does not refill it).
+        self.budget = CostBudget(0.0, 0.0)
         self._limit = send_buffer_bytes
         self._closing: tuple[int, str] | None = None
         self._rate = rate_per_second

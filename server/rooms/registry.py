@@ -14,8 +14,10 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import msgspec
 from pycrdt import Doc
 
+from server.auth import Revocation
 from server.bus.base import BUS_ORIGIN, Bus, BusMessage
 from server.bus.local import LocalBus
 from server.config import Config
@@ -36,6 +38,15 @@ _SWEEP_SECONDS = 1.0
 
 class NoSuchOffer(Exception):
     pass
+
+
+class Refused(Exception):
+    """The room has no seat for this connection now; ``limit`` names the bound."""
+
+    def __init__(self, limit: str, reason: str) -> None:
+        super().__init__(reason)
+        self.limit = limit
+        self.reason = reason
 
 
 async def load_offer_doc(store: Store, offer_id: str) -> tuple[OfferDoc, int]:
@@ -86,9 +97,20 @@ class Registry:
             room = self.rooms.get(offer_id)
             if room is None:
                 room = await self._load(offer_id)
-            room.join(conn)
-            self._metrics.connections += 1
-            return room
+            refusal = room.seat_refusal(conn)
+            if refusal is None:
+                room.join(conn)
+                self._metrics.connections += 1
+                return room
+        await self._maybe_evict(room)  # a room loaded only for this refused socket
+        raise Refused(*refusal)
+
+    def revoke(self, rule: Revocation) -> None:
+        """Close the sockets ``rule`` revokes, here and on every node holding the room."""
+        room = self.rooms.get(rule.offer_id)
+        if room is not None:
+            room.revoke(rule)
+        self._bus.announce(rule.offer_id, "revoke", msgspec.json.encode(rule))
 
     async def leave(self, room: Room, conn: Connection) -> None:
         room.leave(conn)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 
+from server.auth import Revocation
 from server.bus.base import BUS_ORIGIN, BusMessage
 from server.presence.locks import Lease
 from server.wire import Error, UserInfo, app_frame, awareness_frame
@@ -86,6 +87,8 @@ def apply_bus_message(room: Room, msg: BusMessage) -> None:
                 conn.send(msg.data)
     elif msg.kind == "lock":
         _mirror(room, msgspec.json.decode(msg.data, type=LeaseGrant), msg.node)
+    elif msg.kind == "revoke":
+        room.revoke(msgspec.json.decode(msg.data, type=Revocation))
     else:
         hook = room.remote_hooks.get(msg.kind)
         if hook is not None:

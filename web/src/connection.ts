@@ -6,6 +6,9 @@ import { WebsocketProvider } from 'y-websocket'
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import type { ClientMessage, ServerMessage } from './types'
+import { describeClose, type Fatal } from './closes'
+
+export type { Fatal } from './closes'
 
 export const MESSAGE_APP = 100
 
@@ -13,33 +16,6 @@ export const MESSAGE_APP = 100
 const RECONNECT_GRACE_MS = 5000
 
 export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'fatal'
-
-export interface Fatal {
-  code: number
-  title: string
-  message: string
-  reload: boolean
-}
-
-/** What each "do not reconnect" close code (DESIGN §4) means to the person in the room. */
-export function describeClose (code: number): Fatal {
-  switch (code) {
-    case 4401:
-      return { code, title: 'This link has expired or is invalid', message: 'Ask the marketplace for a new link to this offer.', reload: false }
-    case 4403:
-      return { code, title: 'You are not a party to this offer', message: 'This link belongs to someone else’s offer.', reload: false }
-    case 4404:
-      return { code, title: 'This offer does not exist', message: 'It may have been removed. Check the link you were sent.', reload: false }
-    case 4409:
-      return { code, title: 'This offer changed on the server', message: 'Reload the page to continue with the latest version.', reload: true }
-    case 4413:
-      return { code, title: 'A change was too large to send', message: 'Reload the page to continue.', reload: true }
-    case 4429:
-      return { code, title: 'Too many changes too quickly', message: 'Wait a moment, then reload the page.', reload: true }
-    default:
-      return { code, title: 'The server closed the connection', message: `Reload the page to try again (code ${code}).`, reload: true }
-  }
-}
 
 /**
  * The stock provider re-sends every awareness change it applies, other people's included; the
@@ -135,7 +111,7 @@ export class Connection {
     this.provider.on('connection-close', (event) => {
       // `event` is null when the provider closed the socket itself (watchdog or disconnect()).
       if (event !== null && event.code >= 4400 && event.code < 4500) {
-        this.fatal = describeClose(event.code)
+        this.fatal = describeClose(event.code, event.reason)
         this.update()
       }
     })

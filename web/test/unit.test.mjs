@@ -12,7 +12,7 @@ const dir = await mkdtemp(join(tmpdir(), 'offer-room-web-'))
 await build({
   stdin: {
     contents: "export * from './src/format.ts'; export { diffAtCaret, transformPosition } from './src/description.ts'; " +
-      "export * from './src/compare.ts'; export * from './src/status.ts'",
+      "export * from './src/compare.ts'; export * from './src/status.ts'; export * from './src/closes.ts'",
     resolveDir: root,
     loader: 'ts'
   },
@@ -165,4 +165,13 @@ test('closed: says what happened, who, when and why', () => {
   assert.match(lib.closedInfo('agreed', 3, null, { ...ev, kind: 'offer_accepted', actor: 'f', reason: null }, parties, 'f').text, /^You accepted/)
   assert.equal(lib.closedInfo('agreed', 3, null, null, parties, 'f').title, 'Agreed on version 3')
   assert.equal(lib.closedInfo('open', 1, null, null, parties, 'f'), null)
+})
+
+test('close codes read as what happened, the reason telling apart codes that are shared', () => {
+  assert.equal(lib.describeClose(4401, 'this link was revoked').title, 'This link was revoked')
+  assert.equal(lib.describeClose(4401, 'this link has expired').title, 'This link has expired or is invalid')
+  assert.equal(lib.describeClose(4429, 'too many open connections for this user').title, 'This offer is open in too many windows')
+  assert.equal(lib.describeClose(4429, 'too much work').title, 'Too many changes too quickly')
+  assert.equal(lib.describeClose(4401).reload, false)
+  assert.match(lib.describeClose(4999).message, /code 4999/)
 })
