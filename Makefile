@@ -11,7 +11,7 @@ WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/index.html web/app.css 
 APT := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
 
 .PHONY: help install install-test run demo test test-unit test-integration test-e2e lint bench \
-	bench-smoke clean
+	bench-smoke fuzz attacks clean
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -64,11 +64,12 @@ demo: install ## create the demo offer (if needed) and print its links
 	$(VENV)/bin/offer-room demo --data-dir ./data --base-url http://$(HOST):$(PORT)
 
 lint: install ## ruff + mypy (strict)
-	$(VENV)/bin/ruff check server tests e2e
+	$(VENV)/bin/ruff check server tests e2e bench
 	$(VENV)/bin/mypy
+	cd bench && ../$(VENV)/bin/mypy --config-file ../pyproject.toml -p hostile
 
-test-unit: install ## unit tests (Python and web)
-	$(VENV)/bin/pytest -q tests/unit
+test-unit: install ## unit tests and property tests with a small budget (Python and web)
+	$(VENV)/bin/pytest -q tests/unit tests/fuzz
 	cd web && npm test --silent
 
 test-integration: install ## integration tests against a real server (Python and Node clients)
@@ -86,6 +87,16 @@ test: install-test lint ## everything: lint, unit, integration, e2e, benchmark s
 bench: install-test $(STAMPS)/bench ## full benchmark vs the peers, and two nodes vs one (~12 min)
 	$(PY) bench/run.py
 	$(PY) bench/cluster_bench.py
+
+fuzz: install ## property tests of every decoder with a long budget (HYPOTHESIS_PROFILE=fuzz)
+	HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest -q tests/fuzz
+
+# The tree before the hardening work: `make attacks BEFORE=<commit>` compares another.
+BEFORE ?= 8cf8cf4
+attacks: install ## hostile-participant attacks on BEFORE and on this tree, one table (~6 min; bench/results/ATTACKS.md)
+	$(PY) bench/attacks.py --commit $(BEFORE) --out $(STAMPS)/attacks-before.md
+	$(PY) bench/attacks.py --out $(STAMPS)/attacks-after.md
+	$(PY) bench/attacks.py --compare $(STAMPS)/attacks-before.json $(STAMPS)/attacks-after.json
 
 bench-smoke: install-test $(STAMPS)/bench-node ## tiny benchmark configurations, so the harness cannot rot
 	$(PY) bench/run.py --smoke --out $(STAMPS)/bench-smoke
