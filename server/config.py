@@ -94,6 +94,8 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     head_timeout_s: float = 10.0
     #: Largest request body the node reads at all (413); endpoints have smaller limits of their own.
     body_bytes: int = 1 * _MIB
+    #: A request body must be complete this long after its head (1 MiB at 35 KB/s), else 408.
+    body_timeout_s: float = 30.0
 
     # --- sockets (per user, per offer, per connection) ----------------------------------------
     #: Sockets one user may hold on one offer: a browser with a few tabs, and a reconnect

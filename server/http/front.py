@@ -18,6 +18,8 @@ token is looked at:
   or is closed on accept when every connection is a request or a socket in use.
 * body bytes: a declared Content-Length above ``body_bytes`` is answered 413 before the app runs;
   a chunked body is cut (413) past ``body_bytes`` on the wire (chunk framing and trailers in).
+* body time: a body must be complete ``body_timeout_s`` after its head (408 and close): a body
+  trickled byte by byte would otherwise hold its connection, and its slot under the cap, forever.
 * pipelining: one request may wait behind the one being served; what the client sends after it
   stays unparsed until its turn (up to ``head_bytes + body_bytes``, then the connection is
   closed). uvicorn parses all it reads and queues a request object per pipelined request: 10
@@ -69,6 +71,7 @@ class FrontDoor(HttpToolsProtocol):
     head_bytes: ClassVar[int]
     head_timeout_s: ClassVar[float]
     body_bytes: ClassVar[int]
+    body_timeout_s: ClassVar[float]
     max_pending_heads: ClassVar[int]
     #: ``config.max_connections`` capped below the open-file limit (``connection_cap``).
     max_connections: ClassVar[int]
@@ -127,8 +130,11 @@ class FrontDoor(HttpToolsProtocol):
             try:
                 self.parser.feed_data(view[pos:end])
             except httptools.HttpParserError:
+                # Counted, not logged at warning level: anyone can send garbage as fast as they
+                # like, and a log line per request would let them fill the disk.
+                self.metrics.limit_hit("bad_request")
                 msg = "Invalid HTTP request received."
-                self.logger.warning(msg)
+                self.logger.debug(msg)
                 self.send_400_response(msg)
                 return
             except httptools.HttpParserUpgrade as upgrade:
@@ -149,11 +155,16 @@ class FrontDoor(HttpToolsProtocol):
             self._answer(413, "body_too_large",
                          f"request bodies are limited to {self.body_bytes} bytes")
             return  # the app never runs
+        if self._body_size and not (self.parser.should_upgrade() and self._should_upgrade()):
+            self._deadline = self.loop.call_later(self.body_timeout_s, self._body_expired)
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         self._phase = _HEAD
         self._head_seen = 0
+        if self._deadline is not None:  # the body's clock (the head's was stopped at its end)
+            self._deadline.cancel()
+            self._deadline = None
         super().on_message_complete()
 
     def on_response_complete(self) -> None:
@@ -270,6 +281,12 @@ class FrontDoor(HttpToolsProtocol):
                           "the server is busy: send the request head at once")
         return True
 
+    def _body_expired(self) -> None:
+        self._deadline = None
+        self.metrics.limit_hit("body_timeout_s")
+        self._answer(408, "body_timeout",
+                     f"the request body must arrive within {self.body_timeout_s:g} s")
+
     def _head_expired(self) -> None:
         self._deadline = None
         self._drop_head("head_timeout_s", "head_timeout",
@@ -358,6 +375,7 @@ def front_door_class(services: Services) -> type[FrontDoor]:
         "head_bytes": config.head_bytes,
         "head_timeout_s": config.head_timeout_s,
         "body_bytes": config.body_bytes,
+        "body_timeout_s": config.body_timeout_s,
         "max_pending_heads": config.max_pending_heads,
         "max_connections": connection_cap(config.max_connections),
         "pending": {},

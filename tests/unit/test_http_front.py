@@ -249,6 +249,26 @@ async def test_the_deadline_is_rearmed_after_a_response_and_stopped_by_a_head(
     assert responses(transport) == [b"HTTP/1.1 200 OK", b"HTTP/1.1 408 Request Timeout"]
 
 
+async def test_a_trickled_body_is_cut_at_its_deadline_and_a_prompt_one_is_served(
+    tmp_path: Path,
+) -> None:
+    node = Node(tmp_path, body_timeout_s=0.2)
+    proto, transport = node.connect()
+    proto.data_received(b"POST /slow HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n")
+    for _ in range(5):  # a byte every 0.1 s: each one is progress, none extends the deadline
+        proto.data_received(b"x")
+        await asyncio.sleep(0.1)
+    await until(lambda: transport.closed, timeout=0.5)
+    assert json_error(transport) == (408, "body_timeout")
+    assert node.served == [] and node.hits("body_timeout_s") == 1
+
+    proto, transport = node.connect()
+    proto.data_received(b"POST /quick HTTP/1.1\r\nhost: x\r\ncontent-length: 3\r\n\r\nabc")
+    await until(lambda: bool(responses(transport)))
+    await asyncio.sleep(0.3)  # past the body deadline: it was stopped when the body ended
+    assert responses(transport) == [b"HTTP/1.1 200 OK"] and node.served == [("/quick", 3)]
+
+
 # -- the node's registry of pending heads and its connection cap --------------------------------
 
 
