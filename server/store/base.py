@@ -1,8 +1,8 @@
 """The Store protocol: everything offer-room keeps on disk, behind one small async interface.
 
-SQLite (WAL) is the embedded default (``server.store.sqlite``); a PostgreSQL implementation with the
-same schema serves cluster mode. Implementations must make each method atomic: a call that raises
-leaves nothing half-written.
+SQLite (WAL) is the embedded default (``server.store.sqlite``); PostgreSQL, with the same schema,
+serves cluster mode (``server.store.postgres``); ``server.store.open`` picks one. Every method is
+atomic: a call that raises leaves nothing half-written.
 """
 
 from __future__ import annotations
@@ -192,59 +192,65 @@ class WebhookDelivery(msgspec.Struct, frozen=True):
     next_attempt_at: datetime
 
 
-class MetricsSummary(msgspec.Struct, frozen=True):
-    offers_by_status: dict[str, int]
-    events_by_kind: dict[str, int]
-    #: Seconds from creation to agreement, for every agreed offer (for averages/quantiles).
-    agreement_seconds: list[float]
-    #: Proposals per offer, over offers with at least one proposal.
-    proposals_per_offer: list[int]
-    webhooks_pending: int
-    webhooks_dead: int
-
-
 class Store(Protocol):
-    async def open(self) -> None: ...
+    """Every method's contract, written once: both engines run one implementation of it
+    (``server.store.sql_store.SQLStore``). Calls before ``open()`` or after ``close()`` raise
+    StoreClosed."""
 
-    async def close(self) -> None:
-        """Flush every pending write, then release resources."""
+    async def open(self) -> None:
+        """Connect, creating or migrating the schema. Idempotent until closed.
+
+        RuntimeError for a schema newer than this code; a store on a server (PostgreSQL) raises
+        StoreUnavailable when it cannot be reached (open again later).
+        """
         ...
 
-    async def ping(self) -> bool: ...
+    async def close(self) -> None:
+        """Refuse new calls, let the calls in progress finish, then release resources.
+
+        Idempotent.
+        """
+        ...
+
+    async def ping(self) -> bool:
+        """True when the database answers (a server within ~2 s); False otherwise (health)."""
+        ...
 
     # offers
     async def create_offer(self, offer: OfferRecord, doc_state: bytes) -> None:
         """Atomically insert the offer, version 1, the seeded doc state and a `created` event.
 
-        Raises OfferExists (writing nothing) when the id is taken.
+        Raises OfferExists (writing nothing) when the id is taken, whichever node took it;
+        ValueError when ``offer.version`` is not 1.
         """
         ...
 
     async def get_offer(self, offer_id: str) -> OfferRecord | None: ...
 
     # the CRDT log
-    async def append_update(self, offer_id: str, update: bytes) -> int:
-        """Append one Yjs update; resolves once it is durable (group-committed), returns its seq.
-
-        Raises OfferNotFound for an unknown offer.
-        """
-        ...
-
     async def append_updates(self, batch: list[tuple[str, bytes]]) -> list[int | Exception]:
-        """Append (offer id, update) pairs in one transaction, in order; no lingering.
+        """Append (offer id, Yjs update) pairs in one transaction, in order; no lingering.
 
         One outcome per pair: its seq, or OfferNotFound for that pair alone (the rest commit).
-        Raises when the transaction fails (nothing of the batch is stored). For a caller that
-        batches itself (the rooms' Flusher); never run two concurrently for the same offer.
+        Seqs are per offer and dense (1, 2, 3, ...), continuing after a compaction or a reopen.
+        Raises when the transaction fails (nothing of the batch is stored, and no seq is lost).
+        For a caller that batches itself (the rooms' Flusher); never run two concurrently for the
+        same offer.
         """
         ...
 
-    async def load_doc(self, offer_id: str) -> DocState: ...
+    async def load_doc(self, offer_id: str) -> DocState:
+        """The snapshot and the log after it; an unknown offer yields an empty state."""
+        ...
 
     async def compact(self, offer_id: str, snapshot: bytes, upto_seq: int) -> None:
         """Replace the snapshot and drop the log entries it covers (seq <= upto_seq).
 
-        One transaction: a crash leaves either the old snapshot and log or the new ones.
+        One transaction: a crash leaves either the old snapshot and log or the new ones. A
+        compaction older than the stored snapshot is ignored (the stored one covers more), also
+        when another node compacted the same offer meanwhile. ``upto_seq`` beyond the last
+        appended seq raises ValueError: the snapshot would claim updates that were never stored.
+        OfferNotFound for an unknown offer.
         """
         ...
 
@@ -264,19 +270,26 @@ class Store(Protocol):
         actor: str | None = None,
         reason: str | None = None,
         payload: dict[str, Any] | None = None,
-    ) -> EventRecord: ...
+    ) -> EventRecord:
+        """Record an event under the offer's next seq; OfferNotFound for an unknown offer."""
+        ...
 
     async def list_events(self, offer_id: str) -> list[EventRecord]: ...
 
-    # negotiation (DESIGN §7)
+    # negotiation (docs/DOMAIN.md, "Negotiation")
     async def commit(
         self, offer_id: str, expect: Expect, write: Write, *, outbox: bool = False
     ) -> list[EventRecord]:
         """Compare the offer with ``expect`` and apply ``write`` in one durable transaction.
 
-        Raises Conflict (writing nothing) when the offer's version, status or pending proposal
-        differ from ``expect``. Returns the events written. With ``outbox``, each event is also
-        queued for webhook delivery in the same transaction.
+        Raises OfferNotFound; Conflict (writing nothing) when the offer's version, status or
+        pending proposal differ from ``expect``, when the decision is not about the pending
+        proposal, or when the command id is already stored; ValueError (writing nothing) for a
+        write that can never apply (version number not ``expect.version + 1``, records of another
+        offer, a new proposal while one stays pending). Returns the events written, all stamped
+        with one ``now``. With ``outbox``, each event is also queued for webhook delivery in the
+        same transaction. Exactly one of several commits with the same ``expect`` wins, across
+        any number of nodes.
         """
         ...
 
@@ -286,10 +299,12 @@ class Store(Protocol):
 
     async def pending_proposal(self, offer_id: str) -> ProposalRecord | None: ...
 
-    async def list_proposals(self, offer_id: str) -> list[ProposalRecord]: ...
+    async def list_proposals(self, offer_id: str) -> list[ProposalRecord]:
+        """Oldest first (proposals created in the same instant: in the order they were added)."""
+        ...
 
     async def proposal_times(self, offer_id: str, by: str, since: datetime) -> list[datetime]:
-        """When ``by`` proposed on this offer since ``since`` (for the per-hour limit)."""
+        """When ``by`` proposed on this offer at or after ``since``, in order (per-hour limit)."""
         ...
 
     async def save_explanation(self, proposal_id: str, explanation: Explanation) -> None:
@@ -300,7 +315,7 @@ class Store(Protocol):
         ...
 
     async def due_for_expiry(self, now: datetime, limit: int = 100) -> list[str]:
-        """Ids of open offers whose ``expires_at`` has passed."""
+        """Ids of open offers with ``expires_at <= now``, the longest expired first."""
         ...
 
     # token revocations
@@ -312,7 +327,8 @@ class Store(Protocol):
         ``REVOCATIONS_PER_OFFER`` rules, they and ``rule`` are replaced by one rule revoking every
         token of the offer minted up to the newest ``at_ms`` among them or now, whichever is
         later: every token revoked before stays revoked (a revoked ``jti`` was minted by now),
-        tokens minted afterwards (re-issued links) are not affected.
+        tokens minted afterwards (re-issued links) are not affected. The bound holds also when
+        several nodes add at once.
         """
         ...
 
@@ -324,17 +340,22 @@ class Store(Protocol):
     async def claim_webhooks(
         self, now: datetime, limit: int, lease_seconds: float
     ) -> list[WebhookDelivery]:
-        """Due deliveries, each leased to the caller until now + lease (so one node sends it)."""
+        """Due deliveries in queue order, each leased until ``now + lease_seconds`` (returned as
+        its ``next_attempt_at``): a claim by any node before then does not see them, so one node
+        sends each."""
         ...
 
     async def webhook_delivered(self, delivery_id: int) -> None:
-        """Mark it delivered; it is never claimed again. No-op for a settled or unknown id."""
+        """Mark it delivered; it is never claimed again, and the row stays as a delivery log.
+
+        No-op for a settled or unknown id.
+        """
         ...
 
     async def webhook_failed(
         self, delivery_id: int, next_attempt_at: datetime | None, error: str
     ) -> None:
-        """Record a failed attempt; ``next_attempt_at`` None means give up (dead letter)."""
+        """Count the attempt and keep ``error``; retry at ``next_attempt_at`` or, when None, give
+        up (dead letter). No-op for a settled or unknown id."""
         ...
 
-    async def metrics_summary(self) -> MetricsSummary: ...

@@ -1,11 +1,10 @@
 """Conversions between store records and rows, one set for both engines.
 
-Both stores select the same column lists (below) in the same order, so a record is read by column
+Both engines select the same column lists (below) in the same order, so a record is read by column
 index from a ``sqlite3.Row`` or a psycopg tuple alike. What differs per engine is only how a JSON
 value and a time are written, and how a time is read back: a ``RowCodec`` carries those three
-functions. SQLite (``SQLITE`` here): JSON is msgspec-encoded TEXT, times are ISO-8601 UTC text of
-fixed width (microseconds, ``+00:00``), so text order is time order. PostgreSQL: ``pg_rows.PG``.
-JSON is always read with the msgspec decoders below, never through Python's ``json``.
+functions (``server.store.sqlite.rows.SQLITE``, ``server.store.postgres.rows.PG``). JSON is always
+read with the msgspec decoders below, never through Python's ``json``.
 """
 
 from __future__ import annotations
@@ -49,15 +48,13 @@ COMMAND_COLUMNS = "offer_id, command_id, actor, kind, result, at"
 DELIVERY_COLUMNS = "id, offer_id, event_seq, body, attempts, next_attempt_at"
 #: ``user`` is a reserved word in PostgreSQL, hence ``user_id``.
 REVOCATION_COLUMNS = "offer_id, at_ms, jti, user_id"
+#: Both halves of the partial index ``webhook_outbox_due``: spelled the same so it is used.
+LIVE_DELIVERY = "delivered_at IS NULL AND dead_at IS NULL"
 
 
 def marks(n: int) -> str:
-    """``n`` comma-separated placeholders, for an INSERT's VALUES list."""
+    """``n`` comma-separated ``?`` placeholders (the shared statements' and SQLite's style)."""
     return ", ".join("?" * n)
-
-
-def to_json(value: object) -> str:
-    return json_encoder.encode(value).decode()
 
 
 def utc(moment: datetime) -> datetime:
@@ -66,14 +63,6 @@ def utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
-
-
-def to_text(moment: datetime) -> str:
-    return utc(moment).isoformat(timespec="microseconds")
-
-
-def from_text(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 class Row(Protocol):
@@ -235,6 +224,3 @@ class RowCodec:
             attempts=row[4],
             next_attempt_at=self.read_time(row[5]),
         )
-
-
-SQLITE = RowCodec(json=to_json, time=to_text, read_time=from_text)

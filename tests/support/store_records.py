@@ -1,5 +1,5 @@
-"""Records, writes and a clock shared by the store test suites (the contract on both engines,
-and the SQLite- and PostgreSQL-specific ones)."""
+"""Records, writes, a clock and append helpers shared by the store test suites (the contract on
+both engines, and the SQLite- and PostgreSQL-specific ones)."""
 
 from __future__ import annotations
 
@@ -124,6 +124,23 @@ WITHDRAW = Write(
 
 async def propose(store: Store, *, outbox: bool = False) -> list[EventRecord]:
     return await store.commit("o1", Expect(version=1), PROPOSE, outbox=outbox)
+
+
+async def append_batch(store: Store, batch: list[tuple[str, bytes]]) -> list[int]:
+    """Append a batch as the rooms' Flusher does (``append_updates``); its seqs, or the first
+    pair's error raised."""
+    seqs: list[int] = []
+    for outcome in await store.append_updates(batch):
+        if isinstance(outcome, Exception):
+            raise outcome
+        seqs.append(outcome)
+    return seqs
+
+
+async def append(store: Store, offer_id: str, update: bytes) -> int:
+    """Append one update in a batch of its own; its seq, or its error raised."""
+    (seq,) = await append_batch(store, [(offer_id, update)])
+    return seq
 
 
 #: Writes the store must refuse as a Conflict (writing nothing), once p1 is pending.

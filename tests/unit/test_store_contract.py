@@ -2,7 +2,7 @@
 PostgreSQL (a fresh schema in a database of this module's own; see tests/support/postgres.py).
 
 Everything here goes through the protocol only, so a second store must behave exactly like the
-first: records round-trip, seqs, conflicts, group commit, the outbox, metrics, races between
+first: records round-trip, seqs, conflicts, batches of appends, the outbox, metrics, races between
 concurrent calls, and a close/reopen. Implementation details (file sabotage, two nodes, an
 unreachable server) live in test_store_sqlite.py, test_store_negotiation.py and
 test_store_postgres.py.
@@ -50,12 +50,13 @@ from tests.support import postgres as pgtest
 from tests.support.store_records import (
     ACCEPT,
     CONFLICTS,
-    PROPOSE,
     RAISED,
     T0,
     TERMS,
     WITHDRAW,
     Clock,
+    append,
+    append_batch,
     command,
     make_offer,
     proposal,
@@ -129,7 +130,6 @@ async def state(store: Store, offer_id: str = "o1") -> tuple[object, ...]:
         await store.list_proposals(offer_id),
         [await store.get_command(offer_id, c) for c in ("cmd-1", "cmd-2", "c")],
         await store.load_doc(offer_id),
-        await store.metrics_summary(),
         await store.revocations(offer_id),
     )
 
@@ -149,7 +149,7 @@ def every_call(store: Store) -> list[Any]:
         store.ping(),
         store.create_offer(make_offer("o2"), b""),
         store.get_offer("o1"),
-        store.append_update("o1", b"u"),
+        store.append_updates([("o1", b"u")]),
         store.load_doc("o1"),
         store.compact("o1", b"s", 0),
         store.update_count("o1"),
@@ -168,7 +168,6 @@ def every_call(store: Store) -> list[Any]:
         store.claim_webhooks(T0, 1, 1),
         store.webhook_delivered(1),
         store.webhook_failed(1, None, "x"),
-        store.metrics_summary(),
         store.add_revocation(Revocation("o1", at_ms=1)),
         store.revocations("o1"),
     ]
@@ -199,7 +198,7 @@ async def test_reopen_keeps_everything_and_seqs_continue(backend: Backend, clock
     await first.open()
     await first.create_offer(make_offer(), b"seed")
     for i in range(5):
-        await first.append_update("o1", f"u{i}".encode())
+        await append(first, "o1", f"u{i}".encode())
     await first.compact("o1", b"snap5", 5)  # the log is now empty: seq 5 lives on in upto_seq
     await first.append_event("o1", "viewed", actor="f1")
     await propose(first, outbox=True)
@@ -214,7 +213,7 @@ async def test_reopen_keeps_everything_and_seqs_continue(backend: Backend, clock
     try:
         assert await state(second) == before
         assert await second.load_doc("o1") == DocState(b"snap5", [], 5)
-        assert await second.append_update("o1", b"u5") == 6
+        assert await append(second, "o1", b"u5") == 6
         assert (await second.append_event("o1", "viewed")).seq == 4
         (retried,) = await second.claim_webhooks(T0 + timedelta(seconds=10), 10, 60)
         assert (retried.id, retried.attempts) == (leased.id, 1)
@@ -223,12 +222,12 @@ async def test_reopen_keeps_everything_and_seqs_continue(backend: Backend, clock
         await second.close()
 
 
-async def test_close_commits_appends_still_queued(backend: Backend, clock: Clock) -> None:
+async def test_close_commits_appends_in_progress(backend: Backend, clock: Clock) -> None:
     first = backend.make(clock)
     await first.open()
     await first.create_offer(make_offer(), b"")
-    tasks = [asyncio.create_task(first.append_update("o1", f"u{i}".encode())) for i in range(50)]
-    await asyncio.sleep(0)  # every task queues its update, the commit has not run yet
+    tasks = [asyncio.create_task(append(first, "o1", f"u{i}".encode())) for i in range(50)]
+    await asyncio.sleep(0)  # every task has started its append, none has committed yet
     await first.close()
     assert sorted(await asyncio.gather(*tasks)) == list(range(1, 51))
     second = backend.make(clock)
@@ -329,7 +328,7 @@ async def test_concurrent_events_get_unique_consecutive_seqs(o1: Store) -> None:
 async def test_appends_get_increasing_seqs_per_offer(store: Store) -> None:
     await store.create_offer(make_offer("a"), b"A")
     await store.create_offer(make_offer("b"), b"B")
-    seqs = [await store.append_update(o, f"{o}{i}".encode()) for i in range(3) for o in "ab"]
+    seqs = [await append(store, o, f"{o}{i}".encode()) for i in range(3) for o in "ab"]
     assert seqs == [1, 1, 2, 2, 3, 3]
     assert await store.load_doc("a") == DocState(b"A", [b"a0", b"a1", b"a2"], last_seq=3)
     assert await store.update_count("b") == 3
@@ -340,7 +339,7 @@ async def test_appends_get_increasing_seqs_per_offer(store: Store) -> None:
 async def test_updates_are_stored_byte_for_byte(o1: Store) -> None:
     blobs = [bytes(range(256)), b"", b"\x00" * 1000, bytes(range(255, -1, -1)) * 64]
     for blob in blobs:
-        await o1.append_update("o1", blob)
+        await append(o1, "o1", blob)
     assert (await o1.load_doc("o1")).updates == blobs
     await o1.compact("o1", bytes(range(256)) * 4, 2)
     state_ = await o1.load_doc("o1")
@@ -349,9 +348,9 @@ async def test_updates_are_stored_byte_for_byte(o1: Store) -> None:
 
 async def test_unknown_offer_fails_only_its_own_append(o1: Store) -> None:
     results = await asyncio.gather(
-        o1.append_update("o1", b"x"),
-        o1.append_update("nope", b"y"),
-        o1.append_update("o1", b"z"),
+        append(o1, "o1", b"x"),
+        append(o1, "nope", b"y"),
+        append(o1, "o1", b"z"),
         return_exceptions=True,
     )
     assert results[0] == 1 and results[2] == 2
@@ -370,20 +369,20 @@ async def test_a_batch_of_appends_is_one_commit_and_fails_only_unknown_offers(
     assert outcomes[0] == 1 and outcomes[2] == 1 and outcomes[3] == 2
     assert isinstance(outcomes[1], OfferNotFound)
     assert (await store.load_doc("a")).updates == [b"a1", b"a2"]
-    assert await store.append_update("b", b"b2") == 2  # both paths share the seqs
+    assert await append(store, "b", b"b2") == 2  # the next batch continues the seqs
     assert await store.append_updates([]) == []
 
 
-async def test_concurrent_appends_share_one_commit(store: Store) -> None:
+async def test_a_large_batch_is_one_commit_in_order(store: Store) -> None:
     await store.create_offer(make_offer("a"), b"")
     await store.create_offer(make_offer("b"), b"")
     before = commits(store)
     payloads = [(("a", "b")[i % 2], f"u{i}".encode()) for i in range(500)]
-    seqs = await asyncio.gather(*(store.append_update(o, data) for o, data in payloads))
-    assert commits(store) - before <= 3  # typically exactly 1
+    seqs = await append_batch(store, payloads)
+    assert commits(store) - before == 1
     for offer_id in "ab":
         mine = [(s, d) for (o, d), s in zip(payloads, seqs, strict=True) if o == offer_id]
-        # Queue order is seq order.
+        # Batch order is seq order.
         assert [s for s, _ in mine] == list(range(1, 251))
         state_ = await store.load_doc(offer_id)
         assert state_.updates == [d for _, d in mine]
@@ -392,7 +391,7 @@ async def test_concurrent_appends_share_one_commit(store: Store) -> None:
 
 async def test_compaction_replaces_snapshot_and_drops_covered_log(o1: Store) -> None:
     for i in range(1, 11):
-        await o1.append_update("o1", f"u{i}".encode())
+        await append(o1, "o1", f"u{i}".encode())
     await o1.compact("o1", b"snap6", 6)
     assert await o1.load_doc("o1") == DocState(
         b"snap6", [f"u{i}".encode() for i in range(7, 11)], 10
@@ -409,7 +408,7 @@ async def test_compaction_replaces_snapshot_and_drops_covered_log(o1: Store) -> 
     await o1.compact("o1", b"snap10", 10)
     assert await o1.load_doc("o1") == DocState(b"snap10", [], last_seq=10)
     assert await o1.update_count("o1") == 0
-    assert await o1.append_update("o1", b"u11") == 11
+    assert await append(o1, "o1", b"u11") == 11
 
 
 @pytest.mark.parametrize("newest_first", [True, False])
@@ -417,7 +416,7 @@ async def test_concurrent_compactions_keep_the_newest_snapshot(
     o1: Store, newest_first: bool
 ) -> None:
     for i in range(1, 11):
-        await o1.append_update("o1", f"u{i}".encode())
+        await append(o1, "o1", f"u{i}".encode())
     plans = [(b"snap8", 8), (b"snap4", 4)]
     await asyncio.gather(
         *(o1.compact("o1", s, n) for s, n in (plans if newest_first else plans[::-1]))
@@ -427,12 +426,16 @@ async def test_concurrent_compactions_keep_the_newest_snapshot(
 
 async def test_compaction_racing_appends_loses_no_update(o1: Store) -> None:
     for i in range(1, 21):
-        await o1.append_update("o1", f"u{i}".encode())
-    appends = [o1.append_update("o1", f"u{i}".encode()) for i in range(21, 61)]
+        await append(o1, "o1", f"u{i}".encode())
+
+    async def appends() -> list[int]:
+        # One batch after another, as the Flusher writes an offer: never two at once.
+        return [await append(o1, "o1", f"u{i}".encode()) for i in range(21, 61)]
+
     compaction = asyncio.create_task(o1.compact("o1", b"snap15", 15))
-    seqs = await asyncio.gather(*appends)
+    seqs = await appends()
     await compaction
-    assert sorted(seqs) == list(range(21, 61))
+    assert seqs == list(range(21, 61))
     state_ = await o1.load_doc("o1")
     assert state_ == DocState(b"snap15", [f"u{i}".encode() for i in range(16, 61)], 60)
 
@@ -452,7 +455,7 @@ async def test_load_doc_rebuilds_the_same_pycrdt_doc(store: Store) -> None:
         doc.get("terms", type=Map)[key] = value
         doc.get("description", type=Text).insert(0, text)
         update: bytes = doc.get_update(before)
-        await store.append_update("o1", update)
+        await append(store, "o1", update)
         return update
 
     for round_ in range(20):
@@ -912,8 +915,6 @@ async def test_failed_deliveries_are_retried_then_dead_lettered(o1: Store) -> No
     assert await o1.claim_webhooks(retry_at - timedelta(seconds=1), 10, 30) == []
     (retried,) = await o1.claim_webhooks(retry_at, 10, lease_seconds=30)
     assert (retried.id, retried.attempts) == (one.id, 1)
-    summary = await o1.metrics_summary()
-    assert (summary.webhooks_pending, summary.webhooks_dead) == (1, 0)
     await o1.webhook_failed(one.id, None, "HTTP 410")
     assert await o1.claim_webhooks(T0 + timedelta(days=365), 10, 30) == []
     # Late reports about settled rows change nothing; unknown ids are ignored.
@@ -922,69 +923,5 @@ async def test_failed_deliveries_are_retried_then_dead_lettered(o1: Store) -> No
     await o1.webhook_failed(999_999, None, "gone")
     await o1.webhook_delivered(999_999)
     assert await o1.claim_webhooks(T0 + timedelta(days=365), 10, 30) == []
-    summary = await o1.metrics_summary()
-    assert (summary.webhooks_pending, summary.webhooks_dead) == (0, 1)
 
 
-# --- metrics --------------------------------------------------------------------------------
-
-
-async def test_metrics_summary_on_a_small_history(store: Store, clock: Clock) -> None:
-    for oid in ("a", "b", "c"):
-        await store.create_offer(make_offer(oid, created_at=T0), b"")
-    # a: one proposal, accepted, agreed after 2 hours.
-    await store.commit(
-        "a",
-        Expect(version=1),
-        msgspec.structs.replace(PROPOSE, proposal=proposal(offer_id="a"), command=None),
-        outbox=True,
-    )
-    accept = msgspec.structs.replace(ACCEPT, version=version(offer_id="a"))
-    await store.commit("a", Expect(version=1, pending="p1"), accept)
-    clock.advance(hours=2)
-    agree = Write(events=[NewEvent("offer_accepted", actor="f1")], status="agreed")
-    await store.commit("a", Expect(version=2), agree, outbox=True)
-    # b: two proposals (the first withdrawn), agreed after 5 hours on version 1.
-    for pid in ("q1", "q2"):
-        await store.commit(
-            "b",
-            Expect(version=1, pending="q1" if pid == "q2" else None),
-            Write(
-                events=[NewEvent("proposed")],
-                proposal=proposal(pid, offer_id="b", at=clock.now),
-                decision=Decision("q1", "withdrawn", "f1") if pid == "q2" else None,
-            ),
-        )
-    await store.commit(
-        "b",
-        Expect(version=1, pending="q2"),
-        Write(events=[NewEvent("proposal_withdrawn")], decision=Decision("q2", "withdrawn", "f1")),
-    )
-    clock.now = T0 + timedelta(hours=5)
-    await store.commit("b", Expect(version=1), agree)
-    # c: withdrawn, no proposals.
-    await store.commit(
-        "c",
-        Expect(version=1),
-        Write(events=[NewEvent("offer_withdrawn", actor="c1")], status="withdrawn"),
-    )
-    summary = await store.metrics_summary()
-    assert summary.offers_by_status == {"agreed": 2, "withdrawn": 1}
-    assert summary.events_by_kind == {
-        "created": 3,
-        "proposed": 3,
-        "proposal_accepted": 1,
-        "proposal_withdrawn": 1,
-        "offer_accepted": 2,
-        "offer_withdrawn": 1,
-    }
-    assert sorted(summary.agreement_seconds) == [2 * 3600.0, 5 * 3600.0]
-    assert sorted(summary.proposals_per_offer) == [1, 2]
-    assert (summary.webhooks_pending, summary.webhooks_dead) == (2, 0)
-
-
-async def test_metrics_summary_of_an_empty_store(store: Store) -> None:
-    summary = await store.metrics_summary()
-    assert summary.offers_by_status == {} and summary.events_by_kind == {}
-    assert summary.agreement_seconds == [] and summary.proposals_per_offer == []
-    assert (summary.webhooks_pending, summary.webhooks_dead) == (0, 0)

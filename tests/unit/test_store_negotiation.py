@@ -30,8 +30,9 @@ from server.store.base import (
     Write,
     content_hash,
 )
-from server.store.schema import MIGRATIONS
 from server.store.sqlite import SQLiteStore
+from server.store.sqlite.rows import SQLITE
+from server.store.sqlite.schema import MIGRATIONS
 from tests.support.store_records import (
     ACCEPT,
     CONFLICTS,
@@ -120,7 +121,7 @@ async def test_conflict_writes_nothing_and_reports_current_state(
     with raw(db_path) as conn:
         conn.execute(
             f"INSERT INTO proposals ({rows.PROPOSAL_COLUMNS}) VALUES ({rows.marks(13)})",
-            rows.SQLITE.proposal_params(
+            SQLITE.proposal_params(
                 msgspec.structs.replace(
                     proposal("p0", at=T0 - timedelta(hours=1)), status="withdrawn"
                 )
@@ -169,7 +170,7 @@ async def test_a_second_proposal_while_one_is_pending_is_refused(
     with raw(db_path) as conn, pytest.raises(sqlite3.IntegrityError):
         conn.execute(
             f"INSERT INTO proposals ({rows.PROPOSAL_COLUMNS}) VALUES ({rows.marks(13)})",
-            rows.SQLITE.proposal_params(proposal("p3")),
+            SQLITE.proposal_params(proposal("p3")),
         )
 
 
@@ -301,8 +302,6 @@ async def test_failed_deliveries_are_retried_then_dead_lettered(
             "FROM webhook_outbox ORDER BY id"
         ).fetchall()
     assert found == [(one.id, 2, "HTTP 410", 0, 1), (two.id, 0, None, 1, 0)]
-    summary = await store.metrics_summary()
-    assert (summary.webhooks_pending, summary.webhooks_dead) == (0, 1)
 
 
 async def test_outbox_survives_close_and_reopen(db_path: Path, clock: Clock) -> None:
@@ -317,18 +316,6 @@ async def test_outbox_survives_close_and_reopen(db_path: Path, clock: Clock) -> 
             (events[0].seq, 1),
             (events[1].seq, 0),
         ]
-        assert (await second.metrics_summary()).webhooks_pending == 2
-
-
-# --- metrics --------------------------------------------------------------------------------
-
-
-async def test_metrics_summary_of_an_empty_store(db_path: Path) -> None:
-    async with SQLiteStore(db_path) as store:
-        summary = await store.metrics_summary()
-    assert summary.offers_by_status == {} and summary.events_by_kind == {}
-    assert summary.agreement_seconds == [] and summary.proposals_per_offer == []
-    assert (summary.webhooks_pending, summary.webhooks_dead) == (0, 0)
 
 
 # --- schema ---------------------------------------------------------------------------------
@@ -344,15 +331,15 @@ async def test_migrates_a_version_1_database_keeping_its_data(db_path: Path) -> 
         conn.executescript(f"BEGIN;\n{MIGRATIONS[0]}\nPRAGMA user_version = 1;\nCOMMIT;")
         conn.execute(
             f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({rows.marks(9)})",
-            rows.SQLITE.offer_params(offer),
+            SQLITE.offer_params(offer),
         )
         conn.execute(
             f"INSERT INTO versions ({rows.VERSION_COLUMNS}) VALUES ({rows.marks(8)})",
-            rows.SQLITE.version_params(first),
+            SQLITE.version_params(first),
         )
         conn.execute(
             f"INSERT INTO events ({rows.EVENT_COLUMNS}) VALUES ({rows.marks(7)})",
-            rows.SQLITE.event_params(created),
+            SQLITE.event_params(created),
         )
     async with SQLiteStore(db_path) as store:
         assert await store.get_offer("o1") == offer
@@ -383,7 +370,6 @@ async def test_new_methods_raise_after_close(db_path: Path) -> None:
         store.claim_webhooks(T0, 1, 1),
         store.webhook_delivered(1),
         store.webhook_failed(1, None, "x"),
-        store.metrics_summary(),
     ]
     for call in calls:
         with pytest.raises(StoreClosed):

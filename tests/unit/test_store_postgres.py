@@ -24,7 +24,7 @@ import pytest
 
 from server.auth import Revocation
 from server.offers.terms import Party, Terms
-from server.store import pg_rows, pg_schema
+from server.store import rows
 from server.store.base import (
     Conflict,
     Decision,
@@ -43,8 +43,11 @@ from server.store.base import (
 )
 from server.store.open import store_from_url
 from server.store.postgres import PostgresStore
+from server.store.postgres import rows as pg_rows
+from server.store.postgres import schema as pg_schema
 from server.store.sqlite import SQLiteStore
 from tests.support import postgres as pgtest
+from tests.support.store_records import append, append_batch
 
 REPO = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
@@ -148,9 +151,9 @@ async def test_migrates_a_version_1_database_keeping_its_data(url: str) -> None:
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
         assert await pg_schema.migrate(conn, target=1) == 1
         for table, columns, params in (
-            ("offers", pg_rows.OFFER_COLUMNS, pg_rows.PG.offer_params(offer)),
-            ("versions", pg_rows.VERSION_COLUMNS, pg_rows.PG.version_params(first)),
-            ("events", pg_rows.EVENT_COLUMNS, pg_rows.PG.event_params(created)),
+            ("offers", rows.OFFER_COLUMNS, pg_rows.PG.offer_params(offer)),
+            ("versions", rows.VERSION_COLUMNS, pg_rows.PG.version_params(first)),
+            ("events", rows.EVENT_COLUMNS, pg_rows.PG.event_params(created)),
         ):
             marks = pg_rows.marks(len(params))
             await conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", params)
@@ -171,7 +174,7 @@ async def test_migrates_a_version_2_database_keeping_its_data(url: str) -> None:
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
         assert await pg_schema.migrate(conn, target=2) == 2
         await conn.execute(
-            f"INSERT INTO offers ({pg_rows.OFFER_COLUMNS}) VALUES ({pg_rows.marks(9)})",
+            f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({pg_rows.marks(9)})",
             pg_rows.PG.offer_params(offer),
         )
         await conn.execute("INSERT INTO doc_snapshots VALUES ('o1', 'seed', 0)")
@@ -265,10 +268,10 @@ async def test_two_nodes_appending_get_unique_seqs_in_order(url: str) -> None:
             for round_ in range(15):
                 batch = [(oid, f"{name}-{round_}-{k}-{oid}".encode()) for k in range(10)
                          for oid in ("x", "y")]  # fmt: skip
-                seqs = await asyncio.gather(*(node.append_update(o, d) for o, d in batch))
+                seqs = await append_batch(node, batch)  # one batch, as the Flusher writes
                 for oid in ("x", "y"):
                     mine = [s for (o, _), s in zip(batch, seqs, strict=True) if o == oid]
-                    assert mine == sorted(mine)  # one node's appends keep their queue order
+                    assert mine == sorted(mine)  # a batch keeps its order
                 for (oid, data), seq in zip(batch, seqs, strict=True):
                     assert (oid, seq) not in sent
                     sent[(oid, seq)] = data
@@ -296,11 +299,16 @@ async def test_two_nodes_compacting_one_offer_keep_the_newest_snapshot(
 ) -> None:
     a, b = nodes
     for i in range(1, 61):
-        await (a if i % 2 else b).append_update("o1", f"u{i}".encode())
+        await append(a if i % 2 else b, "o1", f"u{i}".encode())
     newest, older = (a, b) if newest_on_a else (b, a)
-    more = [a.append_update("o1", f"u{i}".encode()) for i in range(61, 81)]
+
+    async def more() -> None:
+        # One batch after another, as the Flusher writes an offer: never two at once.
+        for i in range(61, 81):
+            await append(a, "o1", f"u{i}".encode())
+
     await asyncio.gather(
-        older.compact("o1", b"snap30", 30), newest.compact("o1", b"snap50", 50), *more
+        older.compact("o1", b"snap30", 30), newest.compact("o1", b"snap50", 50), more()
     )
     loaded = await b.load_doc("o1")
     assert loaded.snapshot == b"snap50" and loaded.last_seq == 80
@@ -312,14 +320,14 @@ async def test_a_write_on_one_node_is_read_by_the_other(
     nodes: tuple[PostgresStore, PostgresStore],
 ) -> None:
     a, b = nodes
-    await a.append_update("o1", b"u1")
+    await append(a, "o1", b"u1")
     await a.commit("o1", Expect(version=1), Write(events=[], proposal=proposal("p1")))
     explanation = Explanation("t", "offline", None, "v1", "h", True)
     await b.save_explanation("p1", explanation)
     assert (await b.load_doc("o1")).updates == [b"u1"]
     pending = await a.pending_proposal("o1")
     assert pending is not None and pending.explanation == explanation
-    assert await b.append_update("o1", b"u2") == 2
+    assert await append(b, "o1", b"u2") == 2
 
 
 # --- atomicity under sabotage ---------------------------------------------------------------
@@ -343,7 +351,7 @@ async def test_create_offer_is_atomic_when_its_last_insert_fails(url: str) -> No
         assert await store.get_offer("o1") == make_offer()
 
 
-async def test_a_failed_group_commit_fails_every_caller_and_leaves_no_gap(url: str) -> None:
+async def test_a_failed_batch_stores_nothing_and_leaves_no_gap(url: str) -> None:
     async with PostgresStore(url) as store:
         await store.create_offer(make_offer(), b"")
         sql(url, BOOM)
@@ -352,14 +360,12 @@ async def test_a_failed_group_commit_fails_every_caller_and_leaves_no_gap(url: s
             "CREATE TRIGGER no_bad BEFORE INSERT ON doc_updates FOR EACH ROW "
             "WHEN (NEW.data = '\\xff'::bytea) EXECUTE FUNCTION boom()",
         )
-        batch = [b"ok"] * 9 + [b"\xff"]
-        results = await asyncio.gather(
-            *(store.append_update("o1", d) for d in batch), return_exceptions=True
-        )
-        assert all(isinstance(r, psycopg.errors.RaiseException) for r in results)
+        batch = [("o1", b"ok")] * 9 + [("o1", b"\xff")]
+        with pytest.raises(psycopg.errors.RaiseException):
+            await store.append_updates(batch)
         assert await store.update_count("o1") == 0
         sql(url, "DROP TRIGGER no_bad ON doc_updates")
-        assert await store.append_update("o1", b"after") == 1  # no gap left by the failed batch
+        assert await append(store, "o1", b"after") == 1  # no gap left by the failed batch
 
 
 # --- an unreachable server ------------------------------------------------------------------
@@ -391,7 +397,7 @@ def calls_but_ping(store: PostgresStore) -> list[Any]:
     return [
         store.create_offer(make_offer("o2"), b""),
         store.get_offer("o1"),
-        store.append_update("o1", b"lost"),
+        store.append_updates([("o1", b"lost")]),
         store.load_doc("o1"),
         store.compact("o1", b"s", 0),
         store.update_count("o1"),
@@ -410,7 +416,6 @@ def calls_but_ping(store: PostgresStore) -> list[Any]:
         store.claim_webhooks(T0, 1, 1),
         store.webhook_delivered(1),
         store.webhook_failed(1, None, "x"),
-        store.metrics_summary(),
     ]
 
 
@@ -420,7 +425,7 @@ async def test_a_stopped_server_raises_store_unavailable_then_the_pool_recovers(
     store = PostgresStore(cluster.url, timeout=0.5, reconnect_timeout=2.0)
     async with store:
         await store.create_offer(make_offer(), b"seed")
-        assert await store.append_update("o1", b"u1") == 1
+        assert await append(store, "o1", b"u1") == 1
 
         cluster.stop("fast")
         try:
@@ -437,7 +442,7 @@ async def test_a_stopped_server_raises_store_unavailable_then_the_pool_recovers(
             await asyncio.sleep(0.1)
         print(f"reconnected {time.monotonic() - started:.2f}s after the restart")
         # Nothing refused while down was written; everything works again.
-        assert await store.append_update("o1", b"u2") == 2
+        assert await append(store, "o1", b"u2") == 2
         assert await store.load_doc("o1") == DocState(b"seed", [b"u1", b"u2"], 2)
         assert await store.get_offer("o1") == make_offer()
         assert [e.kind for e in await store.list_events("o1")] == ["created"]
@@ -453,13 +458,12 @@ async def main() -> None:
     store = PostgresStore(sys.argv[1])
     await store.open()
 
-    async def one(data: str) -> None:
-        seq = await store.append_update("o1", data.encode())
-        print(seq, data, flush=True)  # only after the commit holding it returned
-
     i = 0
-    while True:  # runs until killed; 20 concurrent appends per round form group commits
-        await asyncio.gather(*(one(f"u{i + k}") for k in range(20)))
+    while True:  # runs until killed; 20 appends per batch, as the Flusher writes them
+        batch = [("o1", f"u{i + k}".encode()) for k in range(20)]
+        seqs = await store.append_updates(batch)
+        for seq, (_, data) in zip(seqs, batch):
+            print(seq, data.decode(), flush=True)  # only after the commit holding it returned
         i += 20
 
 asyncio.run(main())
@@ -485,7 +489,7 @@ async def test_every_acknowledged_append_survives_kill_9(url: str) -> None:
         assert await child.wait() == -signal.SIGKILL
     async with PostgresStore(url) as reopened:
         loaded = await reopened.load_doc("o1")
-        assert await reopened.append_update("o1", b"next") == loaded.last_seq + 1
+        assert await append(reopened, "o1", b"next") == loaded.last_seq + 1
     stored = dict(enumerate(loaded.updates, start=1))
     acked = {int(seq): data for seq, data in (line.split() for line in printed if line.strip())}
     assert len(acked) >= 500

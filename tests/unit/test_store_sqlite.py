@@ -1,5 +1,5 @@
 """SQLiteStore on a real file, beyond the shared contract (test_store_contract.py): schema and WAL,
-exact rows through a second connection, atomicity, a failed group commit, reopen, kill -9."""
+exact rows through a second connection, atomicity, a failed batch of appends, reopen, kill -9."""
 
 from __future__ import annotations
 
@@ -27,8 +27,10 @@ from server.store.base import (
     StoreClosed,
     content_hash,
 )
-from server.store.schema import MIGRATIONS
 from server.store.sqlite import SQLiteStore
+from server.store.sqlite.rows import SQLITE
+from server.store.sqlite.schema import MIGRATIONS
+from tests.support.store_records import append
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
@@ -107,7 +109,7 @@ async def test_migrates_a_version_2_file_keeping_its_data(db_path: Path) -> None
             conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
         conn.execute(
             f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({rows.marks(9)})",
-            rows.SQLITE.offer_params(offer),
+            SQLITE.offer_params(offer),
         )
         conn.execute("INSERT INTO doc_snapshots VALUES ('o1', X'5345454400', 0)")
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -142,7 +144,7 @@ async def test_every_method_raises_before_open_and_after_close(db_path: Path) ->
         fresh.ping(),
         fresh.create_offer(make_offer("o2"), b""),
         fresh.get_offer("o1"),
-        fresh.append_update("o1", b"u"),
+        fresh.append_updates([("o1", b"u")]),
         fresh.load_doc("o1"),
         fresh.compact("o1", b"s", 0),
         fresh.update_count("o1"),
@@ -226,7 +228,7 @@ async def test_events_get_per_offer_seqs_and_round_trip(store: SQLiteStore) -> N
 # --- the CRDT log ---------------------------------------------------------------------------
 
 
-async def test_a_failed_group_commit_fails_every_caller_and_gives_seqs_back(
+async def test_a_failed_batch_stores_nothing_and_gives_seqs_back(
     store: SQLiteStore, db_path: Path
 ) -> None:
     await store.create_offer(make_offer(), b"")
@@ -235,16 +237,14 @@ async def test_a_failed_group_commit_fails_every_caller_and_gives_seqs_back(
             "CREATE TRIGGER no_bad BEFORE INSERT ON doc_updates WHEN NEW.data = X'FF' "
             "BEGIN SELECT RAISE(ABORT, 'bad update'); END"
         )
-    batch = [b"ok"] * 9 + [b"\xff"]
-    results = await asyncio.gather(
-        *(store.append_update("o1", d) for d in batch), return_exceptions=True
-    )
-    assert all(isinstance(r, sqlite3.IntegrityError) for r in results)
+    batch = [("o1", b"ok")] * 9 + [("o1", b"\xff")]
+    with pytest.raises(sqlite3.IntegrityError):
+        await store.append_updates(batch)
     assert await store.update_count("o1") == 0
 
     with raw(db_path) as conn:
         conn.execute("DROP TRIGGER no_bad")
-    assert await store.append_update("o1", b"after") == 1  # no gap left by the failed batch
+    assert await append(store, "o1", b"after") == 1  # no gap left by the failed batch
 
 
 async def test_compaction_replaces_snapshot_and_drops_covered_log(
@@ -252,7 +252,7 @@ async def test_compaction_replaces_snapshot_and_drops_covered_log(
 ) -> None:
     await store.create_offer(make_offer(), b"seed")
     for i in range(1, 11):
-        await store.append_update("o1", f"u{i}".encode())
+        await append(store, "o1", f"u{i}".encode())
 
     await store.compact("o1", b"snap6", 6)
     assert await store.load_doc("o1") == DocState(
@@ -271,14 +271,14 @@ async def test_compaction_replaces_snapshot_and_drops_covered_log(
     await store.compact("o1", b"snap10", 10)
     assert await store.load_doc("o1") == DocState(b"snap10", [], last_seq=10)
     assert await store.update_count("o1") == 0
-    assert await store.append_update("o1", b"u11") == 11
+    assert await append(store, "o1", b"u11") == 11
 
 
 async def test_everything_survives_reopen_and_seqs_continue(db_path: Path) -> None:
     async with SQLiteStore(db_path) as first:
         await first.create_offer(make_offer(), b"seed")
         for i in range(5):
-            await first.append_update("o1", f"u{i}".encode())
+            await append(first, "o1", f"u{i}".encode())
         await first.compact("o1", b"snap5", 5)  # the log is now empty: seq 5 lives on in upto_seq
         await first.append_event("o1", "viewed", actor="f1")
 
@@ -287,16 +287,16 @@ async def test_everything_survives_reopen_and_seqs_continue(db_path: Path) -> No
         assert len(await second.list_versions("o1")) == 1
         assert [e.kind for e in await second.list_events("o1")] == ["created", "viewed"]
         assert await second.load_doc("o1") == DocState(b"snap5", [], 5)
-        assert await second.append_update("o1", b"u5") == 6
+        assert await append(second, "o1", b"u5") == 6
         assert (await second.append_event("o1", "viewed")).seq == 3
 
 
-async def test_close_commits_appends_still_queued(db_path: Path) -> None:
+async def test_close_commits_appends_in_progress(db_path: Path) -> None:
     store = SQLiteStore(db_path)
     await store.open()
     await store.create_offer(make_offer(), b"")
-    tasks = [asyncio.create_task(store.append_update("o1", f"u{i}".encode())) for i in range(50)]
-    await asyncio.sleep(0)  # let every task queue its update, but not the commit
+    tasks = [asyncio.create_task(append(store, "o1", f"u{i}".encode())) for i in range(50)]
+    await asyncio.sleep(0)  # let every task start its append, but not commit it
     await store.close()
     assert sorted(await asyncio.gather(*tasks)) == list(range(1, 51))
 
@@ -316,13 +316,12 @@ async def main() -> None:
     store = SQLiteStore(Path(sys.argv[1]))
     await store.open()
 
-    async def one(data: str) -> None:
-        seq = await store.append_update("o1", data.encode())
-        print(seq, data, flush=True)  # only after the commit holding it returned
-
     i = 0
-    while True:  # runs until killed; 20 concurrent appends per round form group commits
-        await asyncio.gather(*(one(f"u{i + k}") for k in range(20)))
+    while True:  # runs until killed; 20 appends per batch, as the Flusher writes them
+        batch = [("o1", f"u{i + k}".encode()) for k in range(20)]
+        seqs = await store.append_updates(batch)
+        for seq, (_, data) in zip(seqs, batch):
+            print(seq, data.decode(), flush=True)  # only after the commit holding it returned
         i += 20
 
 asyncio.run(main())

@@ -1,4 +1,4 @@
-"""Offers, events and the CRDT log on PostgreSQL (functions of the store's ``PgCore``).
+"""Offers, events and the CRDT log on PostgreSQL (functions of the engine, ``PgCore``).
 
 Sequence numbers of the CRDT log are per offer and dense (1, 2, 3, ...), as in SQLite, and handed
 out by the database, never from a node's memory: an appender locks the offer's ``doc_snapshots``
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.store import pg_rows
 from server.store.base import (
     DocState,
     EventRecord,
@@ -21,40 +20,33 @@ from server.store.base import (
     OfferNotFound,
     OfferRecord,
     VersionRecord,
-    content_hash,
 )
-from server.store.pg_core import Conn, PgCore, insert_events, lock_offer
+from server.store.postgres.core import Conn, PgCore, insert_events, lock_offer
+from server.store.postgres.rows import PG, marks
+from server.store.rows import OFFER_COLUMNS, VERSION_COLUMNS, utc
+from server.store.rules import Update
 
-Update = tuple[str, bytes]  # (offer_id, Yjs update)
 
-
-async def create_offer(core: PgCore, offer: OfferRecord, doc_state: bytes) -> None:
-    first = VersionRecord(
-        offer_id=offer.id,
-        number=1,
-        terms=offer.terms,
-        created_at=offer.created_at,
-        content_hash=content_hash(offer.terms),
-    )
+async def create_offer(core: PgCore, offer: OfferRecord, first: VersionRecord, doc: bytes) -> None:
     async with core.transaction() as conn:
         # A concurrent insert of the same id waits for ours, then finds the conflict.
         cursor = await conn.execute(
-            f"INSERT INTO offers ({pg_rows.OFFER_COLUMNS}) VALUES ({pg_rows.marks(9)}) "
+            f"INSERT INTO offers ({OFFER_COLUMNS}) VALUES ({marks(9)}) "
             "ON CONFLICT (id) DO NOTHING RETURNING id",
-            pg_rows.PG.offer_params(offer),
+            PG.offer_params(offer),
         )
         if await cursor.fetchone() is None:
             raise OfferExists(offer.id)
         await conn.execute(
-            f"INSERT INTO versions ({pg_rows.VERSION_COLUMNS}) VALUES ({pg_rows.marks(8)})",
-            pg_rows.PG.version_params(first),
+            f"INSERT INTO versions ({VERSION_COLUMNS}) VALUES ({marks(8)})",
+            PG.version_params(first),
         )
         await conn.execute(
             "INSERT INTO doc_snapshots (offer_id, data, upto_seq) VALUES (%s, %s, 0)",
-            [offer.id, doc_state],
+            [offer.id, doc],
         )
         created = ("created", None, None, {"version": 1})
-        await insert_events(conn, offer.id, [created], pg_rows.utc(offer.created_at))
+        await insert_events(conn, offer.id, [created], utc(offer.created_at))
 
 
 async def _lock_logs(conn: Conn, offer_ids: list[str]) -> dict[str, int]:
@@ -80,8 +72,8 @@ async def _lock_logs(conn: Conn, offer_ids: list[str]) -> dict[str, int]:
     return {str(o): max(upto[o], int(top or 0)) for o, top in await cursor.fetchall()}
 
 
-async def write_updates(core: PgCore, batch: list[Update]) -> list[int | Exception]:
-    """One group commit: every update in ``batch`` in a single transaction, in queue order."""
+async def append_updates(core: PgCore, batch: list[Update]) -> list[int | Exception]:
+    """Every update in ``batch`` in a single transaction, in order."""
     outcomes: list[int | Exception] = []
     async with core.transaction() as conn:
         last = await _lock_logs(conn, sorted({offer_id for offer_id, _ in batch}))
@@ -90,7 +82,7 @@ async def write_updates(core: PgCore, batch: list[Update]) -> list[int | Excepti
         datas: list[bytes] = []
         for offer_id, data in batch:
             if offer_id not in last:
-                outcomes.append(OfferNotFound(offer_id))  # only this caller fails
+                outcomes.append(OfferNotFound(offer_id))  # only this pair fails
                 continue
             last[offer_id] += 1
             ids.append(offer_id)
@@ -110,13 +102,14 @@ async def load_doc(core: PgCore, offer_id: str) -> DocState:
     # One statement, so one snapshot: a compaction committing meanwhile cannot make the log
     # read here start after the snapshot read here ends.
     found = await core.all(
-        "WITH s AS (SELECT data, upto_seq FROM doc_snapshots WHERE offer_id = %(o)s) "
+        "WITH s AS (SELECT data, upto_seq FROM doc_snapshots WHERE offer_id = ?) "
         "SELECT NULL::bigint AS seq, data, upto_seq FROM s "
         "UNION ALL "
         "SELECT seq, data, NULL FROM doc_updates "
-        "WHERE offer_id = %(o)s AND seq > COALESCE((SELECT upto_seq FROM s), 0) "
+        "WHERE offer_id = ? AND seq > COALESCE((SELECT upto_seq FROM s), 0) "
         "ORDER BY seq NULLS FIRST",
-        {"o": offer_id},
+        offer_id,
+        offer_id,
     )
     snapshot: bytes | None = None
     upto = 0
@@ -131,7 +124,7 @@ async def load_doc(core: PgCore, offer_id: str) -> DocState:
 
 
 async def compact(core: PgCore, offer_id: str, snapshot: bytes, upto_seq: int) -> None:
-    """Replace the snapshot and drop the log it covers; see ``PostgresStore.compact``.
+    """Replace the snapshot and drop the log it covers (see ``Store.compact``).
 
     Under the log's lock, so two nodes compacting one offer take turns: the second sees the
     first's snapshot and keeps whichever covers more.
@@ -158,15 +151,6 @@ async def compact(core: PgCore, offer_id: str, snapshot: bytes, upto_seq: int) -
         )
 
 
-async def update_count(core: PgCore, offer_id: str) -> int:
-    row = await core.one(
-        "SELECT COUNT(*) FROM doc_updates WHERE offer_id = %(o)s AND seq > "
-        "COALESCE((SELECT upto_seq FROM doc_snapshots WHERE offer_id = %(o)s), 0)",
-        {"o": offer_id},
-    )
-    return int(row[0]) if row is not None else 0
-
-
 async def append_event(
     core: PgCore,
     offer_id: str,
@@ -178,6 +162,6 @@ async def append_event(
     async with core.transaction() as conn:
         await lock_offer(conn, offer_id)
         (event,) = await insert_events(
-            conn, offer_id, [(kind, actor, reason, payload)], pg_rows.utc(core.now())
+            conn, offer_id, [(kind, actor, reason, payload)], utc(core.now())
         )
     return event

@@ -1,15 +1,20 @@
-"""The connection half of the PostgreSQL store: the pool, transactions and error translation.
+"""The PostgreSQL engine: the pool, transactions, error translation, and the ``Engine`` primitives.
 
 Every connection is in autocommit mode: a single read is one round trip, and a write is an explicit
-``transaction()`` (READ COMMITTED plus row locks: see ``server.store.postgres``). Errors meaning
-"the server cannot be reached" (refused, lost, no pooled connection within the timeout) become
-``StoreUnavailable``; every other database error propagates unchanged, as the SQLite store's do.
+``transaction()`` (READ COMMITTED plus row locks: see ``store``). Errors meaning "the server cannot
+be reached" (refused, lost, no pooled connection within the timeout) become ``StoreUnavailable``;
+every other database error propagates unchanged, as the SQLite engine's do.
+
+Statements given to the primitives (``one``, ``all``, ``reads``, ``write``) are the shared ones,
+written with ``?`` placeholders (``pyformat`` turns them into psycopg's ``%s``); the statements
+this package runs on a connection inside its own transactions are written with ``%s``.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
 from typing import Any
@@ -20,12 +25,14 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.types.json import set_json_loads
 from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
-from server.store import pg_rows, pg_schema
 from server.store.base import EventRecord, OfferNotFound, StoreClosed, StoreUnavailable
-from server.store.sqlite_core import Clock
+from server.store.postgres import schema
+from server.store.postgres.rows import PG, marks, raw_json
+from server.store.rows import EVENT_COLUMNS, OFFER_COLUMNS
+from server.store.rules import Clock
 
 Conn = AsyncConnection[tuple[Any, ...]]
-Params = Sequence[object] | Mapping[str, object]
+Row = tuple[Any, ...]
 
 #: SQLSTATEs that mean the server went away or refuses connections (besides class 08).
 _UNAVAILABLE_STATES = frozenset(
@@ -60,7 +67,21 @@ def server_name(url: str) -> str:
     return f"{host}:{params.get('port') or 5432}/{params.get('dbname') or ''}"
 
 
+@functools.cache  # the shared statements are a fixed set of constants
+def pyformat(sql: str) -> str:
+    """A shared statement (``?`` placeholders) in psycopg's ``%s`` style."""
+    if "%" in sql:
+        raise ValueError(f"a shared statement cannot hold '%': {sql!r}")
+    return sql.replace("?", "%s")
+
+
 class PgCore:
+    """The ``Engine`` on one database, shared with every other node."""
+
+    codec = PG
+    #: An identity column: PostgreSQL has no rowid (see ``schema``).
+    insert_order = "insert_order"
+
     def __init__(
         self,
         url: str,
@@ -107,7 +128,7 @@ class PgCore:
         conninfo = self._conninfo()
         with self.translate_errors():
             async with await AsyncConnection.connect(conninfo, autocommit=True) as conn:
-                await pg_schema.migrate(conn)
+                await schema.migrate(conn)
             pool: AsyncConnectionPool[Conn] = AsyncConnectionPool(
                 conninfo,
                 kwargs={"autocommit": True},
@@ -170,19 +191,37 @@ class PgCore:
             await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             yield conn
 
-    async def one(self, sql: str, params: Params = ()) -> tuple[Any, ...] | None:
+    async def ping(self) -> bool:
+        """True when the database answers within ~2 s; False otherwise (for health checks)."""
+        try:
+            async with self.connection(wait_s=min(self.timeout, 2.0)) as conn:
+                await conn.execute("SELECT 1")
+        except (StoreUnavailable, psycopg.Error):
+            return False
+        return True
+
+    async def one(self, sql: str, *params: object) -> Row | None:
         async with self.connection() as conn:
-            cursor = await conn.execute(sql, params)
+            cursor = await conn.execute(pyformat(sql), params)
             return await cursor.fetchone()
 
-    async def all(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+    async def all(self, sql: str, *params: object) -> list[Row]:
         async with self.connection() as conn:
-            cursor = await conn.execute(sql, params)
+            cursor = await conn.execute(pyformat(sql), params)
             return await cursor.fetchall()
+
+    async def reads(self, *sqls: str) -> list[list[Row]]:
+        async with self.snapshot() as conn:
+            return [await (await conn.execute(pyformat(sql))).fetchall() for sql in sqls]
+
+    async def write(self, sql: str, *params: object) -> int:
+        async with self.transaction() as conn:
+            cursor = await conn.execute(pyformat(sql), params)
+            return cursor.rowcount
 
 
 async def _configure(conn: Conn) -> None:
-    set_json_loads(pg_rows.raw_json, conn)
+    set_json_loads(raw_json, conn)
     # The locking in this store is written for READ COMMITTED (each statement sees what committed
     # before it); pinned so a server-wide default_transaction_isolation cannot change it.
     await conn.set_isolation_level(psycopg.IsolationLevel.READ_COMMITTED)
@@ -195,7 +234,7 @@ async def lock_offer(conn: Conn, offer_id: str) -> tuple[Any, ...]:
     to its CRDT log (their foreign-key checks only take KEY SHARE locks).
     """
     cursor = await conn.execute(
-        f"SELECT {pg_rows.OFFER_COLUMNS} FROM offers WHERE id = %s FOR NO KEY UPDATE", [offer_id]
+        f"SELECT {OFFER_COLUMNS} FROM offers WHERE id = %s FOR NO KEY UPDATE", [offer_id]
     )
     row = await cursor.fetchone()
     if row is None:
@@ -235,7 +274,7 @@ async def insert_events(
     ]
     async with conn.cursor() as cur:
         await cur.executemany(
-            f"INSERT INTO events ({pg_rows.EVENT_COLUMNS}) VALUES ({pg_rows.marks(7)})",
-            [pg_rows.PG.event_params(event) for event in events],
+            f"INSERT INTO events ({EVENT_COLUMNS}) VALUES ({marks(7)})",
+            [PG.event_params(event) for event in events],
         )
     return events

@@ -1,7 +1,7 @@
 """The PostgreSQL schema and its migrations, applied when a store opens.
 
-The same tables as the SQLite schema (``server.store.schema``), in PostgreSQL's types: ``bytea``
-for Yjs updates, snapshots and webhook bodies, ``jsonb`` for msgspec-encoded Structs,
+The same tables as the SQLite schema (``server.store.sqlite.schema``), in PostgreSQL's types:
+``bytea`` for Yjs updates, snapshots and webhook bodies, ``jsonb`` for msgspec-encoded Structs,
 ``timestamptz`` for times, ``text COLLATE "C"`` for ids (byte order, as in SQLite). Two additions,
 because PostgreSQL has no ``rowid``: ``proposals.insert_order`` keeps "oldest first" stable for
 proposals created in the same microsecond (``revocations.insert_order`` keeps the order rules were

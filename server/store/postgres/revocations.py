@@ -1,21 +1,22 @@
-"""Token revocations on PostgreSQL: the same rules and bound as SQLite (``revocations_sql``).
+"""Token revocations on PostgreSQL: adding a rule, with the same bound as on SQLite.
 
 An add locks the offer's row first (``lock_offer``), so concurrent adds for one offer, from any
 number of nodes, take turns: the duplicate check and the count toward ``REVOCATIONS_PER_OFFER``
-always see every rule committed before them, and the bound holds exactly.
+always see every rule committed before them, and the bound holds exactly. How rules collapse
+past the bound is the shared rule (``server.store.rules.collapsed``).
 """
 
 from __future__ import annotations
 
 from server.auth import Revocation
-from server.store import pg_rows
 from server.store.base import REVOCATIONS_PER_OFFER
-from server.store.pg_core import PgCore, lock_offer
-from server.store.revocations_sql import collapsed
+from server.store.postgres.core import PgCore, lock_offer
+from server.store.postgres.rows import PG, marks
+from server.store.rows import REVOCATION_COLUMNS
+from server.store.rules import collapsed
 
 
-async def add(core: PgCore, rule: Revocation) -> None:
-    """Keep ``rule`` (see ``Store.add_revocation``), in one transaction."""
+async def add_revocation(core: PgCore, rule: Revocation) -> None:
     async with core.transaction() as conn:
         await lock_offer(conn, rule.offer_id)  # OfferNotFound for an unknown offer
         cursor = await conn.execute(
@@ -36,15 +37,6 @@ async def add(core: PgCore, rule: Revocation) -> None:
             rule = collapsed(rule, held[1], core.now())
             await conn.execute("DELETE FROM revocations WHERE offer_id = %s", [rule.offer_id])
         await conn.execute(
-            f"INSERT INTO revocations ({pg_rows.REVOCATION_COLUMNS}) VALUES ({pg_rows.marks(4)})",
-            pg_rows.PG.revocation_params(rule),
+            f"INSERT INTO revocations ({REVOCATION_COLUMNS}) VALUES ({marks(4)})",
+            PG.revocation_params(rule),
         )
-
-
-async def list_for(core: PgCore, offer_id: str) -> list[Revocation]:
-    found = await core.all(
-        f"SELECT {pg_rows.REVOCATION_COLUMNS} FROM revocations WHERE offer_id = %s "
-        "ORDER BY insert_order",
-        [offer_id],
-    )
-    return [pg_rows.PG.revocation_from_row(row) for row in found]
