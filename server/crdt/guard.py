@@ -1,4 +1,4 @@
-"""The update guard: the server is the authority over every edit (DESIGN §5).
+"""The update guard: the server is the authority over every edit (docs/PROTOCOL.md, "Edits").
 
 A client's update is applied inside a transaction whose origin is its connection, while deep
 observers record which roots and fields it touched. Then the rules are checked. A violation is

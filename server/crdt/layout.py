@@ -1,4 +1,4 @@
-"""The Y.Doc of an offer (DESIGN §3): root names, seeding from terms, reading terms back.
+"""The Y.Doc of an offer (docs/PROTOCOL.md, "The document"): roots, seeding, reading terms back.
 
 | root        | type         | writers | content                                                 |
 |-------------|--------------|---------|---------------------------------------------------------|

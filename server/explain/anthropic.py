@@ -1,4 +1,4 @@
-"""The Anthropic explainer: the Messages streaming API, fed the facts and nothing else (DESIGN §8).
+"""The Anthropic explainer: the Messages streaming API, fed the facts only (docs/DOMAIN.md).
 
 The ``anthropic`` SDK costs 1-2 s and ~70 MB to import, so it is imported in the constructor
 (which runs only when ``ANTHROPIC_API_KEY`` is set) and never at module level: importing this

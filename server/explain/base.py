@@ -1,4 +1,4 @@
-"""The Explainer protocol: facts in, streamed prose out (DESIGN §8).
+"""The Explainer protocol: facts in, streamed prose out (docs/DOMAIN.md, "Explanations").
 
 An explainer sees only the facts and the proposer's note; it never sees who is reading, so both
 parties get the same words. Implementations: ``offline.OfflineExplainer`` (the default, no network)

@@ -1,4 +1,4 @@
-"""Risk flags: scam signals and structural anomalies in proposed terms (DOMAIN "Scam and risk").
+"""Risk flags: scam signals and anomalies in proposed terms (docs/DOMAIN.md, "Risk flags").
 
 Flags inform, they never block: each carries the matched evidence, a plain sentence and the party it
 is shown to. Patterns look for a *request* ("pay you via PayPal", "send me your SSN"), not a topic,

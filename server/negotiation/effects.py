@@ -1,7 +1,8 @@
 """What a negotiation step does to the shared Y.Doc (server-only roots, and the draft).
 
-These run only after the store has made the step durable (DESIGN §7: durable before announced),
-inside one server transaction each, so every replica sees a step as one update. ``reconcile``
+These run only after the store has made the step durable (durable before announced:
+docs/ARCHITECTURE.md, "Durability"), inside one server transaction each, so every replica sees a
+step as one update. ``reconcile``
 repairs a doc whose last server writes were lost (a crash between the durable commit and the
 doc's own persistence): the store is the authority for status, version and the pending proposal.
 """

@@ -1,4 +1,4 @@
-"""Field locks: short leases that keep two people out of the same money field (DESIGN §6).
+"""Field locks: short leases that keep two people out of the same field (docs/PROTOCOL.md, "Locks").
 
 A lease is taken on focus, renewed by the holder every few seconds, released on blur or disconnect,
 and expires after ``ttl`` of silence so a vanished browser never holds a field forever. Locks are

@@ -1,5 +1,6 @@
-// The REST reads a participant may make with their own token (DESIGN §2): the versions of the offer
-// and its audit log. The token goes in the Authorization header, never in a logged query string.
+// The REST reads a participant may make with their own token (docs/PROTOCOL.md, "REST"): the
+// versions of the offer and its audit log. The token goes in the Authorization header, never in a
+// logged query string.
 
 import type { TermsJson } from './compare'
 import type { RoomAddress } from './connection'

@@ -1,6 +1,6 @@
-// Negotiation commands over the socket (DESIGN §4): each carries a fresh id; the server answers
-// with an `ack` or an `error` whose `ref` is that id. One command at a time per page, so a double
-// click never sends two.
+// Negotiation commands over the socket (docs/PROTOCOL.md, "Negotiation commands"): each carries a
+// fresh id; the server answers with an `ack` or an `error` whose `ref` is that id. One command at a
+// time per page, so a double click never sends two.
 
 import type { Connection } from './connection'
 

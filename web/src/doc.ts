@@ -1,5 +1,5 @@
-// The Y.Doc of an offer (DESIGN §3, server/crdt/layout.py): typed reads of every root and the
-// few writes a party may make. Server-only roots (offer, committed, changed_by, proposal) are
+// The Y.Doc of an offer (docs/PROTOCOL.md, "The document"; server/crdt/layout.py): typed reads of
+// every root and the few writes a party may make. Server-only roots (offer, committed, changed_by, proposal) are
 // read here and never written.
 
 import * as Y from 'yjs'

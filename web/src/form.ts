@@ -1,5 +1,6 @@
 // The terms form: contract basics (title, type, dates) and payment (hourly or fixed price).
-// Every control has a visible <label> that is its accessible name (DESIGN §10).
+// Every control has a visible <label> that is its accessible name (docs/ARCHITECTURE.md, "The
+// web app").
 
 import type { OfferDoc } from './doc'
 import { h, setHidden, setText } from './dom'

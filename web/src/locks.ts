@@ -1,5 +1,5 @@
-// Field locks: server-side leases (DESIGN §6). We ask for the field we focus, renew every few
-// seconds while we stay, let go on blur, and mirror the server's full lock table.
+// Field locks: server-side leases (docs/PROTOCOL.md, "Locks"). We ask for the field we focus,
+// renew every few seconds while we stay, let go on blur, and mirror the server's full lock table.
 
 import type { Connection } from './connection'
 import type { LockEntry, UserInfo } from './types'

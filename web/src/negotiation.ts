@@ -1,6 +1,6 @@
-// The negotiation panel (DESIGN §7, §10): propose the draft, answer a proposal, read its streamed
-// explanation and private risk flags, and accept, decline or withdraw the offer. Whose turn it is
-// is always stated in words.
+// The negotiation panel (docs/DOMAIN.md, "Negotiation"; docs/ARCHITECTURE.md, "The web app"):
+// propose the draft, answer a proposal, read its streamed explanation and private risk flags, and
+// accept, decline or withdraw the offer. Whose turn it is is always stated in words.
 
 import { type CommandResult, type Commands, explainError } from './commands'
 import type { OfferDoc } from './doc'

@@ -1,4 +1,5 @@
-// The proposal drawer's content (DESIGN §7, §8): who proposed what — every change old → new in
+// The proposal drawer's content (docs/DOMAIN.md, "Negotiation", "Explanations"): who proposed
+// what — every change old → new in
 // the viewer's locale — the note, the explanation as it streams (the same words to both parties),
 // its attribution, and the risk flags only this reader receives.
 

@@ -1,5 +1,6 @@
-// What a person must always be able to read about the offer (DESIGN §10), in words: how long it
-// stays open, whose turn it is, and — once it is closed — what happened, who did it and when.
+// What a person must always be able to read about the offer (docs/ARCHITECTURE.md, "The web
+// app"), in words: how long it stays open, whose turn it is, and — once it is closed — what
+// happened, who did it and when.
 // Pure functions of the doc's state; header.ts draws them.
 
 import { formatDateTime, locale } from './format'

@@ -1,13 +1,12 @@
-// The wire schema as the browser sees it (server/wire.py is the source of truth).
+// Types the web app shares. The socket's app messages are generated from the server's schema
+// (server/wire.py -> wire.gen.ts, by web/tools/wire_types.py; tests/unit/test_wire_schema.py
+// fails when they drift apart): import them from here. docs/PROTOCOL.md describes the protocol.
 
-export type Role = 'client' | 'freelancer' | 'viewer'
+import type { UserInfo } from './wire.gen'
 
-export interface UserInfo {
-  id: string
-  name: string
-  role: Role
-  color: string
-}
+export type * from './wire.gen'
+
+export type Role = UserInfo['role']
 
 /** A party as the server-only `offer` and `changed_by` roots carry it (no colour). */
 export interface PartyRef {
@@ -16,27 +15,6 @@ export interface PartyRef {
   role: Role
   color?: string
 }
-
-export interface LockEntry {
-  field: string
-  user: UserInfo
-  expires_in_ms: number
-}
-
-export type ServerMessage =
-  | { type: 'hello', offer_id: string, user: UserInfo, read_only: boolean, read_only_reason?: string | null, lock_ttl_ms?: number }
-  | { type: 'locks', locks: LockEntry[] }
-  | { type: 'rejected', fields: string[], reason: string, code: string }
-  | { type: 'notice', kind: string, text: string, field?: string | null, by?: UserInfo | null }
-  | { type: 'error', code: string, message: string, ref?: string | null, fields?: Array<{ field: string, message: string }> | null, retry_after_s?: number | null }
-  | { type: 'ack', command: string, status: string, version: number, ref?: string | null, proposal_id?: string | null }
-  | { type: 'explain_delta', proposal_id: string, text: string }
-  | { type: 'explain_done', proposal_id: string, explainer: string, grounded: boolean, text: string, model?: string | null, fallback_reason?: string | null, flags?: Array<{ code: string, severity: string, evidence: string, message: string, source: string }> }
-
-export type ClientMessage =
-  | { type: 'lock', field: string }
-  | { type: 'unlock', field: string }
-  | { type: 'request_release', field: string }
 
 export type ContractType = 'hourly' | 'fixed'
 
