@@ -11,7 +11,7 @@ WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/index.html web/app.css 
 APT := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
 
 .PHONY: help install install-test run demo test test-unit test-integration test-e2e lint bench \
-	bench-smoke fuzz attacks clean
+	bench-smoke fuzz attacks wire-types clean
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -87,6 +87,9 @@ test: install-test lint ## everything: lint, unit, integration, e2e, benchmark s
 bench: install-test $(STAMPS)/bench ## full benchmark vs the peers, and two nodes vs one (~12 min)
 	$(PY) bench/run.py
 	$(PY) bench/cluster_bench.py
+
+wire-types: install ## regenerate web/src/wire.gen.ts from server/wire.py (make test checks it)
+	$(PY) web/tools/wire_types.py
 
 fuzz: install ## property tests of every decoder with a long budget (HYPOTHESIS_PROFILE=fuzz)
 	HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest -q tests/fuzz

@@ -1,11 +1,15 @@
-"""create_app(config): every route, the lifespan and the shared services, wired in one place.
+"""create_app(config): the one place a node is wired — services, routes, protocols, lifespan.
 
-The offer socket (``/ws/offers/{id}``) is not an ASGI route: it is our own WebSocket protocol
-(``server/http/socket.py``) that ``server.cli`` hands to uvicorn, bound to ``app.state.services``.
+Everything is built here, in dependency order, and handed what it needs at construction: the
+store, the bus and its leases, the explanations and webhooks, the negotiation layer (which is the
+rooms' hooks), the registry, the expiry sweep, and the two protocol classes uvicorn instantiates
+per connection — the HTTP front door (``server/http/front.py``) and the offer socket
+(``server/http/socket.py``), found on ``app.state.http_protocol`` and ``app.state.ws_protocol``.
+``server/node.py`` runs the result; nothing else wires anything.
 
-Shutdown is ordered: stop accepting (uvicorn), stop the sweeps and explanations, close rooms (each
-flushes its updates and writes a snapshot), stop webhooks, then close the store (which drains its
-last group commit).
+Shutdown is ordered: stop accepting (uvicorn), stop the sweeps, explanations and in-flight
+commands, close rooms (each flushes its updates and writes a snapshot), stop webhooks and the
+bus, close the store (which lets the calls in progress finish), then cancel any task still left.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from server.bus.base import Bus
+from server.bus.base import Bus, Leases
 from server.bus.local import LocalBus
 from server.config import Config
 from server.explain.choose import make_explainer
@@ -30,18 +34,20 @@ from server.http.errors import (
     http_exception_handler,
     internal_error_handler,
 )
+from server.http.front import front_door_class
 from server.http.pages import offer_page
 from server.http.security import SecurityHeaders
 from server.http.services import Services
+from server.http.socket import offer_socket_class
 from server.metrics import Metrics
 from server.negotiation.expiry import ExpirySweeper
 from server.negotiation.explaining import Explanations
 from server.negotiation.service import Negotiation
 from server.negotiation.webhooks import WebhookDispatcher
 from server.rooms.registry import Registry
-from server.rooms.remote import Leases
 from server.store.base import Store
 from server.store.open import store_from_url
+from server.tasks import Tasks
 
 
 def default_store(config: Config) -> Store:
@@ -49,7 +55,7 @@ def default_store(config: Config) -> Store:
     return store_from_url(config.database_url, config.data_dir)
 
 
-def make_bus(config: Config) -> tuple[Bus, Leases | None]:
+def make_bus(config: Config, tasks: Tasks) -> tuple[Bus, Leases | None]:
     """The single-node bus, or Redis Streams + Redis leases when OFFER_ROOM_REDIS_URL is set."""
     if not config.redis_url:
         return LocalBus(config.node_id), None
@@ -59,34 +65,30 @@ def make_bus(config: Config) -> tuple[Bus, Leases | None]:
     from server.bus.redis_streams import RedisBus
 
     leases = RedisLeases(Redis.from_url(config.redis_url), config.lock_ttl_ms)
-    return RedisBus(config.redis_url, config.node_id), leases
+    return RedisBus(config.redis_url, config.node_id, tasks), leases
 
 
 def create_app(config: Config, store: Store | None = None) -> Starlette:
+    tasks = Tasks()
     store = store if store is not None else default_store(config)
     metrics = Metrics()
-    bus, leases = make_bus(config)
-    registry = Registry(store, config, metrics, bus, leases)
+    bus, leases = make_bus(config, tasks)
     explanations = Explanations(store, config.limits, make_explainer(config),
-                                timeout_s=config.explain_timeout_s)
+                                timeout_s=config.explain_timeout_s, tasks=tasks)
     webhooks = None
     if config.webhook_url:
         webhooks = WebhookDispatcher(store, config.webhook_url, config.webhook_secret,
                                      max_attempts=config.webhook_max_attempts,
-                                     backoff_s=config.webhook_backoff_s)
+                                     backoff_s=config.webhook_backoff_s, tasks=tasks,
+                                     metrics=metrics)
     negotiation = Negotiation(store, config, explanations, outbox=webhooks is not None,
-                              after_commit=webhooks.wake if webhooks else None)
-    registry.on_load = negotiation.on_load
-    sweeper = ExpirySweeper(store, registry, negotiation, config.expiry_sweep_seconds)
-    services = Services(config, store, registry, metrics, negotiation, bus)
-
-    async def resync(offer_id: str) -> None:
-        await registry.resync(offer_id)
-        room = registry.rooms.get(offer_id)
-        if room is not None:
-            await negotiation.refresh(room)
-
-    bus.on_reconnect = resync
+                              after_commit=webhooks.wake if webhooks else None, tasks=tasks,
+                              metrics=metrics)
+    registry = Registry(store, config, metrics, bus=bus, leases=leases, hooks=negotiation,
+                        tasks=tasks)
+    sweeper = ExpirySweeper(store, registry, negotiation, config.expiry_sweep_seconds,
+                            tasks=tasks)
+    services = Services(config, store, registry, metrics, negotiation, bus, tasks)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -99,14 +101,16 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
         try:
             yield
         finally:
-            # Ordered: stop background work, then close rooms (each flushes), then the store.
+            # Ordered: work that writes stops before what it writes to closes.
             await sweeper.close()
             await explanations.close()
+            await tasks.cancel("commands")
             await registry.close()
             if webhooks is not None:
                 await webhooks.close()
             await bus.close()
             await store.close()
+            await tasks.close()
 
     routes = [
         *api.routes,
@@ -123,4 +127,6 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
                             Exception: internal_error_handler},
     )
     app.state.services = services
+    app.state.http_protocol = front_door_class(services)
+    app.state.ws_protocol = offer_socket_class(services)
     return app

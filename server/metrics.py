@@ -1,40 +1,99 @@
-"""Process-wide counters rendered as Prometheus text; one instance lives on the app's state."""
+"""The node's metrics, as Prometheus instruments updated where things happen.
+
+One ``Metrics`` per node (``create_app``), each with a registry of its own, so several nodes (or
+test apps) in one process never share a counter. Everything is counted by the node that saw it:
+in a cluster, sum over nodes (``sum(rate(offer_room_room_events_total[5m]))``); nothing here is
+recomputed from the store at scrape time. The outcome figures of docs/DOMAIN.md ("Metrics") are
+derived in PromQL from these, e.g. the acceptance rate as
+``sum(offer_room_offers_closed_total{status="agreed"}) / sum(offer_room_offers_created_total)``.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+#: Time to agreement spans minutes to the 30-day expiry (and beyond for long-lived offers).
+_AGREEMENT_BUCKETS = (60, 600, 3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400, 14 * 86400,
+                      30 * 86400, 90 * 86400)
+#: Negotiation rounds (proposals) per offer: most agree within a few.
+_ROUND_BUCKETS = (0, 1, 2, 3, 5, 8, 13, 21)
 
 
 class Metrics:
     def __init__(self) -> None:
-        self.counters: Counter[str] = Counter()
-        self.rejections: Counter[str] = Counter()
-        self.closes: Counter[int] = Counter()
-        #: Times each bound of the resource budget was reached (README, "Limits").
-        self.limits: Counter[str] = Counter()
-        self.connections = 0
-        self.rooms = 0
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.connections = Gauge("offer_room_connections", "Open room sockets.", registry=r)
+        self.rooms = Gauge("offer_room_rooms", "Rooms loaded on this node.", registry=r)
+        self._events = Counter("offer_room_room_events", "Room events on this node.", ["kind"],
+                               registry=r)
+        self._rejections = Counter("offer_room_rejected_edits", "Edits the guard undid.",
+                                   ["code"], registry=r)
+        self._closes = Counter("offer_room_closes", "Sockets closed by the server, by code.",
+                               ["code"], registry=r)
+        self._limits = Counter("offer_room_limit_hits",
+                               "Refusals because a bound of the resource budget was reached "
+                               "(README, Limits).", ["limit"], registry=r)
+        self._negotiation = Counter("offer_room_negotiation_events",
+                                    "Audit events committed by this node.", ["kind"],
+                                    registry=r)
+        self._created = Counter("offer_room_offers_created", "Offers created.", registry=r)
+        self._closed = Counter("offer_room_offers_closed", "Offers that left 'open'.",
+                               ["status"], registry=r)
+        self._agreement = Histogram("offer_room_time_to_agreement_seconds",
+                                    "From an offer's creation to its agreement.",
+                                    buckets=_AGREEMENT_BUCKETS, registry=r)
+        self._rounds = Histogram("offer_room_rounds_per_offer",
+                                 "Proposals made in an offer, observed when it closes.",
+                                 ["status"], buckets=_ROUND_BUCKETS, registry=r)
+        self._webhooks = Counter("offer_room_webhook_deliveries", "Webhook delivery attempts.",
+                                 ["outcome"], registry=r)
+
+    # --- the room and the socket -------------------------------------------------------------
+
+    def count(self, kind: str) -> None:
+        """One room event: "updates", "bad_frames", "forged_awareness", …
+        (``offer_room_room_events_total{kind=...}``)."""
+        self._events.labels(kind).inc()
+
+    def rejected(self, code: str) -> None:
+        self._rejections.labels(code).inc()
+
+    def closed_socket(self, code: int) -> None:
+        self._closes.labels(str(code)).inc()
 
     def limit_hit(self, limit: str) -> None:
         """Count one refusal (or drop) because ``limit`` was reached."""
-        self.limits[limit] += 1
+        self._limits.labels(limit).inc()
 
-    def render(self, extra: list[str] | None = None) -> str:
-        lines = [
-            "# TYPE offer_room_connections gauge",
-            f"offer_room_connections {self.connections}",
-            "# TYPE offer_room_rooms gauge",
-            f"offer_room_rooms {self.rooms}",
-        ]
-        for name, value in sorted(self.counters.items()):
-            lines += [f"# TYPE offer_room_{name}_total counter", f"offer_room_{name}_total {value}"]
-        lines.append("# TYPE offer_room_rejected_edits_total counter")
-        for code, value in sorted(self.rejections.items()):
-            lines.append(f'offer_room_rejected_edits_total{{code="{code}"}} {value}')
-        lines.append("# TYPE offer_room_closes_total counter")
-        for close_code, value in sorted(self.closes.items()):
-            lines.append(f'offer_room_closes_total{{code="{close_code}"}} {value}')
-        lines.append("# TYPE offer_room_limit_hits_total counter")
-        for limit, value in sorted(self.limits.items()):
-            lines.append(f'offer_room_limit_hits_total{{limit="{limit}"}} {value}')
-        return "\n".join(lines + (extra or [])) + "\n"
+    # --- the negotiation -----------------------------------------------------------------------
+
+    def offer_created(self) -> None:
+        self._created.inc()
+
+    def negotiation_event(self, kind: str) -> None:
+        self._negotiation.labels(kind).inc()
+
+    def offer_closed(self, status: str, rounds: int, seconds_open: float) -> None:
+        """An offer left "open": how, after how many proposals, and (agreed) how long it took."""
+        self._closed.labels(status).inc()
+        self._rounds.labels(status).observe(rounds)
+        if status == "agreed":
+            self._agreement.observe(seconds_open)
+
+    def webhook(self, outcome: str) -> None:
+        """A delivery attempt's outcome: "delivered", "failed" (retried) or "dead"."""
+        self._webhooks.labels(outcome).inc()
+
+    # --- reading them ----------------------------------------------------------------------------
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+    def limit_hits(self, limit: str) -> float:
+        return self.value("offer_room_limit_hits_total", limit=limit)
+
+    def value(self, name: str, **labels: str) -> float:
+        """One sample's current value (0 when it was never set): for tests and the health page."""
+        found = self.registry.get_sample_value(name, labels)
+        return 0.0 if found is None else found

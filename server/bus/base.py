@@ -1,4 +1,4 @@
-"""Cross-node fan-out: what a room needs from the bus (DESIGN §9, cluster mode).
+"""Cross-node fan-out: what a room needs from the bus (docs/ARCHITECTURE.md, "Cluster").
 
 A single node needs no bus (``LocalBus``). In cluster mode each offer has one ordered log of what
 its rooms accepted — Yjs updates, awareness, app messages, "state changed" hints — and every node
@@ -10,12 +10,16 @@ bus are applied with ``BUS_ORIGIN`` and never published or stored again.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Literal, Protocol
 
 import msgspec
 
-Kind = Literal["update", "awareness", "app", "explain_done", "state", "lock", "revoke"]
+from server.wire import UserInfo
+
+#: "resync" is the bus's own: delivered to every attached room when messages may have been lost
+#: (its Redis restarted), so the room re-reads its document and state from the store.
+Kind = Literal["update", "awareness", "app", "explain_done", "state", "lock", "revoke", "resync"]
 
 
 class BusOriginType:
@@ -57,9 +61,6 @@ Handler = Callable[[BusMessage], None]
 class Bus(Protocol):
     node_id: str
     clustered: bool
-    #: Called per attached offer when the bus may have lost messages (its server restarted),
-    #: so the room resyncs from the store.
-    on_reconnect: Callable[[str], Awaitable[None]] | None
 
     async def start(self) -> None: ...
 
@@ -76,3 +77,23 @@ class Bus(Protocol):
     def announce(self, offer_id: str, kind: Kind, data: bytes) -> None:
         """Publish to the nodes holding ``offer_id``'s room, whether or not this node does."""
         ...
+
+
+class LeaseGrant(msgspec.Struct, frozen=True):
+    """A cluster-wide field lease as it travels between nodes ("lock" messages)."""
+
+    field: str
+    user: UserInfo
+    token: int
+    ttl_ms: int
+    released: bool = False
+
+
+class Leases(Protocol):
+    """Cluster-wide field leases (SET NX PX with a fencing token)."""
+
+    async def take(self, offer_id: str, field: str, user: UserInfo) -> LeaseGrant | UserInfo:
+        """The grant (taken or renewed), or the user who holds the field."""
+        ...
+
+    async def release(self, offer_id: str, field: str, user_id: str) -> bool: ...

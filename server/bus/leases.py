@@ -11,7 +11,7 @@ from __future__ import annotations
 import msgspec
 from redis.asyncio import Redis
 
-from server.rooms.remote import LeaseGrant
+from server.bus.base import LeaseGrant
 from server.wire import UserInfo
 
 _KEY = "offer-room:lease:{offer}:{field}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from server.bus.base import Handler, Kind, Link
 
 
@@ -22,7 +20,6 @@ class LocalBus:
     def __init__(self, node_id: str = "local") -> None:
         self.node_id = node_id
         self._link = LocalLink()
-        self.on_reconnect: Callable[[str], Awaitable[None]] | None = None  # never lost anything
 
     async def start(self) -> None:
         return None

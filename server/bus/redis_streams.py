@@ -4,7 +4,8 @@ Streams rather than pub/sub because a subscriber that reconnects resumes from it
 instead of silently missing what was said meanwhile. Each entry names the node that produced
 it; a node skips its own. Publishing is batched into pipelined XADDs by one task per node, so a
 room never awaits Redis; a failed batch is kept and retried in order, and when Redis comes back
-every attached room is told to resync from the store as well (a Redis restart loses streams).
+every attached room is sent a "resync" message to re-read the store (a Redis restart loses
+streams).
 
 Streams are trimmed by age on every XADD (``MINID ~ now - retention``): an entry is applied by its
 readers within milliseconds and durable in PostgreSQL once its producer's group commit lands,
@@ -14,17 +15,15 @@ so a retention of a minute keeps only what a reconnecting reader could still nee
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-import msgspec
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from server.bus.base import BusMessage, Handler, Kind, Link
+from server.tasks import Tasks
 
 log = logging.getLogger("offer_room.bus")
 
@@ -55,8 +54,7 @@ class RedisBus:
         self,
         url: str,
         node_id: str,
-        *,
-        on_reconnect: Callable[[str], Awaitable[None]] | None = None,
+        tasks: Tasks,
     ) -> None:
         self.node_id = node_id
         self._url = url
@@ -66,22 +64,15 @@ class RedisBus:
         self._positions: dict[str, bytes | str] = {}
         self._outgoing: list[tuple[str, dict[Any, Any]]] = []
         self._wake_writer = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
-        #: Called per attached offer after Redis came back, to resync that room from the store.
-        self.on_reconnect = on_reconnect
+        self._tasks = tasks
 
     async def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._read_loop(), name="bus-reader"),
-            asyncio.create_task(self._write_loop(), name="bus-writer"),
-        ]
+        self._tasks.spawn("bus", self._read_loop(), "bus-reader")
+        self._tasks.spawn("bus", self._write_loop(), "bus-writer")
 
     async def close(self) -> None:
         await self._flush_outgoing()
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._tasks.cancel("bus")
         await self._writer.aclose()
         await self._reader.aclose()
 
@@ -169,7 +160,7 @@ class RedisBus:
                 continue
             if failed:
                 failed, delay = False, 0.05
-                await self._resync_all()
+                self._resync_all()
             for key, entries in response or []:
                 self._deliver(key.decode() if isinstance(key, bytes) else key, entries)
 
@@ -185,29 +176,27 @@ class RedisBus:
                 continue
             target = fields.get(b"t")
             skip = fields.get(b"s")
-            message = BusMessage(
+            self._deliver_one(key, BusMessage(
                 offer_id=offer_id,
                 node=node,
                 kind=fields[b"k"].decode(),  # type: ignore[arg-type]
                 data=fields.get(b"d", b""),
                 target=target.decode() if target else None,
                 skip=skip.decode() if skip else None,
-            )
-            try:
-                handler(message)
-            except Exception:
-                log.exception("applying a bus message for offer %s failed", offer_id)
+            ))
 
-    async def _resync_all(self) -> None:
-        if self.on_reconnect is None:
-            return
+    def _resync_all(self) -> None:
+        # Whatever the streams held before Redis came back may be gone: each room re-reads the
+        # store (the authority), on the bus's own "resync" message.
         for key in list(self._handlers):
-            offer_id = key[len(_PREFIX) :]
-            try:
-                await self.on_reconnect(offer_id)
-            except Exception:
-                log.exception("resync of offer %s after a Redis reconnect failed", offer_id)
+            self._deliver_one(key, BusMessage(offer_id=key[len(_PREFIX):], node=self.node_id,
+                                              kind="resync", data=b""))
 
-
-def encode_json(value: Any) -> bytes:
-    return msgspec.json.encode(value)
+    def _deliver_one(self, key: str, message: BusMessage) -> None:
+        handler = self._handlers.get(key)
+        if handler is None:
+            return
+        try:
+            handler(message)
+        except Exception:
+            log.exception("applying a bus message for offer %s failed", message.offer_id)

@@ -8,6 +8,7 @@ from server.metrics import Metrics
 from server.negotiation.service import Negotiation
 from server.rooms.registry import Registry
 from server.store.base import Store
+from server.tasks import Tasks
 
 
 class Services:
@@ -19,6 +20,7 @@ class Services:
         metrics: Metrics,
         negotiation: Negotiation,
         bus: Bus,
+        tasks: Tasks,
     ) -> None:
         self.config = config
         self.store = store
@@ -26,3 +28,5 @@ class Services:
         self.metrics = metrics
         self.negotiation = negotiation
         self.bus = bus
+        #: Every background task of the node (server/tasks.py).
+        self.tasks = tasks

@@ -1,16 +1,15 @@
 """The offer socket, ``/ws/offers/{offer_id}``: authenticate, join the room, relay frames, leave.
 
 The socket is accepted before the token is checked because a browser cannot read an HTTP refusal;
-a close code (DESIGN §4) is the only thing a y-websocket client can act on. The protocol object is
-itself the connection's channel (``write``/``buffered``/``close``), so a room's broadcast is a
-``transport.write`` per peer. The only task is the short admission (token, room load); messages
-that arrive meanwhile wait in order. Broad exception handling lives only here, at the connection
-boundary: log, close with 1011, never swallow silently.
+a close code (docs/PROTOCOL.md, "Close codes") is the only thing a y-websocket client can act on.
+The protocol object is itself the connection's channel (``write``/``buffered``/``close``), so a
+room's broadcast is a ``transport.write`` per peer. The only task is the short admission (token,
+room load); messages that arrive meanwhile wait in order. Broad exception handling lives only
+here, at the connection boundary: log, close with 1011, never swallow silently.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from typing import Any, ClassVar
@@ -68,10 +67,7 @@ class OfferSocket(WebSocketProtocol):
 
     def opened(self, request: Request) -> None:
         self.early = []
-        task = self.loop.create_task(self._admit(), name=f"admit-{self.offer_id}")
-        tasks = self.server_state.tasks
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
+        self.services.tasks.spawn("sockets", self._admit(), f"admit-{self.offer_id}")
 
     async def _admit(self) -> None:
         services = self.services
@@ -122,7 +118,7 @@ class OfferSocket(WebSocketProtocol):
 
     def _deny(self, code: int, reason: str) -> None:
         log.info("refused a socket for offer %s: %s (%d)", self.offer_id, reason, code)
-        self.services.metrics.closes[code] += 1
+        self.services.metrics.closed_socket(code)
         self.close(code, reason)
 
     def message(self, opcode: int, payload: bytes) -> None:
@@ -146,7 +142,7 @@ class OfferSocket(WebSocketProtocol):
             conn.send(app_frame(Error(code="bad_frame", message="text frames are not supported")))
             return
         if not conn.allow_message():
-            self.services.metrics.closes[CloseCode.TOO_MANY_MESSAGES] += 1
+            self.services.metrics.closed_socket(CloseCode.TOO_MANY_MESSAGES)
             self.limit_hit("messages")
             conn.close(CloseCode.TOO_MANY_MESSAGES, "too many messages")
             return
@@ -161,7 +157,7 @@ class OfferSocket(WebSocketProtocol):
 
     def too_big(self, size: int) -> None:
         limit = self.max_message_bytes
-        self.services.metrics.closes[CloseCode.FRAME_TOO_LARGE] += 1
+        self.services.metrics.closed_socket(CloseCode.FRAME_TOO_LARGE)
         self.write(app_frame(Error(code="too_large", message=f"frames are limited to "
                                    f"{limit} bytes")))
         self.close(CloseCode.FRAME_TOO_LARGE, "frame too large")
@@ -174,16 +170,8 @@ class OfferSocket(WebSocketProtocol):
             return
         self.conn = self.room = None
         log.info("%s left offer %s", conn.user.id, self.offer_id)
-        task = asyncio.ensure_future(self.services.registry.leave(room, conn))
-        tasks = self.server_state.tasks
-        tasks.add(task)
-        task.add_done_callback(_report_leave)
-        task.add_done_callback(tasks.discard)
-
-
-def _report_leave(task: asyncio.Future[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("leaving a room failed", exc_info=task.exception())
+        self.services.tasks.spawn("sockets", self.services.registry.leave(room, conn),
+                                  f"leave-{self.offer_id}")
 
 
 def offer_socket_class(services: Services) -> type[OfferSocket]:

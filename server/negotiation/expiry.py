@@ -1,13 +1,12 @@
 """Expires open offers whose time ran out, even when nobody opens them (a periodic sweep).
 
-Access expires an offer on the spot too (``Negotiation.on_load`` and every command), so the sweep
+Access expires an offer on the spot too (``Negotiation.loaded`` and every command), so the sweep
 only has to catch the offers nobody looks at; anyone in the room gets a notice.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -15,6 +14,7 @@ from datetime import UTC, datetime
 from server.negotiation.service import Negotiation
 from server.rooms.registry import NoSuchOffer, Registry
 from server.store.base import Store
+from server.tasks import Tasks
 
 log = logging.getLogger("offer_room.expiry")
 
@@ -27,16 +27,17 @@ class ExpirySweeper:
         negotiation: Negotiation,
         every_s: float,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        tasks: Tasks | None = None,
     ) -> None:
         self._store = store
         self._registry = registry
         self._negotiation = negotiation
         self._every = every_s
         self._clock = clock
-        self._task: asyncio.Task[None] | None = None
+        self._tasks = tasks if tasks is not None else Tasks()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="expiry-sweeper")
+        self._tasks.spawn("expiry", self._run(), "expiry-sweeper")
 
     async def sweep(self) -> int:
         """Expire every due offer now; returns how many were looked at."""
@@ -58,7 +59,4 @@ class ExpirySweeper:
                 log.exception("expiry sweep failed")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._tasks.cancel("expiry")

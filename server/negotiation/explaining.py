@@ -1,4 +1,4 @@
-"""Streams the explanation of a pending proposal to everyone in its room (DESIGN §8).
+"""Streams the explanation of a pending proposal to everyone in its room (docs/DOMAIN.md).
 
 Facts first: the diff and derived figures are computed here, deterministically; the explainer only
 turns them into prose. Every delta goes to every connection, so both parties read the same words
@@ -30,6 +30,7 @@ from server.offers.limits import Limits
 from server.rooms.connection import Connection
 from server.rooms.room import Room
 from server.store.base import Explanation, ProposalRecord, Store
+from server.tasks import Tasks
 from server.wire import ExplainDelta, ExplainDone, FlagOut, app_frame
 
 log = logging.getLogger("offer_room.explain")
@@ -58,19 +59,21 @@ class Explanations:
         *,
         timeout_s: float = 20.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        tasks: Tasks | None = None,
     ) -> None:
         self._store = store
         self._limits = limits
         self._explainer = explainer
         self._timeout = timeout_s
         self._clock = clock
+        self._tasks = tasks if tasks is not None else Tasks()
         self._running: dict[str, tuple[asyncio.Task[None], list[str]]] = {}
 
     def start(self, room: Room, proposal: ProposalRecord) -> None:
         self.cancel(room)
         so_far: list[str] = []
-        task = asyncio.create_task(self._run(room, proposal, so_far),
-                                   name=f"explain-{proposal.id}")
+        task = self._tasks.spawn("explain", self._run(room, proposal, so_far),
+                                 f"explain-{proposal.id}")
         self._running[room.offer_id] = (task, so_far)
 
     def cancel(self, room: Room) -> None:
@@ -115,18 +118,16 @@ class Explanations:
             return  # answered or withdrawn while we wrote
         stored = msgspec.structs.replace(proposal, explanation=explanation)
         room.pending = stored
-        with room.guard.server_write() as odoc:
+        with room.server_write() as odoc:
             root = effects.proposal_root(stored, room.offer.terms, _by(room, proposal))
             effects.write_proposal(odoc, root)
-        room.flush_outbox()
         self.deliver_done(room, stored, explanation)
         # Other nodes: each tells its own connections (flags stay per party) and re-reads state.
-        room.link.publish("explain_done", msgspec.json.encode(stored))
-        room.link.publish("state", b"")
+        room.publish("explain_done", msgspec.json.encode(stored))
+        room.publish("state", b"")
 
     def deliver_done(self, room: Room, proposal: ProposalRecord, e: Explanation) -> None:
-        for conn in room.conns:
-            conn.send(app_frame(self._done(proposal, e, conn.user.role)))
+        room.send_each(lambda conn: app_frame(self._done(proposal, e, conn.user.role)))
 
     def on_remote_done(self, room: Room, msg: BusMessage) -> None:
         proposal = msgspec.json.decode(msg.data, type=ProposalRecord)
@@ -191,10 +192,7 @@ class Explanations:
         )
 
     async def close(self) -> None:
-        for task, _ in list(self._running.values()):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._tasks.cancel("explain")
         self._running.clear()
         aclose = getattr(self._explainer, "aclose", None)
         if aclose is not None:

@@ -8,20 +8,19 @@ announced. A retry with the same command id gets the stored answer instead of a 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
 import secrets
 import signal
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import msgspec
 
 from server.bus.base import BusMessage
 from server.config import Config
+from server.metrics import Metrics
 from server.negotiation import effects
 from server.negotiation.explaining import Explanations
 from server.offers.checks import TermsInvalid
@@ -42,6 +41,7 @@ from server.store.base import (
     Write,
     content_hash,
 )
+from server.tasks import Tasks
 from server.wire import (
     Accept,
     AcceptOffer,
@@ -109,27 +109,26 @@ class Negotiation:
         outbox: bool = False,
         after_commit: Callable[[], None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        tasks: Tasks | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._store = store
         self._config = config
+        self._metrics = metrics if metrics is not None else Metrics()
         self._explanations = explanations
         self._outbox = outbox
         self._after_commit = after_commit
         self._clock = clock
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = tasks if tasks is not None else Tasks()
 
-    # --- wiring into rooms ---------------------------------------------------------------------
+    # --- the room's hooks (server/rooms/hooks.py) ------------------------------------------------
 
-    async def on_load(self, room: Room) -> None:
-        """Bring a freshly loaded room in line with the store, then attach the handlers."""
-        room.command_handler = self.on_command
-        room.join_hook = self._explanations.on_join
-        room.remote_hooks["state"] = self._on_remote_state
-        room.remote_hooks["explain_done"] = self._explanations.on_remote_done
+    async def loaded(self, room: Room) -> None:
+        """Bring a freshly loaded room in line with the store."""
         room.pending = await self._store.pending_proposal(room.offer_id)
         if effects.needs_reconcile(room.odoc, room.offer, room.pending):
             log.info("reconciling doc of offer %s with the store", room.offer_id)
-            with room.guard.server_write() as odoc:
+            with room.server_write() as odoc:
                 effects.write_offer_meta(odoc, room.offer)
                 effects.write_committed(odoc, room.offer.terms)
                 root = None
@@ -137,13 +136,22 @@ class Negotiation:
                     root = effects.proposal_root(room.pending, room.offer.terms,
                                                  self._party(room, room.pending.by))
                 effects.write_proposal(odoc, root)
-            room.flush_outbox()
         if room.pending is not None and room.pending.explanation is None:
             self._explanations.start(room, room.pending)  # interrupted by a restart
         await self.expire_if_due(room)
 
-    def _on_remote_state(self, room: Room, msg: BusMessage) -> None:
-        self._spawn(self.refresh(room))
+    def joined(self, room: Room, conn: Connection) -> None:
+        self._explanations.on_join(room, conn)
+
+    def command(self, room: Room, conn: Connection, cmd: Command) -> None:
+        self._tasks.spawn("commands", self._socket_command(room, conn, cmd),
+                          f"command-{type(cmd).__name__}")
+
+    def remote(self, room: Room, msg: BusMessage) -> None:
+        if msg.kind == "explain_done":
+            self._explanations.on_remote_done(room, msg)
+        elif msg.kind in ("state", "resync"):  # another node changed it, or we may have missed it
+            self._tasks.spawn("commands", self.refresh(room), f"refresh-{room.offer_id}")
 
     async def refresh(self, room: Room) -> None:
         """Another node changed the negotiation: re-read status, version and the proposal."""
@@ -155,14 +163,6 @@ class Negotiation:
             room.pending = await self._store.pending_proposal(room.offer_id)
             if offer.status != "open":
                 room.close_for_edits()
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    def on_command(self, room: Room, conn: Connection, cmd: Command) -> None:
-        self._spawn(self._socket_command(room, conn, cmd))
 
     async def _socket_command(self, room: Room, conn: Connection, cmd: Command) -> None:
         try:
@@ -216,7 +216,7 @@ class Negotiation:
         try:
             # Only the fields the contract type uses are proposed: after an hourly <-> fixed
             # switch the other type's values linger in the draft but are not part of the deal.
-            draft = applicable_terms(room.odoc.read_terms(self._config.limits))
+            draft = applicable_terms(room.draft())
         except TermsInvalid as exc:  # the guard keeps this from happening; say so if it does
             raise CommandError("invalid_terms", str(exc), _problems(exc)) from exc
         committed = room.offer.terms
@@ -248,10 +248,9 @@ class Negotiation:
         except BaseException:
             room.pending = None
             raise
-        with room.guard.server_write() as odoc:
+        with room.server_write() as odoc:
             effects.write_proposal(odoc, effects.proposal_root(proposal, committed,
                                                                _who(actor)))
-        room.flush_outbox()
         self._notify(room, actor, "proposed", f"{actor.name} proposed changes.")
         self._explanations.start(room, proposal)
         return ack
@@ -278,13 +277,12 @@ class Negotiation:
             command=self._record(room, cmd.id, actor, ack)))
         room.offer = msgspec.structs.replace(room.offer, version=number, terms=proposal.terms)
         room.pending = None
-        with room.guard.server_write() as odoc:
+        with room.server_write() as odoc:
             odoc.write_terms(proposal.terms)
             effects.write_committed(odoc, proposal.terms)
             effects.write_offer_meta(odoc, room.offer)
             effects.write_proposal(odoc, None)
             effects.clear_changed_by(odoc)
-        room.flush_outbox()
         self._notify(room, actor, "proposal_accepted",
                      f"{actor.name} accepted the proposal: version {number} is agreed.")
         return ack
@@ -303,12 +301,11 @@ class Negotiation:
             command=self._record(room, cmd.id, actor, ack)))
         room.pending = None
         self._explanations.cancel(room)
-        with room.guard.server_write() as odoc:
+        with room.server_write() as odoc:
             if rejecting:  # the draft returns to the agreed terms; a withdrawal keeps it
                 odoc.write_terms(room.offer.terms)
                 effects.clear_changed_by(odoc)
             effects.write_proposal(odoc, None)
-        room.flush_outbox()
         text = f"{actor.name} {'rejected' if rejecting else 'withdrew'} the proposal."
         self._notify(room, actor, f"proposal_{status}", text + (f" “{reason}”" if reason else ""))
         return ack
@@ -322,14 +319,13 @@ class Negotiation:
             events=[NewEvent("reverted", actor.id, None, {"version": cmd.version})],
             command=self._record(room, cmd.id, actor, ack)))
         try:
-            draft = room.odoc.read_terms(self._config.limits)
+            draft = room.draft()
         except TermsInvalid:
             draft = room.offer.terms
-        with room.guard.server_write() as odoc:
+        with room.server_write() as odoc:
             odoc.write_terms(version.terms)
             for field in changed_fields(draft, version.terms):
                 odoc.changed_by[field] = _who(actor)
-        room.flush_outbox()
         self._notify(room, actor, "reverted",
                      f"{actor.name} loaded version {cmd.version} into the draft.")
         return ack
@@ -354,7 +350,7 @@ class Negotiation:
         room.offer = msgspec.structs.replace(room.offer, status=status)
         room.pending = None
         self._explanations.cancel(room)
-        with room.guard.server_write() as odoc:
+        with room.server_write() as odoc:
             odoc.write_terms(room.offer.terms)  # what stands is the agreed version
             effects.clear_changed_by(odoc)
             effects.write_proposal(odoc, None)
@@ -365,7 +361,6 @@ class Negotiation:
                 "by": None if actor is SYSTEM else _who(actor),
                 "reason": reason,
             }
-        room.flush_outbox()
         room.close_for_edits()
         who = "This offer" if actor is SYSTEM else actor.name
         text = f"{who} {_CLOSING[action]}." + (f" “{reason}”" if reason else "")
@@ -398,9 +393,15 @@ class Negotiation:
         fault = self._config.fault
         if fault and fault == f"crash_after_commit:{write.events[0].kind}":
             os.kill(os.getpid(), signal.SIGKILL)  # crash tests: durable, but nobody told yet
-        room.link.publish("state", b"")  # other nodes holding this room re-read it
+        room.publish("state", b"")  # other nodes holding this room re-read it
         if self._after_commit is not None:
             self._after_commit()
+        for event in write.events:
+            self._metrics.negotiation_event(event.kind)
+        if write.status is not None:  # the offer left "open": its outcome, counted once here
+            rounds = len(await self._store.list_proposals(room.offer_id))
+            seconds = (self._clock() - room.offer.created_at).total_seconds()
+            self._metrics.offer_closed(write.status, rounds, seconds)
 
     def _state(self, room: Room) -> OfferState:
         p = room.pending

@@ -23,7 +23,9 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from server.metrics import Metrics
 from server.store.base import Store, WebhookDelivery
+from server.tasks import Tasks
 
 log = logging.getLogger("offer_room.webhooks")
 
@@ -63,6 +65,8 @@ class WebhookDispatcher:
         backoff_s: float = 2.0,
         timeout_s: float = 5.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        tasks: Tasks | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._store = store
         self._url = url
@@ -72,12 +76,13 @@ class WebhookDispatcher:
         self._timeout = timeout_s
         self._clock = clock
         self._wakeup = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks = tasks if tasks is not None else Tasks()
+        self._metrics = metrics if metrics is not None else Metrics()
         self._client: httpx.AsyncClient | None = None
 
     def start(self) -> None:
         self._client = httpx.AsyncClient(timeout=self._timeout)
-        self._task = asyncio.create_task(self._run(), name="webhooks")
+        self._tasks.spawn("webhooks", self._run(), "webhooks")
 
     def wake(self) -> None:
         """New events were committed: look now instead of at the next poll."""
@@ -111,6 +116,7 @@ class WebhookDispatcher:
             response = await self._client.post(self._url, content=delivery.body, headers=headers)
             if 200 <= response.status_code < 300:
                 await self._store.webhook_delivered(delivery.id)
+                self._metrics.webhook("delivered")
                 return
             error = f"HTTP {response.status_code}"
         except httpx.HTTPError as exc:
@@ -122,11 +128,9 @@ class WebhookDispatcher:
         log.warning("webhook %s:%s failed (%s), attempt %d", delivery.offer_id,
                     delivery.event_seq, error, attempts)
         await self._store.webhook_failed(delivery.id, next_at, error)
+        self._metrics.webhook("failed" if next_at is not None else "dead")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._tasks.cancel("webhooks")
         if self._client is not None:
             await self._client.aclose()

@@ -27,8 +27,6 @@ SCALAR_FIELDS: tuple[str, ...] = (
     "start_date",
     "end_date",
 )
-MONEY_FIELDS: frozenset[str] = frozenset({"hourly_rate", "fixed_price"})
-DATE_FIELDS: frozenset[str] = frozenset({"start_date", "end_date"})
 MILESTONE_FIELDS: tuple[str, ...] = ("id", "title", "amount", "due_date")
 #: Every top-level field name a diff, a lock or a rejection may name.
 ALL_FIELDS: tuple[str, ...] = (*SCALAR_FIELDS, "description", "milestones")
@@ -92,6 +90,3 @@ def terms_to_builtins(terms: Terms) -> dict[str, Any]:
     out: dict[str, Any] = _JSON_DECODER.decode(_JSON_ENCODER.encode(terms))
     return out
 
-
-def terms_from_builtins(raw: object) -> Terms:
-    return msgspec.convert(raw, Terms)

@@ -20,6 +20,7 @@ import logging
 from typing import Protocol
 
 from server.store.base import Store
+from server.tasks import Tasks
 
 log = logging.getLogger("offer_room.flusher")
 
@@ -35,9 +36,11 @@ class Flushable(Protocol):
 
 
 class Flusher:
-    def __init__(self, store: Store, linger_s: float = 0.02) -> None:
+    def __init__(self, store: Store, linger_s: float = 0.02, *, tasks: Tasks | None = None
+                 ) -> None:
         self._store = store
         self._linger = linger_s
+        self._tasks = tasks if tasks is not None else Tasks()
         #: Insertion-ordered set: rooms are written in the order they asked.
         self._due: dict[Flushable, None] = {}
         self._task: asyncio.Task[None] | None = None
@@ -45,7 +48,7 @@ class Flusher:
     def schedule(self, room: Flushable) -> None:
         self._due[room] = None
         if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="flusher")
+            self._task = self._tasks.spawn("store", self._run(), "flusher")
 
     async def _run(self) -> None:
         try:

@@ -19,7 +19,8 @@ from typing import Any
 from pycrdt import Doc, merge_updates
 
 from server.rooms.flusher import Flusher
-from server.store.base import Store
+from server.store.base import DocState, Store
+from server.tasks import Tasks
 
 log = logging.getLogger("offer_room.persister")
 
@@ -36,11 +37,14 @@ class Persister:
         compact_every: int,
         backlog: int = 0,
         flusher: Flusher | None = None,
+        on_durable: Callable[[bytes], None] | None = None,
+        tasks: Tasks | None = None,
     ) -> None:
         self.offer_id = offer_id
         self._store = store
+        self._tasks = tasks if tasks is not None else Tasks()
         #: Rooms of a node share the registry's; a persister on its own gets a private one.
-        self._flusher = flusher if flusher is not None else Flusher(store)
+        self._flusher = flusher if flusher is not None else Flusher(store, tasks=self._tasks)
         self._compact_every = compact_every
         self._pending: list[bytes] = []
         self._in_flight = False
@@ -49,8 +53,10 @@ class Persister:
         self._waiters: list[asyncio.Future[None]] = []
         self._since_snapshot = backlog
         self.failed: BaseException | None = None
-        #: Called with each update once it is durable (a cluster room publishes it then).
-        self.on_durable: Callable[[bytes], None] | None = None
+        #: Called with each update once it is durable: in a cluster, other nodes get an update
+        #: only then, so if this node dies whatever they hold is in the store, and what is not
+        #: yet stored is still with this node's own clients, who send it again elsewhere.
+        self._on_durable = on_durable
 
     def add(self, update: bytes) -> None:
         self._pending.append(update)
@@ -80,12 +86,12 @@ class Persister:
                 self._retry = asyncio.get_running_loop().call_later(_RETRY_SECONDS, self._again)
         else:
             self.failed = None
-            if self.on_durable is not None:
-                self.on_durable(update)
+            if self._on_durable is not None:
+                self._on_durable(update)
             self._since_snapshot += 1
             if self._since_snapshot >= self._compact_every and self._compaction is None:
-                self._compaction = asyncio.get_running_loop().create_task(
-                    self._compact_quietly(), name=f"compact-{self.offer_id}")
+                self._compaction = self._tasks.spawn("store", self._compact_quietly(),
+                                                     f"compact-{self.offer_id}")
             if self._pending:
                 self._flusher.schedule(self)
         self._wake()
@@ -114,6 +120,10 @@ class Persister:
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
             await waiter
+
+    async def stored(self) -> DocState:
+        """What the store holds of this room's document (snapshot and log)."""
+        return await self._store.load_doc(self.offer_id)
 
     # --- compaction ------------------------------------------------------------------------
 

@@ -11,24 +11,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
 from pycrdt import Doc
 
 from server.auth import Revocation
-from server.bus.base import BUS_ORIGIN, Bus, BusMessage
+from server.bus.base import Bus, BusMessage, Leases
 from server.bus.local import LocalBus
 from server.config import Config
 from server.crdt.layout import OfferDoc
 from server.metrics import Metrics
 from server.rooms.connection import Connection
 from server.rooms.flusher import Flusher
+from server.rooms.hooks import NoHooks, RoomHooks
 from server.rooms.persister import Persister
-from server.rooms.remote import Leases
 from server.rooms.room import Room
 from server.store.base import Store
+from server.tasks import Tasks
 
 log = logging.getLogger("offer_room.registry")
 
@@ -66,24 +67,27 @@ class Registry:
         store: Store,
         config: Config,
         metrics: Metrics,
+        *,
         bus: Bus | None = None,
         leases: Leases | None = None,
+        hooks: RoomHooks | None = None,
+        tasks: Tasks | None = None,
     ) -> None:
         self._store = store
+        self._tasks = tasks if tasks is not None else Tasks()
         #: One writer for every room's updates (see server/rooms/flusher.py).
-        self._flusher = Flusher(store, config.flush_ms / 1000)
+        self._flusher = Flusher(store, config.flush_ms / 1000, tasks=self._tasks)
         self._bus: Bus = bus if bus is not None else LocalBus()
         self._leases = leases
+        #: What the negotiation layer does when a room loads, is joined, gets a command.
+        self._hooks: RoomHooks = hooks if hooks is not None else NoHooks()
         self._config = config
         self._metrics = metrics
         self.rooms: dict[str, Room] = {}
         self._locks: dict[str, asyncio.Lock] = {}
-        self._sweeper: asyncio.Task[None] | None = None
-        #: Runs once per freshly loaded room (the negotiation layer reconciles and attaches).
-        self.on_load: Callable[[Room], Awaitable[None]] | None = None
 
     def start(self) -> None:
-        self._sweeper = asyncio.create_task(self._sweep(), name="lock-sweeper")
+        self._tasks.spawn("rooms", self._sweep(), "lock-sweeper")
 
     def _lock(self, offer_id: str) -> asyncio.Lock:
         lock = self._locks.get(offer_id)
@@ -100,7 +104,7 @@ class Registry:
             refusal = room.seat_refusal(conn)
             if refusal is None:
                 room.join(conn)
-                self._metrics.connections += 1
+                self._metrics.connections.inc()
                 return room
         await self._maybe_evict(room)  # a room loaded only for this refused socket
         raise Refused(*refusal)
@@ -114,7 +118,7 @@ class Registry:
 
     async def leave(self, room: Room, conn: Connection) -> None:
         room.leave(conn)
-        self._metrics.connections -= 1
+        self._metrics.connections.dec()
         await self._maybe_evict(room)
 
     @contextlib.asynccontextmanager
@@ -142,7 +146,7 @@ class Registry:
             except Exception:
                 log.exception("final flush of offer %s failed", room.offer_id)
             del self.rooms[room.offer_id]
-            self._metrics.rooms -= 1
+            self._metrics.rooms.dec()
             await self._bus.detach(room.offer_id)
             # One lock per offer ever opened would grow forever; the next join makes a new one.
             self._locks.pop(room.offer_id, None)
@@ -168,35 +172,27 @@ class Registry:
         except BaseException:
             await self._bus.detach(offer_id)
             raise
+        # In a cluster other nodes get an update once it is durable (see Persister).
+        on_durable = (lambda update: link.publish("update", update)) if link.clustered else None
         persister = Persister(self._store, offer_id, compact_every=self._config.compact_every,
-                              backlog=backlog, flusher=self._flusher)
-        room = Room(offer, odoc, self._config, persister, self._metrics, link)
-        room.leases = self._leases
+                              backlog=backlog, flusher=self._flusher, on_durable=on_durable,
+                              tasks=self._tasks)
+        room = Room(offer, odoc, self._config, persister, self._metrics, link=link,
+                    leases=self._leases, hooks=self._hooks, tasks=self._tasks)
         self.rooms[offer_id] = room
-        self._metrics.rooms += 1
+        self._metrics.rooms.inc()
         holder.append(room)
         for msg in early:
             room.receive_bus(msg)
-        if self.on_load is not None:
-            try:
-                await self.on_load(room)
-            except BaseException:
-                del self.rooms[offer_id]
-                self._metrics.rooms -= 1
-                await persister.close()
-                await self._bus.detach(offer_id)
-                raise
+        try:
+            await self._hooks.loaded(room)
+        except BaseException:
+            del self.rooms[offer_id]
+            self._metrics.rooms.dec()
+            await persister.close()
+            await self._bus.detach(offer_id)
+            raise
         return room
-
-    async def resync(self, offer_id: str) -> None:
-        """Re-read a live room's doc from the store (after the bus lost messages)."""
-        room = self.rooms.get(offer_id)
-        if room is None:
-            return
-        state = await self._store.load_doc(offer_id)
-        for update in ([state.snapshot] if state.snapshot else []) + state.updates:
-            room.guard.apply_trusted(update, BUS_ORIGIN)
-        room.flush_outbox()
 
     async def _sweep(self) -> None:
         while True:
@@ -205,11 +201,9 @@ class Registry:
                 room.expire_locks()
 
     async def close(self) -> None:
-        """Shutdown: stop sweeping, close every connection, flush every room."""
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
+        """Shutdown: stop sweeping and the rooms' own tasks, close every connection, flush
+        every room."""
+        await self._tasks.cancel("rooms")
         for room in list(self.rooms.values()):
             for conn in list(room.conns):
                 conn.close(1001, "server shutting down")

@@ -42,10 +42,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 
 
 def limit_hits(server: ServerProcess, limit: str) -> int:
-    text = httpx.get(f"{server.url}/metrics", timeout=5).text
-    line = f'offer_room_limit_hits_total{{limit="{limit}"}} '
-    return next((int(row.removeprefix(line)) for row in text.splitlines()
-                 if row.startswith(line)), 0)
+    return server.limit_hits(limit)
 
 
 async def read_answer(

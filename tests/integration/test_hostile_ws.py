@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.hostile import HonestPair, RssSampler
 from tests.support.server import ServerProcess
@@ -144,12 +145,9 @@ def send_for(sock: socket.socket, stream: Iterator[bytes], seconds: float) -> fl
 def limit_hits(server: ServerProcess) -> dict[str, float]:
     """``offer_room_limit_hits_total`` by limit, from /metrics."""
     text = httpx.get(f"{server.url}/metrics", timeout=10).text
-    hits: dict[str, float] = {}
-    for line in text.splitlines():
-        if line.startswith("offer_room_limit_hits_total{"):
-            name = line.split('limit="', 1)[1].split('"', 1)[0]
-            hits[name] = float(line.rsplit(" ", 1)[1])
-    return hits
+    return {sample.labels["limit"]: sample.value
+            for family in text_string_to_metric_families(text) for sample in family.samples
+            if sample.name == "offer_room_limit_hits_total"}
 
 
 # --- the attacks --------------------------------------------------------------------------------

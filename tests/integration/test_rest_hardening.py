@@ -49,9 +49,7 @@ def _error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
 
 
 def _limit_hits(server: ServerProcess, name: str) -> int:
-    text = httpx.get(f"{server.url}/metrics", timeout=10).text
-    found = re.search(rf'offer_room_limit_hits_total{{limit="{name}"}} (\d+)', text)
-    return int(found.group(1)) if found else 0
+    return server.limit_hits(name)
 
 
 def _command(server: ServerProcess, offer_id: str, token: str, body: dict[str, Any],

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 API_KEY = "test-api-key"
 SECRET = "test-secret-that-is-long-enough-for-hs256"
@@ -123,6 +124,19 @@ class ServerProcess:
         assert response.status_code == 201, response.text
         created: dict[str, Any] = response.json()
         return created
+
+    def metric(self, name: str, **labels: str) -> float:
+        """One sample of the node's /metrics (0 when absent), e.g.
+        ``metric("offer_room_limit_hits_total", limit="cost")``."""
+        text = httpx.get(f"{self.url}/metrics", timeout=10).text
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name == name and sample.labels == labels:
+                    return float(sample.value)
+        return 0.0
+
+    def limit_hits(self, limit: str) -> int:
+        return int(self.metric("offer_room_limit_hits_total", limit=limit))
 
     def mint(self, offer_id: str, role: str, user: str, name: str, ttl: int = 3600) -> str:
         with self.api() as client:

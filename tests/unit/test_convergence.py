@@ -250,5 +250,5 @@ async def test_replicas_converge_on_valid_terms(
 ) -> None:
     # Rooms rebuild their doc every few updates here (every 1000 in production), so rebuilds
     # land between offline edits, reconnects, held updates and compensations.
-    monkeypatch.setattr("server.rooms.room.REFRESH_EVERY", 7 + seed % 11)
+    monkeypatch.setattr("server.rooms.document.REFRESH_EVERY", 7 + seed % 11)
     await _run_seed(store, seed)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from pycrdt import Doc
 
-from server.bus.base import BusMessage, Handler, Kind
+from server.bus.base import BusMessage, Handler, Kind, LeaseGrant
 from server.config import Config
 from server.crdt.layout import OfferDoc
 from server.metrics import Metrics
@@ -27,7 +27,6 @@ from server.offers.checks import TermsInvalid
 from server.offers.terms import Milestone, Party, Terms
 from server.rooms.connection import Connection
 from server.rooms.persister import Persister
-from server.rooms.remote import LeaseGrant
 from server.rooms.room import Room
 from server.store.base import OfferRecord
 from server.store.sqlite import SQLiteStore
@@ -103,10 +102,11 @@ async def _nodes(
     for n in range(2):
         odoc = OfferDoc(Doc(client_id=rng.randrange(1, 2**31)))
         odoc.doc.apply_update(seed_doc.doc.get_update())
-        persister = Persister(store, "o", compact_every=50)
+        link = MemoryLink(f"node-{n}", queues[n])
+        persister = Persister(store, "o", compact_every=50,
+                              on_durable=lambda update, link=link: link.publish("update", update))
         room = Room(offer, odoc, Config(send_buffer_bytes=1 << 30, lock_ttl_ms=60_000),
-                    persister, Metrics(), MemoryLink(f"node-{n}", queues[n]))
-        room.leases = leases
+                    persister, Metrics(), link=link, leases=leases)
         rooms.append(room)
     return rooms, queues
 
@@ -216,5 +216,5 @@ async def test_two_nodes_and_their_replicas_converge(
 ) -> None:
     # Rooms rebuild their doc every few updates here (every 1000 in production), so rebuilds
     # land between offline edits, reconnects, held updates and compensations.
-    monkeypatch.setattr("server.rooms.room.REFRESH_EVERY", 7 + seed % 11)
+    monkeypatch.setattr("server.rooms.document.REFRESH_EVERY", 7 + seed % 11)
     await _run_seed(store, seed)

@@ -126,7 +126,7 @@ class Node:
         return proto, transport
 
     def hits(self, limit: str) -> int:
-        return self.services.metrics.limits[limit]
+        return self.services.metrics.limit_hits(limit)
 
 
 async def until(predicate: Callable[[], bool], timeout: float = 2.0) -> None:

@@ -90,7 +90,7 @@ async def test_rejected_comes_before_the_compensating_update(room: Room) -> None
     linus.odoc.doc.apply_update(net)
     assert linus.odoc.terms["hourly_rate"] == 4500
     assert linus.odoc.doc.get_state() == room.odoc.doc.get_state()
-    assert room.metrics.rejections["invalid"] == 1
+    assert room.metrics.value("offer_room_rejected_edits_total", code="invalid") == 1
 
 
 async def test_lock_is_broadcast_and_a_conflict_answers_locked(room: Room) -> None:
@@ -170,7 +170,7 @@ async def test_garbage_frame_answers_bad_frame(room: Room, frame: bytes) -> None
     room.receive(ada.conn, frame)
     [(kind, error)] = await ada.received()
     assert (kind, error["code"]) == ("error", "bad_frame")
-    assert room.metrics.counters["bad_frames"] == 1
+    assert room.metrics.value("offer_room_room_events_total", kind="bad_frames") == 1
     ada.edit(lambda d: d.terms.__setitem__("title", "Still works"))
     assert room.odoc.terms["title"] == "Still works"
 
@@ -207,7 +207,7 @@ async def test_edits_before_the_sync_handshake_wait_for_step2(room: Room) -> Non
 async def test_a_busy_room_sheds_overwritten_values_and_keeps_guarding(
     room: Room, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("server.rooms.room.REFRESH_EVERY", 50)
+    monkeypatch.setattr("server.rooms.document.REFRESH_EVERY", 50)
     ada, linus = Peer(room, "ada", "client").join(), Peer(room, "linus", "freelancer").join()
     await ada.received(), await linus.received()
     first = room.odoc

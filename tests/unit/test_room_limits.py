@@ -52,7 +52,7 @@ async def test_an_update_over_the_item_bound_is_refused_unapplied(tmp_path: Path
         assert grace.channel.closed_with == (CloseCode.EPOCH_CHANGED,
                                              "update too complex; reload")
         assert room.odoc.doc.get_state() == before and await ada.received() == []
-        assert room.metrics.limits["update_items"] == 1
+        assert room.metrics.limit_hits("update_items") == 1
 
 
 async def test_work_past_the_budget_closes_the_sender_and_is_not_done(tmp_path: Path) -> None:
@@ -66,7 +66,7 @@ async def test_work_past_the_budget_closes_the_sender_and_is_not_done(tmp_path: 
         [error] = of(await ada.received(), "error")
         assert error["code"] == "too_much_work"
         assert ada.channel.closed_with == (CloseCode.TOO_MANY_MESSAGES, "too much work")
-        assert room.metrics.limits["cost"] == 1
+        assert room.metrics.limit_hits("cost") == 1
         # The budget is the user's, not the socket's: a new socket starts with what was left.
         again = Peer(room, "ada", "client").join()
         assert again.conn.budget is ada.conn.budget
@@ -96,7 +96,7 @@ async def test_edits_held_before_step2_are_bounded_in_bytes(tmp_path: Path) -> N
         ada.edit(lambda d: d.description.insert(0, "y" * 3_000))
         assert ada.channel.closed_with == (CloseCode.TOO_MANY_MESSAGES,
                                            "too much sent before the sync")
-        assert room.metrics.limits["held_bytes"] == 1
+        assert room.metrics.limit_hits("held_bytes") == 1
         assert "y" not in str(room.odoc.description)
 
 
@@ -112,7 +112,7 @@ async def test_one_connection_introduces_a_bounded_number_of_presence_states(roo
     [error] = of(await grace.received(), "error")
     assert error["code"] == "limit" and "at most 4" in error["message"]
     assert set(room.awareness.entries) == {1, 2, 3, 4}
-    assert room.metrics.limits["awareness_ids"] == 1
+    assert room.metrics.limit_hits("awareness_ids") == 1
     grace.awareness(4, 2, {"focus": "title"})  # updating its own states still works
     assert json.loads(room.awareness.entries[4].state or "{}")["focus"] == "title"
 
@@ -125,7 +125,7 @@ async def test_a_room_keeps_a_bounded_number_of_presence_states(tmp_path: Path) 
             peer.awareness(10 * i + 2, 1, {})
         peers[3].awareness(99, 1, {})
         assert len(room.awareness.entries) == 6 and 99 not in room.awareness.entries
-        assert room.metrics.limits["awareness_entries"] == 1
+        assert room.metrics.limit_hits("awareness_entries") == 1
 
 
 async def test_an_awareness_update_declaring_a_million_states_is_refused_unread(
@@ -144,7 +144,7 @@ async def test_a_presence_state_is_bounded_in_size(room: Room) -> None:
     grace.awareness(7, 1, {"cursor": "x" * 5_000})
     [error] = of(await grace.received(), "error")
     assert error["code"] == "limit" and room.awareness.entries == {}
-    assert room.metrics.limits["awareness_state_bytes"] == 1
+    assert room.metrics.limit_hits("awareness_state_bytes") == 1
 
 
 async def test_deeply_nested_presence_or_app_json_is_a_bad_frame_not_a_crash(room: Room) -> None:
@@ -184,7 +184,7 @@ async def test_a_rejected_insert_reaches_no_peer_and_leaves_the_document(room: R
     grace = Peer(room, "grace", "viewer").join()
     ada = Peer(room, "ada", "client").join()
     await grace.received(), await ada.received()
-    size = room.doc_bytes
+    size = room.document.size
     grace.edit(lambda d: d.description.insert(0, "SPAM" * 100_000))
     got = await grace.received()
     assert kinds(got) == ["rejected", "update"]
@@ -209,7 +209,7 @@ async def test_a_resync_replaying_server_writes_is_compensated_quietly(room: Roo
     got = await ada.received()
     assert "rejected" not in kinds(got)
     assert room.odoc.terms["title"] == "Offline edit"
-    assert room.metrics.counters["replayed_server_writes"] == 1
+    assert room.metrics.value("offer_room_room_events_total", kind="replayed_server_writes") == 1
     # A live edit of a server root is still answered.
     ada.edit(lambda d: d.offer.__setitem__("status", "agreed"))
     [rejected] = of(await ada.received(), "rejected")
@@ -228,7 +228,7 @@ async def test_a_full_document_refuses_inserts_and_takes_deletions(tmp_path: Pat
         assert rejected["code"] == "too_large" and "b" not in str(room.odoc.description)
         for update in of(got, "update"):
             ada.odoc.doc.apply_update(update)
-        assert room.metrics.limits["doc_bytes"] >= 1
+        assert room.metrics.limit_hits("doc_bytes") >= 1
         ada.edit(lambda d: d.description.__delitem__(slice(0, 4_000)))
         assert len(str(room.odoc.description)) < 2_000
 

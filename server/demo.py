@@ -1,0 +1,74 @@
+"""The demo offer ``make run`` prints links to: created once per data dir, fresh links each time."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+from server.app import default_store
+from server.config import Config
+from server.negotiation.creation import (
+    CreatedOffer,
+    CreateOffer,
+    PartyInput,
+    create_offer,
+    mint_for,
+    participant_link,
+)
+from server.offers.terms import TermsInput
+
+_DEMO_FILE = "demo.json"
+
+
+def _demo_body(today: date) -> CreateOffer:
+    start = today + timedelta(days=(7 - today.weekday()) % 7 or 7)  # next Monday
+    return CreateOffer(
+        terms=TermsInput(
+            title="Checkout redesign for an online bike shop",
+            contract_type="hourly",
+            currency="USD",
+            hourly_rate=4500,
+            weekly_limit=20,
+            manual_time=False,
+            start_date=start,
+            end_date=start + timedelta(weeks=8),
+            description=(
+                "Redesign the checkout flow of our React storefront: a one-page checkout, "
+                "address autocomplete, saved cards through our existing Stripe account, and "
+                "accessibility fixes (WCAG 2.2 AA). Weekly demo on Fridays."
+            ),
+        ),
+        client=PartyInput(id="client-ada", name="Ada Lovelace"),
+        freelancer=PartyInput(id="freelancer-linus", name="Linus Torvalds"),
+    )
+
+
+async def ensure_demo(config: Config) -> dict[str, str]:
+    """Create the demo offer once per data dir; returns fresh client and freelancer links."""
+    store = default_store(config)
+    await store.open()
+    try:
+        marker = config.data_dir / _DEMO_FILE
+        offer = None
+        if marker.exists():
+            offer = await store.get_offer(json.loads(marker.read_text())["id"])
+        if offer is None or offer.expires_at <= datetime.now(UTC):
+            created: CreatedOffer = await create_offer(
+                store, config, _demo_body(datetime.now(UTC).date())
+            )
+            marker.write_text(json.dumps({"id": created.id}))
+            return created.links
+        links = {}
+        for role, party in (("client", offer.client), ("freelancer", offer.freelancer)):
+            token = mint_for(config, offer, role, party)  # type: ignore[arg-type]
+            links[role] = participant_link(config, offer.id, token)
+        return links
+    finally:
+        await store.close()
+
+
+def print_links(links: dict[str, str], config: Config) -> None:
+    print("\n  Demo offer — open each link in its own browser window:")
+    print(f"    client:     {links['client']}")
+    print(f"    freelancer: {links['freelancer']}")
+    print(f"\n  Integrator API key: {config.api_key}\n", flush=True)
