@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.redis import RedisServer
 from tests.support.server import ServerProcess
 
 
@@ -25,3 +26,12 @@ def own_server(tmp_path: Path) -> Iterator[ServerProcess]:
     proc.start()
     yield proc
     proc.stop()
+
+
+@pytest.fixture
+def redis() -> Iterator[RedisServer]:
+    """A private redis-server for one test (cluster tests)."""
+    server = RedisServer()
+    server.start()
+    yield server
+    server.close()

@@ -24,14 +24,6 @@ from tests.support.yclient import YClient, connected
 
 
 @pytest.fixture
-def redis() -> Iterator[RedisServer]:
-    server = RedisServer()
-    server.start()
-    yield server
-    server.close()
-
-
-@pytest.fixture
 def database() -> Iterator[str]:
     url = create_database("cluster")
     yield url

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +35,6 @@ from tests.support.postgres import create_database, drop_database
 from tests.support.redis import RedisServer
 from tests.support.server import ServerProcess
 from tests.support.yclient import YClient, connected
-
-
-@pytest.fixture
-def hostile_server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path / "data")
-    proc.start()
-    yield proc
-    proc.stop()
 
 
 async def raw(
@@ -81,16 +72,16 @@ def insert_update(client_id: int, text: str) -> bytes:
 # --- finding 1: what a socket holds before its sync, and how many sockets a token opens -------
 
 
-async def test_updates_held_before_the_sync_are_bounded(hostile_server: ServerProcess) -> None:
-    offer = hostile_server.create_offer()
-    token = viewer(hostile_server, offer["id"])
+async def test_updates_held_before_the_sync_are_bounded(own_server: ServerProcess) -> None:
+    offer = own_server.create_offer()
+    token = viewer(own_server, offer["id"])
     big = sync_frame(SyncType.UPDATE, insert_update(99, "x" * 1_900_000))
-    assert hostile_server.proc is not None
-    async with HonestPair(hostile_server) as pair, RssSampler(hostile_server.proc.pid) as rss:
+    assert own_server.proc is not None
+    async with HonestPair(own_server) as pair, RssSampler(own_server.proc.pid) as rss:
         pair.probe()
         codes = []
         for _ in range(2):  # the report: two such sockets added ~1 GB in under 4 s
-            ws = await raw(hostile_server, offer["id"], token)
+            ws = await raw(own_server, offer["id"], token)
             with contextlib.suppress(ConnectionClosed):
                 for _ in range(20):
                     await ws.send(big)
@@ -102,10 +93,10 @@ async def test_updates_held_before_the_sync_are_bounded(hostile_server: ServerPr
     assert pair.worst_s < 2.0
 
 
-async def test_one_token_opens_a_bounded_number_of_sockets(hostile_server: ServerProcess) -> None:
-    offer = hostile_server.create_offer()
-    token = viewer(hostile_server, offer["id"])
-    sockets = [YClient(f"{hostile_server.ws_base}/{offer['id']}?token={token}")
+async def test_one_token_opens_a_bounded_number_of_sockets(own_server: ServerProcess) -> None:
+    offer = own_server.create_offer()
+    token = viewer(own_server, offer["id"])
+    sockets = [YClient(f"{own_server.ws_base}/{offer['id']}?token={token}")
                for _ in range(20)]
     for client in sockets:
         await client.connect()
@@ -114,7 +105,7 @@ async def test_one_token_opens_a_bounded_number_of_sockets(hostile_server: Serve
     assert len(refused) == 20 - 8  # OFFER_ROOM_SOCKETS_PER_USER
     assert all("too many open connections" in c.close_reason for c in refused)
     # The parties are never counted with viewers: they still get in.
-    party = await connected(hostile_server.ws_base, offer["id"], offer["tokens"]["client"])
+    party = await connected(own_server.ws_base, offer["id"], offer["tokens"]["client"])
     await party.close()
     for client in sockets:
         await client.close()
@@ -124,13 +115,13 @@ async def test_one_token_opens_a_bounded_number_of_sockets(hostile_server: Serve
 
 
 async def test_a_rejected_edit_reaches_no_peer_no_disk_and_no_joiner(
-    hostile_server: ServerProcess,
+    own_server: ServerProcess,
 ) -> None:
-    offer = hostile_server.create_offer()
-    peer = await connected(hostile_server.ws_base, offer["id"], offer["tokens"]["freelancer"])
-    attacker = await connected(hostile_server.ws_base, offer["id"],
-                               viewer(hostile_server, offer["id"]))
-    disk = sum(f.stat().st_size for f in hostile_server.data_dir.glob("offer-room.db*"))
+    offer = own_server.create_offer()
+    peer = await connected(own_server.ws_base, offer["id"], offer["tokens"]["freelancer"])
+    attacker = await connected(own_server.ws_base, offer["id"],
+                               viewer(own_server, offer["id"]))
+    disk = sum(f.stat().st_size for f in own_server.data_dir.glob("offer-room.db*"))
     for i in range(30):  # 30 rejected 1.9 MB inserts once put 57 MB into the update log
         with attacker.edit() as doc:
             doc.description.insert(0, chr(65 + i % 26) * 1_900_000)
@@ -141,9 +132,9 @@ async def test_a_rejected_edit_reaches_no_peer_no_disk_and_no_joiner(
     await asyncio.sleep(0.5)  # the flusher's commits
     assert peer.close_code is None  # no longer closed with 1013 by a flood of refused bytes
     assert "AAAA" not in str(peer.odoc.description)
-    grown = sum(f.stat().st_size for f in hostile_server.data_dir.glob("offer-room.db*")) - disk
+    grown = sum(f.stat().st_size for f in own_server.data_dir.glob("offer-room.db*")) - disk
     assert grown < 2_000_000, grown
-    joiner = await connected(hostile_server.ws_base, offer["id"], offer["tokens"]["client"])
+    joiner = await connected(own_server.ws_base, offer["id"], offer["tokens"]["client"])
     assert len(joiner.doc.get_update()) < 20_000  # a new joiner downloads the offer, not 190 MB
     assert str(joiner.odoc.description) == str(peer.odoc.description)
     for client in (peer, attacker, joiner):
@@ -153,21 +144,21 @@ async def test_a_rejected_edit_reaches_no_peer_no_disk_and_no_joiner(
 # --- finding 5: work is priced before it is done ---------------------------------------------
 
 
-async def test_huge_delete_sets_cannot_stall_other_rooms(hostile_server: ServerProcess) -> None:
-    offer = hostile_server.create_offer()
-    token = viewer(hostile_server, offer["id"])
+async def test_huge_delete_sets_cannot_stall_other_rooms(own_server: ServerProcess) -> None:
+    offer = own_server.create_offer()
+    token = viewer(own_server, offer["id"])
     # 1.9 MB of delete ranges (~600,000), each a single item; once ~0.5 s of event loop each.
     ranges = bytearray(write_var_uint(0) + write_var_uint(1) + write_var_uint(1)
                        + write_var_uint(600_000))
     for i in range(600_000):
         ranges += write_var_uint(i % 100) + write_var_uint(1)
     frame = sync_frame(SyncType.UPDATE, bytes(ranges))
-    async with HonestPair(hostile_server) as pair:
+    async with HonestPair(own_server) as pair:
         pair.probe()
         started = time.monotonic()
         codes = []
         for _ in range(40):  # the report: forty of them held the server at 99 % for 20 s
-            ws = await raw(hostile_server, offer["id"], token, admitted=True)
+            ws = await raw(own_server, offer["id"], token, admitted=True)
             await ws.send(sync_frame(SyncType.STEP2, b"\x00\x00"))
             with contextlib.suppress(ConnectionClosed):
                 await ws.send(frame)
@@ -205,10 +196,10 @@ async def test_a_work_budget_spent_is_not_refilled_by_reconnecting(tmp_path: Pat
 # --- finding 6: presence is bounded -----------------------------------------------------------
 
 
-async def test_one_viewer_cannot_fill_the_presence_table(hostile_server: ServerProcess) -> None:
-    offer = hostile_server.create_offer()
-    attacker = await connected(hostile_server.ws_base, offer["id"],
-                               viewer(hostile_server, offer["id"]))
+async def test_one_viewer_cannot_fill_the_presence_table(own_server: ServerProcess) -> None:
+    offer = own_server.create_offer()
+    attacker = await connected(own_server.ws_base, offer["id"],
+                               viewer(own_server, offer["id"]))
     for start in range(1, 200_000, 50_000):  # a million ids once took 15 s and 290 MB
         batch = [(cid, 1, '{"x":1}') for cid in range(start, start + 50_000)]
         with contextlib.suppress(ConnectionClosed):
@@ -216,7 +207,7 @@ async def test_one_viewer_cannot_fill_the_presence_table(hostile_server: ServerP
     for cid in range(1, 10):
         await attacker.set_awareness({"focus": None}, client_id=cid)
     await attacker.wait_for(lambda: len(attacker.messages("error")) >= 5)
-    joiner = await connected(hostile_server.ws_base, offer["id"], offer["tokens"]["client"])
+    joiner = await connected(own_server.ws_base, offer["id"], offer["tokens"]["client"])
     await asyncio.sleep(0.3)
     assert joiner.close_code is None
     assert len([s for s in joiner.awareness.values() if s]) <= 4
@@ -248,9 +239,9 @@ async def test_a_foreign_origin_cannot_open_a_room(tmp_path: Path) -> None:
 # --- finding 12 (socket side) and 13: deep JSON, a forged offer id ------------------------------
 
 
-async def test_deep_json_on_the_socket_is_a_bad_frame(hostile_server: ServerProcess) -> None:
-    offer = hostile_server.create_offer()
-    client = await connected(hostile_server.ws_base, offer["id"], offer["tokens"]["client"])
+async def test_deep_json_on_the_socket_is_a_bad_frame(own_server: ServerProcess) -> None:
+    offer = own_server.create_offer()
+    client = await connected(own_server.ws_base, offer["id"], offer["tokens"]["client"])
     deep = '{"type":"lock","field":"title","x":' + "[" * 50_000 + "]" * 50_000 + "}"
     await client.send_raw(bytes((MessageType.APP,)) + var_bytes(deep.encode()))
     state = "[" * 2_000 + "]" * 2_000
@@ -258,28 +249,20 @@ async def test_deep_json_on_the_socket_is_a_bad_frame(hostile_server: ServerProc
     await client.wait_for(lambda: len(client.messages("error")) == 2)
     assert [e["code"] for e in client.messages("error")] == ["bad_frame", "bad_frame"]
     assert client.close_code is None
-    assert not any("Traceback" in line for line in hostile_server.log)
+    assert not any("Traceback" in line for line in own_server.log)
     await client.close()
 
 
 async def test_a_malformed_offer_id_is_refused_before_any_log(
-    hostile_server: ServerProcess,
+    own_server: ServerProcess,
 ) -> None:
     with pytest.raises(InvalidStatus) as refused:
-        await connect(f"{hostile_server.ws_base}/abc%0d%0aFAKE%20LINE?token=x")
+        await connect(f"{own_server.ws_base}/abc%0d%0aFAKE%20LINE?token=x")
     assert refused.value.response.status_code == 404
-    assert not any(line.startswith("FAKE LINE") for line in hostile_server.log)
+    assert not any(line.startswith("FAKE LINE") for line in own_server.log)
 
 
 # --- finding 11: revocation reaches live sockets on every node ---------------------------------
-
-
-@pytest.fixture
-def redis() -> Iterator[RedisServer]:
-    server = RedisServer()
-    server.start()
-    yield server
-    server.close()
 
 
 async def test_revocation_closes_sockets_on_every_node_within_a_second(

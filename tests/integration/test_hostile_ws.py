@@ -14,7 +14,6 @@ import asyncio
 import base64
 import os
 import socket
-import struct
 import time
 from collections.abc import Iterator
 
@@ -24,6 +23,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.hostile import HonestPair, RssSampler
 from tests.support.server import ServerProcess
+from tests.support.server_frames import close_code
 
 #: Server memory an attack may add (finding 3 grew it by 850 MB, finding 7 by ~108 MB).
 RSS_BUDGET_MB = 30.0
@@ -81,25 +81,6 @@ def viewer_socket(server: ServerProcess, rcvbuf: int = 0) -> socket.socket:
             break
     assert head.startswith(b"HTTP/1.1 101") and head.endswith(b"\r\n\r\n"), head
     return sock
-
-
-def close_code(data: bytes) -> int | None:
-    """The code of the first close frame among the server's (unmasked) frames in ``data``."""
-    pos = 0
-    while pos + 2 <= len(data):
-        opcode, length = data[pos] & 0x0F, data[pos + 1] & 0x7F
-        pos += 2
-        if length == 126:
-            (length,) = struct.unpack_from("!H", data, pos)
-            pos += 2
-        elif length == 127:
-            (length,) = struct.unpack_from("!Q", data, pos)
-            pos += 8
-        if opcode == 0x8 and pos + 2 <= len(data):
-            code: int = struct.unpack_from("!H", data, pos)[0]
-            return code
-        pos += length
-    return None
 
 
 def read_until_closed(sock: socket.socket, seconds: float) -> tuple[bytes, float | None]:

@@ -17,6 +17,7 @@ from websockets.asyncio.client import connect
 
 from server.wire import CloseCode, MessageType, var_bytes
 from tests.support.server import ServerProcess
+from tests.support.server_frames import server_frames
 from tests.support.yclient import YClient, connected
 
 
@@ -42,24 +43,6 @@ def _read_head(sock: socket.socket) -> tuple[bytes, bytes]:
         data += chunk
     head, _, rest = data.partition(b"\r\n\r\n")
     return head, rest
-
-
-def _frames(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """Parse unmasked server frames (opcode, payload) from a complete byte string."""
-    pos = 0
-    while pos + 2 <= len(data):
-        opcode, length = data[pos] & 0x0F, data[pos + 1] & 0x7F
-        pos += 2
-        if length == 126:
-            (length,) = struct.unpack_from("!H", data, pos)
-            pos += 2
-        elif length == 127:
-            (length,) = struct.unpack_from("!Q", data, pos)
-            pos += 8
-        if pos + length > len(data):
-            return
-        yield opcode, data[pos:pos + length]
-        pos += length
 
 
 def _port(server: ServerProcess) -> int:
@@ -134,7 +117,7 @@ async def test_a_silent_peer_is_pinged_and_then_dropped(pinging_server: ServerPr
     while chunk := sock.recv(65536):  # never answers: the server must hang up on its own
         data += chunk
     assert time.monotonic() - started < 4
-    assert (0x9, b"") in list(_frames(data))  # it was pinged first
+    assert (0x9, b"") in list(server_frames(data))  # it was pinged first
     await asyncio.sleep(0.8)
     assert alive.close_code is None
     await alive.close()
@@ -175,7 +158,7 @@ async def test_a_peer_that_stops_reading_is_closed_with_1013(
     stalled.settimeout(10)
     while chunk := await asyncio.to_thread(stalled.recv, 1 << 20):
         data += chunk
-    closes = [payload for opcode, payload in _frames(data) if opcode == 0x8]
+    closes = [payload for opcode, payload in server_frames(data) if opcode == 0x8]
     assert closes and struct.unpack_from("!H", closes[0])[0] == CloseCode.OVERLOADED
     assert reader.close_code is None and writer.close_code is None  # the others kept going
     stalled.close()
