@@ -33,9 +33,10 @@ def tree_info(tree: Path) -> dict[str, Any]:
         done = subprocess.run(["git", "--no-optional-locks", "-C", str(tree), *args],
                               capture_output=True, text=True, check=False)
         return done.stdout.strip() if done.returncode == 0 else ""
+    # Only the commit goes in a report: a machine's paths say nothing to a reader elsewhere.
     if git("rev-parse", "--show-toplevel") != str(tree.resolve()):  # not a checkout of its own
-        return {"path": str(tree), "commit": "unknown", "dirty": False}
-    return {"path": str(tree), "commit": git("rev-parse", "--short", "HEAD"),
+        return {"commit": "unknown", "dirty": False}
+    return {"commit": git("rev-parse", "--short", "HEAD"),
             "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
 
 
@@ -104,7 +105,7 @@ def render(runs: list[Run], names: list[str], note: str = "") -> str:
     out = ["# Hostile participants: attack → bound → cost", ""]
     for name, run in zip(names, runs, strict=True):
         m = run["machine"]
-        out.append(f"- **{name}**: tree {_label(run)} ({run['tree']['path']}), "
+        out.append(f"- **{name}**: tree {_label(run)}, "
                    f"{m['nproc']} cores, {m['mem_gb']} GB, Python {m['python']}, "
                    f"Linux {m['kernel']}; run {run['started_at']} "
                    f"(load {m.get('load_1min', '?')}), took {run['wall_s']:,.0f} s")
