@@ -10,6 +10,8 @@ derived in PromQL from these, e.g. the acceptance rate as
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 #: Time to agreement spans minutes to the 30-day expiry (and beyond for long-lived offers).
@@ -48,13 +50,19 @@ class Metrics:
                                  ["status"], buckets=_ROUND_BUCKETS, registry=r)
         self._webhooks = Counter("offer_room_webhook_deliveries", "Webhook delivery attempts.",
                                  ["outcome"], registry=r)
+        #: Labelled children by kind: ``labels()`` takes a lock and builds a key each call, and
+        #: "updates" is counted for every edit on the hot path.
+        self._event_children: dict[str, Any] = {}
 
     # --- the room and the socket -------------------------------------------------------------
 
     def count(self, kind: str) -> None:
         """One room event: "updates", "bad_frames", "forged_awareness", …
         (``offer_room_room_events_total{kind=...}``)."""
-        self._events.labels(kind).inc()
+        child = self._event_children.get(kind)
+        if child is None:
+            child = self._event_children[kind] = self._events.labels(kind)
+        child.inc()
 
     def rejected(self, code: str) -> None:
         self._rejections.labels(code).inc()
