@@ -128,6 +128,99 @@ class ProposalRecord(msgspec.Struct, frozen=True):
     explanation: Explanation | None = None
 
 
+#: Audit events shown in the thread as system entries: the negotiation's steps and the offer's
+#: fate (docs/DOMAIN.md, "The thread").
+TIMELINE_EVENTS = frozenset({
+    "proposed", "proposal_accepted", "proposal_rejected", "proposal_withdrawn", "reverted",
+    "offer_accepted", "offer_withdrawn", "offer_declined", "offer_expired",
+})
+
+#: The id of the system entry showing event ``seq`` is ``f"{SYSTEM_ID_PREFIX}{seq}"``; a
+#: ``NewMessage`` may not use the prefix (a message taking that id would make the commit that
+#: writes the event fail).
+SYSTEM_ID_PREFIX = "event:"
+
+#: The most entries one ``list_messages`` call returns (a larger ``limit`` is capped).
+THREAD_PAGE_MAX = 200
+
+
+class MessageRecord(msgspec.Struct, frozen=True):
+    """One entry of an offer's thread (docs/PROTOCOL.md, "The thread")."""
+
+    offer_id: str
+    #: Position in the offer's thread, 1, 2, …: gapless, in the order entries were added.
+    n: int
+    id: str
+    kind: str  # message | question | answer | system
+    at: datetime
+    #: Who wrote it, and in which role; for a system entry, the event's actor and their role in
+    #: the offer (None when no party acted, e.g. expiry).
+    author: str | None = None
+    author_role: str | None = None
+    #: Plain text; kept after a delete (the audit log also keeps what an edit replaced).
+    body: str = ""
+    about: str | None = None
+    reply_to: str | None = None
+    status: str | None = None  # questions: open | resolved
+    edited_at: datetime | None = None
+    deleted_at: datetime | None = None
+    #: A system entry: the audit event it shows (its seq and kind; ``body`` holds its reason).
+    event_seq: int | None = None
+    event_kind: str | None = None
+    payload: dict[str, Any] = {}
+    #: Risk flags found in ``body`` (each shown only to the party it puts at risk).
+    flags: list[Flag] = []
+
+
+class NewMessage(msgspec.Struct, frozen=True):
+    """What ``add_message`` writes; the store assigns ``n`` and the time."""
+
+    id: str
+    kind: str  # message | question | answer
+    author: str
+    author_role: str
+    body: str
+    about: str | None = None
+    reply_to: str | None = None
+    flags: list[Flag] = []
+
+
+class MessageChange(msgspec.Struct, frozen=True):
+    """An edit, a delete or a question's resolution, checked against what is stored.
+
+    The store applies it only when the entry exists, belongs to ``author`` (for an edit or a
+    delete: only its author changes it; for a resolution: only the asker) and is not deleted;
+    otherwise it raises ``MessageNotFound`` (also for resolving an entry that is not a question)
+    or ``NotYours`` and changes nothing. An edit or delete writes an audit event
+    (``message_edited`` / ``message_deleted``, actor ``author``, payload ``{"message_id", "n",
+    "body": the text it replaced}``) in the same transaction; like ``append_event``'s, it is not
+    queued for webhooks.
+    """
+
+    message_id: str
+    author: str
+    body: str | None = None  # an edit
+    #: An edit: the risk flags found in the new ``body``, replacing the stored ones (which were
+    #: found in the old text); None keeps them.
+    flags: list[Flag] | None = None
+    delete: bool = False
+    resolve: bool = False
+    #: Refuse (``TooLate``) when the entry was written before this time (the edit window).
+    written_after: datetime | None = None
+
+
+class MessageNotFound(LookupError):
+    pass
+
+
+class NotYours(PermissionError):
+    pass
+
+
+class TooLate(PermissionError):
+    pass
+
+
 class NewEvent(msgspec.Struct, frozen=True):
     kind: str
     actor: str | None = None
@@ -289,7 +382,9 @@ class Store(Protocol):
         offer, a new proposal while one stays pending). Returns the events written, all stamped
         with one ``now``. With ``outbox``, each event is also queued for webhook delivery in the
         same transaction. Exactly one of several commits with the same ``expect`` wins, across
-        any number of nodes.
+        any number of nodes. Every event whose kind is in ``TIMELINE_EVENTS`` also becomes a system
+        entry of the offer's thread (``MessageRecord`` with ``event_seq``), in the same
+        transaction, so the thread shows the negotiation between the messages.
         """
         ...
 
@@ -316,6 +411,48 @@ class Store(Protocol):
 
     async def due_for_expiry(self, now: datetime, limit: int = 100) -> list[str]:
         """Ids of open offers with ``expires_at <= now``, the longest expired first."""
+        ...
+
+    # the thread (messages, questions, system entries, read state)
+    async def add_message(self, offer_id: str, message: NewMessage) -> MessageRecord:
+        """Append ``message`` to the offer's thread (next ``n``, the store's time); OfferNotFound
+        for an unknown offer. An answer's ``reply_to`` must name a question of the offer, else
+        MessageNotFound and nothing is written. A retried id returns the entry already stored.
+        ValueError (writing nothing) for a ``kind`` other than message, question or answer, or an
+        id starting with ``SYSTEM_ID_PREFIX``. A question is stored with status "open"."""
+        ...
+
+    async def change_message(self, offer_id: str, change: MessageChange) -> MessageRecord:
+        """Apply ``change`` (see ``MessageChange``); the entry as it now is. OfferNotFound for an
+        unknown offer; ValueError unless exactly one of an edit, a delete or a resolution is
+        asked for. Resolving a question that is already resolved changes nothing."""
+        ...
+
+    async def get_message(self, offer_id: str, message_id: str) -> MessageRecord | None: ...
+
+    async def list_messages(
+        self, offer_id: str, *, before: int | None = None, after: int | None = None,
+        limit: int = 50,
+    ) -> list[MessageRecord]:
+        """Thread entries in order: the last ``limit`` before ``before`` (or the latest), or the
+        first ``limit`` after ``after`` (and before ``before``, when both are given). ``limit``
+        is capped at ``THREAD_PAGE_MAX``; empty for an unknown offer."""
+        ...
+
+    async def open_questions(self, offer_id: str) -> list[MessageRecord]:
+        """Questions not resolved nor deleted, oldest first."""
+        ...
+
+    async def mark_read(self, offer_id: str, user_id: str, upto: int) -> int:
+        """Record that ``user_id`` has read up to ``n = upto`` (never moves back; capped at the
+        thread's end); returns the read position now stored. OfferNotFound for an unknown
+        offer."""
+        ...
+
+    async def read_state(self, offer_id: str, user_id: str) -> tuple[int, int]:
+        """(last read position, unread count): entries after it, not deleted, not by the user
+        (a system entry counts unless the user is its event's actor); (0, 0) for an unknown
+        offer."""
         ...
 
     # token revocations

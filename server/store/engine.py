@@ -22,6 +22,9 @@ from server.store.base import (
     DocState,
     EventRecord,
     Expect,
+    MessageChange,
+    MessageRecord,
+    NewMessage,
     OfferRecord,
     VersionRecord,
     WebhookDelivery,
@@ -82,7 +85,8 @@ class Operations(Generic[E]):
 
     Their contracts are the Store methods of the same names (``server.store.base.Store``).
     ``SQLStore`` has already checked what does not depend on the stored state: ``create_offer``
-    gets the offer's first version built, ``commit`` a write that passed ``rules.check_write``.
+    gets the offer's first version built, ``commit`` a write that passed ``rules.check_write``,
+    ``add_message`` and ``change_message`` what passed ``thread.check_new`` / ``check_change``.
     """
 
     create_offer: Callable[[E, OfferRecord, VersionRecord, bytes], Awaitable[None]]
@@ -93,5 +97,7 @@ class Operations(Generic[E]):
         [E, str, str, str | None, str | None, dict[str, Any]], Awaitable[EventRecord]
     ]
     commit: Callable[[E, str, Expect, Write, bool], Awaitable[list[EventRecord]]]
+    add_message: Callable[[E, str, NewMessage], Awaitable[MessageRecord]]
+    change_message: Callable[[E, str, MessageChange], Awaitable[MessageRecord]]
     add_revocation: Callable[[E, Revocation], Awaitable[None]]
     claim_webhooks: Callable[[E, datetime, int, float], Awaitable[list[WebhookDelivery]]]

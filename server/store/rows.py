@@ -17,11 +17,13 @@ from typing import Any, Protocol
 import msgspec
 
 from server.auth import Revocation
+from server.explain.flags import Flag
 from server.offers.terms import Party, Terms
 from server.store.base import (
     CommandRecord,
     EventRecord,
     Explanation,
+    MessageRecord,
     OfferRecord,
     ProposalRecord,
     VersionRecord,
@@ -34,6 +36,7 @@ _party = msgspec.json.Decoder(Party)
 _terms = msgspec.json.Decoder(Terms)
 _payload = msgspec.json.Decoder(dict[str, Any])
 _explanation = msgspec.json.Decoder(Explanation)
+_flags = msgspec.json.Decoder(list[Flag])
 
 OFFER_COLUMNS = "id, status, version, client, freelancer, created_at, expires_at, terms, epoch"
 VERSION_COLUMNS = (
@@ -50,6 +53,12 @@ DELIVERY_COLUMNS = "id, offer_id, event_seq, body, attempts, next_attempt_at"
 REVOCATION_COLUMNS = "offer_id, at_ms, jti, user_id"
 #: Both halves of the partial index ``webhook_outbox_due``: spelled the same so it is used.
 LIVE_DELIVERY = "delivered_at IS NULL AND dead_at IS NULL"
+MESSAGE_COLUMNS = (
+    "offer_id, n, id, kind, author, author_role, body, about, reply_to, status, at, edited_at, "
+    "deleted_at, event_seq, event_kind, payload, flags"
+)
+#: Both halves of the partial index ``messages_open_questions``, spelled the same so it is used.
+OPEN_QUESTION = "kind = 'question' AND status = 'open' AND deleted_at IS NULL"
 
 
 def marks(n: int) -> str:
@@ -214,6 +223,48 @@ class RowCodec:
 
     def revocation_from_row(self, row: Row) -> Revocation:
         return Revocation(offer_id=row[0], at_ms=row[1], jti=row[2], user=row[3])
+
+    def message_params(self, entry: MessageRecord) -> tuple[object, ...]:
+        return (
+            entry.offer_id,
+            entry.n,
+            entry.id,
+            entry.kind,
+            entry.author,
+            entry.author_role,
+            entry.body,
+            entry.about,
+            entry.reply_to,
+            entry.status,
+            self.time(entry.at),
+            self._maybe_time(entry.edited_at),
+            self._maybe_time(entry.deleted_at),
+            entry.event_seq,
+            entry.event_kind,
+            self.json(entry.payload),
+            self.json(entry.flags),
+        )
+
+    def message_from_row(self, row: Row) -> MessageRecord:
+        return MessageRecord(
+            offer_id=row[0],
+            n=row[1],
+            id=row[2],
+            kind=row[3],
+            author=row[4],
+            author_role=row[5],
+            body=row[6],
+            about=row[7],
+            reply_to=row[8],
+            status=row[9],
+            at=self.read_time(row[10]),
+            edited_at=self.read_time(row[11]) if row[11] is not None else None,
+            deleted_at=self.read_time(row[12]) if row[12] is not None else None,
+            event_seq=row[13],
+            event_kind=row[14],
+            payload=_payload.decode(row[15]),
+            flags=_flags.decode(row[16]),
+        )
 
     def delivery_from_row(self, row: Row) -> WebhookDelivery:
         return WebhookDelivery(

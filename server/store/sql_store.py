@@ -16,13 +16,16 @@ from types import TracebackType
 from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar
 
 from server.auth import Revocation
-from server.store import rules
+from server.store import rules, thread
 from server.store.base import (
     CommandRecord,
     DocState,
     EventRecord,
     Expect,
     Explanation,
+    MessageChange,
+    MessageRecord,
+    NewMessage,
     OfferRecord,
     ProposalRecord,
     StoreClosed,
@@ -270,6 +273,41 @@ class SQLStore(Generic[E]):
             limit,
         )
         return [str(row[0]) for row in found]
+
+    # --- the thread (written once in ``thread``; numbering entries is the engine's) ---------
+
+    @_guarded
+    async def add_message(self, offer_id: str, message: NewMessage) -> MessageRecord:
+        thread.check_new(message)
+        return await self._ops.add_message(self._engine, offer_id, message)
+
+    @_guarded
+    async def change_message(self, offer_id: str, change: MessageChange) -> MessageRecord:
+        thread.check_change(change)
+        return await self._ops.change_message(self._engine, offer_id, change)
+
+    @_guarded
+    async def get_message(self, offer_id: str, message_id: str) -> MessageRecord | None:
+        return await thread.get_message(self._engine, offer_id, message_id)
+
+    @_guarded
+    async def list_messages(
+        self, offer_id: str, *, before: int | None = None, after: int | None = None,
+        limit: int = 50,
+    ) -> list[MessageRecord]:
+        return await thread.list_messages(self._engine, offer_id, before, after, limit)
+
+    @_guarded
+    async def open_questions(self, offer_id: str) -> list[MessageRecord]:
+        return await thread.open_questions(self._engine, offer_id)
+
+    @_guarded
+    async def mark_read(self, offer_id: str, user_id: str, upto: int) -> int:
+        return await thread.mark_read(self._engine, offer_id, user_id, upto)
+
+    @_guarded
+    async def read_state(self, offer_id: str, user_id: str) -> tuple[int, int]:
+        return await thread.read_state(self._engine, offer_id, user_id)
 
     # --- token revocations ----------------------------------------------------------------
 

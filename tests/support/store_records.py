@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import msgspec
 
+from server.explain.flags import Flag
 from server.offers.terms import Milestone, Party, Terms
 from server.store.base import (
     CommandRecord,
@@ -14,6 +15,7 @@ from server.store.base import (
     EventRecord,
     Expect,
     NewEvent,
+    NewMessage,
     OfferRecord,
     ProposalRecord,
     Store,
@@ -124,6 +126,29 @@ WITHDRAW = Write(
 
 async def propose(store: Store, *, outbox: bool = False) -> list[EventRecord]:
     return await store.commit("o1", Expect(version=1), PROPOSE, outbox=outbox)
+
+
+def say(
+    message_id: str,
+    body: str = "Hello",
+    *,
+    by: str = "c1",
+    kind: str = "message",
+    about: str | None = None,
+    reply_to: str | None = None,
+    flags: list[Flag] | None = None,
+) -> NewMessage:
+    """A thread entry by ``by`` on an offer of ``make_offer`` (c… the client, f… the freelancer)."""
+    return NewMessage(
+        id=message_id,
+        kind=kind,
+        author=by,
+        author_role="client" if by.startswith("c") else "freelancer",
+        body=body,
+        about=about,
+        reply_to=reply_to,
+        flags=flags or [],
+    )
 
 
 async def append_batch(store: Store, batch: list[tuple[str, bytes]]) -> list[int]:

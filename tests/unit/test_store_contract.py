@@ -28,6 +28,8 @@ from server.explain.flags import Flag
 from server.offers.terms import Terms
 from server.store.base import (
     REVOCATIONS_PER_OFFER,
+    SYSTEM_ID_PREFIX,
+    THREAD_PAGE_MAX,
     CommandRecord,
     Conflict,
     Decision,
@@ -35,11 +37,17 @@ from server.store.base import (
     EventRecord,
     Expect,
     Explanation,
+    MessageChange,
+    MessageNotFound,
+    MessageRecord,
     NewEvent,
+    NewMessage,
+    NotYours,
     OfferExists,
     OfferNotFound,
     Store,
     StoreClosed,
+    TooLate,
     VersionRecord,
     Write,
     content_hash,
@@ -61,6 +69,7 @@ from tests.support.store_records import (
     make_offer,
     proposal,
     propose,
+    say,
     version,
 )
 
@@ -131,6 +140,8 @@ async def state(store: Store, offer_id: str = "o1") -> tuple[object, ...]:
         [await store.get_command(offer_id, c) for c in ("cmd-1", "cmd-2", "c")],
         await store.load_doc(offer_id),
         await store.revocations(offer_id),
+        await store.list_messages(offer_id, limit=THREAD_PAGE_MAX),
+        [await store.read_state(offer_id, user) for user in ("c1", "f1")],
     )
 
 
@@ -170,6 +181,13 @@ def every_call(store: Store) -> list[Any]:
         store.webhook_failed(1, None, "x"),
         store.add_revocation(Revocation("o1", at_ms=1)),
         store.revocations("o1"),
+        store.add_message("o1", say("m1")),
+        store.change_message("o1", MessageChange("m1", "c1", delete=True)),
+        store.get_message("o1", "m1"),
+        store.list_messages("o1"),
+        store.open_questions("o1"),
+        store.mark_read("o1", "c1", 1),
+        store.read_state("o1", "c1"),
     ]
 
 
@@ -925,3 +943,368 @@ async def test_failed_deliveries_are_retried_then_dead_lettered(o1: Store) -> No
     assert await o1.claim_webhooks(T0 + timedelta(days=365), 10, 30) == []
 
 
+
+
+# --- the thread -------------------------------------------------------------------------------
+
+PAYPAL = Flag(
+    "off_platform", "warning", "via PayPal", "Asks to pay off-platform.", "client", source="message"
+)
+
+
+def ns(entries: list[MessageRecord]) -> list[int]:
+    return [entry.n for entry in entries]
+
+
+async def test_entries_round_trip_numbered_per_offer(o1: Store, clock: Clock) -> None:
+    await o1.create_offer(make_offer("o2"), b"")
+    text = "Hi — ünïcode ✓, 'quotes' and \"doubles\".\nLine two."
+    first = await o1.add_message("o1", say("m1", text))
+    asked_at = clock.advance(seconds=5)
+    question = say("q1", "Why $300 more?", by="f1", kind="question", about="fixed_price",
+                   flags=[PAYPAL])  # fmt: skip
+    asked = await o1.add_message("o1", question)
+    answer = await o1.add_message("o1", say("a1", "More scope.", kind="answer", reply_to="q1"))
+    other = await o1.add_message("o2", say("m1", "The same id, another offer"))
+    assert ns([first, asked, answer, other]) == [1, 2, 3, 1]
+    assert first == MessageRecord(
+        offer_id="o1", n=1, id="m1", kind="message", at=T0, author="c1", author_role="client",
+        body=text,
+    )  # fmt: skip
+    assert asked == MessageRecord(
+        offer_id="o1", n=2, id="q1", kind="question", at=asked_at, author="f1",
+        author_role="freelancer", body="Why $300 more?", about="fixed_price", status="open",
+        flags=[PAYPAL],
+    )  # fmt: skip
+    assert (answer.kind, answer.reply_to, answer.status, answer.at) == ("answer", "q1", None,
+                                                                       asked_at)  # fmt: skip
+    assert first.at.utcoffset() == timedelta(0)
+    assert await o1.list_messages("o1") == [first, asked, answer]
+    assert await o1.get_message("o1", "q1") == asked
+    assert await o1.get_message("o2", "m1") == other
+    assert await o1.get_message("o1", "nope") is None
+    assert await o1.get_message("nope", "m1") is None
+    assert await o1.list_messages("nope") == []
+    assert await o1.open_questions("nope") == []
+
+
+async def test_the_thread_of_an_unknown_offer(o1: Store) -> None:
+    with pytest.raises(OfferNotFound):
+        await o1.add_message("nope", say("m1"))
+    with pytest.raises(OfferNotFound):
+        await o1.change_message("nope", MessageChange("m1", "c1", delete=True))
+    with pytest.raises(OfferNotFound):
+        await o1.mark_read("nope", "c1", 1)
+    assert await o1.read_state("nope", "c1") == (0, 0)
+    await o1.create_offer(make_offer("nope"), b"")  # nothing lingered, waiting for the offer
+    assert await o1.list_messages("nope") == []
+    assert await o1.read_state("nope", "c1") == (0, 0)
+    assert await o1.mark_read("nope", "c1", 3) == 0  # capped at the end of an empty thread
+
+
+async def test_a_retried_id_returns_the_stored_entry(o1: Store, clock: Clock) -> None:
+    first = await o1.add_message("o1", say("m1", "Hello"))
+    clock.advance(seconds=1)
+    assert await o1.add_message("o1", say("m1", "Hello")) == first
+    # Whatever the retry says: the first call's entry stands.
+    assert await o1.add_message("o1", say("m1", "Other", kind="question", about="title")) == first
+    assert await o1.add_message("o1", say("m1", kind="answer", reply_to="nope")) == first
+    assert await o1.list_messages("o1") == [first]
+    assert (await o1.add_message("o1", say("m2"))).n == 2  # the retries took no number
+    retries = await asyncio.gather(*(o1.add_message("o1", say("m3")) for _ in range(8)))
+    assert {entry.n for entry in retries} == {3}
+    assert ns(await o1.list_messages("o1")) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("reply_to", [None, "nope", "m1", "event:2", "q9"])
+async def test_an_answer_must_reply_to_a_question_of_the_offer(
+    o1: Store, reply_to: str | None
+) -> None:
+    await o1.create_offer(make_offer("o2"), b"")
+    await o1.add_message("o2", say("q9", "Elsewhere?", kind="question", about="title"))
+    await o1.add_message("o1", say("m1"))
+    await propose(o1)  # event 2: the system entry "event:2"
+    before = await state(o1)
+    with pytest.raises(MessageNotFound):
+        await o1.add_message("o1", say("a1", "Yes", kind="answer", reply_to=reply_to))
+    assert await state(o1) == before
+    await o1.add_message("o1", say("q1", "When?", by="f1", kind="question", about="start_date"))
+    answered = await o1.add_message("o1", say("a1", "May", kind="answer", reply_to="q1"))
+    assert answered.n == 4  # the refusal took no number
+
+
+@pytest.mark.parametrize(
+    "message",
+    [say("s1", kind="system"), say("x1", kind="note"), say(f"{SYSTEM_ID_PREFIX}3")],
+    ids=["system", "unknown kind", "a system id"],
+)
+async def test_impossible_messages_raise_value_error(o1: Store, message: NewMessage) -> None:
+    before = await state(o1)
+    with pytest.raises(ValueError):
+        await o1.add_message("o1", message)
+    assert await state(o1) == before
+    await propose(o1)  # event 2; a message could not take the id its entry needed: none did
+    assert [e.id for e in await o1.list_messages("o1")] == [f"{SYSTEM_ID_PREFIX}2"]
+
+
+async def test_concurrent_adds_on_two_stores_get_gapless_numbers(
+    o1: Store, backend: Backend, clock: Clock
+) -> None:
+    """Two stores on one database: two nodes on PostgreSQL, two connections to one SQLite file."""
+    other = backend.make(clock)
+    await other.open()
+    try:
+        revert = Write(events=[NewEvent("reverted", actor="c1", payload={"version": 1})])
+        stores = ((o1, "a", "c1"), (other, "b", "f1"))
+        await asyncio.gather(
+            *(s.add_message("o1", say(f"{name}{i}", by=by)) for i in range(20)
+              for s, name, by in stores),
+            *(s.commit("o1", Expect(version=1), revert) for _ in range(5) for s, _, _ in stores),
+            *(s.add_message("o1", say("dup")) for s, _, _ in stores),
+        )  # fmt: skip
+        entries = await other.list_messages("o1", limit=THREAD_PAGE_MAX)
+        assert ns(entries) == list(range(1, 52))  # 40 messages, 10 system entries, 1 retried id
+        assert len({e.id for e in entries}) == 51
+        system = [e for e in entries if e.kind == "system"]
+        reverts = [e.seq for e in await o1.list_events("o1") if e.kind == "reverted"]
+        # Each event is shown once, and the thread shows events in their order.
+        assert [e.event_seq for e in system] == reverts and len(reverts) == 10
+    finally:
+        await other.close()
+
+
+async def test_an_edit_replaces_body_and_flags_and_audits_the_old_text(
+    o1: Store, clock: Clock
+) -> None:
+    posted = await o1.add_message("o1", say("m1", "Pay me via PayPal", by="f1", flags=[PAYPAL]))
+    edited_at = clock.advance(seconds=30)
+    # written_after is inclusive: an entry written exactly then may still be edited.
+    change = MessageChange("m1", "f1", body="Pay through the platform", flags=[],
+                           written_after=T0)  # fmt: skip
+    edited = await o1.change_message("o1", change)
+    assert edited == msgspec.structs.replace(
+        posted, body="Pay through the platform", flags=[], edited_at=edited_at
+    )
+    assert await o1.get_message("o1", "m1") == edited
+    assert (await o1.list_events("o1"))[1:] == [
+        EventRecord(
+            offer_id="o1", seq=2, kind="message_edited", at=edited_at, actor="f1",
+            payload={"message_id": "m1", "n": 1, "body": "Pay me via PayPal"},
+        )
+    ]  # fmt: skip
+    # Not a timeline event (no system entry) and, like append_event's, not queued for webhooks.
+    assert await o1.list_messages("o1") == [edited]
+    assert await o1.claim_webhooks(T0 + timedelta(days=1), 10, 30) == []
+    rewrite = MessageChange("m1", "f1", body="Via PayPal", flags=[PAYPAL])
+    again = await o1.change_message("o1", rewrite)
+    assert (again.body, again.flags, again.n) == ("Via PayPal", [PAYPAL], 1)
+    kept = await o1.change_message("o1", MessageChange("m1", "f1", body="PayPal, please"))
+    assert kept.flags == [PAYPAL]  # no flags given: the stored ones stay
+    replaced = [e.payload["body"] for e in (await o1.list_events("o1"))[1:]]
+    assert replaced == ["Pay me via PayPal", "Pay through the platform", "Via PayPal"]
+
+
+async def test_a_delete_keeps_the_entry_and_audits_its_text(o1: Store, clock: Clock) -> None:
+    await o1.add_message("o1", say("q1", "Why?", kind="question", about="title"))
+    deleted_at = clock.advance(seconds=10)
+    gone = await o1.change_message("o1", MessageChange("q1", "c1", delete=True))
+    assert (gone.n, gone.body, gone.deleted_at, gone.status) == (1, "Why?", deleted_at, "open")
+    assert await o1.get_message("o1", "q1") == gone
+    assert await o1.list_messages("o1") == [gone]  # it keeps its place in the thread
+    assert await o1.open_questions("o1") == []
+    event = (await o1.list_events("o1"))[-1]
+    assert (event.kind, event.actor, event.at, event.payload) == (
+        "message_deleted", "c1", deleted_at, {"message_id": "q1", "n": 1, "body": "Why?"}
+    )  # fmt: skip
+
+
+#: Changes the store refuses, on the entries ``refusals_setup`` writes.
+REFUSED = {
+    "not found": (MessageChange("nope", "c1", body="x"), MessageNotFound),
+    "another offer's entry": (MessageChange("o2m", "c1", delete=True), MessageNotFound),
+    "edit, not yours": (MessageChange("m1", "f1", body="x"), NotYours),
+    "delete, not yours": (MessageChange("m1", "f1", delete=True), NotYours),
+    "resolve, not the asker": (MessageChange("q1", "c1", resolve=True), NotYours),
+    "resolve, not a question": (MessageChange("m1", "c1", resolve=True), MessageNotFound),
+    "a system entry, by its actor": (MessageChange("event:2", "f1", body="x"), NotYours),
+    "too late": (
+        MessageChange("m1", "c1", body="x", written_after=T0 + timedelta(microseconds=1)),
+        TooLate,
+    ),
+    "edit, deleted": (MessageChange("d1", "c1", body="x"), MessageNotFound),
+    "delete, deleted": (MessageChange("d1", "c1", delete=True), MessageNotFound),
+    "resolve, deleted": (MessageChange("dq", "c1", resolve=True), MessageNotFound),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED)
+async def test_a_refused_change_changes_nothing(o1: Store, case: str) -> None:
+    await o1.create_offer(make_offer("o2"), b"")
+    await o1.add_message("o2", say("o2m"))
+    await propose(o1)  # event 2, shown as "event:2" with the proposer f1 as its author
+    await o1.add_message("o1", say("m1"))
+    await o1.add_message("o1", say("q1", "When?", by="f1", kind="question", about="start_date"))
+    for deleted in (say("d1"), say("dq", "Why?", kind="question", about="title")):
+        await o1.add_message("o1", deleted)
+        await o1.change_message("o1", MessageChange(deleted.id, "c1", delete=True))
+    before = await state(o1)
+    change, error = REFUSED[case]
+    with pytest.raises(error):
+        await o1.change_message("o1", change)
+    assert await state(o1) == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        MessageChange("m1", "c1"),
+        MessageChange("m1", "c1", body="x", delete=True),
+        MessageChange("m1", "c1", body="x", resolve=True),
+        MessageChange("m1", "c1", delete=True, resolve=True),
+    ],
+    ids=["nothing", "edit and delete", "edit and resolve", "delete and resolve"],
+)
+async def test_a_change_is_exactly_one_thing(o1: Store, change: MessageChange) -> None:
+    await o1.add_message("o1", say("m1"))
+    before = await state(o1)
+    with pytest.raises(ValueError):
+        await o1.change_message("o1", change)
+    assert await state(o1) == before
+
+
+async def test_the_asker_resolves_a_question(o1: Store) -> None:
+    await o1.create_offer(make_offer("o2"), b"")
+    await o1.add_message("o2", say("q0", "Elsewhere?", kind="question", about="title"))
+    asked = await o1.add_message(
+        "o1", say("q1", "Milestone date?", by="f1", kind="question", about="milestone:m1")
+    )
+    other = await o1.add_message("o1", say("q2", "Rate?", kind="question", about="fixed_price"))
+    await o1.add_message("o1", say("m1", "Not a question"))
+    await o1.add_message("o1", say("a1", "The 10th.", kind="answer", reply_to="q1"))
+    assert await o1.open_questions("o1") == [asked, other]  # oldest first, this offer's only
+    events = await o1.list_events("o1")
+    resolved = await o1.change_message("o1", MessageChange("q1", "f1", resolve=True))
+    assert resolved == msgspec.structs.replace(asked, status="resolved")
+    assert await o1.get_message("o1", "q1") == resolved
+    assert await o1.open_questions("o1") == [other]
+    # Again: nothing changes. A resolution is not audited.
+    assert await o1.change_message("o1", MessageChange("q1", "f1", resolve=True)) == resolved
+    assert await o1.list_events("o1") == events
+    # A resolved question may still be answered.
+    late = await o1.add_message("o1", say("a2", "Or the 12th.", kind="answer", reply_to="q1"))
+    assert late.n == 5
+
+
+async def test_commit_adds_a_system_entry_per_timeline_event(o1: Store, clock: Clock) -> None:
+    await o1.add_message("o1", say("m1"))
+    await propose(o1)  # event 2: proposed by f1
+    at = clock.advance(minutes=1)
+    counter = Write(
+        events=[
+            NewEvent("proposal_rejected", actor="c1", reason="too much",
+                     payload={"proposal_id": "p1"}),
+            NewEvent("viewed", actor="c1"),  # not a timeline event: no entry
+            NewEvent("proposed", actor="c1", reason="meet halfway", payload={"proposal_id": "p2"}),
+        ],
+        decision=Decision("p1", "rejected", decided_by="c1", reason="too much"),
+        proposal=proposal("p2", by="c1", at=at),
+    )  # fmt: skip
+    await o1.commit("o1", Expect(version=1, pending="p1"), counter)
+    by_integrator = Write(events=[NewEvent("reverted", actor="api", payload={"version": 1})])
+    await o1.commit("o1", Expect(version=1, pending="p2"), by_integrator)
+    expire = Write(
+        events=[NewEvent("offer_expired"), NewEvent("note", actor="c1")],
+        status="expired",
+        decision=Decision("p2", "closed", None),
+    )
+    await o1.commit("o1", Expect(version=1, pending="p2"), expire)
+
+    entries = await o1.list_messages("o1")
+    assert [(e.n, e.id, e.kind, e.event_kind, e.author, e.author_role) for e in entries] == [
+        (1, "m1", "message", None, "c1", "client"),
+        (2, "event:2", "system", "proposed", "f1", "freelancer"),
+        (3, "event:3", "system", "proposal_rejected", "c1", "client"),
+        (4, "event:5", "system", "proposed", "c1", "client"),
+        (5, "event:6", "system", "reverted", "api", None),  # not a party
+        (6, "event:7", "system", "offer_expired", None, None),  # the system
+    ]
+    assert entries[2] == MessageRecord(
+        offer_id="o1", n=3, id="event:3", kind="system", at=at, author="c1", author_role="client",
+        body="too much", event_seq=3, event_kind="proposal_rejected",
+        payload={"proposal_id": "p1"},
+    )  # fmt: skip
+    assert (entries[1].body, entries[1].payload, entries[1].at) == ("", {"proposal": "p1"}, T0)
+    assert all(e.event_seq == int(e.id.split(":")[1]) for e in entries[1:])
+
+
+async def test_a_failed_commit_adds_no_system_entry(o1: Store, backend: Backend) -> None:
+    await o1.add_message("o1", say("m1"))
+    await propose(o1)
+    before = await state(o1)
+    with pytest.raises(Conflict):
+        await o1.commit("o1", Expect(version=1), WITHDRAW, outbox=True)
+    broken = Write(
+        events=[NewEvent("proposal_rejected")],
+        decision=Decision("p1", "rejected", decided_by="c1"),
+        proposal=proposal("p1"),  # a taken id: the transaction fails after the decision
+    )
+    with pytest.raises(backend.integrity_error):
+        await o1.commit("o1", Expect(version=1, pending="p1"), broken, outbox=True)
+    assert await state(o1) == before
+    assert (await o1.add_message("o1", say("m2"))).n == 3  # no gap either
+
+
+async def test_pages_before_and_after(o1: Store) -> None:
+    total = THREAD_PAGE_MAX + 10
+    many = Write(events=[NewEvent("reverted", payload={"i": i}) for i in range(total)])
+    await o1.commit("o1", Expect(version=1), many)  # entries 1..210, in one commit
+    assert ns(await o1.list_messages("o1")) == list(range(total - 49, total + 1))  # the latest
+    assert ns(await o1.list_messages("o1", limit=5)) == list(range(total - 4, total + 1))
+    assert ns(await o1.list_messages("o1", before=8, limit=5)) == [3, 4, 5, 6, 7]
+    assert ns(await o1.list_messages("o1", before=3, limit=5)) == [1, 2]
+    assert await o1.list_messages("o1", before=1) == []
+    assert ns(await o1.list_messages("o1", after=0, limit=5)) == [1, 2, 3, 4, 5]
+    assert ns(await o1.list_messages("o1", after=total - 2, limit=5)) == [total - 1, total]
+    assert await o1.list_messages("o1", after=total) == []
+    assert ns(await o1.list_messages("o1", after=2, before=6)) == [3, 4, 5]
+    assert ns(await o1.list_messages("o1", after=2, before=60, limit=3)) == [3, 4, 5]
+    # limit is capped, and never read as "no limit".
+    assert ns(await o1.list_messages("o1", limit=10_000)) == list(range(11, total + 1))
+    assert ns(await o1.list_messages("o1", after=0, limit=10_000)) == list(range(1, 201))
+    assert await o1.list_messages("o1", limit=0) == []
+    assert await o1.list_messages("o1", limit=-1) == []
+    assert await o1.list_messages("o1", after=0, limit=-1) == []
+
+
+async def test_read_state_counts_what_others_wrote_after_the_read_position(o1: Store) -> None:
+    await o1.add_message("o1", say("c-1", by="c1"))  # 1
+    await o1.add_message("o1", say("f-1", by="f1"))  # 2
+    await propose(o1)  # 3: a system entry, its event's actor f1
+    await o1.add_message("o1", say("f-2", by="f1"))  # 4, deleted: unread for no one
+    await o1.change_message("o1", MessageChange("f-2", "f1", delete=True))
+    closed = Decision("p1", "closed", None)
+    expire = Write(events=[NewEvent("offer_expired")], status="expired", decision=closed)
+    await o1.commit("o1", Expect(version=1, pending="p1"), expire)  # 5: no actor, for everyone
+    assert await o1.read_state("o1", "c1") == (0, 3)  # f-1, proposed, expired
+    assert await o1.read_state("o1", "f1") == (0, 2)  # c-1, expired
+    assert await o1.read_state("o1", "v9") == (0, 4)  # a viewer: everything not deleted
+    assert await o1.mark_read("o1", "c1", 2) == 2
+    assert await o1.read_state("o1", "c1") == (2, 2)
+    assert await o1.mark_read("o1", "c1", 1) == 2  # never back
+    assert await o1.mark_read("o1", "c1", -5) == 2
+    assert await o1.mark_read("o1", "c1", 99) == 5  # capped at the thread's end
+    assert await o1.read_state("o1", "c1") == (5, 0)
+    assert await o1.read_state("o1", "f1") == (0, 2)  # each user has their own
+    await o1.add_message("o1", say("f-3", by="f1"))  # 6
+    assert await o1.read_state("o1", "c1") == (5, 1)
+    assert await o1.mark_read("o1", "f1", 2**70) == 6  # any number a client sends
+    assert await o1.read_state("o1", "f1") == (6, 0)
+
+
+async def test_concurrent_reads_keep_the_furthest_position(o1: Store) -> None:
+    for i in range(30):
+        await o1.add_message("o1", say(f"m{i}", by="f1"))
+    order = [7, 30, 2, 19, 30, 1, 25, 12, 29, 3] * 3
+    positions = await asyncio.gather(*(o1.mark_read("o1", "c1", upto) for upto in order))
+    assert max(positions) == 30 and all(p >= upto for p, upto in zip(positions, order, strict=True))
+    assert await o1.read_state("o1", "c1") == (30, 0)

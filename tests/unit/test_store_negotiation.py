@@ -48,7 +48,7 @@ from tests.support.store_records import (
     version,
 )
 
-TABLES = ("offers", "versions", "events", "proposals", "commands", "webhook_outbox")
+TABLES = ("offers", "versions", "events", "proposals", "commands", "webhook_outbox", "messages")
 
 
 @pytest.fixture

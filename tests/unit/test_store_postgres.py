@@ -47,7 +47,7 @@ from server.store.postgres import rows as pg_rows
 from server.store.postgres import schema as pg_schema
 from server.store.sqlite import SQLiteStore
 from tests.support import postgres as pgtest
-from tests.support.store_records import append, append_batch
+from tests.support.store_records import append, append_batch, say
 
 REPO = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
@@ -127,6 +127,10 @@ async def test_schema_is_versioned_and_uses_native_types(url: str) -> None:
     assert {"proposals_one_pending", "webhook_outbox_due", "offers_open_by_expiry"} <= indexes
     assert {"revocations_by_offer", "revocations_one_per_jti"} <= indexes
     assert types["revocations.at_ms"] == "bigint"
+    assert types["messages.payload"] == types["messages.flags"] == "jsonb"
+    assert types["messages.at"] == types["messages.deleted_at"] == "timestamp with time zone"
+    assert types["messages.n"] == types["read_state.last_read"] == "bigint"
+    assert {"messages_pkey", "messages_offer_id_id_key", "messages_open_questions"} <= indexes
 
 
 async def test_nodes_starting_together_migrate_once(url: str) -> None:
@@ -185,6 +189,33 @@ async def test_migrates_a_version_2_database_keeping_its_data(url: str) -> None:
         rule = Revocation("o1", at_ms=1_700_000_000_000, jti="j1")
         await store.add_revocation(rule)
         assert await store.revocations("o1") == [rule]
+    assert sql(url, "SELECT MAX(version) FROM schema_migrations") == [(len(pg_schema.MIGRATIONS),)]
+
+
+async def test_migrates_a_version_3_database_keeping_its_data(url: str) -> None:
+    offer = make_offer()
+    created = EventRecord(offer_id="o1", seq=1, kind="created", at=T0, payload={"version": 1})
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        assert await pg_schema.migrate(conn, target=3) == 3
+        for table, columns, params in (
+            ("offers", rows.OFFER_COLUMNS, pg_rows.PG.offer_params(offer)),
+            ("events", rows.EVENT_COLUMNS, pg_rows.PG.event_params(created)),
+        ):
+            marks = pg_rows.marks(len(params))
+            await conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", params)
+        await conn.execute("INSERT INTO doc_snapshots VALUES ('o1', 'seed', 0)")
+        await conn.execute("INSERT INTO revocations (offer_id, at_ms, jti) VALUES ('o1', 5, 'j1')")
+    assert sql(url, "SELECT to_regclass('messages')") == [(None,)]
+
+    async with PostgresStore(url) as store:
+        assert await store.get_offer("o1") == offer
+        assert await store.revocations("o1") == [Revocation("o1", at_ms=5, jti="j1")]
+        posted = await store.add_message("o1", say("m1"))
+        assert posted.n == 1 and await store.list_messages("o1") == [posted]
+        events = await store.commit("o1", Expect(version=1), Write(events=[NewEvent("reverted")]))
+        assert await store.list_events("o1") == [created, *events]  # events continue
+        assert [e.event_seq for e in await store.list_messages("o1")] == [None, 2]
+        assert await store.mark_read("o1", "f1", 9) == 2
     assert sql(url, "SELECT MAX(version) FROM schema_migrations") == [(len(pg_schema.MIGRATIONS),)]
 
 
@@ -330,6 +361,36 @@ async def test_a_write_on_one_node_is_read_by_the_other(
     assert await append(b, "o1", b"u2") == 2
 
 
+async def test_two_nodes_adding_never_show_a_gap(url: str) -> None:
+    async with PostgresStore(url) as a, PostgresStore(url) as b, PostgresStore(url) as reader:
+        await a.create_offer(make_offer(), b"")
+        gaps: list[list[int]] = []
+        done = False
+
+        async def post(node: PostgresStore, name: str) -> None:
+            for i in range(40):
+                await node.add_message("o1", say(f"{name}{i}", by="c1" if name == "a" else "f1"))
+                if i % 10 == 0:  # and a commit's system entry now and then
+                    revert = Write(events=[NewEvent("reverted", actor="c1")])
+                    await node.commit("o1", Expect(version=1), revert)
+
+        async def watch() -> None:
+            # An entry is never visible before every entry numbered below it.
+            while not done:
+                seen = [e.n for e in await reader.list_messages("o1", after=0, limit=200)]
+                if seen != list(range(1, len(seen) + 1)):
+                    gaps.append(seen)
+                await asyncio.sleep(0)
+
+        watcher = asyncio.create_task(watch())
+        await asyncio.gather(post(a, "a"), post(b, "b"))
+        done = True
+        await watcher
+        assert gaps == []
+        final = await reader.list_messages("o1", after=0, limit=200)
+        assert [e.n for e in final] == list(range(1, 89))  # 80 messages, 8 system entries
+
+
 # --- atomicity under sabotage ---------------------------------------------------------------
 
 BOOM = """
@@ -366,6 +427,38 @@ async def test_a_failed_batch_stores_nothing_and_leaves_no_gap(url: str) -> None
         assert await store.update_count("o1") == 0
         sql(url, "DROP TRIGGER no_bad ON doc_updates")
         assert await append(store, "o1", b"after") == 1  # no gap left by the failed batch
+
+
+async def test_a_commit_failing_after_its_system_entries_writes_none(url: str) -> None:
+    async with PostgresStore(url) as store:
+        await store.create_offer(make_offer(), b"")
+        sql(url, BOOM)
+        # The outbox rows are written after the events and the thread's entries: fail there.
+        sql(url, "CREATE TRIGGER no_outbox BEFORE INSERT ON webhook_outbox EXECUTE FUNCTION boom()")
+        write = Write(events=[NewEvent("proposed", actor="f1")], proposal=proposal("p1"))
+        with pytest.raises(psycopg.errors.RaiseException, match="boom"):
+            await store.commit("o1", Expect(version=1), write, outbox=True)
+        counts = "SELECT (SELECT COUNT(*) FROM messages), (SELECT COUNT(*) FROM events)"
+        assert sql(url, counts) == [(0, 1)]
+        sql(url, "DROP TRIGGER no_outbox ON webhook_outbox")
+        await store.commit("o1", Expect(version=1), write, outbox=True)
+        assert [(e.n, e.event_seq) for e in await store.list_messages("o1")] == [(1, 2)]
+
+
+async def test_a_failed_add_takes_no_number(url: str) -> None:
+    async with PostgresStore(url) as store:
+        await store.create_offer(make_offer(), b"")
+        sql(url, BOOM)
+        sql(
+            url,
+            "CREATE TRIGGER no_boom BEFORE INSERT ON messages FOR EACH ROW "
+            "WHEN (NEW.body = 'boom') EXECUTE FUNCTION boom()",
+        )
+        await store.add_message("o1", say("m1"))
+        with pytest.raises(psycopg.errors.RaiseException):
+            await store.add_message("o1", say("m2", "boom"))
+        assert (await store.add_message("o1", say("m3"))).n == 2
+        assert await store.get_message("o1", "m2") is None
 
 
 # --- an unreachable server ------------------------------------------------------------------

@@ -30,7 +30,7 @@ from server.store.base import (
 from server.store.sqlite import SQLiteStore
 from server.store.sqlite.rows import SQLITE
 from server.store.sqlite.schema import MIGRATIONS
-from tests.support.store_records import append
+from tests.support.store_records import append, propose, say
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
@@ -132,6 +132,61 @@ async def test_migrates_a_version_2_file_keeping_its_data(db_path: Path) -> None
     assert not any("TEMP B-TREE" in str(step[-1]) for step in plan), plan
 
 
+async def test_migrates_a_version_3_file_keeping_its_data(db_path: Path) -> None:
+    # A file as the release before the thread left it: an offer, its events and a revocation.
+    offer = make_offer()
+    with raw(db_path) as conn:
+        for number, script in enumerate(MIGRATIONS[:3], start=1):
+            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        conn.execute(
+            f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({rows.marks(9)})",
+            SQLITE.offer_params(offer),
+        )
+        conn.execute("INSERT INTO doc_snapshots VALUES ('o1', X'5345454400', 0)")
+        conn.execute(
+            "INSERT INTO events VALUES ('o1', 1, 'created', NULL, NULL, '{\"version\":1}', ?)",
+            (SQLITE.time(NOW),),
+        )
+        conn.execute("INSERT INTO revocations VALUES ('o1', 5, 'j1', NULL)")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "messages" not in tables
+
+    async with SQLiteStore(db_path) as store:
+        assert await store.get_offer("o1") == offer
+        assert await store.revocations("o1") == [Revocation("o1", at_ms=5, jti="j1")]
+        posted = await store.add_message("o1", say("m1", "Hello", by="c1"))
+        assert posted.n == 1 and await store.list_messages("o1") == [posted]
+        assert (await store.append_event("o1", "viewed")).seq == 2  # events continue
+        assert await store.mark_read("o1", "f1", 1) == 1
+    with raw(db_path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def plan(path: Path, sql: str) -> str:
+    with raw(path) as conn:
+        return " | ".join(str(step[-1]) for step in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+
+
+async def test_thread_reads_walk_an_index_without_sorting(
+    store: SQLiteStore, db_path: Path
+) -> None:
+    page = plan(
+        db_path,
+        f"SELECT {rows.MESSAGE_COLUMNS} FROM messages WHERE offer_id = 'o1' AND n < 90 "
+        "ORDER BY n DESC LIMIT 50",
+    )
+    # The primary key (offer_id, n): a page is a range of it, read backwards for "the latest".
+    assert "sqlite_autoindex_messages_1 (offer_id=? AND n<?)" in page, page
+    by_id = plan(db_path, "SELECT n FROM messages WHERE offer_id = 'o1' AND id = 'm1'")
+    assert "sqlite_autoindex_messages_2" in by_id, by_id
+    questions = plan(
+        db_path,
+        f"SELECT n FROM messages WHERE offer_id = 'o1' AND {rows.OPEN_QUESTION} ORDER BY n",
+    )
+    assert "messages_open_questions" in questions, questions
+    assert not any("TEMP B-TREE" in p for p in (page, by_id, questions))
+
+
 async def test_every_method_raises_before_open_and_after_close(db_path: Path) -> None:
     fresh = SQLiteStore(db_path)
     with pytest.raises(StoreClosed):
@@ -223,6 +278,39 @@ async def test_events_get_per_offer_seqs_and_round_trip(store: SQLiteStore) -> N
     with pytest.raises(OfferNotFound):
         await store.append_event("nope", "viewed")
     assert await store.list_events("nope") == []
+
+
+async def test_a_commit_failing_after_its_system_entries_writes_none(
+    store: SQLiteStore, db_path: Path
+) -> None:
+    await store.create_offer(make_offer(), b"")
+    # The outbox rows are written after the events and the thread's entries: fail there.
+    with raw(db_path) as conn:
+        conn.execute(
+            "CREATE TRIGGER no_outbox BEFORE INSERT ON webhook_outbox "
+            "BEGIN SELECT RAISE(ABORT, 'boom'); END"
+        )
+    with pytest.raises(sqlite3.IntegrityError, match="boom"):
+        await propose(store, outbox=True)
+    assert (count(db_path, "messages"), count(db_path, "events")) == (0, 1)
+    with raw(db_path) as conn:
+        conn.execute("DROP TRIGGER no_outbox")
+    await propose(store, outbox=True)
+    assert [(e.n, e.event_seq) for e in await store.list_messages("o1")] == [(1, 2)]
+
+
+async def test_a_failed_add_takes_no_number(store: SQLiteStore, db_path: Path) -> None:
+    await store.create_offer(make_offer(), b"")
+    with raw(db_path) as conn:
+        conn.execute(
+            "CREATE TRIGGER no_boom BEFORE INSERT ON messages WHEN NEW.body = 'boom' "
+            "BEGIN SELECT RAISE(ABORT, 'boom'); END"
+        )
+    await store.add_message("o1", say("m1"))
+    with pytest.raises(sqlite3.IntegrityError, match="boom"):
+        await store.add_message("o1", say("m2", "boom"))
+    assert (await store.add_message("o1", say("m3"))).n == 2
+    assert await store.get_message("o1", "m2") is None
 
 
 # --- the CRDT log ---------------------------------------------------------------------------

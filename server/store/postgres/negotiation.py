@@ -4,13 +4,15 @@
 against the same offer waits for the first to finish, then compares with what the first wrote,
 so exactly one of two commits with the same ``Expect`` wins, across any number of nodes. What a
 write may contain, when it conflicts and the statements that apply it are the shared rules
-(``server.store.rules``); events and their webhook deliveries are this engine's.
+(``server.store.rules``); events, their webhook deliveries and the thread's system entries are
+this engine's.
 """
 
 from __future__ import annotations
 
 from server.store.base import EventRecord, Expect, Write
 from server.store.postgres import outbox as outbox_rows
+from server.store.postgres import thread
 from server.store.postgres.core import Conn, PgCore, insert_events, lock_offer, pyformat
 from server.store.postgres.rows import PG
 from server.store.rows import utc
@@ -37,6 +39,7 @@ async def commit(
             [(new.kind, new.actor, new.reason, dict(new.payload)) for new in write.events],
             now,
         )
+        await thread.add_system_entries(conn, offer, events)
         if outbox and events:
             await outbox_rows.enqueue(conn, events, now)
     return events

@@ -147,6 +147,45 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE UNIQUE INDEX revocations_one_per_jti ON revocations (offer_id, jti)
         WHERE jti IS NOT NULL;
     """,
+    # 4: the thread (server.store.thread): messages, questions, answers, the system entries that
+    # show timeline events, and how far each user has read.
+    """
+    -- n is per offer and gapless, taken as MAX(n) + 1 under the offer's row lock in the
+    -- transaction that inserts the row. The primary key serves every read of a page.
+    CREATE TABLE messages (
+        offer_id    text COLLATE "C" NOT NULL REFERENCES offers(id) ON DELETE CASCADE,
+        n           bigint NOT NULL,
+        id          text COLLATE "C" NOT NULL,
+        kind        text NOT NULL,
+        author      text,
+        author_role text,
+        body        text NOT NULL,
+        about       text,
+        reply_to    text COLLATE "C",
+        status      text,
+        at          timestamptz NOT NULL,
+        edited_at   timestamptz,
+        deleted_at  timestamptz,
+        event_seq   bigint,
+        event_kind  text,
+        payload     jsonb NOT NULL,
+        flags       jsonb NOT NULL,
+        PRIMARY KEY (offer_id, n),
+        -- get_message, change_message and a retried add look entries up by id.
+        UNIQUE (offer_id, id),
+        FOREIGN KEY (offer_id, event_seq) REFERENCES events (offer_id, seq) ON DELETE CASCADE
+    );
+
+    CREATE INDEX messages_open_questions ON messages (offer_id, n)
+        WHERE kind = 'question' AND status = 'open' AND deleted_at IS NULL;
+
+    CREATE TABLE read_state (
+        offer_id  text COLLATE "C" NOT NULL REFERENCES offers(id) ON DELETE CASCADE,
+        user_id   text NOT NULL,
+        last_read bigint NOT NULL,
+        PRIMARY KEY (offer_id, user_id)
+    );
+    """,
 )
 
 _VERSIONS_TABLE = """

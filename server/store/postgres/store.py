@@ -9,6 +9,8 @@ writers (nodes) on one database:
   never from a node's memory (``docs``).
 - Webhook outbox: claims take due rows FOR UPDATE SKIP LOCKED; each row goes to one node.
 - Token revocations: adds lock the offer's row, so the per-offer bound holds across nodes.
+- The thread: every write (a message, a change, a commit's system entries) locks the offer's row
+  and numbers entries ``MAX(n) + 1`` under it, so ``n`` stays gapless across nodes (``thread``).
 - Schema: versioned migrations at ``open()``, serialised by an advisory lock (``schema``).
 - Unreachable server: methods raise ``StoreUnavailable``; the pool reconnects when it is back.
 
@@ -34,7 +36,7 @@ from typing import TYPE_CHECKING
 
 from server.store.base import Store
 from server.store.engine import Operations
-from server.store.postgres import docs, negotiation, outbox, revocations
+from server.store.postgres import docs, negotiation, outbox, revocations, thread
 from server.store.postgres.core import PgCore
 from server.store.rules import Clock, utc_now
 from server.store.sql_store import SQLStore
@@ -46,6 +48,8 @@ OPERATIONS: Operations[PgCore] = Operations(
     compact=docs.compact,
     append_event=docs.append_event,
     commit=negotiation.commit,
+    add_message=thread.add_message,
+    change_message=thread.change_message,
     add_revocation=revocations.add_revocation,
     claim_webhooks=outbox.claim_webhooks,
 )

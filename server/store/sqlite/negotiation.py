@@ -3,7 +3,8 @@
 ``commit`` compares inside its BEGIN IMMEDIATE transaction, so the comparison and the write see
 the same file even if another connection (another process) writes between commits. What a write
 may contain, when it conflicts and the statements that apply it are the shared rules
-(``server.store.rules``); events and their webhook deliveries are this engine's.
+(``server.store.rules``); events, their webhook deliveries and the thread's system entries are
+this engine's.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from server.store.base import EventRecord, Expect, OfferNotFound, OfferRecord, W
 from server.store.rows import OFFER_COLUMNS
 from server.store.rules import compare, write_statements
 from server.store.sqlite import outbox as outbox_rows
+from server.store.sqlite import thread
 from server.store.sqlite.core import SQLiteCore
 from server.store.sqlite.rows import SQLITE
 
@@ -34,6 +36,7 @@ def commit(
             core.insert_event(offer_id, new.kind, new.actor, new.reason, dict(new.payload), now)
             for new in write.events
         ]
+        thread.add_system_entries(core, offer, events)
         if outbox:
             outbox_rows.enqueue(core, events, now)
     return events

@@ -138,6 +138,45 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE UNIQUE INDEX revocations_one_per_jti ON revocations (offer_id, jti)
         WHERE jti IS NOT NULL;
     """,
+    # 4: the thread (server.store.thread): messages, questions, answers, the system entries that
+    # show timeline events, and how far each user has read.
+    """
+    -- n is per offer and gapless, taken as MAX(n) + 1 in the transaction that inserts the row.
+    -- The primary key serves every read of a page, (offer_id, n) in either direction.
+    CREATE TABLE messages (
+        offer_id    TEXT NOT NULL REFERENCES offers(id) ON DELETE CASCADE,
+        n           INTEGER NOT NULL,
+        id          TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        author      TEXT,
+        author_role TEXT,
+        body        TEXT NOT NULL,
+        about       TEXT,
+        reply_to    TEXT,
+        status      TEXT,
+        at          TEXT NOT NULL,
+        edited_at   TEXT,
+        deleted_at  TEXT,
+        event_seq   INTEGER,
+        event_kind  TEXT,
+        payload     TEXT NOT NULL,
+        flags       TEXT NOT NULL,
+        PRIMARY KEY (offer_id, n),
+        -- get_message, change_message and a retried add look entries up by id.
+        UNIQUE (offer_id, id),
+        FOREIGN KEY (offer_id, event_seq) REFERENCES events (offer_id, seq) ON DELETE CASCADE
+    ) STRICT;
+
+    CREATE INDEX messages_open_questions ON messages (offer_id, n)
+        WHERE kind = 'question' AND status = 'open' AND deleted_at IS NULL;
+
+    CREATE TABLE read_state (
+        offer_id  TEXT NOT NULL REFERENCES offers(id) ON DELETE CASCADE,
+        user_id   TEXT NOT NULL,
+        last_read INTEGER NOT NULL,
+        PRIMARY KEY (offer_id, user_id)
+    ) STRICT;
+    """,
 )
 
 

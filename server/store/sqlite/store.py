@@ -13,7 +13,7 @@ from server.store.base import Store
 from server.store.engine import Operations
 from server.store.rules import Clock, utc_now
 from server.store.sql_store import SQLStore
-from server.store.sqlite import docs, negotiation, outbox, revocations
+from server.store.sqlite import docs, negotiation, outbox, revocations, thread
 from server.store.sqlite.core import SQLiteEngine, on_writer
 
 OPERATIONS: Operations[SQLiteEngine] = Operations(
@@ -23,6 +23,8 @@ OPERATIONS: Operations[SQLiteEngine] = Operations(
     compact=on_writer(docs.compact),
     append_event=on_writer(docs.append_event),
     commit=on_writer(negotiation.commit),
+    add_message=on_writer(thread.add_message),
+    change_message=on_writer(thread.change_message),
     add_revocation=on_writer(revocations.add_revocation),
     claim_webhooks=on_writer(outbox.claim_webhooks),
 )
