@@ -26,8 +26,9 @@ from starlette.staticfiles import StaticFiles
 from server.bus.base import Bus, Leases
 from server.bus.local import LocalBus
 from server.config import Config
+from server.conversation.service import Conversation
 from server.explain.choose import make_explainer
-from server.http import api, commands, tokens
+from server.http import api, commands, messages, tokens
 from server.http.errors import (
     ApiError,
     api_error_handler,
@@ -81,14 +82,15 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
                                      max_attempts=config.webhook_max_attempts,
                                      backoff_s=config.webhook_backoff_s, tasks=tasks,
                                      metrics=metrics)
+    conversation = Conversation(store, config, metrics, tasks=tasks)
     negotiation = Negotiation(store, config, explanations, outbox=webhooks is not None,
                               after_commit=webhooks.wake if webhooks else None, tasks=tasks,
-                              metrics=metrics)
+                              metrics=metrics, conversation=conversation)
     registry = Registry(store, config, metrics, bus=bus, leases=leases, hooks=negotiation,
                         tasks=tasks)
     sweeper = ExpirySweeper(store, registry, negotiation, config.expiry_sweep_seconds,
                             tasks=tasks)
-    services = Services(config, store, registry, metrics, negotiation, bus, tasks)
+    services = Services(config, store, registry, metrics, negotiation, bus, tasks, conversation)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -116,6 +118,7 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
         *api.routes,
         *tokens.routes,
         *commands.routes,
+        *messages.routes,
         Route("/offers/{offer_id}", offer_page),
         Mount("/assets", StaticFiles(directory=config.web_dir, check_dir=False), name="assets"),
     ]

@@ -152,6 +152,22 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     #: Log entries above the snapshot that trigger a compaction.
     compact_every: int = 500
 
+    # --- the thread (messages and questions) -----------------------------------------------------
+    #: Characters in one message, question or answer: a paragraph or two, like a proposal note.
+    message_chars: int = 2000
+    #: Messages one user may post to one offer per minute (sustained; a burst of 10 passes):
+    #: people type a few a minute, a script thousands.
+    messages_per_minute: float = 20.0
+    #: How long after writing it an author may edit or delete a message (the audit log keeps
+    #: what it said either way).
+    message_edit_seconds: float = 300.0
+    #: Entries an offer's thread keeps (system entries included): years of an active negotiation.
+    thread_max_entries: int = 10_000
+    #: Open questions an offer may have at once.
+    open_questions_max: int = 50
+    #: Entries sent on join; older ones come from REST, a page at a time.
+    thread_page: int = 50
+
     # --- webhooks ------------------------------------------------------------------------------
     #: Where every audit event is POSTed (empty: webhooks off), and the HMAC key that signs them.
     webhook_url: str = ""

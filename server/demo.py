@@ -16,6 +16,7 @@ from server.negotiation.creation import (
     participant_link,
 )
 from server.offers.terms import TermsInput
+from server.store.base import NewMessage, Store
 
 _DEMO_FILE = "demo.json"
 
@@ -56,6 +57,7 @@ async def ensure_demo(config: Config) -> dict[str, str]:
             created: CreatedOffer = await create_offer(
                 store, config, _demo_body(datetime.now(UTC).date())
             )
+            await _start_the_conversation(store, created.id)
             marker.write_text(json.dumps({"id": created.id}))
             return created.links
         links = {}
@@ -65,6 +67,21 @@ async def ensure_demo(config: Config) -> dict[str, str]:
         return links
     finally:
         await store.close()
+
+
+async def _start_the_conversation(store: Store, offer_id: str) -> None:
+    """A thread as the parties would have begun it: a welcome, and an open question on a field."""
+    for message in (
+        NewMessage(id="m-demo-welcome", kind="message", author="client-ada",
+                   author_role="client",
+                   body="Hi Linus, thanks for taking a look. The terms are open: change what "
+                        "doesn't work for you and propose it."),
+        NewMessage(id="m-demo-question", kind="question", author="freelancer-linus",
+                   author_role="freelancer", about="weekly_limit",
+                   body="Does the 20-hour weekly limit include the Friday demos and review "
+                        "meetings?"),
+    ):
+        await store.add_message(offer_id, message)
 
 
 def print_links(links: dict[str, str], config: Config) -> None:

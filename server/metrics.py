@@ -17,6 +17,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 #: Time to agreement spans minutes to the 30-day expiry (and beyond for long-lived offers).
 _AGREEMENT_BUCKETS = (60, 600, 3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400, 14 * 86400,
                       30 * 86400, 90 * 86400)
+#: Waiting for a reply: a live chat answers in seconds, an absent party in hours or days.
+_RESPONSE_BUCKETS = (10, 60, 300, 1800, 3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400)
 #: Negotiation rounds (proposals) per offer: most agree within a few.
 _ROUND_BUCKETS = (0, 1, 2, 3, 5, 8, 13, 21)
 
@@ -50,6 +52,12 @@ class Metrics:
                                  ["status"], buckets=_ROUND_BUCKETS, registry=r)
         self._webhooks = Counter("offer_room_webhook_deliveries", "Webhook delivery attempts.",
                                  ["outcome"], registry=r)
+        self._thread = Counter("offer_room_thread_entries",
+                               "Messages, questions, answers posted, and questions resolved.",
+                               ["kind", "role"], registry=r)
+        self._response = Histogram("offer_room_response_seconds",
+                                   "How long a party waited for the other's reply in the thread.",
+                                   ["role", "first"], buckets=_RESPONSE_BUCKETS, registry=r)
         #: Labelled children by kind: ``labels()`` takes a lock and builds a key each call, and
         #: "updates" is counted for every edit on the hot path.
         self._event_children: dict[str, Any] = {}
@@ -88,6 +96,15 @@ class Metrics:
         self._rounds.labels(status).observe(rounds)
         if status == "agreed":
             self._agreement.observe(seconds_open)
+
+    def thread_message(self, kind: str, role: str) -> None:
+        """A thread entry posted ("message", "question", "answer") or a question "resolved"."""
+        self._thread.labels(kind, role).inc()
+
+    def response(self, role: str, seconds: float, *, first: bool) -> None:
+        """``role`` answered after the other party waited ``seconds`` (``first``: the first
+        time in that offer, the seed's "time to first response")."""
+        self._response.labels(role, "true" if first else "false").observe(seconds)
 
     def webhook(self, outcome: str) -> None:
         """A delivery attempt's outcome: "delivered", "failed" (retried) or "dead"."""

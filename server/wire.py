@@ -171,7 +171,51 @@ Command = (
     Propose | Accept | Reject | WithdrawProposal | Revert | AcceptOffer | WithdrawOffer
     | DeclineOffer
 )
-ClientMessage = Lock | Unlock | RequestRelease | Command
+
+
+# client -> server: the conversation (docs/PROTOCOL.md, "The thread")
+class Post(_Msg, tag="post"):
+    """A message, a question about the terms, or the answer to a question."""
+
+    body: str
+    #: "message" (default), "question" (needs ``about``) or "answer" (needs ``reply_to``).
+    kind: Literal["message", "question", "answer"] = "message"
+    #: What a question is about: a terms field ("hourly_rate"), "milestone:<id>", or
+    #: "proposal:<id>".
+    about: str | None = None
+    #: The id of the question an answer answers.
+    reply_to: str | None = None
+    id: str | None = None
+
+
+class EditMessage(_Msg, tag="edit_message"):
+    message_id: str
+    body: str
+    id: str | None = None
+
+
+class DeleteMessage(_Msg, tag="delete_message"):
+    message_id: str
+    id: str | None = None
+
+
+class ResolveQuestion(_Msg, tag="resolve_question"):
+    message_id: str
+    id: str | None = None
+
+
+class MarkRead(_Msg, tag="mark_read"):
+    """Everything up to thread position ``upto`` has been seen by this user."""
+
+    upto: int
+    id: str | None = None
+
+
+#: The conversation's client messages, each answered by an ``ack`` (or an ``error``) with its id.
+ThreadCommand = Post | EditMessage | DeleteMessage | ResolveQuestion | MarkRead
+ClientMessage = Lock | Unlock | RequestRelease | Command | ThreadCommand
+THREAD_COMMAND_TYPES: tuple[type, ...] = (Post, EditMessage, DeleteMessage, ResolveQuestion,
+                                          MarkRead)
 COMMAND_TYPES: tuple[type, ...] = (
     Propose, Accept, Reject, WithdrawProposal, Revert, AcceptOffer, WithdrawOffer, DeclineOffer
 )
@@ -240,6 +284,8 @@ class Ack(_Msg, tag="ack"):
     version: int
     ref: str | None = None
     proposal_id: str | None = None
+    #: For the thread's commands: the entry they wrote or changed.
+    message_id: str | None = None
 
 
 class ExplainDelta(_Msg, tag="explain_delta"):
@@ -269,7 +315,63 @@ class ExplainDone(_Msg, tag="explain_done"):
     flags: list[FlagOut] = []
 
 
-ServerMessage = Hello | Locks | Rejected | Notice | Error | Ack | ExplainDelta | ExplainDone
+class ThreadItem(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One entry of an offer's thread: a message, a question, an answer, or a system entry that
+    shows a negotiation event between them (docs/PROTOCOL.md, "The thread")."""
+
+    #: Position in the offer's thread (1, 2, …): the order, and the cursor for reading.
+    n: int
+    id: str
+    kind: Literal["message", "question", "answer", "system"]
+    #: ISO 8601 UTC.
+    at: str
+    #: Who wrote it (None for a system entry).
+    author: UserInfo | None = None
+    #: Plain text ("" once deleted; for a system entry, the event's reason if it has one).
+    body: str = ""
+    about: str | None = None
+    reply_to: str | None = None
+    #: A question's state: "open" or "resolved".
+    status: str | None = None
+    edited_at: str | None = None
+    deleted: bool = False
+    #: A system entry's audit event kind ("proposed", "proposal_accepted", …) and its details.
+    event: str | None = None
+    payload: dict[str, Any] | None = None
+    #: Risk flags for the party reading this entry only (never shown to the other side).
+    flags: list[FlagOut] = []
+
+
+class Thread(_Msg, tag="thread"):
+    """On join (and on request): the latest entries, oldest first, and this user's read state;
+    older entries come from REST (``GET /api/offers/{id}/messages?before=n``)."""
+
+    items: list[ThreadItem]
+    unread: int
+    last_read: int
+    #: True when entries older than ``items[0]`` exist.
+    more: bool = False
+    #: The open questions older than ``items[0]`` (fields show every open question as a marker).
+    open_questions: list[ThreadItem] = []
+
+
+class ThreadUpdate(_Msg, tag="thread_update"):
+    """An entry was added or changed (edited, deleted, resolved): replace by ``id``."""
+
+    item: ThreadItem
+
+
+class Unread(_Msg, tag="unread"):
+    """This user's unread count changed (a new entry, or they read on another tab)."""
+
+    unread: int
+    last_read: int
+
+
+ServerMessage = (
+    Hello | Locks | Rejected | Notice | Error | Ack | ExplainDelta | ExplainDone | Thread
+    | ThreadUpdate | Unread
+)
 
 _client_decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(ClientMessage)
 _encoder = msgspec.json.Encoder()

@@ -19,7 +19,8 @@ from server.wire import UserInfo
 
 #: "resync" is the bus's own: delivered to every attached room when messages may have been lost
 #: (its Redis restarted), so the room re-reads its document and state from the store.
-Kind = Literal["update", "awareness", "app", "explain_done", "state", "lock", "revoke", "resync"]
+Kind = Literal["update", "awareness", "app", "explain_done", "state", "lock", "revoke", "resync",
+               "thread"]
 
 
 class BusOriginType:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from server.bus.base import Bus
 from server.config import Config
+from server.conversation.service import Conversation
 from server.metrics import Metrics
 from server.negotiation.service import Negotiation
 from server.rooms.registry import Registry
@@ -21,6 +22,7 @@ class Services:
         negotiation: Negotiation,
         bus: Bus,
         tasks: Tasks,
+        conversation: Conversation,
     ) -> None:
         self.config = config
         self.store = store
@@ -30,3 +32,4 @@ class Services:
         self.bus = bus
         #: Every background task of the node (server/tasks.py).
         self.tasks = tasks
+        self.conversation = conversation

@@ -20,6 +20,8 @@ import msgspec
 
 from server.bus.base import BusMessage
 from server.config import Config
+from server.conversation.service import Conversation
+from server.errors import CommandError
 from server.metrics import Metrics
 from server.negotiation import effects
 from server.negotiation.explaining import Explanations
@@ -43,6 +45,7 @@ from server.store.base import (
 )
 from server.tasks import Tasks
 from server.wire import (
+    THREAD_COMMAND_TYPES,
     Accept,
     AcceptOffer,
     Ack,
@@ -54,6 +57,7 @@ from server.wire import (
     Propose,
     Reject,
     Revert,
+    ThreadCommand,
     UserInfo,
     WithdrawOffer,
     WithdrawProposal,
@@ -84,21 +88,6 @@ _CLOSING = {
 }
 
 
-class CommandError(Exception):
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        fields: list[FieldProblem] | None = None,
-        retry_after_s: int | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.fields = fields
-        self.retry_after_s = retry_after_s
-
-
 class Negotiation:
     def __init__(
         self,
@@ -111,10 +100,13 @@ class Negotiation:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         tasks: Tasks | None = None,
         metrics: Metrics | None = None,
+        conversation: Conversation | None = None,
     ) -> None:
         self._store = store
         self._config = config
         self._metrics = metrics if metrics is not None else Metrics()
+        #: The thread: its commands, its delivery on join, its system entries after a commit.
+        self._conversation = conversation
         self._explanations = explanations
         self._outbox = outbox
         self._after_commit = after_commit
@@ -142,13 +134,25 @@ class Negotiation:
 
     def joined(self, room: Room, conn: Connection) -> None:
         self._explanations.on_join(room, conn)
+        if self._conversation is not None:
+            self._conversation.joined(room, conn)
 
-    def command(self, room: Room, conn: Connection, cmd: Command) -> None:
-        self._tasks.spawn("commands", self._socket_command(room, conn, cmd),
+    def command(self, room: Room, conn: Connection, cmd: Command | ThreadCommand) -> None:
+        if isinstance(cmd, THREAD_COMMAND_TYPES):
+            if self._conversation is None:
+                conn.send(app_frame(Error(code="unsupported", message="no conversation here",
+                                          ref=cmd.id)))
+            else:
+                self._conversation.command(room, conn, cmd)  # type: ignore[arg-type]
+            return
+        self._tasks.spawn("commands", self._socket_command(room, conn, cmd),  # type: ignore[arg-type]
                           f"command-{type(cmd).__name__}")
 
     def remote(self, room: Room, msg: BusMessage) -> None:
-        if msg.kind == "explain_done":
+        if msg.kind == "thread":
+            if self._conversation is not None:
+                self._conversation.remote(room, msg.data)
+        elif msg.kind == "explain_done":
             self._explanations.on_remote_done(room, msg)
         elif msg.kind in ("state", "resync"):  # another node changed it, or we may have missed it
             self._tasks.spawn("commands", self.refresh(room), f"refresh-{room.offer_id}")
@@ -383,7 +387,7 @@ class Negotiation:
 
     async def _commit(self, room: Room, expect: Expect, write: Write) -> None:
         try:
-            await self._store.commit(room.offer_id, expect, write, outbox=self._outbox)
+            events = await self._store.commit(room.offer_id, expect, write, outbox=self._outbox)
         except Conflict as exc:
             if exc.offer is not None:
                 room.offer = exc.offer
@@ -398,6 +402,8 @@ class Negotiation:
             self._after_commit()
         for event in write.events:
             self._metrics.negotiation_event(event.kind)
+        if self._conversation is not None:
+            await self._conversation.after_commit(room, events)
         if write.status is not None:  # the offer left "open": its outcome, counted once here
             rounds = len(await self._store.list_proposals(room.offer_id))
             seconds = (self._clock() - room.offer.created_at).total_seconds()

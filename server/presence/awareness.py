@@ -71,8 +71,10 @@ def stamp(raw_state: str, identity: dict[str, Any]) -> str | None:
         raise WireError("awareness state must be an object")
     state["user"] = identity
     if state.get("hidden"):
-        # Privacy is enforced here, not trusted to the client: a hidden user shows no focus.
+        # Privacy is enforced here, not trusted to the client: a hidden user shows no focus,
+        # and does not show typing either.
         state["focus"] = None
+        state["typing"] = False
     return json.dumps(state, separators=(",", ":"))
 
 

@@ -11,7 +11,8 @@ What the layers above may use (docs/ARCHITECTURE.md, "The room's API"):
   ``pending`` after each durable step, and calls ``close_for_edits`` when the offer closed.
 - ``command_lock`` serialises a room's commands; ``holds`` keeps it loaded for server work.
 - ``draft()`` reads the draft as terms; ``server_write()`` is the one way to change the document.
-- ``broadcast_app``, ``send_each`` and ``publish`` reach the participants and the other nodes.
+- ``broadcast_app``, ``send_each``, ``send_to_user`` and ``publish`` reach the participants and
+  the other nodes.
 
 The socket uses ``seat_refusal``, ``join``, ``leave`` and ``receive``; the registry
 ``expire_locks``, ``receive_bus`` and ``revoke``. Nothing is attached to a room after it exists:
@@ -47,6 +48,7 @@ from server.store.base import OfferRecord, ProposalRecord
 from server.tasks import Tasks
 from server.wire import (
     COMMAND_TYPES,
+    THREAD_COMMAND_TYPES,
     CloseCode,
     Error,
     Hello,
@@ -146,6 +148,13 @@ class Room:
             frame = frame_for(conn)
             if frame is not None:
                 conn.send(frame)
+
+    def send_to_user(self, user_id: str, frame: bytes) -> None:
+        """Send a frame to every connection of one user, on every node (their other tabs)."""
+        for conn in self.conns:
+            if conn.user.id == user_id:
+                conn.send(frame)
+        self.cluster.publish("app", frame, target=user_id)
 
     def publish(self, kind: Kind, data: bytes) -> None:
         """Tell the other nodes holding this room (a hint to re-read state, an explanation)."""
@@ -364,7 +373,7 @@ class Room:
 
     def _on_app(self, conn: Connection, payload: bytes) -> None:
         msg = decode_client_message(payload)
-        if isinstance(msg, COMMAND_TYPES):
+        if isinstance(msg, (*COMMAND_TYPES, *THREAD_COMMAND_TYPES)):
             self.hooks.command(self, conn, msg)  # type: ignore[arg-type]
         elif isinstance(msg, (Lock, Unlock, RequestRelease)):
             self.field_locks.on_message(conn, msg)

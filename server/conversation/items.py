@@ -1,0 +1,55 @@
+"""A stored thread entry as one reader sees it: who wrote it, and the flags meant for them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from server.auth import ROLE_COLORS
+from server.explain.flags import Flag
+from server.store.base import MessageRecord, OfferRecord
+from server.wire import FlagOut, ThreadItem, UserInfo
+
+
+def iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def author_of(record: MessageRecord, offer: OfferRecord) -> UserInfo | None:
+    """The author as the room shows people: a party of the offer (viewers never post)."""
+    if record.author is None:
+        return None
+    for role, party in (("client", offer.client), ("freelancer", offer.freelancer)):
+        if party.id == record.author:
+            return UserInfo(id=party.id, name=party.name, role=role,  # type: ignore[arg-type]
+                            color=ROLE_COLORS[role])
+    return UserInfo(id=record.author, name=record.author, role="viewer",
+                    color=ROLE_COLORS["viewer"])
+
+
+def flags_for(flags: list[Flag], role: str | None) -> list[FlagOut]:
+    """The flags a reader in ``role`` may see: those about a risk to them (the integrator, with
+    no role, sees all)."""
+    return [FlagOut(code=f.code, severity=f.severity, evidence=f.evidence, message=f.message,
+                    source=f.source)
+            for f in flags if role is None or f.at_risk in (role, "both")]
+
+
+def item_for(record: MessageRecord, offer: OfferRecord, role: str | None) -> ThreadItem:
+    """``record`` for a reader in ``role`` ("client", "freelancer", "viewer"; None: integrator)."""
+    deleted = record.deleted_at is not None
+    return ThreadItem(
+        n=record.n,
+        id=record.id,
+        kind=record.kind,  # type: ignore[arg-type]
+        at=iso(record.at),
+        author=author_of(record, offer),
+        body="" if deleted else record.body,
+        about=record.about,
+        reply_to=record.reply_to,
+        status=record.status,
+        edited_at=iso(record.edited_at) if record.edited_at is not None else None,
+        deleted=deleted,
+        event=record.event_kind,
+        payload=record.payload or None,
+        flags=[] if deleted else flags_for(record.flags, role),
+    )
