@@ -1,10 +1,19 @@
 // The REST reads a participant may make with their own token (docs/PROTOCOL.md, "REST"): the
-// versions of the offer and its audit log. The token goes in the Authorization header, never in a
-// logged query string.
+// versions of the offer, its audit log and older pages of its thread. The token goes in the
+// Authorization header, never in a logged query string.
 
 import type { TermsJson } from './compare'
 import type { RoomAddress } from './connection'
 import type { ClosingEvent } from './status'
+import type { ThreadItem } from './types'
+
+/** A page of the thread, older than a position (GET /api/offers/{id}/messages?before=n). */
+export interface MessagesPage {
+  items: ThreadItem[]
+  unread: number
+  last_read: number
+  more: boolean
+}
 
 export interface VersionInfo {
   number: number
@@ -55,6 +64,11 @@ export class Api {
   async versions (): Promise<VersionInfo[]> {
     const list = await this.get<VersionInfo[]>('/versions')
     return [...list].sort((a, b) => a.number - b.number)
+  }
+
+  /** The `limit` entries before position `before`, oldest first. */
+  async messages (before: number, limit: number): Promise<MessagesPage> {
+    return await this.get<MessagesPage>(`/messages?before=${encodeURIComponent(String(before))}&limit=${encodeURIComponent(String(limit))}`)
   }
 
   async events (): Promise<ClosingEvent[]> {

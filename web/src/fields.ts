@@ -100,6 +100,8 @@ export class FieldRegistry {
 
 function fieldOf (target: EventTarget | null): string | null {
   if (!(target instanceof Element)) return null
+  // Controls that only sit in a field (its question marker) do not enter it: no lock, no focus ring.
+  if (target.closest('[data-lock-ignore]') !== null) return null
   const el = target.closest<HTMLElement>('[data-lock-field]')
   return el?.dataset.lockField ?? null
 }

@@ -197,3 +197,30 @@ export function formatMoneyDelta (minor: number, currency: string): string {
 export function formatPercentDelta (ratio: number): string {
   return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(ratio)
 }
+
+export interface MessageTime {
+  /** "now", "5 min. ago", "2 hr. ago", then "Dec 1, 9:05 AM" (the year when it is not this one). */
+  text: string
+  /** The full date and time, for a tooltip. */
+  title: string
+}
+
+/**
+ * When a message was written, in the viewer's locale and time zone: relative while recent
+ * (under 6 hours), the date and time after that. `timeZone` is for tests.
+ */
+export function messageTime (iso: string, now = Date.now(), loc = locale, timeZone?: string): MessageTime {
+  const t = new Date(iso).getTime()
+  if (Number.isNaN(t)) return { text: iso, title: iso }
+  const title = new Intl.DateTimeFormat(loc, { dateStyle: 'full', timeStyle: 'short', timeZone }).format(t)
+  const diff = Math.max(0, now - t) // a clock a little ahead of ours is still "now"
+  const rtf = new Intl.RelativeTimeFormat(loc, { numeric: 'auto', style: 'short' })
+  if (diff < 45_000) return { text: rtf.format(0, 'second'), title }
+  if (diff < 3_600_000) return { text: rtf.format(-Math.max(1, Math.round(diff / 60_000)), 'minute'), title }
+  if (diff < 6 * 3_600_000) return { text: rtf.format(-Math.floor(diff / 3_600_000), 'hour'), title }
+  const year = (ms: number): string => new Intl.DateTimeFormat('en', { year: 'numeric', timeZone }).format(ms)
+  const text = new Intl.DateTimeFormat(loc, {
+    month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone, ...(year(t) === year(now) ? {} : { year: 'numeric' })
+  }).format(t)
+  return { text, title }
+}

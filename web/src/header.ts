@@ -3,6 +3,7 @@
 import type { ConnState, Fatal } from './connection'
 import type { OfferMeta, Proposal } from './doc'
 import { h, setHidden, setText, toggleClass } from './dom'
+import { titleWithUnread } from './notify'
 import { type Person, type Presence, renderAvatars, roleName } from './presence'
 import { type ClosedInfo, type ExpiryInfo, type TurnInfo } from './status'
 import type { PartyRef, UserInfo } from './types'
@@ -31,6 +32,7 @@ export class Header {
   private readonly turn = h('span', { class: 'turn', role: 'status' })
   private readonly avatars = h('ul', { class: 'avatars' })
   private readonly conn = h('span', { class: 'conn', role: 'status', 'aria-live': 'polite' })
+  private readonly presenceRow: HTMLElement
   private readonly connText = h('span', { class: 'conn-text' })
   private readonly parties = h('ul', { class: 'parties', 'aria-label': 'Parties' })
   private readonly fatalBanner = h('div', { class: 'banner banner-error', role: 'alert', hidden: true })
@@ -45,6 +47,7 @@ export class Header {
   constructor (onHideFocus: (hidden: boolean) => void, onReview: () => void) {
     this.hideFocus = h('input', { type: 'checkbox', id: 'hide-focus', onchange: () => onHideFocus(this.hideFocus.checked) })
     this.conn.append(h('span', { class: 'conn-dot', 'aria-hidden': 'true' }), this.connText)
+    this.presenceRow = h('div', { class: 'presence-row' }, this.avatars, this.conn)
     this.el = h('header', { class: 'topbar' },
       h('div', { class: 'topbar-inner' },
         h('div', { class: 'title-block' },
@@ -52,7 +55,7 @@ export class Header {
           this.title,
           h('div', { class: 'meta' }, this.status, this.turn, this.version, this.expiry)),
         h('div', { class: 'top-right' },
-          h('div', { class: 'presence-row' }, this.avatars, this.conn),
+          this.presenceRow,
           h('label', { class: 'toggle', for: 'hide-focus' }, this.hideFocus, h('span', { class: 'toggle-ui', 'aria-hidden': 'true' }), 'Hide my focus'))),
       h('div', { class: 'topbar-inner parties-row' }, this.parties))
     this.expiry.append(h('span', { class: 'clock', 'aria-hidden': 'true' }), this.expiryText)
@@ -62,9 +65,15 @@ export class Header {
     this.banners = h('div', { class: 'banners' }, this.fatalBanner, this.connBanner, this.closedBanner, this.roBanner, this.proposalBanner)
   }
 
-  renderOffer (title: string, meta: OfferMeta, expiry: ExpiryInfo | null, turn: TurnInfo | null): void {
+  /** A control at the end of the presence row (the conversation's button). */
+  addAction (el: HTMLElement): void {
+    this.presenceRow.append(el)
+  }
+
+  renderOffer (title: string, meta: OfferMeta, expiry: ExpiryInfo | null, turn: TurnInfo | null, unread = 0): void {
     setText(this.title, title.trim() === '' ? 'Untitled offer' : title)
-    document.title = `${title.trim() === '' ? 'Offer' : title} · Offer room`
+    const tab = titleWithUnread(`${title.trim() === '' ? 'Offer' : title} · Offer room`, unread)
+    if (document.title !== tab) document.title = tab
     const status = meta.status ?? ''
     setText(this.status, STATUS_LABELS[status] ?? status)
     this.status.className = `badge status-${status}`

@@ -4,7 +4,9 @@
 import * as Y from 'yjs'
 import { Api } from './api'
 import { Commands } from './commands'
+import type { Block } from './composer'
 import { Connection, roomAddress } from './connection'
+import { Conversation } from './conversation'
 import { bindTextarea } from './description'
 import { OfferDoc } from './doc'
 import { h, setText, toggleClass } from './dom'
@@ -15,13 +17,17 @@ import { Header } from './header'
 import { Highlights, changedFields } from './highlights'
 import { HistoryPanel } from './history'
 import { Locks } from './locks'
+import { QuestionMarkers } from './markers'
 import { MilestonesPanel } from './milestones'
 import { NegotiationPanel } from './negotiation'
 import { Notices, noticeStyle } from './notices'
+import { Notifier } from './notify'
 import { Presence, personLine } from './presence'
 import { ExplanationStore } from './proposal'
 import { type ClosingEvent, closedInfo, closingEvent, expiryInfo, expiryTick, turnInfo } from './status'
 import { Summary } from './summary'
+import { Thread } from './thread'
+import { topicLabel } from './timeline'
 import { type ServerMessage, type UserInfo, fieldLabel } from './types'
 
 /** Fields everyone types into at once (a Y.Text merges concurrent edits): no lock is taken. */
@@ -65,6 +71,8 @@ function start (root: HTMLElement): void {
   const notices = new Notices()
   const fields = new FieldRegistry(root)
   const highlights = new Highlights()
+  const thread = new Thread({ conn, api, me })
+  const notifier = new Notifier(addr.offerId)
 
   let scheduled = false
   const invalidate = (): void => {
@@ -92,11 +100,33 @@ function start (root: HTMLElement): void {
   const milestones = new MilestonesPanel({ ...deps, canEdit })
   const summary = new Summary()
   const canAct = (): boolean => ready() && conn.state === 'connected'
-  const negotiation = new NegotiationPanel({ od, commands, explanations, fields, notices, me, canAct })
+  /** Why this person cannot write in the conversation now; `hide` when they never can here. */
+  const postBlock = (): Block | null => {
+    if (conn.fatal !== null) return { reason: conn.fatal.title, hide: true }
+    const user = me()
+    if (user?.role === 'viewer') return { reason: `You are reading this conversation as ${user.name}. Only the client and the freelancer can write here.`, hide: true }
+    const status = od.meta().status
+    if (conn.everSynced && status !== null && status !== 'open') return { reason: `This offer is ${status}. The conversation stays here to read.`, hide: true }
+    if (hello?.read_only === true) return { reason: describeReadOnly(hello), hide: true }
+    if (conn.state === 'offline') return { reason: 'You are offline. Keep writing; you can send once you are back online.', hide: false }
+    if (conn.state === 'reconnecting') return { reason: 'Reconnecting… Keep writing; you can send once the connection is back.', hide: false }
+    if (!ready() || !thread.loaded || conn.state !== 'connected') return { reason: 'Connecting…', hide: false }
+    return null
+  }
+  const negotiation = new NegotiationPanel({
+    od, commands, explanations, fields, notices, me, canAct,
+    questions: {
+      open: () => thread.openQuestions(),
+      show: (id) => convo.open({ at: id }),
+      ask: (about) => convo.ask(about),
+      canAsk: () => postBlock()?.hide !== true
+    }
+  })
   const history = new HistoryPanel({
     od, api, commands, notices, me, canAct, colorOf: (p) => presence.colorOf(p), reviewDraft: () => negotiation.reveal()
   })
   commands.onChange(invalidate)
+  thread.onChange(invalidate)
   conn.onOpen(() => { explanations.reconnected(); invalidate() })
   const showHistory = (): void => {
     history.card.scrollIntoView({ behavior: 'smooth', block: 'start' })
@@ -114,13 +144,55 @@ function start (root: HTMLElement): void {
   const peopleCard = h('section', { class: 'card', 'aria-labelledby': 'h-people' }, h('h2', { id: 'h-people' }, 'In this room'), peopleList,
     h('p', { class: 'hint legend' }, 'Fields tinted in a party’s colour differ from the agreed version. Hover or tap “Changed” to see the agreed value.'))
 
-  root.replaceChildren(header.el, header.banners,
+  // --- the conversation ---------------------------------------------------------------------
+  const flash = (el: HTMLElement): void => {
+    el.classList.remove('q-flash')
+    void el.offsetWidth // restart the animation
+    el.classList.add('q-flash')
+    setTimeout(() => el.classList.remove('q-flash'), 1800)
+  }
+  const topicTarget = (about: string): HTMLElement | null => {
+    const el = fields.get(about)?.wrapper ?? (about === 'milestones' ? milestones.card : null)
+    return el !== null && el.getClientRects().length > 0 ? el : null
+  }
+  const markers = new QuestionMarkers({
+    fields,
+    extra: () => new Map([['milestones', milestones.card.querySelector<HTMLElement>('.card-title') ?? milestones.card]]),
+    labelOf: (about) => topicLabel(about, convo.topicContext()),
+    show: (id) => convo.open({ at: id })
+  })
+  const convo = new Conversation({
+    root,
+    topbar: header.el,
+    thread,
+    presence,
+    od,
+    notifier,
+    me,
+    block: postBlock,
+    colorOf: (u) => presence.colorOf(u),
+    nameOf: (id) => od.meta().parties.find((p) => p.id === id)?.name ?? null,
+    canGoTo: (about) => about.startsWith('proposal:') ? od.pendingProposal()?.id === about.slice('proposal:'.length) : topicTarget(about) !== null,
+    goTo: (about) => {
+      if (about.startsWith('proposal:')) { negotiation.reveal(); return }
+      const el = topicTarget(about)
+      if (el === null) return
+      el.scrollIntoView({ behavior: 'smooth', block: 'center' })
+      flash(el)
+      // The field's question marker takes the focus: focusing the field itself would take its lock.
+      markers.focus(about)
+    },
+    reviewProposal: () => negotiation.reveal()
+  })
+
+  header.addAction(convo.toggle)
+  root.replaceChildren(header.el, header.banners, convo.fab,
     h('main', { class: 'layout', id: 'main' },
       h('div', { class: 'col-main' }, form.contractCard, form.paymentCard, milestones.card, descriptionCard),
       h('aside', { class: 'col-side', 'aria-label': 'Negotiation, summary and participants' }, negotiation.card, summary.card, peopleCard),
       // After the side column in the DOM: on a phone, the proposal comes before the history.
       h('div', { class: 'col-history' }, history.card)),
-    notices.region)
+    notices.region, convo.announcer, convo.el)
 
   // --- focus -> locks and presence ---------------------------------------------------------
   fields.onFocusChange((field, previous) => {
@@ -149,7 +221,7 @@ function start (root: HTMLElement): void {
     return null
   }
   conn.onApp((msg) => {
-    if (commands.handle(msg) || explanations.handle(msg as unknown as Record<string, unknown> & { type: string })) {
+    if (commands.handle(msg) || thread.handle(msg as unknown as { type: string, [k: string]: unknown }) || explanations.handle(msg as unknown as Record<string, unknown> & { type: string })) {
       invalidate()
       return
     }
@@ -241,7 +313,7 @@ function start (root: HTMLElement): void {
       ? turnInfo({ status, proposalBy: proposal?.by ?? null, hasProposal: proposal !== null, me: user, parties: meta.parties, draftChangedBy: changes.map((c) => c.by) })
       : null
     header.renderOffer(synced ? od.str('title') ?? '' : deadOnArrival ? 'Offer room' : 'Loading offer…', meta,
-      synced ? expiryInfo(meta.expires_at, status) : null, turn)
+      synced ? expiryInfo(meta.expires_at, status) : null, turn, thread.unread)
     header.renderPeople(presence.people(), meta.parties, presence)
     header.renderConnection(conn.state, conn.fatal)
     const closed = synced && status !== null && status !== 'open'
@@ -260,6 +332,8 @@ function start (root: HTMLElement): void {
     summary.render(od, changes, colorOf, user?.id ?? null, meta.version)
     negotiation.render(changes)
     history.render(changes.length)
+    convo.render()
+    markers.render(thread.openQuestions())
     const len = od.description.length
     setText(counter, `${formatInteger(len)} / ${formatInteger(DESCRIPTION_MAX)}`)
 
@@ -304,8 +378,9 @@ function start (root: HTMLElement): void {
   }
 
   // For tests and debugging: the live doc and provider of this page.
-  ;(window as unknown as { offerRoom: unknown }).offerRoom = { doc: ydoc, provider: conn.provider, Y, od, locks, presence, explanations }
+  ;(window as unknown as { offerRoom: unknown }).offerRoom = { doc: ydoc, provider: conn.provider, Y, od, locks, presence, explanations, thread, conversation: convo }
   render()
+  convo.restore()
 }
 
 start(document.getElementById('app') ?? document.body)

@@ -9,7 +9,30 @@ import type { FieldRegistry } from './fields'
 import type { Change } from './highlights'
 import type { Notices } from './notices'
 import { type ExplanationStore, ProposalView } from './proposal'
-import type { UserInfo } from './types'
+import { firstName } from './status'
+import type { ThreadItem, UserInfo } from './types'
+
+/** The conversation's open questions, as the negotiation panel shows them (never blocking). */
+export interface NegotiationQuestions {
+  /** Open questions, oldest first. */
+  open: () => ThreadItem[]
+  /** Open the conversation at a question. */
+  show: (questionId: string) => void
+  /** Start a question about a topic ("proposal:<id>"). */
+  ask: (about: string) => void
+  /** This person can post in the conversation now. */
+  canAsk: () => boolean
+}
+
+const Q = {
+  head: 'Open questions about this proposal',
+  ask: 'Ask about this proposal',
+  item: (who: string, body: string) => `${who}: “${body.length > 90 ? body.slice(0, 89).trimEnd() + '…' : body}”`,
+  still: 'Still open: ',
+  count: (n: number) => `${n} ${n === 1 ? 'question' : 'questions'}`,
+  note: ' in the conversation. Accepting does not wait for them.',
+  confirm: (n: number) => ` ${n === 1 ? 'One question is' : `${n} questions are`} still open in the conversation.`
+}
 
 export interface NegotiationDeps {
   od: OfferDoc
@@ -19,6 +42,7 @@ export interface NegotiationDeps {
   notices: Notices
   me: () => UserInfo | null
   canAct: () => boolean
+  questions?: NegotiationQuestions
 }
 
 const CLOSED_TEXT: Record<string, string> = {
@@ -57,6 +81,13 @@ export class NegotiationPanel {
   private readonly confirmBtn: HTMLButtonElement
   private confirming: { kind: string, run: (reason: string) => void, from: HTMLElement | null } | null = null
   private readonly deps: NegotiationDeps
+  private readonly qBox = h('div', { class: 'neg-questions', hidden: true })
+  private readonly qList = h('ul', { class: 'neg-qlist', 'aria-labelledby': 'neg-qhead' })
+  private readonly qHead = h('p', { class: 'neg-qhead', id: 'neg-qhead' }, Q.head)
+  private readonly qAsk: HTMLButtonElement
+  private readonly qNote = h('p', { class: 'neg-qnote', hidden: true })
+  private readonly qNoteBtn: HTMLButtonElement
+  private qKey = ''
 
   constructor (deps: NegotiationDeps) {
     this.deps = deps
@@ -73,7 +104,7 @@ export class NegotiationPanel {
     this.withdrawBtn = btn('Withdraw', 'btn-secondary', () => this.send('withdraw_proposal', {}))
     this.answerBox = h('div', {}, h('div', { class: 'neg-actions' }, this.acceptBtn, this.rejectBtn, this.withdrawBtn), this.acceptHint)
     this.offerButtons = {
-      accept_offer: btn('Accept offer', 'btn-primary', () => this.ask('accept_offer', `Accept the offer on version ${this.version()}? This agrees the contract${Number(this.card.dataset.changes ?? 0) > 0 ? ' as agreed so far; the draft changes are dropped' : ''}.`, 'Confirm and accept', false,
+      accept_offer: btn('Accept offer', 'btn-primary', () => this.ask('accept_offer', `Accept the offer on version ${this.version()}? This agrees the contract${Number(this.card.dataset.changes ?? 0) > 0 ? ' as agreed so far; the draft changes are dropped' : ''}.${this.openCount() > 0 ? Q.confirm(this.openCount()) : ''}`, 'Confirm and accept', false,
         () => this.send('accept_offer', {}))),
       decline_offer: btn('Decline offer', 'btn-ghost', () => this.ask('decline_offer', 'Decline this offer? It closes for both of you.', 'Decline for good', true,
         (reason) => this.send('decline_offer', { reason: reason || null }))),
@@ -89,15 +120,49 @@ export class NegotiationPanel {
     this.reasonWrap = h('div', {}, h('label', { for: 'neg-reason', class: 'neg-label' }, 'Reason (optional)'), h('div', { class: 'control-wrap' }, this.reason))
     this.confirmBox = h('div', { class: 'neg-confirm', hidden: true, onkeydown: (e: Event) => { if ((e as KeyboardEvent).key === 'Escape') this.closeConfirm(true) } }, this.confirmText, this.reasonWrap,
       h('div', { class: 'neg-actions' }, this.confirmBtn, btn('Cancel', 'btn-ghost', () => this.closeConfirm(true))))
+    this.qAsk = btn(Q.ask, 'btn-small btn-secondary', () => {
+      const p = deps.od.pendingProposal()
+      if (p !== null) deps.questions?.ask(`proposal:${p.id}`)
+    })
+    this.qBox.append(this.qHead, this.qList, h('div', { class: 'neg-actions' }, this.qAsk))
+    this.qNoteBtn = btn('', 'btn-link', () => {
+      const first = deps.questions?.open()[0]
+      if (first !== undefined) deps.questions?.show(first.id)
+    })
+    this.qNote.append(Q.still, this.qNoteBtn, Q.note)
     this.card = h('section', { class: 'card card-negotiation', id: 'negotiation', 'aria-labelledby': 'h-negotiation', tabindex: '-1' },
-      h('h2', { id: 'h-negotiation' }, 'Negotiation'), this.headline, this.view.el, this.message,
-      this.proposeBox, this.answerBox, this.confirmBox, this.offerBox)
+      h('h2', { id: 'h-negotiation' }, 'Negotiation'), this.headline, this.view.el, this.qBox, this.message,
+      this.proposeBox, this.qNote, this.answerBox, this.confirmBox, this.offerBox)
   }
 
   /** Bring the panel into view and move focus to it (from a banner or a notice). */
   reveal (): void {
     this.card.scrollIntoView({ behavior: 'smooth', block: 'start' })
     this.card.focus({ preventScroll: true })
+  }
+
+  private openCount (): number {
+    return this.deps.questions?.open().length ?? 0
+  }
+
+  /** Open questions about the pending proposal, in the drawer; "N questions" next to Accept. */
+  private renderQuestions (proposalId: string | null, accepting: boolean, canAsk: boolean): void {
+    const qs = this.deps.questions
+    const open = qs?.open() ?? []
+    const mine = proposalId === null ? [] : open.filter((q) => q.about === `proposal:${proposalId}`)
+    const key = JSON.stringify([proposalId, canAsk, mine.map((q) => [q.id, q.author?.name, q.body])])
+    if (key !== this.qKey) {
+      this.qKey = key
+      this.qList.replaceChildren(...mine.map((q) => h('li', {},
+        h('button', { type: 'button', class: 'btn btn-link', onclick: () => qs?.show(q.id) },
+          Q.item(firstName(q.author?.name ?? 'Someone'), (q.body ?? '').replace(/\s+/g, ' ').trim())))))
+    }
+    setHidden(this.qHead, mine.length === 0)
+    setHidden(this.qList, mine.length === 0)
+    setHidden(this.qAsk, !canAsk)
+    setHidden(this.qBox, qs === undefined || proposalId === null || (mine.length === 0 && !canAsk))
+    setText(this.qNoteBtn, Q.count(open.length))
+    setHidden(this.qNote, !accepting || open.length === 0)
   }
 
   private version (): number {
@@ -203,6 +268,8 @@ export class NegotiationPanel {
     setHidden(this.offerButtons.withdraw_offer, role !== 'client')
     for (const b of Object.values(this.offerButtons)) b.disabled = busy
     this.confirmBtn.disabled = busy
+    const accepting = open && party && ((proposal !== null && !mine) || role === 'freelancer')
+    this.renderQuestions(proposal?.id ?? null, accepting, open && party && (this.deps.questions?.canAsk() ?? false))
     if (!open || !party) this.closeConfirm()
   }
 }

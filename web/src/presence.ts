@@ -1,5 +1,6 @@
-// Presence (Yjs awareness): who is here and which field each person is in. The server stamps
-// `user` onto every state from the token; we publish only {focus, hidden}.
+// Presence (Yjs awareness): who is here, which field each person is in and who is typing in the
+// conversation. The server stamps `user` onto every state from the token; we publish only
+// {focus, hidden, typing}. A hidden user shows neither focus nor typing.
 
 import type { Awareness } from 'y-protocols/awareness'
 import { h, setText } from './dom'
@@ -20,6 +21,7 @@ export interface Peer {
   user: UserInfo
   focus: string | null
   hidden: boolean
+  typing: boolean
   self: boolean
 }
 
@@ -40,6 +42,7 @@ export class Presence {
   readonly awareness: Awareness
   hidden: boolean
   focus: string | null = null
+  typing = false
   me: UserInfo | null = null
   private readonly colors = new Map<string, string>()
 
@@ -66,8 +69,15 @@ export class Presence {
     this.publish()
   }
 
+  /** Typing in the conversation's composer (published only when it changes). */
+  setTyping (typing: boolean): void {
+    if (typing === this.typing) return
+    this.typing = typing
+    if (!this.hidden) this.publish() // hidden: nothing to tell, so nothing is sent
+  }
+
   private publish (): void {
-    this.awareness.setLocalState({ focus: this.hidden ? null : this.focus, hidden: this.hidden })
+    this.awareness.setLocalState({ focus: this.hidden ? null : this.focus, hidden: this.hidden, typing: !this.hidden && this.typing })
   }
 
   onChange (fn: () => void): void {
@@ -88,6 +98,7 @@ export class Presence {
         user,
         focus: typeof focus === 'string' ? focus : null,
         hidden: (state as Record<string, unknown>).hidden === true,
+        typing: (state as Record<string, unknown>).typing === true,
         self: clientId === this.awareness.clientID || (this.me !== null && user.id === this.me.id)
       })
     }
@@ -116,6 +127,18 @@ export class Presence {
     const out: UserInfo[] = []
     for (const p of this.peers()) {
       if (p.self || p.hidden || p.focus !== field || seen.has(p.user.id)) continue
+      seen.add(p.user.id)
+      out.push(p.user)
+    }
+    return out
+  }
+
+  /** Others typing in the conversation (a hidden user never shows as typing). */
+  typingOthers (): UserInfo[] {
+    const seen = new Set<string>()
+    const out: UserInfo[] = []
+    for (const p of this.peers()) {
+      if (p.self || p.hidden || !p.typing || p.user.role === 'viewer' || seen.has(p.user.id)) continue
       seen.add(p.user.id)
       out.push(p.user)
     }

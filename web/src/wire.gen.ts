@@ -35,6 +35,31 @@ export interface FlagOut {
   source: string
 }
 
+/** ThreadItem in server/wire.py, nested in messages: One entry of an offer's thread: a message, a question, an answer, or a system entry that shows a negotiation event between them (docs/PROTOCOL.md, "The thread"). */
+export interface ThreadItem {
+  /** Position in the offer's thread (1, 2, …): the order, and the cursor for reading. */
+  n: number
+  id: string
+  kind: 'answer' | 'message' | 'question' | 'system'
+  /** ISO 8601 UTC. */
+  at: string
+  /** Who wrote it (None for a system entry). */
+  author?: UserInfo | null
+  /** Plain text ("" once deleted; for a system entry, the event's reason if it has one). Default "". */
+  body?: string
+  about?: string | null
+  reply_to?: string | null
+  /** A question's state: "open" or "resolved". */
+  status?: string | null
+  edited_at?: string | null
+  deleted?: boolean
+  /** A system entry's audit event kind ("proposed", "proposal_accepted", …) and its details. */
+  event?: string | null
+  payload?: Record<string, unknown> | null
+  /** Risk flags for the party reading this entry only (never shown to the other side). */
+  flags?: FlagOut[]
+}
+
 /** `lock` (client -> server) */
 export interface LockMessage {
   type: 'lock'
@@ -119,6 +144,48 @@ export interface DeclineOfferMessage {
   reason?: string | null
 }
 
+/** `post` (client -> server): A message, a question about the terms, or the answer to a question. */
+export interface PostMessage {
+  type: 'post'
+  body: string
+  /** "message" (default), "question" (needs `about`) or "answer" (needs `reply_to`). Default "message". */
+  kind?: 'answer' | 'message' | 'question'
+  /** What a question is about: a terms field ("hourly_rate"), "milestone:<id>", or "proposal:<id>". */
+  about?: string | null
+  /** The id of the question an answer answers. */
+  reply_to?: string | null
+  id?: string | null
+}
+
+/** `edit_message` (client -> server) */
+export interface EditMessageMessage {
+  type: 'edit_message'
+  message_id: string
+  body: string
+  id?: string | null
+}
+
+/** `delete_message` (client -> server) */
+export interface DeleteMessageMessage {
+  type: 'delete_message'
+  message_id: string
+  id?: string | null
+}
+
+/** `resolve_question` (client -> server) */
+export interface ResolveQuestionMessage {
+  type: 'resolve_question'
+  message_id: string
+  id?: string | null
+}
+
+/** `mark_read` (client -> server): Everything up to thread position `upto` has been seen by this user. */
+export interface MarkReadMessage {
+  type: 'mark_read'
+  upto: number
+  id?: string | null
+}
+
 /** `hello` (server -> client) */
 export interface HelloMessage {
   type: 'hello'
@@ -174,6 +241,8 @@ export interface AckMessage {
   version: number
   ref?: string | null
   proposal_id?: string | null
+  /** For the thread's commands: the entry they wrote or changed. */
+  message_id?: string | null
 }
 
 /** `explain_delta` (server -> client) */
@@ -198,6 +267,31 @@ export interface ExplainDoneMessage {
   flags?: FlagOut[]
 }
 
+/** `thread` (server -> client): On join (and on request): the latest entries, oldest first, and this user's read state; older entries come from REST (`GET /api/offers/{id}/messages?before=n`). */
+export interface ThreadMessage {
+  type: 'thread'
+  items: ThreadItem[]
+  unread: number
+  last_read: number
+  /** True when entries older than `items[0]` exist. */
+  more?: boolean
+  /** The open questions older than `items[0]` (fields show every open question as a marker). */
+  open_questions?: ThreadItem[]
+}
+
+/** `thread_update` (server -> client): An entry was added or changed (edited, deleted, resolved): replace by `id`. */
+export interface ThreadUpdateMessage {
+  type: 'thread_update'
+  item: ThreadItem
+}
+
+/** `unread` (server -> client): This user's unread count changed (a new entry, or they read on another tab). */
+export interface UnreadMessage {
+  type: 'unread'
+  unread: number
+  last_read: number
+}
+
 /** Every app message a client may send. */
 export type ClientMessage =
   | LockMessage
@@ -211,6 +305,11 @@ export type ClientMessage =
   | AcceptOfferMessage
   | WithdrawOfferMessage
   | DeclineOfferMessage
+  | PostMessage
+  | EditMessageMessage
+  | DeleteMessageMessage
+  | ResolveQuestionMessage
+  | MarkReadMessage
 
 /** Every app message the server sends. */
 export type ServerMessage =
@@ -222,6 +321,9 @@ export type ServerMessage =
   | AckMessage
   | ExplainDeltaMessage
   | ExplainDoneMessage
+  | ThreadMessage
+  | ThreadUpdateMessage
+  | UnreadMessage
 
 /** The negotiation commands: answered by `ack` or `error` with `ref` = the command's `id`; also the body of POST /api/offers/{id}/commands. */
 export type Command =

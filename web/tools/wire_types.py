@@ -167,6 +167,9 @@ def ts_type(schema: dict[str, Any], components: dict[str, dict[str, Any]]) -> st
     if kind == "array" and isinstance(schema.get("items"), dict):
         item = ts_type(schema["items"], components)
         return f"Array<{item}>" if " | " in item else f"{item}[]"
+    if kind == "object" and "properties" not in schema:
+        # A free-form JSON object (dict[str, Any]): its keys are documented, not typed.
+        return "Record<string, unknown>"
     raise ValueError(f"no TypeScript for the schema {schema!r}: extend web/tools/wire_types.py")
 
 
