@@ -35,6 +35,8 @@ ALL_FIELDS: tuple[str, ...] = (*SCALAR_FIELDS, "description", "milestones")
 class Party(msgspec.Struct, frozen=True):
     id: str
     name: str
+    #: Where digests go when the node sends e-mail itself (OFFER_ROOM_SMTP_URL); optional.
+    email: str | None = None
 
 
 class Milestone(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

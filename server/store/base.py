@@ -221,6 +221,55 @@ class TooLate(PermissionError):
     pass
 
 
+class NotificationItem(msgspec.Struct, frozen=True):
+    """One thing that happened while a party was away, as a digest lists it."""
+
+    #: message | question | answer | proposed | proposal_accepted | proposal_rejected |
+    #: proposal_withdrawn | offer_accepted | offer_withdrawn | offer_declined | offer_expired |
+    #: reminder
+    kind: str
+    #: One line a person reads: "Ada: Could you start on Monday?", "Ada proposed changes…".
+    summary: str
+    at: datetime
+    #: The thread position it refers to, when it is an entry of the thread.
+    n: int | None = None
+
+
+class Digest(msgspec.Struct, frozen=True):
+    """What is queued for one party of one offer while they are away (docs/DOMAIN.md,
+    "Notifications"): sent as one ``notification`` webhook event, and as one e-mail."""
+
+    id: int
+    offer_id: str
+    user_id: str
+    role: str
+    items: list[NotificationItem]
+    #: Items queued in all (``items`` keeps the latest ``DIGEST_ITEMS_MAX``).
+    count: int
+    created_at: datetime
+    #: When it may go: the batching delay after its first item, no sooner than the throttle
+    #: after the previous digest to the same party.
+    due_at: datetime
+    attempts: int = 0
+
+
+#: Items a digest keeps (the newest); a burst beyond still counts in ``Digest.count``.
+DIGEST_ITEMS_MAX = 20
+
+
+class Reminder(msgspec.Struct, frozen=True):
+    """A reminder scheduled durably: it fires once, on one node, after ``due_at``."""
+
+    offer_id: str
+    #: expires_72h | expires_24h | waiting (a proposal or question unanswered too long)
+    kind: str
+    #: The party to remind.
+    user_id: str
+    due_at: datetime
+    #: What it is about: the proposal or question id for "waiting", "" for expiry.
+    ref: str = ""
+
+
 class NewEvent(msgspec.Struct, frozen=True):
     kind: str
     actor: str | None = None
@@ -363,8 +412,11 @@ class Store(Protocol):
         actor: str | None = None,
         reason: str | None = None,
         payload: dict[str, Any] | None = None,
+        *,
+        outbox: bool = False,
     ) -> EventRecord:
-        """Record an event under the offer's next seq; OfferNotFound for an unknown offer."""
+        """Record an event under the offer's next seq; OfferNotFound for an unknown offer. With
+        ``outbox``, the event is also queued for webhook delivery in the same transaction."""
         ...
 
     async def list_events(self, offer_id: str) -> list[EventRecord]: ...
@@ -453,6 +505,51 @@ class Store(Protocol):
         """(last read position, unread count): entries after it, not deleted, not by the user
         (a system entry counts unless the user is its event's actor); (0, 0) for an unknown
         offer."""
+        ...
+
+    # notifications for the party who is away
+    async def queue_notification(
+        self, offer_id: str, user_id: str, role: str, item: NotificationItem, *,
+        delay_s: float, throttle_s: float,
+    ) -> None:
+        """Add ``item`` to the pending digest of (offer, user), or start one due ``delay_s``
+        after now and no sooner than ``throttle_s`` after the last digest sent to them (one
+        still being sent counts from the end of its lease); a burst of items is one digest.
+        OfferNotFound for an unknown offer."""
+        ...
+
+    async def claim_digests(self, now: datetime, limit: int, lease_s: float) -> list[Digest]:
+        """Due digests, oldest first, each leased for ``lease_s`` (another claim before then does
+        not see them: one node sends each). A digest claimed takes no more items: what arrives
+        meanwhile starts the next one, which is not claimed while the earlier one is still
+        claimed (being sent, or waiting for a retry): a party's digests go one at a time, in
+        order. Claiming does not count an attempt; a lease that runs out (a sender that died)
+        makes the digest due again."""
+        ...
+
+    async def digest_sent(self, digest_id: int) -> None:
+        """Done: it is never claimed again (no-op for an unknown or settled id)."""
+        ...
+
+    async def digest_failed(self, digest_id: int, next_at: datetime | None, error: str) -> None:
+        """Count the attempt; retry at ``next_at`` or give up when None (no-op when settled)."""
+        ...
+
+    # reminders
+    async def schedule_reminder(self, reminder: Reminder) -> None:
+        """Keep ``reminder`` (the same offer, kind, user and ref is kept once: while it has not
+        fired, the last call's ``due_at`` replaces the earlier one, sooner or later; once it
+        has fired, scheduling it again keeps a new one). OfferNotFound for an unknown offer."""
+        ...
+
+    async def cancel_reminders(self, offer_id: str, *, kind: str | None = None,
+                               ref: str | None = None) -> None:
+        """Drop the offer's unfired reminders (of ``kind`` / about ``ref`` when given)."""
+        ...
+
+    async def claim_reminders(self, now: datetime, limit: int) -> list[Reminder]:
+        """Due, unfired reminders, marked fired as they are returned: each fires once, across
+        any number of nodes and restarts."""
         ...
 
     # token revocations

@@ -19,13 +19,16 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from server.auth import Revocation
 from server.store.base import (
+    Digest,
     DocState,
     EventRecord,
     Expect,
     MessageChange,
     MessageRecord,
     NewMessage,
+    NotificationItem,
     OfferRecord,
+    Reminder,
     VersionRecord,
     WebhookDelivery,
     Write,
@@ -86,18 +89,26 @@ class Operations(Generic[E]):
     Their contracts are the Store methods of the same names (``server.store.base.Store``).
     ``SQLStore`` has already checked what does not depend on the stored state: ``create_offer``
     gets the offer's first version built, ``commit`` a write that passed ``rules.check_write``,
-    ``add_message`` and ``change_message`` what passed ``thread.check_new`` / ``check_change``.
+    ``add_message`` and ``change_message`` what passed ``thread.check_new`` / ``check_change``, the
+claims a ``limit`` above 0.
     """
 
     create_offer: Callable[[E, OfferRecord, VersionRecord, bytes], Awaitable[None]]
     append_updates: Callable[[E, list[Update]], Awaitable[list[int | Exception]]]
     load_doc: Callable[[E, str], Awaitable[DocState]]
     compact: Callable[[E, str, bytes, int], Awaitable[None]]
+    #: The last argument is ``outbox``.
     append_event: Callable[
-        [E, str, str, str | None, str | None, dict[str, Any]], Awaitable[EventRecord]
+        [E, str, str, str | None, str | None, dict[str, Any], bool], Awaitable[EventRecord]
     ]
     commit: Callable[[E, str, Expect, Write, bool], Awaitable[list[EventRecord]]]
     add_message: Callable[[E, str, NewMessage], Awaitable[MessageRecord]]
     change_message: Callable[[E, str, MessageChange], Awaitable[MessageRecord]]
     add_revocation: Callable[[E, Revocation], Awaitable[None]]
     claim_webhooks: Callable[[E, datetime, int, float], Awaitable[list[WebhookDelivery]]]
+    #: (offer, user, role, item, delay_s, throttle_s)
+    queue_notification: Callable[
+        [E, str, str, str, NotificationItem, float, float], Awaitable[None]
+    ]
+    claim_digests: Callable[[E, datetime, int, float], Awaitable[list[Digest]]]
+    claim_reminders: Callable[[E, datetime, int], Awaitable[list[Reminder]]]

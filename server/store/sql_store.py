@@ -16,9 +16,10 @@ from types import TracebackType
 from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar
 
 from server.auth import Revocation
-from server.store import rules, thread
+from server.store import notifications, rules, thread
 from server.store.base import (
     CommandRecord,
+    Digest,
     DocState,
     EventRecord,
     Expect,
@@ -26,8 +27,10 @@ from server.store.base import (
     MessageChange,
     MessageRecord,
     NewMessage,
+    NotificationItem,
     OfferRecord,
     ProposalRecord,
+    Reminder,
     StoreClosed,
     VersionRecord,
     WebhookDelivery,
@@ -199,9 +202,11 @@ class SQLStore(Generic[E]):
         actor: str | None = None,
         reason: str | None = None,
         payload: dict[str, Any] | None = None,
+        *,
+        outbox: bool = False,
     ) -> EventRecord:
         return await self._ops.append_event(
-            self._engine, offer_id, kind, actor, reason, payload or {}
+            self._engine, offer_id, kind, actor, reason, payload or {}, outbox
         )
 
     @_guarded
@@ -308,6 +313,47 @@ class SQLStore(Generic[E]):
     @_guarded
     async def read_state(self, offer_id: str, user_id: str) -> tuple[int, int]:
         return await thread.read_state(self._engine, offer_id, user_id)
+
+    # --- notifications and reminders (``notifications``; queueing and claims: the engine's) ---
+
+    @_guarded
+    async def queue_notification(
+        self, offer_id: str, user_id: str, role: str, item: NotificationItem, *,
+        delay_s: float, throttle_s: float,
+    ) -> None:
+        await self._ops.queue_notification(
+            self._engine, offer_id, user_id, role, item, delay_s, throttle_s
+        )
+
+    @_guarded
+    async def claim_digests(self, now: datetime, limit: int, lease_s: float) -> list[Digest]:
+        if limit <= 0:
+            return []  # and never a LIMIT below 0, which SQLite reads as "no limit"
+        return await self._ops.claim_digests(self._engine, now, limit, lease_s)
+
+    @_guarded
+    async def digest_sent(self, digest_id: int) -> None:
+        await notifications.digest_sent(self._engine, digest_id)
+
+    @_guarded
+    async def digest_failed(self, digest_id: int, next_at: datetime | None, error: str) -> None:
+        await notifications.digest_failed(self._engine, digest_id, next_at, error)
+
+    @_guarded
+    async def schedule_reminder(self, reminder: Reminder) -> None:
+        await notifications.schedule_reminder(self._engine, reminder)
+
+    @_guarded
+    async def cancel_reminders(
+        self, offer_id: str, *, kind: str | None = None, ref: str | None = None
+    ) -> None:
+        await notifications.cancel_reminders(self._engine, offer_id, kind, ref)
+
+    @_guarded
+    async def claim_reminders(self, now: datetime, limit: int) -> list[Reminder]:
+        if limit <= 0:
+            return []
+        return await self._ops.claim_reminders(self._engine, now, limit)
 
     # --- token revocations ----------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from server.store.base import (
     Expect,
     NewEvent,
     NewMessage,
+    NotificationItem,
     OfferRecord,
     ProposalRecord,
     Store,
@@ -149,6 +150,11 @@ def say(
         reply_to=reply_to,
         flags=flags or [],
     )
+
+
+def note(i: int, at: datetime = T0, kind: str = "message") -> NotificationItem:
+    """The ``i``-th item queued for a party in a test (its summary names it)."""
+    return NotificationItem(kind, f"Carla: message {i}", at, n=i)
 
 
 async def append_batch(store: Store, batch: list[tuple[str, bytes]]) -> list[int]:

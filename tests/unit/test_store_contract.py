@@ -25,14 +25,16 @@ from pycrdt import Doc, Map, Text
 
 from server.auth import Revocation
 from server.explain.flags import Flag
-from server.offers.terms import Terms
+from server.offers.terms import Party, Terms
 from server.store.base import (
+    DIGEST_ITEMS_MAX,
     REVOCATIONS_PER_OFFER,
     SYSTEM_ID_PREFIX,
     THREAD_PAGE_MAX,
     CommandRecord,
     Conflict,
     Decision,
+    Digest,
     DocState,
     EventRecord,
     Expect,
@@ -42,9 +44,11 @@ from server.store.base import (
     MessageRecord,
     NewEvent,
     NewMessage,
+    NotificationItem,
     NotYours,
     OfferExists,
     OfferNotFound,
+    Reminder,
     Store,
     StoreClosed,
     TooLate,
@@ -67,6 +71,7 @@ from tests.support.store_records import (
     append_batch,
     command,
     make_offer,
+    note,
     proposal,
     propose,
     say,
@@ -188,6 +193,16 @@ def every_call(store: Store) -> list[Any]:
         store.open_questions("o1"),
         store.mark_read("o1", "c1", 1),
         store.read_state("o1", "c1"),
+        store.queue_notification(
+            "o1", "f1", "freelancer", NotificationItem("message", "hi", T0), delay_s=1,
+            throttle_s=1,
+        ),
+        store.claim_digests(T0, 1, 1),
+        store.digest_sent(1),
+        store.digest_failed(1, None, "x"),
+        store.schedule_reminder(Reminder("o1", "waiting", "f1", T0)),
+        store.cancel_reminders("o1"),
+        store.claim_reminders(T0, 1),
     ]
 
 
@@ -1308,3 +1323,358 @@ async def test_concurrent_reads_keep_the_furthest_position(o1: Store) -> None:
     positions = await asyncio.gather(*(o1.mark_read("o1", "c1", upto) for upto in order))
     assert max(positions) == 30 and all(p >= upto for p, upto in zip(positions, order, strict=True))
     assert await o1.read_state("o1", "c1") == (30, 0)
+
+
+# --- events for webhooks, parties' e-mail -----------------------------------------------------
+
+
+async def test_append_event_queues_a_webhook_only_with_outbox(o1: Store) -> None:
+    await o1.append_event("o1", "viewed", actor="c1")
+    assert await o1.claim_webhooks(T0, 10, 30) == []
+    event = await o1.append_event("o1", "notification", payload={"user": "f1"}, outbox=True)
+    (delivery,) = await o1.claim_webhooks(T0, 10, 30)
+    assert (delivery.offer_id, delivery.event_seq) == ("o1", event.seq)
+    body = msgspec.json.decode(delivery.body)
+    assert (body["kind"], body["payload"], body["id"]) == ("notification", {"user": "f1"}, "o1:3")
+    with pytest.raises(OfferNotFound):
+        await o1.append_event("nope", "notification", outbox=True)
+    again = await o1.claim_webhooks(T0 + timedelta(days=1), 10, 30)
+    assert [d.id for d in again] == [delivery.id]  # the refused append queued nothing
+
+
+async def test_parties_keep_their_email(store: Store) -> None:
+    offer = msgspec.structs.replace(
+        make_offer(),
+        client=Party(id="c1", name="Carla", email="carla@example.com"),
+        freelancer=Party(id="f1", name="Femi"),
+    )
+    await store.create_offer(offer, b"")
+    stored = await store.get_offer("o1")
+    assert stored == offer
+    assert stored is not None and stored.client.email == "carla@example.com"
+    assert stored.freelancer.email is None
+
+
+# --- notifications for the party who is away --------------------------------------------------
+
+DELAY, THROTTLE = 120.0, 900.0
+LATER = T0 + timedelta(days=1)  # when every digest queued in a test is due
+TICK = timedelta(microseconds=1)
+
+
+def seconds(n: float, since: datetime = T0) -> datetime:
+    return since + timedelta(seconds=n)
+
+
+async def notify(
+    store: Store, i: int, user: str = "f1", offer_id: str = "o1", *,
+    delay_s: float = DELAY, throttle_s: float = THROTTLE, at: datetime = T0,
+) -> None:
+    role = "client" if user.startswith("c") else "freelancer"
+    await store.queue_notification(
+        offer_id, user, role, note(i, at), delay_s=delay_s, throttle_s=throttle_s
+    )
+
+
+async def test_a_burst_is_one_digest_of_the_newest_items(o1: Store, clock: Clock) -> None:
+    for i in range(25):
+        await notify(o1, i, at=clock.now)
+        clock.advance(seconds=1)  # still within the delay: the burst's digest stays due at T0+2'
+    assert await o1.claim_digests(seconds(DELAY) - TICK, 10, 60) == []
+    (digest,) = await o1.claim_digests(seconds(DELAY), 10, 60)
+    assert digest == Digest(
+        id=digest.id, offer_id="o1", user_id="f1", role="freelancer",
+        items=[note(i, seconds(i)) for i in range(25 - DIGEST_ITEMS_MAX, 25)], count=25,
+        created_at=T0, due_at=seconds(DELAY), attempts=0,
+    )  # fmt: skip
+
+
+async def test_each_party_of_each_offer_has_a_digest_claimed_oldest_due_first(
+    o1: Store, clock: Clock
+) -> None:
+    await o1.create_offer(make_offer("o2"), b"")
+    await notify(o1, 1, "f1")
+    clock.advance(seconds=10)
+    await notify(o1, 2, "c1")
+    clock.advance(seconds=5)
+    await notify(o1, 3, "f1", "o2")
+    await notify(o1, 4, "f1")  # joins o1/f1's digest
+    assert await o1.claim_digests(LATER, 0, 60) == []
+    first = await o1.claim_digests(LATER, 2, 60)
+    assert [(d.offer_id, d.user_id, d.role, d.count) for d in first] == [
+        ("o1", "f1", "freelancer", 2),
+        ("o1", "c1", "client", 1),
+    ]
+    (rest,) = await o1.claim_digests(LATER, 2, 60)
+    assert (rest.offer_id, rest.user_id, rest.due_at) == ("o2", "f1", seconds(15 + DELAY))
+
+
+async def test_queueing_for_an_unknown_offer_raises(o1: Store) -> None:
+    with pytest.raises(OfferNotFound):
+        await notify(o1, 1, offer_id="nope")
+    assert await o1.claim_digests(LATER, 10, 60) == []
+
+
+async def test_a_claim_leases_and_a_lapsed_lease_is_claimed_again(o1: Store) -> None:
+    await notify(o1, 1, "f1")
+    await notify(o1, 2, "c1")
+    due = seconds(DELAY)
+    (one,) = await o1.claim_digests(due, 1, lease_s=60)
+    (two,) = await o1.claim_digests(due, 10, lease_s=60)
+    assert (one.user_id, two.user_id) == ("f1", "c1")
+    assert await o1.claim_digests(seconds(59, due), 10, 60) == []
+    again = await o1.claim_digests(seconds(60, due), 10, 60)
+    assert again == [one, two]  # the same digests: claiming is not an attempt
+
+
+async def test_a_claimed_digest_takes_no_more_items_and_the_next_waits_for_it(
+    o1: Store, clock: Clock
+) -> None:
+    await notify(o1, 1)
+    (first,) = await o1.claim_digests(seconds(DELAY), 10, lease_s=60)
+    clock.advance(seconds=10)
+    await notify(o1, 2, at=clock.now)  # the first is being sent: this starts the next one
+    # The throttle counts from the end of the first one's lease (the latest it can have gone).
+    due = seconds(DELAY + 60 + THROTTLE)
+    # Past both, the lapsed first digest is claimed again; the second waits while it is out.
+    assert await o1.claim_digests(due, 10, 60) == [first]
+    assert await o1.claim_digests(seconds(59, due), 10, 60) == []
+    await o1.digest_sent(first.id)
+    (second,) = await o1.claim_digests(due, 10, 60)
+    assert (second.items, second.count, second.due_at) == ([note(2, seconds(10))], 1, due)
+    assert first.items == [note(1)] and first.count == 1
+
+
+async def test_the_throttle_counts_from_the_last_digest_sent(o1: Store, clock: Clock) -> None:
+    await notify(o1, 1)
+    (first,) = await o1.claim_digests(seconds(DELAY), 10, lease_s=60)
+    sent_at = clock.advance(seconds=DELAY + 5)
+    await o1.digest_sent(first.id)
+    clock.advance(seconds=30)
+    await notify(o1, 2)
+    assert await o1.claim_digests(seconds(THROTTLE, sent_at) - TICK, 10, 60) == []
+    (second,) = await o1.claim_digests(seconds(THROTTLE, sent_at), 10, 60)
+    assert second.due_at == seconds(THROTTLE, sent_at)
+    await o1.digest_sent(second.id)
+    # Once the throttle has passed since the last one sent, only the delay counts.
+    now = clock.advance(seconds=2 * THROTTLE)
+    await notify(o1, 3)
+    (third,) = await o1.claim_digests(LATER, 10, 60)
+    assert third.due_at == seconds(DELAY, now)
+    # Another party (or offer) is not throttled by this one's digests.
+    await notify(o1, 4, "c1")
+    await o1.digest_sent(third.id)
+    assert [d.user_id for d in await o1.claim_digests(seconds(DELAY, now), 10, 60)] == ["c1"]
+
+
+async def test_failed_digests_are_retried_then_dead(o1: Store, clock: Clock) -> None:
+    await notify(o1, 1, "f1")
+    await notify(o1, 2, "c1")
+    one, two = await o1.claim_digests(seconds(DELAY), 10, lease_s=30)
+    retry_at = seconds(DELAY + 300)
+    await o1.digest_failed(one.id, retry_at, "SMTP 451")
+    await o1.digest_sent(two.id)
+    assert await o1.claim_digests(retry_at - TICK, 10, 30) == []
+    (retried,) = await o1.claim_digests(retry_at, 10, lease_s=30)
+    assert (retried.id, retried.attempts, retried.items) == (one.id, 1, one.items)
+    await o1.digest_failed(one.id, None, "SMTP 550")
+    assert await o1.claim_digests(LATER, 10, 30) == []
+    # Late reports about settled digests change nothing; unknown ids are ignored.
+    await o1.digest_failed(two.id, retry_at, "late")
+    await o1.digest_sent(one.id)
+    await o1.digest_failed(one.id, retry_at, "late")
+    await o1.digest_failed(999_999, None, "gone")
+    await o1.digest_sent(999_999)
+    assert await o1.claim_digests(LATER, 10, 30) == []
+    # A dead digest never reached f1: the next one is not throttled by it, and does not wait.
+    now = clock.advance(seconds=60)
+    await notify(o1, 3, "f1")
+    (third,) = await o1.claim_digests(LATER, 10, 30)
+    assert (third.user_id, third.due_at, third.attempts) == ("f1", seconds(DELAY, now), 0)
+
+
+async def test_concurrent_queues_on_two_stores_make_one_digest_per_party(
+    o1: Store, backend: Backend, clock: Clock
+) -> None:
+    """Two stores on one database: two nodes on PostgreSQL, two connections to one SQLite file."""
+    other = backend.make(clock)
+    await other.open()
+    try:
+        await asyncio.gather(*(
+            notify(store, 100 * k + i, user)
+            for i in range(8) for k, store in enumerate((o1, other)) for user in ("f1", "c1")
+        ))  # fmt: skip
+        digests = await other.claim_digests(LATER, 10, 60)
+        assert sorted(d.user_id for d in digests) == ["c1", "f1"]  # one each
+        for digest in digests:
+            assert digest.count == 16
+            assert sorted(item.n or 0 for item in digest.items) == [
+                100 * k + i for k in range(2) for i in range(8)
+            ]  # every item, none twice
+    finally:
+        await other.close()
+
+
+async def test_queues_racing_claims_lose_no_item(
+    o1: Store, backend: Backend, clock: Clock
+) -> None:
+    other = backend.make(clock)
+    await other.open()
+    claimed: list[Digest] = []
+    done = False
+
+    async def queue_all() -> None:
+        nonlocal done
+        for i in range(60):
+            await notify(o1, i, delay_s=0, throttle_s=0)
+            # Past the lease of a digest claimed meanwhile: the next one is due (the throttle
+            # counts from the end of a lease still running).
+            clock.advance(seconds=61)
+        done = True
+
+    async def send_all() -> None:
+        while not done:
+            for digest in await other.claim_digests(clock.now, 10, 60):
+                claimed.append(digest)
+                await other.digest_sent(digest.id)
+            await asyncio.sleep(0)
+
+    try:
+        await asyncio.gather(queue_all(), send_all())
+        claimed.extend(await other.claim_digests(clock.now, 10, 60))
+    finally:
+        await other.close()
+    assert sum(d.count for d in claimed) == 60  # every item counted in exactly one digest
+    ns = [item.n for d in claimed for item in d.items]
+    assert len(ns) == len(set(ns))  # none in two digests
+    assert all(len(d.items) == min(d.count, DIGEST_ITEMS_MAX) for d in claimed)
+    assert len(claimed) > 1, "the claims should have split the queue"
+
+
+async def test_two_stores_claim_each_due_digest_once(
+    o1: Store, backend: Backend, clock: Clock
+) -> None:
+    for i in range(40):
+        await notify(o1, i, f"u{i}")
+    other = backend.make(clock)
+    await other.open()
+
+    async def drain(store: Store) -> list[int]:
+        got: list[int] = []
+        while batch := await store.claim_digests(LATER, 3, lease_s=60):
+            got += [d.id for d in batch]
+        return got
+
+    try:
+        claims = await asyncio.gather(drain(o1), drain(other), drain(o1), drain(other))
+    finally:
+        await other.close()
+    ids = [i for got in claims for i in got]
+    assert len(ids) == 40 and len(set(ids)) == 40
+
+
+async def test_digests_and_reminders_survive_a_reopen(backend: Backend, clock: Clock) -> None:
+    first = backend.make(clock)
+    await first.open()
+    await first.create_offer(make_offer(), b"")
+    await notify(first, 1)
+    await notify(first, 2, "c1")
+    (leased,) = await first.claim_digests(seconds(DELAY), 1, lease_s=60)
+    await first.schedule_reminder(Reminder("o1", "expires_24h", "c1", seconds(30)))
+    await first.close()
+    second = backend.make(clock)
+    await second.open()
+    try:
+        digests = await second.claim_digests(seconds(DELAY + 60), 10, 60)
+        assert [d.user_id for d in digests] == ["f1", "c1"] and digests[0] == leased
+        assert await second.claim_reminders(LATER, 10) == [
+            Reminder("o1", "expires_24h", "c1", seconds(30))
+        ]
+    finally:
+        await second.close()
+
+
+# --- reminders --------------------------------------------------------------------------------
+
+
+def remind(kind: str = "waiting", user: str = "c1", due: float = 60, ref: str = "p1",
+           offer_id: str = "o1") -> Reminder:  # fmt: skip
+    return Reminder(offer_id, kind, user, seconds(due), "" if kind.startswith("exp") else ref)
+
+
+async def test_a_reminder_is_kept_once_and_the_last_schedule_wins(o1: Store) -> None:
+    await o1.schedule_reminder(remind(due=60))
+    await o1.schedule_reminder(remind(due=30))  # sooner: the last call wins, not the latest time
+    assert await o1.claim_reminders(seconds(30) - TICK, 10) == []
+    assert await o1.claim_reminders(seconds(30), 10) == [remind(due=30)]
+    assert await o1.claim_reminders(LATER, 10) == []  # fired once
+    await o1.schedule_reminder(remind(due=90))  # after it fired: a new reminder
+    await o1.schedule_reminder(remind(due=120))
+    assert await o1.claim_reminders(LATER, 10) == [remind(due=120)]
+    with pytest.raises(OfferNotFound):
+        await o1.schedule_reminder(remind(offer_id="nope"))
+    assert await o1.claim_reminders(LATER, 10) == []
+
+
+async def test_reminders_fire_oldest_due_first_up_to_the_limit(o1: Store) -> None:
+    kept = [
+        remind("waiting", "c1", 50, "p1"),
+        remind("waiting", "c1", 10, "q1"),  # another ref
+        remind("waiting", "f1", 30, "p1"),  # another user
+        remind("expires_24h", "c1", 20),  # another kind
+        remind("expires_72h", "c1", 40),
+    ]
+    for reminder in kept:
+        await o1.schedule_reminder(reminder)
+    assert await o1.claim_reminders(LATER, 0) == []
+    assert await o1.claim_reminders(seconds(35), 2) == [kept[1], kept[3]]
+    assert await o1.claim_reminders(seconds(35), 10) == [kept[2]]
+    assert await o1.claim_reminders(LATER, 10) == [kept[4], kept[0]]
+
+
+async def test_cancel_drops_unfired_reminders_by_kind_and_ref(o1: Store) -> None:
+    await o1.create_offer(make_offer("o2"), b"")
+    scheduled = [
+        remind("expires_72h", "c1", 10),
+        remind("expires_72h", "f1", 10),
+        remind("expires_24h", "c1", 20),
+        remind("waiting", "c1", 30, "p1"),
+        remind("waiting", "f1", 30, "q1"),
+        remind("waiting", "f1", 30, "p1"),
+        remind("expires_72h", "c1", 10, offer_id="o2"),
+    ]
+    for reminder in scheduled:
+        await o1.schedule_reminder(reminder)
+    await o1.cancel_reminders("o1", ref="p1")
+    await o1.cancel_reminders("o1", kind="expires_72h")
+    await o1.cancel_reminders("o1", kind="waiting", ref="q1")
+    await o1.cancel_reminders("nope")
+    assert await o1.claim_reminders(LATER, 10) == [scheduled[6], scheduled[2]]
+    await o1.schedule_reminder(remind("waiting", "c1", 30, "p9"))
+    await o1.cancel_reminders("o1")
+    assert await o1.claim_reminders(LATER, 10) == []
+
+
+async def test_two_stores_fire_each_reminder_once(
+    o1: Store, backend: Backend, clock: Clock
+) -> None:
+    scheduled = [remind("waiting", f"u{i % 7}", i, f"p{i}") for i in range(60)]
+    other = backend.make(clock)
+    await other.open()
+
+    async def drain(store: Store) -> list[Reminder]:
+        got: list[Reminder] = []
+        while batch := await store.claim_reminders(LATER, 4):
+            got += batch
+        return got
+
+    try:
+        await asyncio.gather(*(
+            store.schedule_reminder(r) for r, store in zip(scheduled, [o1, other] * 30, strict=True)
+        ))  # fmt: skip
+        fired = await asyncio.gather(drain(o1), drain(other), drain(o1), drain(other))
+    finally:
+        await other.close()
+    every = [r for got in fired for r in got]
+    assert sorted(every, key=lambda r: r.due_at) == scheduled  # each exactly once
+    assert await o1.claim_reminders(LATER, 100) == []

@@ -21,6 +21,7 @@ from typing import Any
 import msgspec
 import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
 from server.auth import Revocation
 from server.offers.terms import Party, Terms
@@ -32,9 +33,12 @@ from server.store.base import (
     EventRecord,
     Expect,
     Explanation,
+    MessageRecord,
     NewEvent,
+    NotificationItem,
     OfferRecord,
     ProposalRecord,
+    Reminder,
     StoreClosed,
     StoreUnavailable,
     VersionRecord,
@@ -131,6 +135,11 @@ async def test_schema_is_versioned_and_uses_native_types(url: str) -> None:
     assert types["messages.at"] == types["messages.deleted_at"] == "timestamp with time zone"
     assert types["messages.n"] == types["read_state.last_read"] == "bigint"
     assert {"messages_pkey", "messages_offer_id_id_key", "messages_open_questions"} <= indexes
+    assert types["digests.items"] == "jsonb" and types["digests.id"] == "bigint"
+    assert types["digests.due_at"] == types["digests.lease_until"] == "timestamp with time zone"
+    assert types["digests.sent_at"] == types["reminders.fired_at"] == "timestamp with time zone"
+    assert {"digests_one_pending", "digests_due", "digests_leased", "digests_by_party"} <= indexes
+    assert {"reminders_one_unfired", "reminders_due"} <= indexes
 
 
 async def test_nodes_starting_together_migrate_once(url: str) -> None:
@@ -217,6 +226,73 @@ async def test_migrates_a_version_3_database_keeping_its_data(url: str) -> None:
         assert [e.event_seq for e in await store.list_messages("o1")] == [None, 2]
         assert await store.mark_read("o1", "f1", 9) == 2
     assert sql(url, "SELECT MAX(version) FROM schema_migrations") == [(len(pg_schema.MIGRATIONS),)]
+
+
+async def test_migrates_a_version_4_database_keeping_its_data(url: str) -> None:
+    # As the release before notifications left it: parties without an e-mail (a newer field),
+    # a thread, an outbox row.
+    offer = make_offer()
+    created = EventRecord(offer_id="o1", seq=1, kind="created", at=T0, payload={"version": 1})
+    entry = MessageRecord(
+        offer_id="o1", n=1, id="m1", kind="message", at=T0, author="c1", author_role="client",
+        body="Hello",
+    )  # fmt: skip
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        assert await pg_schema.migrate(conn, target=4) == 4
+        params = list(pg_rows.PG.offer_params(offer))
+        params[3:5] = [Jsonb({"id": "c1", "name": "Carla"}), Jsonb({"id": "f1", "name": "Femi"})]
+        for table, columns, values in (
+            ("offers", rows.OFFER_COLUMNS, params),
+            ("events", rows.EVENT_COLUMNS, pg_rows.PG.event_params(created)),
+            ("messages", rows.MESSAGE_COLUMNS, pg_rows.PG.message_params(entry)),
+        ):
+            marks = pg_rows.marks(len(values))
+            await conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
+        await conn.execute("INSERT INTO doc_snapshots VALUES ('o1', 'seed', 0)")
+        await conn.execute(
+            "INSERT INTO webhook_outbox (offer_id, event_seq, body, next_attempt_at, created_at) "
+            "VALUES ('o1', 1, '{}', %s, %s)",
+            [T0, T0],
+        )
+    assert sql(url, "SELECT to_regclass('digests'), to_regclass('reminders')") == [(None, None)]
+
+    async with PostgresStore(url) as store:
+        stored = await store.get_offer("o1")
+        assert stored == offer and stored.client.email is None  # the old rows still read
+        assert await store.list_messages("o1") == [entry]
+        (delivery,) = await store.claim_webhooks(T0, 10, 30)
+        assert delivery.body == b"{}"
+        item = NotificationItem("message", "Carla: Hello", T0, n=1)
+        await store.queue_notification("o1", "f1", "freelancer", item, delay_s=0, throttle_s=60)
+        (digest,) = await store.claim_digests(datetime.now(UTC), 10, 30)
+        assert (digest.items, digest.count) == ([item], 1)
+        await store.schedule_reminder(Reminder("o1", "expires_24h", "c1", T0))
+        assert len(await store.claim_reminders(T0, 10)) == 1
+    assert sql(url, "SELECT MAX(version) FROM schema_migrations") == [(len(pg_schema.MIGRATIONS),)]
+
+
+async def test_one_pending_digest_per_party_whatever_writes_the_database(url: str) -> None:
+    async with PostgresStore(url) as store:
+        await store.create_offer(make_offer(), b"")
+        item = NotificationItem("message", "Carla: Hello", T0)
+        await store.queue_notification("o1", "f1", "freelancer", item, delay_s=1, throttle_s=1)
+    second = (
+        "INSERT INTO digests (offer_id, user_id, role, items, count, created_at, due_at, state) "
+        "VALUES ('o1', 'f1', 'freelancer', '[]', 1, now(), now(), '{}')"
+    )
+    with pytest.raises(psycopg.errors.UniqueViolation, match="digests_one_pending"):
+        sql(url, second.format("pending"))
+    sql(url, second.format("sent"))  # settled digests are a log: any number
+    with pytest.raises(psycopg.errors.CheckViolation):
+        sql(url, second.format("lost"))
+    reminder = (
+        "INSERT INTO reminders (offer_id, kind, user_id, ref, due_at, fired_at) "
+        "VALUES ('o1', 'waiting', 'f1', 'p1', now(), {})"
+    )
+    sql(url, reminder.format("NULL"))
+    with pytest.raises(psycopg.errors.UniqueViolation, match="reminders_one_unfired"):
+        sql(url, reminder.format("NULL"))
+    sql(url, reminder.format("now()"))
 
 
 async def test_refuses_a_schema_newer_than_the_code(url: str) -> None:
@@ -509,6 +585,17 @@ def calls_but_ping(store: PostgresStore) -> list[Any]:
         store.claim_webhooks(T0, 1, 1),
         store.webhook_delivered(1),
         store.webhook_failed(1, None, "x"),
+        store.queue_notification(
+            "o1", "f1", "freelancer", NotificationItem("message", "hi", T0), delay_s=1,
+            throttle_s=1,
+        ),
+        store.claim_digests(T0, 1, 1),
+        store.digest_sent(1),
+        store.digest_failed(1, None, "x"),
+        store.schedule_reminder(Reminder("o1", "waiting", "f1", T0)),
+        store.cancel_reminders("o1"),
+        store.claim_reminders(T0, 1),
+        store.append_event("o1", "notification", outbox=True),
     ]
 
 

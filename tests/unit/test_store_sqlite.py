@@ -18,12 +18,15 @@ import pytest
 
 from server.auth import Revocation
 from server.offers.terms import Milestone, Party, Terms
-from server.store import rows
+from server.store import notifications, rows
 from server.store.base import (
     DocState,
+    MessageRecord,
+    NotificationItem,
     OfferExists,
     OfferNotFound,
     OfferRecord,
+    Reminder,
     StoreClosed,
     content_hash,
 )
@@ -162,6 +165,84 @@ async def test_migrates_a_version_3_file_keeping_its_data(db_path: Path) -> None
         assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
+async def test_migrates_a_version_4_file_keeping_its_data(db_path: Path) -> None:
+    # A file as the release before notifications left it: parties stored without an e-mail
+    # (the field is newer), a thread, events, an outbox row.
+    offer = make_offer()
+    with raw(db_path) as conn:
+        for number, script in enumerate(MIGRATIONS[:4], start=1):
+            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        params = list(SQLITE.offer_params(offer))
+        params[3:5] = ['{"id":"c1","name":"Carla"}', '{"id":"f1","name":"Femi"}']
+        conn.execute(f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({rows.marks(9)})", params)
+        conn.execute("INSERT INTO doc_snapshots VALUES ('o1', X'5345454400', 0)")
+        conn.execute(
+            "INSERT INTO events VALUES ('o1', 1, 'created', NULL, NULL, '{\"version\":1}', ?)",
+            (SQLITE.time(NOW),),
+        )
+        conn.execute(
+            "INSERT INTO webhook_outbox (offer_id, event_seq, body, next_attempt_at, created_at) "
+            "VALUES ('o1', 1, X'7B7D', ?, ?)",
+            (SQLITE.time(NOW), SQLITE.time(NOW)),
+        )
+        conn.execute(
+            f"INSERT INTO messages ({rows.MESSAGE_COLUMNS}) VALUES ({rows.marks(17)})",
+            SQLITE.message_params(thread_entry()),
+        )
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert not {"digests", "reminders"} & tables
+
+    async with SQLiteStore(db_path) as store:
+        stored = await store.get_offer("o1")
+        assert stored == offer and stored.client.email is None  # the old rows still read
+        assert await store.list_messages("o1") == [thread_entry()]
+        (delivery,) = await store.claim_webhooks(NOW, 10, 30)
+        assert delivery.body == b"{}"
+        item = NotificationItem("message", "Carla: Hello", NOW, n=1)
+        await store.queue_notification(
+            "o1", "f1", "freelancer", item, delay_s=0, throttle_s=60
+        )
+        (digest,) = await store.claim_digests(datetime.now(UTC), 10, 30)
+        assert (digest.items, digest.count) == ([item], 1)
+        await store.schedule_reminder(Reminder("o1", "expires_24h", "c1", NOW))
+        assert len(await store.claim_reminders(NOW, 10)) == 1
+    with raw(db_path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def thread_entry() -> MessageRecord:
+    return MessageRecord(
+        offer_id="o1", n=1, id="m1", kind="message", at=NOW, author="c1", author_role="client",
+        body="Hello",
+    )  # fmt: skip
+
+
+async def test_one_pending_digest_per_party_whatever_writes_the_file(
+    store: SQLiteStore, db_path: Path
+) -> None:
+    await store.create_offer(make_offer(), b"")
+    item = NotificationItem("message", "Carla: Hello", NOW)
+    await store.queue_notification("o1", "f1", "freelancer", item, delay_s=1, throttle_s=1)
+    second = (
+        "INSERT INTO digests (offer_id, user_id, role, items, count, created_at, due_at, state) "
+        "VALUES ('o1', 'f1', 'freelancer', '[]', 1, '', '', '{}')"
+    )
+    with raw(db_path) as conn:
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+            conn.execute(second.format("pending"))
+        conn.execute(second.format("sent"))  # settled digests are a log: any number
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            conn.execute(second.format("lost"))
+        reminder = (
+            "INSERT INTO reminders (offer_id, kind, user_id, ref, due_at, fired_at) "
+            "VALUES ('o1', 'waiting', 'f1', 'p1', '', {})"
+        )
+        conn.execute(reminder.format("NULL"))
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+            conn.execute(reminder.format("NULL"))
+        conn.execute(reminder.format("'fired'"))
+
+
 def plan(path: Path, sql: str) -> str:
     with raw(path) as conn:
         return " | ".join(str(step[-1]) for step in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
@@ -187,6 +268,25 @@ async def test_thread_reads_walk_an_index_without_sorting(
     assert not any("TEMP B-TREE" in p for p in (page, by_id, questions))
 
 
+async def test_claims_walk_the_partial_indexes(store: SQLiteStore, db_path: Path) -> None:
+    digests = plan(
+        db_path,
+        f"SELECT {notifications.DIGEST_COLUMNS} FROM digests "
+        f"WHERE {notifications.CLAIMABLE} ORDER BY due_at, id LIMIT 10".replace("?", "'x'"),
+    )
+    # Pending ones by due time, lapsed leases by lease: never a scan of the sent log.
+    assert "digests_due (due_at<?)" in digests and "digests_leased (lease_until<?)" in digests
+    assert "digests_by_party" in digests and "SCAN" not in digests, digests
+    reminders = plan(
+        db_path,
+        f"SELECT {notifications.REMINDER_COLUMNS} FROM reminders "
+        f"WHERE {notifications.REMINDER_DUE} ORDER BY due_at, id LIMIT 10".replace("?", "'x'"),
+    )
+    assert "reminders_due (due_at<?)" in reminders and "TEMP B-TREE" not in reminders, reminders
+    pending = plan(db_path, notifications.PENDING.replace("?", "'x'"))
+    assert "digests_by_party" in pending or "digests_one_pending" in pending, pending
+
+
 async def test_every_method_raises_before_open_and_after_close(db_path: Path) -> None:
     fresh = SQLiteStore(db_path)
     with pytest.raises(StoreClosed):
@@ -207,6 +307,10 @@ async def test_every_method_raises_before_open_and_after_close(db_path: Path) ->
         fresh.get_version("o1", 1),
         fresh.append_event("o1", "viewed"),
         fresh.list_events("o1"),
+        fresh.claim_digests(NOW, 1, 1),
+        fresh.digest_sent(1),
+        fresh.schedule_reminder(Reminder("o1", "waiting", "f1", NOW)),
+        fresh.claim_reminders(NOW, 1),
     ]
     for call in calls:
         with pytest.raises(StoreClosed):

@@ -21,6 +21,7 @@ from server.store.base import (
     OfferRecord,
     VersionRecord,
 )
+from server.store.postgres import outbox as outbox_rows
 from server.store.postgres.core import Conn, PgCore, insert_events, lock_offer
 from server.store.postgres.rows import PG, marks
 from server.store.rows import OFFER_COLUMNS, VERSION_COLUMNS, utc
@@ -158,10 +159,12 @@ async def append_event(
     actor: str | None,
     reason: str | None,
     payload: dict[str, Any],
+    outbox: bool,
 ) -> EventRecord:
     async with core.transaction() as conn:
         await lock_offer(conn, offer_id)
-        (event,) = await insert_events(
-            conn, offer_id, [(kind, actor, reason, payload)], utc(core.now())
-        )
+        now = utc(core.now())
+        (event,) = await insert_events(conn, offer_id, [(kind, actor, reason, payload)], now)
+        if outbox:
+            await outbox_rows.enqueue(conn, [event], now)
     return event

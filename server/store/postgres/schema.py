@@ -186,6 +186,54 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (offer_id, user_id)
     );
     """,
+    # 5: notifications for the party who is away (digests) and reminders
+    # (server.store.notifications says how a digest moves through its states).
+    """
+    -- An identity id is never handed out twice, so a late report about a digest can never
+    -- settle a newer one.
+    CREATE TABLE digests (
+        id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        offer_id    text COLLATE "C" NOT NULL REFERENCES offers(id) ON DELETE CASCADE,
+        user_id     text NOT NULL,
+        role        text NOT NULL,
+        items       jsonb NOT NULL,
+        count       integer NOT NULL,
+        created_at  timestamptz NOT NULL,
+        due_at      timestamptz NOT NULL,
+        state       text NOT NULL CHECK (state IN ('pending', 'claimed', 'sent', 'dead')),
+        lease_until timestamptz,
+        attempts    integer NOT NULL DEFAULT 0,
+        last_error  text,
+        sent_at     timestamptz
+    );
+
+    -- At most one digest takes a party's items, whatever the code above the store gets wrong
+    -- (and whichever node queues).
+    CREATE UNIQUE INDEX digests_one_pending ON digests (offer_id, user_id)
+        WHERE state = 'pending';
+    -- A claim's two halves: pending digests by due time, claimed ones by the end of their lease.
+    CREATE INDEX digests_due ON digests (due_at) WHERE state = 'pending';
+    CREATE INDEX digests_leased ON digests (lease_until) WHERE state = 'claimed';
+    -- A party's digests: the throttle's previous digest, "one in flight" for a claim.
+    CREATE INDEX digests_by_party ON digests (offer_id, user_id, state);
+
+    -- Fired rows stay (fired_at set): a reminder fires once, and rescheduling after that is a
+    -- new row. The unique index keeps one unfired row per (offer, kind, user, ref), is the
+    -- upsert's arbiter, and serves cancel_reminders (offer_id first).
+    CREATE TABLE reminders (
+        id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        offer_id text COLLATE "C" NOT NULL REFERENCES offers(id) ON DELETE CASCADE,
+        kind     text NOT NULL,
+        user_id  text NOT NULL,
+        ref      text NOT NULL,
+        due_at   timestamptz NOT NULL,
+        fired_at timestamptz
+    );
+
+    CREATE UNIQUE INDEX reminders_one_unfired ON reminders (offer_id, kind, user_id, ref)
+        WHERE fired_at IS NULL;
+    CREATE INDEX reminders_due ON reminders (due_at) WHERE fired_at IS NULL;
+    """,
 )
 
 _VERSIONS_TABLE = """

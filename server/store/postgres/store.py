@@ -8,6 +8,9 @@ writers (nodes) on one database:
 - CRDT log seqs: per offer and dense, handed out by the database under a per-offer row lock,
   never from a node's memory (``docs``).
 - Webhook outbox: claims take due rows FOR UPDATE SKIP LOCKED; each row goes to one node.
+- Digests and reminders: queueing an item locks the offer's row, so a party never has two
+  pending digests; claims take due rows FOR UPDATE SKIP LOCKED in one UPDATE … RETURNING, so
+  each digest goes to one sender per lease and each reminder fires once (``notifications``).
 - Token revocations: adds lock the offer's row, so the per-offer bound holds across nodes.
 - The thread: every write (a message, a change, a commit's system entries) locks the offer's row
   and numbers entries ``MAX(n) + 1`` under it, so ``n`` stays gapless across nodes (``thread``).
@@ -36,7 +39,7 @@ from typing import TYPE_CHECKING
 
 from server.store.base import Store
 from server.store.engine import Operations
-from server.store.postgres import docs, negotiation, outbox, revocations, thread
+from server.store.postgres import docs, negotiation, notifications, outbox, revocations, thread
 from server.store.postgres.core import PgCore
 from server.store.rules import Clock, utc_now
 from server.store.sql_store import SQLStore
@@ -52,6 +55,9 @@ OPERATIONS: Operations[PgCore] = Operations(
     change_message=thread.change_message,
     add_revocation=revocations.add_revocation,
     claim_webhooks=outbox.claim_webhooks,
+    queue_notification=notifications.queue_notification,
+    claim_digests=notifications.claim_digests,
+    claim_reminders=notifications.claim_reminders,
 )
 
 

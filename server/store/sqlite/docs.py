@@ -19,6 +19,7 @@ from server.store.base import (
 )
 from server.store.rows import OFFER_COLUMNS, VERSION_COLUMNS, marks
 from server.store.rules import Update
+from server.store.sqlite import outbox as outbox_rows
 from server.store.sqlite.core import SQLiteCore
 from server.store.sqlite.rows import SQLITE
 
@@ -141,8 +142,13 @@ def append_event(
     actor: str | None,
     reason: str | None,
     payload: dict[str, Any],
+    outbox: bool,
 ) -> EventRecord:
     with core.transaction():
         if not core.offer_exists(offer_id):
             raise OfferNotFound(offer_id)
-        return core.insert_event(offer_id, kind, actor, reason, payload, core.now())
+        now = core.now()
+        event = core.insert_event(offer_id, kind, actor, reason, payload, now)
+        if outbox:
+            outbox_rows.enqueue(core, [event], now)
+    return event

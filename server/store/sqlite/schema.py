@@ -177,6 +177,53 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (offer_id, user_id)
     ) STRICT;
     """,
+    # 5: notifications for the party who is away (digests) and reminders
+    # (server.store.notifications says how a digest moves through its states).
+    """
+    -- AUTOINCREMENT: an id is never handed out twice, so a late report about a digest can never
+    -- settle a newer one.
+    CREATE TABLE digests (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        offer_id    TEXT NOT NULL REFERENCES offers(id) ON DELETE CASCADE,
+        user_id     TEXT NOT NULL,
+        role        TEXT NOT NULL,
+        items       TEXT NOT NULL,
+        count       INTEGER NOT NULL,
+        created_at  TEXT NOT NULL,
+        due_at      TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('pending', 'claimed', 'sent', 'dead')),
+        lease_until TEXT,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error  TEXT,
+        sent_at     TEXT
+    ) STRICT;
+
+    -- At most one digest takes a party's items, whatever the code above the store gets wrong.
+    CREATE UNIQUE INDEX digests_one_pending ON digests (offer_id, user_id)
+        WHERE state = 'pending';
+    -- A claim's two halves: pending digests by due time, claimed ones by the end of their lease.
+    CREATE INDEX digests_due ON digests (due_at) WHERE state = 'pending';
+    CREATE INDEX digests_leased ON digests (lease_until) WHERE state = 'claimed';
+    -- A party's digests: the throttle's previous digest, "one in flight" for a claim.
+    CREATE INDEX digests_by_party ON digests (offer_id, user_id, state);
+
+    -- Fired rows stay (fired_at set): a reminder fires once, and rescheduling after that is a
+    -- new row. The unique index keeps one unfired row per (offer, kind, user, ref) and serves
+    -- cancel_reminders (offer_id first).
+    CREATE TABLE reminders (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        offer_id TEXT NOT NULL REFERENCES offers(id) ON DELETE CASCADE,
+        kind     TEXT NOT NULL,
+        user_id  TEXT NOT NULL,
+        ref      TEXT NOT NULL,
+        due_at   TEXT NOT NULL,
+        fired_at TEXT
+    ) STRICT;
+
+    CREATE UNIQUE INDEX reminders_one_unfired ON reminders (offer_id, kind, user_id, ref)
+        WHERE fired_at IS NULL;
+    CREATE INDEX reminders_due ON reminders (due_at) WHERE fired_at IS NULL;
+    """,
 )
 
 

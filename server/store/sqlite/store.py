@@ -13,7 +13,7 @@ from server.store.base import Store
 from server.store.engine import Operations
 from server.store.rules import Clock, utc_now
 from server.store.sql_store import SQLStore
-from server.store.sqlite import docs, negotiation, outbox, revocations, thread
+from server.store.sqlite import docs, negotiation, notifications, outbox, revocations, thread
 from server.store.sqlite.core import SQLiteEngine, on_writer
 
 OPERATIONS: Operations[SQLiteEngine] = Operations(
@@ -27,6 +27,9 @@ OPERATIONS: Operations[SQLiteEngine] = Operations(
     change_message=on_writer(thread.change_message),
     add_revocation=on_writer(revocations.add_revocation),
     claim_webhooks=on_writer(outbox.claim_webhooks),
+    queue_notification=on_writer(notifications.queue_notification),
+    claim_digests=on_writer(notifications.claim_digests),
+    claim_reminders=on_writer(notifications.claim_reminders),
 )
 
 
