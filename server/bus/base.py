@@ -75,8 +75,11 @@ class Bus(Protocol):
 
     async def detach(self, offer_id: str) -> None: ...
 
-    def announce(self, offer_id: str, kind: Kind, data: bytes) -> None:
-        """Publish to the nodes holding ``offer_id``'s room, whether or not this node does."""
+    def announce(
+        self, offer_id: str, kind: Kind, data: bytes, target: str | None = None
+    ) -> None:
+        """Publish to the nodes holding ``offer_id``'s room, whether or not this node does
+        (``target``: for that user's connections only)."""
         ...
 
 
@@ -98,3 +101,21 @@ class Leases(Protocol):
         ...
 
     async def release(self, offer_id: str, field: str, user_id: str) -> bool: ...
+
+
+class PresenceBoard(Protocol):
+    """Where a node tells the others which users it has sockets of (server/bus/presence.py)."""
+
+    def start(self) -> None: ...
+
+    def arrived(self, offer_id: str, user_id: str) -> None:
+        """This node now has a socket of ``user_id`` in the offer's room."""
+        ...
+
+    def departed(self, offer_id: str, user_id: str) -> None:
+        """This node has no socket of ``user_id`` left in the offer's room."""
+        ...
+
+    async def elsewhere(self, offer_id: str, user_id: str) -> bool:
+        """Whether another node has a socket of ``user_id`` in the offer's room."""
+        ...

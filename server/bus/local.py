@@ -36,5 +36,23 @@ class LocalBus:
     async def detach(self, offer_id: str) -> None:
         return None
 
-    def announce(self, offer_id: str, kind: Kind, data: bytes) -> None:
+    def announce(
+        self, offer_id: str, kind: Kind, data: bytes, target: str | None = None
+    ) -> None:
+        return None
+
+
+class LocalBoard:
+    """One node: nobody is elsewhere."""
+
+    def arrived(self, offer_id: str, user_id: str) -> None:
+        return None
+
+    def departed(self, offer_id: str, user_id: str) -> None:
+        return None
+
+    async def elsewhere(self, offer_id: str, user_id: str) -> bool:
+        return False
+
+    def start(self) -> None:
         return None

@@ -98,8 +98,10 @@ class RedisBus:
 
     # --- writing -------------------------------------------------------------------------
 
-    def announce(self, offer_id: str, kind: Kind, data: bytes) -> None:
-        self.enqueue(offer_id, kind, data, None, None)
+    def announce(
+        self, offer_id: str, kind: Kind, data: bytes, target: str | None = None
+    ) -> None:
+        self.enqueue(offer_id, kind, data, target, None)
 
     def enqueue(
         self, offer_id: str, kind: Kind, data: bytes, target: str | None, skip: str | None

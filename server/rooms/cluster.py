@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from server.auth import Revocation
-from server.bus.base import BusMessage, Kind, LeaseGrant, Leases, Link
+from server.bus.base import BusMessage, Kind, LeaseGrant, Leases, Link, PresenceBoard
 from server.presence.locks import Lease
 from server.tasks import Tasks
 from server.wire import Error, UserInfo, app_frame, awareness_frame
@@ -49,9 +49,12 @@ class RemoteOwner:
 
 
 class ClusterSide:
-    def __init__(self, room: Room, link: Link, leases: Leases | None, tasks: Tasks) -> None:
+    def __init__(
+        self, room: Room, link: Link, leases: Leases | None, tasks: Tasks, board: PresenceBoard
+    ) -> None:
         self._room = room
         self._link = link
+        self._board = board
         #: Cluster-wide field leases (Redis); None on a single node, where the LockTable decides.
         self.leases = leases
         self._tasks = tasks
@@ -59,6 +62,10 @@ class ClusterSide:
     @property
     def clustered(self) -> bool:
         return self._link.clustered
+
+    async def elsewhere(self, user_id: str) -> bool:
+        """Whether another node has a socket of ``user_id`` in this room."""
+        return await self._board.elsewhere(self._room.offer_id, user_id)
 
     def publish(
         self, kind: Kind, data: bytes, target: str | None = None, skip: str | None = None

@@ -18,8 +18,8 @@ import msgspec
 from pycrdt import Doc
 
 from server.auth import Revocation
-from server.bus.base import Bus, BusMessage, Leases
-from server.bus.local import LocalBus
+from server.bus.base import Bus, BusMessage, Leases, PresenceBoard
+from server.bus.local import LocalBoard, LocalBus
 from server.config import Config
 from server.crdt.layout import OfferDoc
 from server.metrics import Metrics
@@ -72,8 +72,11 @@ class Registry:
         leases: Leases | None = None,
         hooks: RoomHooks | None = None,
         tasks: Tasks | None = None,
+        board: PresenceBoard | None = None,
     ) -> None:
         self._store = store
+        #: Tells the other nodes which users have sockets here (a no-op on one node).
+        self._board: PresenceBoard = board if board is not None else LocalBoard()
         self._tasks = tasks if tasks is not None else Tasks()
         #: One writer for every room's updates (see server/rooms/flusher.py).
         self._flusher = Flusher(store, config.flush_ms / 1000, tasks=self._tasks)
@@ -88,6 +91,7 @@ class Registry:
 
     def start(self) -> None:
         self._tasks.spawn("rooms", self._sweep(), "lock-sweeper")
+        self._board.start()
 
     def _lock(self, offer_id: str) -> asyncio.Lock:
         lock = self._locks.get(offer_id)
@@ -103,8 +107,11 @@ class Registry:
                 room = await self._load(offer_id)
             refusal = room.seat_refusal(conn)
             if refusal is None:
+                first = not any(c.user.id == conn.user.id for c in room.conns)
                 room.join(conn)
                 self._metrics.connections.inc()
+                if first:
+                    self._board.arrived(offer_id, conn.user.id)
                 return room
         await self._maybe_evict(room)  # a room loaded only for this refused socket
         raise Refused(*refusal)
@@ -119,7 +126,16 @@ class Registry:
     async def leave(self, room: Room, conn: Connection) -> None:
         room.leave(conn)
         self._metrics.connections.dec()
+        if not any(c.user.id == conn.user.id for c in room.conns):
+            self._board.departed(room.offer_id, conn.user.id)
         await self._maybe_evict(room)
+
+    async def present(self, offer_id: str, user_id: str) -> bool:
+        """Whether ``user_id`` has a socket in the offer's room on any node right now."""
+        room = self.rooms.get(offer_id)
+        if room is not None:
+            return await room.present(user_id)
+        return await self._board.elsewhere(offer_id, user_id)
 
     @contextlib.asynccontextmanager
     async def use(self, offer_id: str) -> AsyncIterator[Room]:
@@ -178,7 +194,8 @@ class Registry:
                               backlog=backlog, flusher=self._flusher, on_durable=on_durable,
                               tasks=self._tasks)
         room = Room(offer, odoc, self._config, persister, self._metrics, link=link,
-                    leases=self._leases, hooks=self._hooks, tasks=self._tasks)
+                    leases=self._leases, hooks=self._hooks, tasks=self._tasks,
+                    board=self._board)
         self.rooms[offer_id] = room
         self._metrics.rooms.inc()
         holder.append(room)

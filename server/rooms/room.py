@@ -12,7 +12,7 @@ What the layers above may use (docs/ARCHITECTURE.md, "The room's API"):
 - ``command_lock`` serialises a room's commands; ``holds`` keeps it loaded for server work.
 - ``draft()`` reads the draft as terms; ``server_write()`` is the one way to change the document.
 - ``broadcast_app``, ``send_each``, ``send_to_user`` and ``publish`` reach the participants and
-  the other nodes.
+  the other nodes; ``present`` says whether a user has a socket in the room on any node.
 
 The socket uses ``seat_refusal``, ``join``, ``leave`` and ``receive``; the registry
 ``expire_locks``, ``receive_bus`` and ``revoke``. Nothing is attached to a room after it exists:
@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from server.auth import Revocation, is_revoked
-from server.bus.base import BusMessage, Kind, Leases, Link
-from server.bus.local import LocalLink
+from server.bus.base import BusMessage, Kind, Leases, Link, PresenceBoard
+from server.bus.local import LocalBoard, LocalLink
 from server.config import Config
 from server.crdt.guard import EditContext, Rejection
 from server.crdt.layout import OfferDoc
@@ -83,6 +83,7 @@ class Room:
         leases: Leases | None = None,
         hooks: RoomHooks | None = None,
         tasks: Tasks | None = None,
+        board: PresenceBoard | None = None,
     ) -> None:
         self.offer_id = offer.id
         #: The offer as the store last committed it (status, version, agreed terms).
@@ -108,7 +109,8 @@ class Room:
         self.locks = LockTable(config.lock_ttl_ms)
         self.field_locks = FieldLocks(self, self.locks)
         self.cluster = ClusterSide(self, link if link is not None else LocalLink(), leases,
-                                   tasks if tasks is not None else Tasks())
+                                   tasks if tasks is not None else Tasks(),
+                                   board if board is not None else LocalBoard())
         #: The work each user may still make the room do (all viewers share "viewers").
         self._budgets: dict[str, CostBudget] = {}
 
@@ -159,6 +161,12 @@ class Room:
     def publish(self, kind: Kind, data: bytes) -> None:
         """Tell the other nodes holding this room (a hint to re-read state, an explanation)."""
         self.cluster.publish(kind, data)
+
+    async def present(self, user_id: str) -> bool:
+        """Whether ``user_id`` has a socket in this room, on this node or another."""
+        if any(conn.user.id == user_id for conn in self.conns):
+            return True
+        return await self.cluster.elsewhere(user_id)
 
     def close_for_edits(self) -> None:
         """After the offer closed: nobody may hold a field any more."""
