@@ -35,6 +35,10 @@ class RedisBoard:
         self._tasks = tasks
         #: (offer, user) pairs with a socket on this node, re-announced by the heartbeat.
         self._here: set[tuple[str, str]] = set()
+        #: Writes reach Redis in the order they happened (a fair lock taken in spawn order): a
+        #: withdraw overtaking its announce on another pooled connection would leave a user
+        #: "present" for TTL_S, and their digests skipped meanwhile.
+        self._writes = asyncio.Lock()
 
     def start(self) -> None:
         self._tasks.spawn("bus", self._heartbeat(), "presence-heartbeat")
@@ -64,9 +68,9 @@ class RedisBoard:
         return False
 
     async def _announce(self, pairs: list[tuple[str, str]]) -> None:
-        expiry = str(time.time() + TTL_S)
         try:
-            async with self._redis.pipeline(transaction=False) as pipe:
+            async with self._writes, self._redis.pipeline(transaction=False) as pipe:
+                expiry = str(time.time() + TTL_S)
                 for offer_id, user_id in pairs:
                     pipe.hset(_PREFIX + offer_id, f"{user_id}\x00{self._node}", expiry)
                     pipe.expire(_PREFIX + offer_id, int(TTL_S) * 2)
@@ -76,7 +80,8 @@ class RedisBoard:
 
     async def _withdraw(self, offer_id: str, user_id: str) -> None:
         try:
-            await self._redis.hdel(_PREFIX + offer_id, f"{user_id}\x00{self._node}")
+            async with self._writes:
+                await self._redis.hdel(_PREFIX + offer_id, f"{user_id}\x00{self._node}")
         except RedisError as exc:  # lapses by itself after TTL_S
             log.warning("presence withdraw failed: %s", exc)
 
