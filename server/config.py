@@ -18,12 +18,14 @@ import os
 import secrets
 import socket
 from collections.abc import Mapping
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import msgspec
 
+from server.notify.addresses import parse_smtp_url, valid_address
 from server.offers.limits import Limits
 from server.offers.terms import ALL_FIELDS
 
@@ -168,6 +170,21 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     #: Entries sent on join; older ones come from REST, a page at a time.
     thread_page: int = 50
 
+    # --- notifications and reminders for the party who is away -----------------------------------
+    #: How long a digest waits for more after its first item: a burst of messages is one e-mail.
+    notify_delay_s: float = 120.0
+    #: At most one digest per party and offer this often.
+    notify_throttle_s: float = 900.0
+    #: The node sends digests by e-mail itself when set: smtp://user:pass@mail?starttls=1 (STARTTLS,
+    #: port 587), smtps://user:pass@mail (TLS, 465) or smtp://127.0.0.1:1025 (plain, credentials
+    #: only on loopback); the sender is OFFER_ROOM_SMTP_FROM. Forms: server/notify/mail.py.
+    smtp_url: str = ""
+    smtp_from: str = "offer-room <offers@localhost>"
+    #: "Waiting on you": after this long with a proposal or a question unanswered.
+    remind_waiting_after_s: float = 86_400.0
+    #: How often due digests and reminders are looked for.
+    notify_sweep_seconds: float = 10.0
+
     # --- webhooks ------------------------------------------------------------------------------
     #: Where every audit event is POSTed (empty: webhooks off), and the HMAC key that signs them.
     webhook_url: str = ""
@@ -231,7 +248,7 @@ _ENV_NAMES = {"anthropic_api_key": "ANTHROPIC_API_KEY"}
 
 #: Numeric settings that may be zero (port 0 picks a free port; no flush linger). Every other
 #: number bounds or paces something and must be positive.
-_MAY_BE_ZERO = frozenset({"port", "flush_ms"})
+_MAY_BE_ZERO = frozenset({"port", "flush_ms", "notify_delay_s", "notify_throttle_s"})
 
 
 def env_name(field: str) -> str:
@@ -309,6 +326,16 @@ def _validate(config: Config) -> None:
         raise ConfigError("OFFER_ROOM_LIMITS: offer_ttl_days must not exceed offer_max_days")
     if config.rate_burst < 1 or config.cost_burst < config.cost_per_second / 10:
         raise ConfigError("OFFER_ROOM_RATE_BURST and OFFER_ROOM_COST_BURST are too small")
+    if config.smtp_url:
+        try:
+            parse_smtp_url(config.smtp_url)
+        except ValueError as exc:  # the message never quotes the password
+            raise ConfigError(f"OFFER_ROOM_SMTP_URL {exc}") from None
+    if not valid_address(parseaddr(config.smtp_from)[1]) or not config.smtp_from.isprintable():
+        raise ConfigError(
+            f"OFFER_ROOM_SMTP_FROM={config.smtp_from!r} is not an address like "
+            "'Offer Room <offers@example.com>'"
+        )
 
 
 def load_config(

@@ -58,6 +58,11 @@ class Metrics:
         self._response = Histogram("offer_room_response_seconds",
                                    "How long a party waited for the other's reply in the thread.",
                                    ["role", "first"], buckets=_RESPONSE_BUCKETS, registry=r)
+        self._notifications = Counter("offer_room_notifications",
+                                      "Digests for a party who is away, by channel and outcome.",
+                                      ["channel", "outcome"], registry=r)
+        self._reminders = Counter("offer_room_reminders", "Reminders that came due, by outcome.",
+                                  ["kind", "outcome"], registry=r)
         #: Labelled children by kind: ``labels()`` takes a lock and builds a key each call, and
         #: "updates" is counted for every edit on the hot path.
         self._event_children: dict[str, Any] = {}
@@ -109,6 +114,19 @@ class Metrics:
     def webhook(self, outcome: str) -> None:
         """A delivery attempt's outcome: "delivered", "failed" (retried) or "dead"."""
         self._webhooks.labels(outcome).inc()
+
+    # --- notifications for the party who is away ------------------------------------------------
+
+    def notification(self, channel: str, outcome: str) -> None:
+        """A digest on ``channel`` ("webhook": the ``notification`` event was recorded into the
+        outbox; "email": sent by this node) ended ``outcome``: "sent", "failed" (retried),
+        "dead" (given up) or "skipped" (the party came back first)."""
+        self._notifications.labels(channel, outcome).inc()
+
+    def reminder(self, kind: str, outcome: str) -> None:
+        """A reminder (``expires_72h``, ``expires_24h``, ``waiting``) came due: "fired" (queued
+        and shown), "stale" (nothing left to remind of) or "failed" (could not be queued)."""
+        self._reminders.labels(kind, outcome).inc()
 
     # --- reading them ----------------------------------------------------------------------------
 

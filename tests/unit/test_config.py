@@ -178,3 +178,32 @@ def test_every_setting_is_readable_from_its_variable(tmp_path: Path) -> None:
 def test_the_default_origin_is_the_public_urls(tmp_path: Path) -> None:
     config = load_config(env_for(tmp_path, OFFER_ROOM_PUBLIC_URL="https://Offers.Example.com/x/"))
     assert config.origins() == {"https://offers.example.com"}
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://mail.example.com", "smtp://"),
+        ("smtp://user:hunter2@mail.example.com", "unencrypted"),
+        ("smtp://mail.example.com?tls=1", "unknown parameter"),
+        ("smtp://mail.example.com:99999", "port"),
+    ],
+)
+def test_a_bad_smtp_url_is_refused_at_start_without_the_password(
+        tmp_path: Path, url: str, problem: str) -> None:
+    with pytest.raises(ConfigError, match="OFFER_ROOM_SMTP_URL") as caught:
+        load_config(env_for(tmp_path, OFFER_ROOM_SMTP_URL=url))
+    assert problem in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+
+
+def test_smtp_url_forms_and_sender_are_accepted(tmp_path: Path) -> None:
+    config = load_config(env_for(tmp_path, OFFER_ROOM_SMTP_URL="smtp://u:p@mail.example.com?starttls=1",
+                                 OFFER_ROOM_SMTP_FROM="Offers <offers@example.com>"))
+    assert config.smtp_url.endswith("?starttls=1")
+
+
+@pytest.mark.parametrize("sender", ["offers", "Offers <a@b.com>\r\nBcc: x@y.com", "<@example.com>"])
+def test_a_bad_sender_is_refused_at_start(tmp_path: Path, sender: str) -> None:
+    with pytest.raises(ConfigError, match="OFFER_ROOM_SMTP_FROM"):
+        load_config(env_for(tmp_path, OFFER_ROOM_SMTP_FROM=sender))
