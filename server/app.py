@@ -23,8 +23,8 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from server.bus.base import Bus, Leases
-from server.bus.local import LocalBus
+from server.bus.base import Bus, Leases, PresenceBoard
+from server.bus.local import LocalBoard, LocalBus
 from server.config import Config
 from server.conversation.service import Conversation
 from server.explain.choose import make_explainer
@@ -45,10 +45,14 @@ from server.negotiation.expiry import ExpirySweeper
 from server.negotiation.explaining import Explanations
 from server.negotiation.service import Negotiation
 from server.negotiation.webhooks import WebhookDispatcher
+from server.notify.digests import DigestDispatcher
+from server.notify.mail import SmtpMailer
+from server.notify.reminders import ReminderSweeper
 from server.rooms.registry import Registry
 from server.store.base import Store
 from server.store.open import store_from_url
 from server.tasks import Tasks
+from server.wire import Notice, app_frame
 
 
 def default_store(config: Config) -> Store:
@@ -56,24 +60,27 @@ def default_store(config: Config) -> Store:
     return store_from_url(config.database_url, config.data_dir)
 
 
-def make_bus(config: Config, tasks: Tasks) -> tuple[Bus, Leases | None]:
-    """The single-node bus, or Redis Streams + Redis leases when OFFER_ROOM_REDIS_URL is set."""
+def make_bus(config: Config, tasks: Tasks) -> tuple[Bus, Leases | None, PresenceBoard]:
+    """The single-node bus, or Redis Streams, Redis leases and a presence board in Redis when
+    OFFER_ROOM_REDIS_URL is set."""
     if not config.redis_url:
-        return LocalBus(config.node_id), None
+        return LocalBus(config.node_id), None, LocalBoard()
     from redis.asyncio import Redis
 
     from server.bus.leases import RedisLeases
+    from server.bus.presence import RedisBoard
     from server.bus.redis_streams import RedisBus
 
-    leases = RedisLeases(Redis.from_url(config.redis_url), config.lock_ttl_ms)
-    return RedisBus(config.redis_url, config.node_id, tasks), leases
+    redis = Redis.from_url(config.redis_url)
+    return (RedisBus(config.redis_url, config.node_id, tasks),
+            RedisLeases(redis, config.lock_ttl_ms), RedisBoard(redis, config.node_id, tasks))
 
 
 def create_app(config: Config, store: Store | None = None) -> Starlette:
     tasks = Tasks()
     store = store if store is not None else default_store(config)
     metrics = Metrics()
-    bus, leases = make_bus(config, tasks)
+    bus, leases, board = make_bus(config, tasks)
     explanations = Explanations(store, config.limits, make_explainer(config),
                                 timeout_s=config.explain_timeout_s, tasks=tasks)
     webhooks = None
@@ -87,7 +94,22 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
                               after_commit=webhooks.wake if webhooks else None, tasks=tasks,
                               metrics=metrics, conversation=conversation)
     registry = Registry(store, config, metrics, bus=bus, leases=leases, hooks=negotiation,
-                        tasks=tasks)
+                        tasks=tasks, board=board)
+    digests = DigestDispatcher(
+        store, config, registry, tasks=tasks, metrics=metrics,
+        mailer=SmtpMailer(config.smtp_url, config.smtp_from) if config.smtp_url else None,
+        outbox=webhooks is not None, after_event=webhooks.wake if webhooks else None)
+
+    def show_banner(offer_id: str, user_id: str, text: str) -> None:
+        """A reminder, shown to that party's sockets on whichever node holds the room."""
+        frame = app_frame(Notice(kind="reminder", text=text))
+        room = registry.rooms.get(offer_id)
+        if room is not None:
+            room.send_to_user(user_id, frame)
+        else:
+            bus.announce(offer_id, "app", frame, target=user_id)
+
+    reminders = ReminderSweeper(store, config, show_banner, tasks=tasks, metrics=metrics)
     sweeper = ExpirySweeper(store, registry, negotiation, config.expiry_sweep_seconds,
                             tasks=tasks)
     services = Services(config, store, registry, metrics, negotiation, bus, tasks, conversation)
@@ -100,14 +122,19 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
         sweeper.start()
         if webhooks is not None:
             webhooks.start()
+        digests.start()
+        reminders.start()
         try:
             yield
         finally:
             # Ordered: work that writes stops before what it writes to closes.
             await sweeper.close()
+            await reminders.close()
             await explanations.close()
             await tasks.cancel("commands")
             await registry.close()
+            await digests.close()
+            await tasks.cancel("notify")
             if webhooks is not None:
                 await webhooks.close()
             await bus.close()

@@ -23,9 +23,11 @@ import msgspec
 from server.config import Config
 from server.conversation.items import item_for
 from server.conversation.rules import check_about, clean_body
+from server.conversation.summaries import summary
 from server.errors import CommandError
 from server.explain.flags import Flag, scan_text
 from server.metrics import Metrics
+from server.notify.schedule import waiting_reminder
 from server.offers.checks import TermsInvalid
 from server.rooms.budget import CostBudget
 from server.rooms.connection import Connection
@@ -36,6 +38,7 @@ from server.store.base import (
     MessageNotFound,
     MessageRecord,
     NewMessage,
+    NotificationItem,
     NotYours,
     Store,
     TooLate,
@@ -138,9 +141,10 @@ class Conversation:
                                "is closed.")
         if isinstance(cmd, Post):
             record = await self._post(room, actor, cmd)
+            self.deliver(room, record, new=True)
         else:
             record = await self._change(room, actor, cmd)
-        self.deliver(room, record)
+            self.deliver(room, record)
         return Ack(command=cmd.__struct_config__.tag, status="ok",  # type: ignore[arg-type]
                    version=room.offer.version, ref=cmd.id, message_id=record.id)
 
@@ -174,6 +178,7 @@ class Conversation:
             raise CommandError("not_found", "That question does not exist.") from exc
         self._metrics.thread_message(record.kind, actor.role)
         await self._measure_response(room, actor, record)
+        await self._remind_about(room, actor, record)
         return record
 
     async def _change(
@@ -205,7 +210,21 @@ class Conversation:
                                "after they are sent.") from exc
         if change.resolve:
             self._metrics.thread_message("resolved", actor.role)
+        if record.kind == "question" and (change.resolve or change.delete):
+            await self._store.cancel_reminders(room.offer_id, kind="waiting", ref=record.id)
         return record
+
+    async def _remind_about(self, room: Room, actor: UserInfo, record: MessageRecord) -> None:
+        """A question waits for the other party: remind them if it stays unanswered; an answer
+        ends that wait."""
+        if record.kind == "answer" and record.reply_to is not None:
+            await self._store.cancel_reminders(room.offer_id, kind="waiting", ref=record.reply_to)
+        if record.kind != "question":
+            return
+        offer = room.offer
+        other = offer.freelancer if actor.role == "client" else offer.client
+        await self._store.schedule_reminder(waiting_reminder(
+            room.offer_id, other.id, record.id, self._config.remind_waiting_after_s, record.at))
 
     async def _mark_read(self, room: Room, actor: UserInfo, cmd: MarkRead) -> Ack:
         if cmd.upto < 0:
@@ -229,11 +248,30 @@ class Conversation:
 
     # --- delivery -------------------------------------------------------------------------
 
-    def deliver(self, room: Room, record: MessageRecord) -> None:
+    def deliver(self, room: Room, record: MessageRecord, *, new: bool = False) -> None:
         """Send a new or changed entry to this node's readers, each their own view, and to the
-        other nodes holding the room."""
+        other nodes holding the room; a ``new`` one is also queued for whoever is away."""
         self._send_local(room, record)
         room.publish("thread", msgspec.json.encode(record))
+        if new:
+            self._tasks.spawn("notify", self._notify_absent(room, record),
+                              f"notify-{room.offer_id}")
+
+    async def _notify_absent(self, room: Room, record: MessageRecord) -> None:
+        """Queue the entry for each party with no socket in the room on any node (a digest
+        batches a burst; see server/notify/digests.py)."""
+        offer = room.offer
+        item = NotificationItem(kind=record.event_kind or record.kind,
+                                summary=summary(record, offer), at=record.at, n=record.n)
+        for role, party in (("client", offer.client), ("freelancer", offer.freelancer)):
+            if party.id == record.author or await room.present(party.id):
+                continue
+            try:
+                await self._store.queue_notification(
+                    room.offer_id, party.id, role, item, delay_s=self._config.notify_delay_s,
+                    throttle_s=self._config.notify_throttle_s)
+            except Exception:  # the entry is stored and shown; only the e-mail is lost
+                log.exception("queueing a notification for offer %s failed", room.offer_id)
 
     def remote(self, room: Room, data: bytes) -> None:
         """Another node stored and delivered an entry: show it to this node's readers."""
@@ -247,7 +285,7 @@ class Conversation:
         recent = await self._store.list_messages(room.offer_id, limit=len(seqs) + 4)
         for record in recent:
             if record.event_seq in seqs:
-                self.deliver(room, record)
+                self.deliver(room, record, new=True)
 
     def _send_local(self, room: Room, record: MessageRecord) -> None:
         room.send_each(lambda conn: app_frame(

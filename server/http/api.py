@@ -18,7 +18,7 @@ from server.http.errors import ApiError
 from server.http.services import Services
 from server.negotiation.creation import CreateOffer, create_offer
 from server.offers.checks import TermsInvalid
-from server.offers.terms import terms_to_builtins
+from server.offers.terms import Party, terms_to_builtins
 from server.rooms.registry import load_offer_doc
 from server.store.base import OfferRecord
 
@@ -90,8 +90,17 @@ async def post_offer(request: Request) -> Response:
     return json_response(created, 201)
 
 
+def _party_view(party: Party, integrator: bool) -> dict[str, str]:
+    """A party as a reader sees it: the e-mail address is the integrator's to know, never the
+    other party's or a viewer's."""
+    view = {"id": party.id, "name": party.name}
+    if integrator and party.email is not None:
+        view["email"] = party.email
+    return view
+
+
 async def get_offer(request: Request) -> Response:
-    offer_id, _ = await reader(request)
+    offer_id, claims = await reader(request)
     offer = await offer_of(request, offer_id)
     services = services_of(request)
     room = services.registry.rooms.get(offer_id)
@@ -113,7 +122,8 @@ async def get_offer(request: Request) -> Response:
             "id": offer.id,
             "status": status,
             "version": offer.version,
-            "parties": {"client": offer.client, "freelancer": offer.freelancer},
+            "parties": {"client": _party_view(offer.client, claims is None),
+                        "freelancer": _party_view(offer.freelancer, claims is None)},
             "created_at": offer.created_at,
             "expires_at": offer.expires_at,
             "committed": terms_to_builtins(offer.terms),
@@ -143,10 +153,18 @@ async def get_version(request: Request) -> Response:
     return json_response(version)
 
 
+#: Events for the integrator only: a notification carries its recipient's e-mail address and a
+#: live link with their token, which the other party (or a viewer) must never see.
+_INTEGRATOR_EVENTS = frozenset({"notification"})
+
+
 async def get_events(request: Request) -> Response:
-    offer_id, _ = await reader(request)
+    offer_id, claims = await reader(request)
     await offer_of(request, offer_id)
-    return json_response(await services_of(request).store.list_events(offer_id))
+    events = await services_of(request).store.list_events(offer_id)
+    if claims is not None:
+        events = [e for e in events if e.kind not in _INTEGRATOR_EVENTS]
+    return json_response(events)
 
 
 async def healthz(request: Request) -> Response:

@@ -10,6 +10,8 @@ import msgspec
 from server.auth import ROLE_COLORS, Role, mint
 from server.config import Config
 from server.crdt.layout import OfferDoc
+from server.notify.addresses import valid_address
+from server.notify.schedule import expiry_reminders
 from server.offers.checks import (
     FieldError,
     TermsInvalid,
@@ -37,6 +39,10 @@ class LinkExpired(Exception):
 class PartyInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     id: str
     name: str
+    #: Where the node e-mails this party's digests while they are away (OFFER_ROOM_SMTP_URL).
+    email: str | None = None
+
+
 
 
 class CreateOffer(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -103,6 +109,8 @@ def _check_parties(body: CreateOffer, now: datetime, limits: Limits) -> list[Fie
                                      f"must be a name of 1 to {PARTY_NAME_MAX} characters"))
         elif (problem := line_problem(name)) is not None:
             errors.append(FieldError(f"{role}.name", problem))
+        if party.email is not None and not valid_address(party.email):
+            errors.append(FieldError(f"{role}.email", "must be an e-mail address"))
     if body.client.id == body.freelancer.id:
         errors.append(FieldError("freelancer.id", "must differ from the client's id"))
     if body.expires_at is not None:
@@ -151,8 +159,9 @@ async def create_offer(store: Store, config: Config, body: CreateOffer) -> Creat
         errors = exc.errors + errors
     if errors:
         raise TermsInvalid(errors)
-    client = Party(id=body.client.id, name=body.client.name.strip())
-    freelancer = Party(id=body.freelancer.id, name=body.freelancer.name.strip())
+    client = Party(id=body.client.id, name=body.client.name.strip(), email=body.client.email)
+    freelancer = Party(id=body.freelancer.id, name=body.freelancer.name.strip(),
+                       email=body.freelancer.email)
     expires_at = body.expires_at or now + timedelta(days=config.limits.offer_ttl_days)
     record = OfferRecord(
         id=_new_id(),
@@ -180,6 +189,8 @@ async def create_offer(store: Store, config: Config, body: CreateOffer) -> Creat
         },
     )
     await store.create_offer(record, odoc.doc.get_update())
+    for reminder in expiry_reminders(record, now):
+        await store.schedule_reminder(reminder)
     tokens = {
         "client": mint_for(config, record, "client", client),
         "freelancer": mint_for(config, record, "freelancer", freelancer),

@@ -25,6 +25,7 @@ from server.errors import CommandError
 from server.metrics import Metrics
 from server.negotiation import effects
 from server.negotiation.explaining import Explanations
+from server.notify.schedule import waiting_reminder
 from server.offers.checks import TermsInvalid
 from server.offers.diff import changed_fields
 from server.offers.lifecycle import Action, OfferState, Pending, Refusal, check_rate_limit, decide
@@ -256,6 +257,9 @@ class Negotiation:
             effects.write_proposal(odoc, effects.proposal_root(proposal, committed,
                                                                _who(actor)))
         self._notify(room, actor, "proposed", f"{actor.name} proposed changes.")
+        other = room.offer.freelancer if actor.role == "client" else room.offer.client
+        await self._store.schedule_reminder(waiting_reminder(
+            room.offer_id, other.id, proposal.id, self._config.remind_waiting_after_s, now))
         self._explanations.start(room, proposal)
         return ack
 
@@ -287,6 +291,7 @@ class Negotiation:
             effects.write_offer_meta(odoc, room.offer)
             effects.write_proposal(odoc, None)
             effects.clear_changed_by(odoc)
+        await self._store.cancel_reminders(room.offer_id, kind="waiting", ref=proposal.id)
         self._notify(room, actor, "proposal_accepted",
                      f"{actor.name} accepted the proposal: version {number} is agreed.")
         return ack
@@ -311,6 +316,7 @@ class Negotiation:
                 effects.clear_changed_by(odoc)
             effects.write_proposal(odoc, None)
         text = f"{actor.name} {'rejected' if rejecting else 'withdrew'} the proposal."
+        await self._store.cancel_reminders(room.offer_id, kind="waiting", ref=proposal.id)
         self._notify(room, actor, f"proposal_{status}", text + (f" “{reason}”" if reason else ""))
         return ack
 
@@ -368,6 +374,7 @@ class Negotiation:
         room.close_for_edits()
         who = "This offer" if actor is SYSTEM else actor.name
         text = f"{who} {_CLOSING[action]}." + (f" “{reason}”" if reason else "")
+        await self._store.cancel_reminders(room.offer_id)  # nothing to remind of any more
         self._notify(room, actor, event, text)  # notice kinds are the audit log's event kinds
         return ack
 

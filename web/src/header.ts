@@ -41,6 +41,8 @@ export class Header {
   private readonly proposalBanner = h('div', { class: 'banner banner-accent', role: 'status', hidden: true })
   private readonly proposalText = h('span', {})
   private readonly closedBanner = h('div', { class: 'banner banner-closed', role: 'status', hidden: true })
+  /** A reminder from the server ("This offer expires tomorrow"), until dismissed or replaced. */
+  private readonly reminderBanner = h('div', { class: 'banner banner-warn banner-reminder', role: 'status', hidden: true })
   private readonly closedTitle = h('strong', { class: 'closed-title' })
   private readonly closedText = h('span', { class: 'closed-text' })
 
@@ -62,7 +64,7 @@ export class Header {
     this.proposalBanner.append(this.proposalText,
       h('button', { type: 'button', class: 'btn btn-small btn-secondary', onclick: onReview }, 'Review the proposal'))
     this.closedBanner.append(h('span', { class: 'closed-icon', 'aria-hidden': 'true' }), h('div', {}, this.closedTitle, ' ', this.closedText))
-    this.banners = h('div', { class: 'banners' }, this.fatalBanner, this.connBanner, this.closedBanner, this.roBanner, this.proposalBanner)
+    this.banners = h('div', { class: 'banners' }, this.fatalBanner, this.connBanner, this.closedBanner, this.roBanner, this.reminderBanner, this.proposalBanner)
   }
 
   /** A control at the end of the presence row (the conversation's button). */
@@ -118,6 +120,13 @@ export class Header {
         h('span', { class: 'presence-dot', title: online ? 'In the room' : 'Not in the room' }),
         h('span', { class: 'sr-only' }, online ? 'in the room' : 'not in the room'))
     }))
+  }
+
+  /** Show a reminder the server sent; a later one replaces it, Dismiss hides it. */
+  showReminder (text: string): void {
+    const dismiss = h('button', { type: 'button', class: 'btn btn-small btn-secondary', onclick: () => { this.reminderBanner.hidden = true } }, 'Dismiss')
+    this.reminderBanner.replaceChildren(h('span', {}, text), dismiss)
+    this.reminderBanner.hidden = false
   }
 
   renderConnection (state: ConnState, fatal: Fatal | null): void {

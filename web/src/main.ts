@@ -246,7 +246,9 @@ function start (root: HTMLElement): void {
         break
       }
       case 'notice':
-        if (msg.kind === 'release_requested') {
+        if (msg.kind === 'reminder') {
+          header.showReminder(msg.text)
+        } else if (msg.kind === 'release_requested') {
           const field = msg.field ?? null
           const text = msg.by != null && field !== null ? `${msg.by.name} asks you to release ${fieldLabel(field)}.` : msg.text
           notices.toast(text, {
