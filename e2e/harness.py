@@ -93,7 +93,10 @@ class ServerProcess:
         except urllib.error.HTTPError as exc:
             raise AssertionError(f"{method} {path} -> {exc.code}: {exc.read()[:500]!r}") from exc
 
-    def create_offer(self, expires_at: str | None = None, **terms: Any) -> dict[str, Any]:
+    def create_offer(self, expires_at: str | None = None, *, emails: bool = False,
+                     **terms: Any) -> dict[str, Any]:
+        """An offer between Ada (client) and Linus (freelancer); ``emails`` gives each party an
+        address for the digests of a server started with ``OFFER_ROOM_SMTP_URL``."""
         base: dict[str, Any] = {
             "title": "Checkout redesign for an online bike shop",
             "contract_type": "hourly",
@@ -113,6 +116,9 @@ class ServerProcess:
             "client": {"id": "c-ada", "name": "Ada Lovelace"},
             "freelancer": {"id": "f-linus", "name": "Linus Torvalds"},
         }
+        if emails:
+            body["client"]["email"] = "ada@example.com"
+            body["freelancer"]["email"] = "linus@example.com"
         if expires_at is not None:
             body["expires_at"] = expires_at
         created: dict[str, Any] = self.api("POST", "/api/offers", body)

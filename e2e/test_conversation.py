@@ -1,14 +1,52 @@
 """The thread in two browsers: chat, a question on a field answered and resolved in place, the
-negotiation's steps between the messages, unread counts for the party who was away."""
+negotiation's steps between the messages; the party who was away gets a digest by e-mail (a
+real SMTP server) and comes back to an unread count."""
 
 from __future__ import annotations
 
 import re
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
 
-from conftest import PHONE, OpenRoom
-from harness import ServerProcess
+import pytest
+from conftest import PHONE, OpenRoom, start_server
+from harness import ROOT, ServerProcess
 from playwright.sync_api import Locator, expect
 from room import RoomPage
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from tests.support.smtp import SmtpSink
+
+#: A digest waits half a second for company; due digests are looked for every 0.2 s.
+QUICK_DIGESTS = {"OFFER_ROOM_NOTIFY_DELAY_S": "0.5", "OFFER_ROOM_NOTIFY_SWEEP_SECONDS": "0.2"}
+
+
+@pytest.fixture
+def mailbox() -> Iterator[SmtpSink]:
+    with SmtpSink() as box:
+        yield box
+
+
+@pytest.fixture
+def mail_server(tmp_path: Path, mailbox: SmtpSink) -> Iterator[ServerProcess]:
+    """A server that e-mails digests to ``mailbox``."""
+    srv = start_server(tmp_path, {**QUICK_DIGESTS, "OFFER_ROOM_SMTP_URL": mailbox.url})
+    yield srv
+    srv.stop()
+
+
+def the_digest(mailbox: SmtpSink, timeout: float = 15.0) -> EmailMessage:
+    deadline = time.monotonic() + timeout
+    while not mailbox.messages:
+        assert time.monotonic() < deadline, "no digest reached the SMTP server"
+        time.sleep(0.05)
+    [mail] = mailbox.messages
+    return mail
 
 
 def panel(room: RoomPage) -> Locator:
@@ -66,10 +104,10 @@ def test_they_chat_ask_answer_and_resolve(
     assert client.errors == [] and freelancer.errors == []
 
 
-def test_the_absent_party_comes_back_to_an_unread_count_and_the_proposal_in_the_timeline(
-    server: ServerProcess, open_room: OpenRoom, artifacts: str
+def test_the_absent_party_gets_a_digest_and_comes_back_to_the_unread_count_and_the_proposal(
+    mail_server: ServerProcess, mailbox: SmtpSink, open_room: OpenRoom, artifacts: str
 ) -> None:
-    offer = server.create_offer()
+    offer = mail_server.create_offer(emails=True)
     client = open_room(offer["links"]["client"])
     freelancer = open_room(offer["links"]["freelancer"])
     send(freelancer, "I'll look at the scope tonight.")
@@ -84,6 +122,15 @@ def test_the_absent_party_comes_back_to_an_unread_count_and_the_proposal_in_the_
         "button", name="Propose changes").click()
     expect(client.page.locator(".toast")).to_contain_text("Proposal sent")
 
+    # Both reach the freelancer's mailbox as one digest, with the way back to the room.
+    mail = the_digest(mailbox)
+    assert mail["To"] == "linus@example.com"
+    text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Meanwhile I raised the rate." in text
+    assert "proposed" in text
+    assert f"/offers/{offer['id']}?token=" in text
+    assert mailbox.envelopes[0][1] == ["linus@example.com"]
+
     back = open_room(offer["links"]["freelancer"], viewport=PHONE)
     title = re.compile(r"^\(2\) ")  # the message and the proposal
     expect(back.page).to_have_title(title, timeout=10_000)
@@ -97,3 +144,18 @@ def test_the_absent_party_comes_back_to_an_unread_count_and_the_proposal_in_the_
     back.page.screenshot(path=f"{artifacts}/conversation-phone-sheet.png")
     expect(back.page).not_to_have_title(title, timeout=10_000)  # read once shown
     assert client.errors == [] and back.errors == []
+
+
+def test_a_reminder_before_expiry_shows_as_a_banner_in_the_room(
+    mail_server: ServerProcess, open_room: OpenRoom, artifacts: str
+) -> None:
+    # Created a day and a few seconds before it expires: the 24 h reminder comes due at once.
+    expires = datetime.now(UTC) + timedelta(hours=24, seconds=4)
+    offer = mail_server.create_offer(expires_at=expires.isoformat(), emails=True)
+    client = open_room(offer["links"]["client"])
+    banner = client.page.get_by_role("status").filter(has_text="This offer expires tomorrow")
+    expect(banner).to_be_visible(timeout=15_000)
+    client.page.screenshot(path=f"{artifacts}/reminder-banner-desktop.png")
+    banner.get_by_role("button", name="Dismiss").click()
+    expect(banner).to_be_hidden()
+    assert client.errors == []
