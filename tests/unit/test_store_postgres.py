@@ -24,6 +24,7 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from server.auth import Revocation
+from server.notify.schedule import expiry_reminders
 from server.offers.terms import Party, Terms
 from server.store import rows
 from server.store.base import (
@@ -52,6 +53,7 @@ from server.store.postgres import schema as pg_schema
 from server.store.sqlite import SQLiteStore
 from tests.support import postgres as pgtest
 from tests.support.store_records import append, append_batch, say
+from tests.support.store_records import make_offer as offer_record
 
 REPO = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
@@ -269,6 +271,29 @@ async def test_migrates_a_version_4_database_keeping_its_data(url: str) -> None:
         await store.schedule_reminder(Reminder("o1", "expires_24h", "c1", T0))
         assert len(await store.claim_reminders(T0, 10)) == 1
     assert sql(url, "SELECT MAX(version) FROM schema_migrations") == [(len(pg_schema.MIGRATIONS),)]
+
+
+async def test_upgrading_schedules_the_expiry_reminders_of_open_offers(url: str) -> None:
+    """Offers open before notifications existed get the reminders creation now schedules, only
+    those still ahead; closed offers none."""
+    now = datetime.now(UTC).replace(microsecond=123456)
+    offers = [offer_record("far", expires_at=now + timedelta(hours=100)),
+              offer_record("near", expires_at=now + timedelta(hours=30)),
+              offer_record("done", expires_at=now + timedelta(hours=100), status="accepted")]
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        assert await pg_schema.migrate(conn, target=4) == 4
+        for offer in offers:
+            params = list(pg_rows.PG.offer_params(offer))
+            params[3:5] = [Jsonb({"id": "c1", "name": "Carla"}),
+                           Jsonb({"id": "f1", "name": "Femi"})]
+            await conn.execute(
+                f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({pg_rows.marks(9)})", params)
+    async with PostgresStore(url) as store:
+        due = await store.claim_reminders(now + timedelta(days=30), 50)
+    assert sorted((r.offer_id, r.kind, r.user_id, r.due_at) for r in due) == sorted(
+        [(r.offer_id, r.kind, r.user_id, r.due_at)
+         for offer in offers[:2] for r in expiry_reminders(offer, now)])
+    assert len(due) == 6  # far: 72 h and 24 h for both; near: 24 h for both
 
 
 async def test_one_pending_digest_per_party_whatever_writes_the_database(url: str) -> None:

@@ -17,6 +17,7 @@ import msgspec
 import pytest
 
 from server.auth import Revocation
+from server.notify.schedule import expiry_reminders
 from server.offers.terms import Milestone, Party, Terms
 from server.store import notifications, rows
 from server.store.base import (
@@ -34,6 +35,7 @@ from server.store.sqlite import SQLiteStore
 from server.store.sqlite.rows import SQLITE
 from server.store.sqlite.schema import MIGRATIONS
 from tests.support.store_records import append, propose, say
+from tests.support.store_records import make_offer as offer_record
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
@@ -208,6 +210,29 @@ async def test_migrates_a_version_4_file_keeping_its_data(db_path: Path) -> None
         assert len(await store.claim_reminders(NOW, 10)) == 1
     with raw(db_path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+async def test_upgrading_schedules_the_expiry_reminders_of_open_offers(db_path: Path) -> None:
+    """Offers open before notifications existed get the reminders creation now schedules, only
+    those still ahead; closed offers none."""
+    now = datetime.now(UTC).replace(microsecond=123456)
+    offers = [offer_record("far", expires_at=now + timedelta(hours=100)),
+              offer_record("near", expires_at=now + timedelta(hours=30)),
+              offer_record("done", expires_at=now + timedelta(hours=100), status="accepted")]
+    with raw(db_path) as conn:
+        for number, script in enumerate(MIGRATIONS[:4], start=1):
+            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        for offer in offers:
+            params = list(SQLITE.offer_params(offer))
+            params[3:5] = ['{"id":"c1","name":"Carla"}', '{"id":"f1","name":"Femi"}']
+            conn.execute(f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({rows.marks(9)})",
+                         params)
+    async with SQLiteStore(db_path) as store:
+        due = await store.claim_reminders(now + timedelta(days=30), 50)
+    assert sorted((r.offer_id, r.kind, r.user_id, r.due_at) for r in due) == sorted(
+        [(r.offer_id, r.kind, r.user_id, r.due_at)
+         for offer in offers[:2] for r in expiry_reminders(offer, now)])
+    assert len(due) == 6  # far: 72 h and 24 h for both; near: 24 h for both
 
 
 def thread_entry() -> MessageRecord:

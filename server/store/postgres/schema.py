@@ -233,6 +233,16 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE UNIQUE INDEX reminders_one_unfired ON reminders (offer_id, kind, user_id, ref)
         WHERE fired_at IS NULL;
     CREATE INDEX reminders_due ON reminders (due_at) WHERE fired_at IS NULL;
+
+    -- Offers open before this migration get the expiry reminders creation now schedules, those
+    -- still ahead (server/notify/schedule.py).
+    INSERT INTO reminders (offer_id, kind, user_id, ref, due_at)
+    SELECT o.id, k.kind, p.party ->> 'id', '', o.expires_at - k.before
+    FROM offers AS o
+    CROSS JOIN (VALUES ('expires_72h', interval '72 hours'),
+                       ('expires_24h', interval '24 hours')) AS k (kind, before)
+    CROSS JOIN LATERAL (VALUES (o.client), (o.freelancer)) AS p (party)
+    WHERE o.status = 'open' AND o.expires_at - k.before > now();
     """,
 )
 

@@ -223,6 +223,19 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE UNIQUE INDEX reminders_one_unfired ON reminders (offer_id, kind, user_id, ref)
         WHERE fired_at IS NULL;
     CREATE INDEX reminders_due ON reminders (due_at) WHERE fired_at IS NULL;
+
+    -- Offers open before this migration get the expiry reminders creation now schedules, those
+    -- still ahead (server/notify/schedule.py). Whole hours leave the microseconds and the offset
+    -- of the stored text as they were, so the result keeps the store's format.
+    INSERT INTO reminders (offer_id, kind, user_id, ref, due_at)
+    SELECT p.id, k.kind, json_extract(p.party, '$.id'), '',
+           strftime('%Y-%m-%dT%H:%M:%S', p.expires_at, k.shift) || substr(p.expires_at, 20)
+    FROM (SELECT id, expires_at, client AS party FROM offers WHERE status = 'open'
+          UNION ALL
+          SELECT id, expires_at, freelancer FROM offers WHERE status = 'open') AS p
+    CROSS JOIN (SELECT 'expires_72h' AS kind, '-72 hours' AS shift
+                UNION ALL SELECT 'expires_24h', '-24 hours') AS k
+    WHERE julianday(p.expires_at, k.shift) > julianday('now');
     """,
 )
 
