@@ -52,7 +52,7 @@ def test_hide_my_focus(server: ServerProcess, open_room: OpenRoom) -> None:
     offer = server.create_offer()
     client = open_room(offer["links"]["client"])
     freelancer = open_room(offer["links"]["freelancer"])
-    freelancer.page.locator("label.toggle").click()
+    freelancer.page.locator("label.toggle[for='hide-focus']").click()
     expect(freelancer.page.get_by_label("Hide my focus")).to_be_checked()
     freelancer.field("Weekly limit").click()
     # The lock still shows (the field is taken) but no focus ring gives the person away.

@@ -42,7 +42,7 @@ export class Header {
   private readonly proposalText = h('span', {})
   private readonly closedBanner = h('div', { class: 'banner banner-closed', role: 'status', hidden: true })
   /** A reminder from the server ("This offer expires tomorrow"), until dismissed or replaced. */
-  private readonly reminderBanner = h('div', { class: 'banner banner-warn banner-reminder', role: 'status', hidden: true })
+  private readonly reminderBanner = h('div', { class: 'banner banner-reminder', role: 'status', hidden: true })
   private readonly closedTitle = h('strong', { class: 'closed-title' })
   private readonly closedText = h('span', { class: 'closed-text' })
 
