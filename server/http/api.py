@@ -154,8 +154,9 @@ async def get_version(request: Request) -> Response:
 
 
 #: Events for the integrator only: a notification carries its recipient's e-mail address and a
-#: live link with their token, which the other party (or a viewer) must never see.
-_INTEGRATOR_EVENTS = frozenset({"notification"})
+#: live link with their token, which the other party (or a viewer) must never see; an edit or a
+#: delete keeps the words their author took back, for the marketplace's trust team, not the room.
+_INTEGRATOR_EVENTS = frozenset({"notification", "message_edited", "message_deleted"})
 
 
 async def get_events(request: Request) -> Response:

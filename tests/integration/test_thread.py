@@ -113,6 +113,12 @@ async def test_authors_edit_and_delete_their_own_messages_and_the_audit_log_keep
     said = [(e["kind"], e["payload"]["body"]) for e in events
             if e["kind"] in ("message_edited", "message_deleted")]
     assert said == [("message_edited", "Rate is 45 USD"), ("message_deleted", "Rate is 50 USD")]
+    # The words taken back are the marketplace's record, not the other party's to read.
+    async with httpx.AsyncClient(timeout=10) as http_as_party:
+        their_events = (await http_as_party.get(
+            f"{server.url}/api/offers/{offer['id']}/events",
+            params={"token": offer["tokens"]["freelancer"]})).json()
+    assert {e["kind"] for e in their_events}.isdisjoint({"message_edited", "message_deleted"})
     for ws in (client, freelancer):
         await ws.close()
 
