@@ -213,7 +213,39 @@ class MarkRead(_Msg, tag="mark_read"):
 
 #: The conversation's client messages, each answered by an ``ack`` (or an ``error``) with its id.
 ThreadCommand = Post | EditMessage | DeleteMessage | ResolveQuestion | MarkRead
-ClientMessage = Lock | Unlock | RequestRelease | Command | ThreadCommand
+
+
+# client -> server: the assistant (docs/PROTOCOL.md, "The assistant")
+class SetLanguage(_Msg, tag="set_language"):
+    """The language this socket reads in from now on (a tag such as "de-DE"; unsupported
+    languages read English). The socket URL's ``lang`` query sets the first one."""
+
+    lang: str
+
+
+class Suggest(_Msg, tag="suggest"):
+    """Ask for a middle-ground suggestion; answered to this socket alone by ``suggestion``."""
+
+    id: str | None = None
+
+
+#: What a report is about; ``reason`` adds the reporter's own words.
+ReportCategory = Literal[
+    "scam", "off_platform", "personal_data", "harassment", "spam", "other"
+]
+
+
+class Report(_Msg, tag="report"):
+    """Report the other party to the marketplace's trust team (a ``risk.reported`` event)."""
+
+    category: ReportCategory
+    reason: str = ""
+    id: str | None = None
+
+
+AssistCommand = SetLanguage | Suggest | Report
+ClientMessage = Lock | Unlock | RequestRelease | Command | ThreadCommand | AssistCommand
+ASSIST_COMMAND_TYPES: tuple[type, ...] = (SetLanguage, Suggest, Report)
 THREAD_COMMAND_TYPES: tuple[type, ...] = (Post, EditMessage, DeleteMessage, ResolveQuestion,
                                           MarkRead)
 COMMAND_TYPES: tuple[type, ...] = (
@@ -289,11 +321,17 @@ class Ack(_Msg, tag="ack"):
 
 
 class ExplainDelta(_Msg, tag="explain_delta"):
+    """The next sentence(s) of a proposal's explanation, in the reader's language."""
+
     proposal_id: str
     text: str
     #: True when this is the text so far, replayed to someone who joined mid-stream (replace,
     #: don't append).
     replay: bool = False
+    lang: str = "en"
+    #: Set when the model's answer was dropped (``timeout``, ``ungrounded``, ``error``,
+    #: ``wrong_language``): clear what was shown, say so, and read the offline text that follows.
+    fallback_reason: str | None = None
 
 
 class FlagOut(msgspec.Struct, frozen=True):
@@ -313,6 +351,63 @@ class ExplainDone(_Msg, tag="explain_done"):
     fallback_reason: str | None = None
     #: Risk flags for the party reading this message only (never shown to the other side).
     flags: list[FlagOut] = []
+    #: The language of ``text`` (the reader's).
+    lang: str = "en"
+    #: The explanation in every language it was delivered in, so a party can read it "as the
+    #: other party sees it".
+    texts: dict[str, str] = {}
+
+
+class CheckItem(msgspec.Struct, frozen=True, omit_defaults=True):
+    """Something a complete offer still lacks (docs/DOMAIN.md, "Offer check")."""
+
+    #: Stable rule id: "no_deliverables", "no_acceptance_criteria", "fixed_no_milestones", …
+    code: str
+    #: The term it is about ("description", "milestones", "end_date", …): where it is shown and
+    #: what an "ask about this" question is ``about``.
+    field: str
+    #: The party who can supply it; the other one may ask about it.
+    owner: Literal["client", "freelancer", "both"]
+    severity: Literal["info", "warning"]
+    #: The prompt, in the reader's language.
+    text: str
+    #: A question the other party can send with one click, in the reader's language.
+    question: str
+
+
+class Advice(_Msg, tag="advice"):
+    """For this reader only, recomputed whenever the draft changes: what the offer still lacks,
+    and the risk flags of the draft's text that concern this reader."""
+
+    check: list[CheckItem] = []
+    flags: list[FlagOut] = []
+    #: The draft's content hash this advice was computed from.
+    draft: str = ""
+
+
+class SuggestionItem(msgspec.Struct, frozen=True, omit_defaults=True):
+    field: str
+    #: "between": a figure between the two positions; "structure": an alternative shape of the
+    #: deal (a fixed price split into milestones).
+    kind: Literal["between", "structure"]
+    #: The value to put in the draft: minor units, hours, an ISO date, or a milestones list.
+    value: Any
+    #: The two positions it lies between, for display (same units as ``value``).
+    client: Any = None
+    freelancer: Any = None
+    #: One grounded line: why this value, in the reader's language.
+    reason: str = ""
+
+
+class Suggestion(_Msg, tag="suggestion"):
+    """A middle ground between the parties' positions, for the asker alone; never applied by
+    itself ("Apply to my draft" fills the draft for the asker to review)."""
+
+    items: list[SuggestionItem]
+    #: Why there is nothing to suggest, when ``items`` is empty, in the reader's language.
+    message: str | None = None
+    #: The positions' hash: the same positions give the same suggestion whoever asks.
+    basis: str = ""
 
 
 class ThreadItem(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -370,7 +465,7 @@ class Unread(_Msg, tag="unread"):
 
 ServerMessage = (
     Hello | Locks | Rejected | Notice | Error | Ack | ExplainDelta | ExplainDone | Thread
-    | ThreadUpdate | Unread
+    | ThreadUpdate | Unread | Advice | Suggestion
 )
 
 _client_decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(ClientMessage)

@@ -109,6 +109,8 @@ class Explanation(msgspec.Struct, frozen=True):
     flags: list[Flag] = []
     #: Why the offline text stands in for an LLM answer ("timeout", "ungrounded", …), if it does.
     fallback_reason: str | None = None
+    #: The text in every language it was delivered in ("de" → …); ``text`` is the English one.
+    texts: dict[str, str] = {}
 
 
 class ProposalRecord(msgspec.Struct, frozen=True):

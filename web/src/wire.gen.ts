@@ -60,6 +60,35 @@ export interface ThreadItem {
   flags?: FlagOut[]
 }
 
+/** CheckItem in server/wire.py, nested in messages: Something a complete offer still lacks (docs/DOMAIN.md, "Offer check"). */
+export interface CheckItem {
+  /** Stable rule id: "no_deliverables", "no_acceptance_criteria", "fixed_no_milestones", … */
+  code: string
+  /** The term it is about ("description", "milestones", "end_date", …): where it is shown and what an "ask about this" question is `about`. */
+  field: string
+  /** The party who can supply it; the other one may ask about it. */
+  owner: 'both' | 'client' | 'freelancer'
+  severity: 'info' | 'warning'
+  /** The prompt, in the reader's language. */
+  text: string
+  /** A question the other party can send with one click, in the reader's language. */
+  question: string
+}
+
+/** SuggestionItem in server/wire.py, nested in messages */
+export interface SuggestionItem {
+  field: string
+  /** "between": a figure between the two positions; "structure": an alternative shape of the deal (a fixed price split into milestones). */
+  kind: 'between' | 'structure'
+  /** The value to put in the draft: minor units, hours, an ISO date, or a milestones list. */
+  value: unknown
+  /** The two positions it lies between, for display (same units as `value`). */
+  client?: unknown
+  freelancer?: unknown
+  /** One grounded line: why this value, in the reader's language. Default "". */
+  reason?: string
+}
+
 /** `lock` (client -> server) */
 export interface LockMessage {
   type: 'lock'
@@ -186,6 +215,27 @@ export interface MarkReadMessage {
   id?: string | null
 }
 
+/** `set_language` (client -> server): The language this socket reads in from now on (a tag such as "de-DE"; unsupported languages read English). The socket URL's `lang` query sets the first one. */
+export interface SetLanguageMessage {
+  type: 'set_language'
+  lang: string
+}
+
+/** `suggest` (client -> server): Ask for a middle-ground suggestion; answered to this socket alone by `suggestion`. */
+export interface SuggestMessage {
+  type: 'suggest'
+  id?: string | null
+}
+
+/** `report` (client -> server): Report the other party to the marketplace's trust team (a `risk.reported` event). */
+export interface ReportMessage {
+  type: 'report'
+  category: 'harassment' | 'off_platform' | 'other' | 'personal_data' | 'scam' | 'spam'
+  /** Default "". */
+  reason?: string
+  id?: string | null
+}
+
 /** `hello` (server -> client) */
 export interface HelloMessage {
   type: 'hello'
@@ -245,13 +295,17 @@ export interface AckMessage {
   message_id?: string | null
 }
 
-/** `explain_delta` (server -> client) */
+/** `explain_delta` (server -> client): The next sentence(s) of a proposal's explanation, in the reader's language. */
 export interface ExplainDeltaMessage {
   type: 'explain_delta'
   proposal_id: string
   text: string
   /** True when this is the text so far, replayed to someone who joined mid-stream (replace, don't append). */
   replay?: boolean
+  /** Default "en". */
+  lang?: string
+  /** Set when the model's answer was dropped (`timeout`, `ungrounded`, `error`, `wrong_language`): clear what was shown, say so, and read the offline text that follows. */
+  fallback_reason?: string | null
 }
 
 /** `explain_done` (server -> client) */
@@ -265,6 +319,10 @@ export interface ExplainDoneMessage {
   fallback_reason?: string | null
   /** Risk flags for the party reading this message only (never shown to the other side). */
   flags?: FlagOut[]
+  /** The language of `text` (the reader's). Default "en". */
+  lang?: string
+  /** The explanation in every language it was delivered in, so a party can read it "as the other party sees it". Default {}. */
+  texts?: Record<string, string>
 }
 
 /** `thread` (server -> client): On join (and on request): the latest entries, oldest first, and this user's read state; older entries come from REST (`GET /api/offers/{id}/messages?before=n`). */
@@ -292,6 +350,25 @@ export interface UnreadMessage {
   last_read: number
 }
 
+/** `advice` (server -> client): For this reader only, recomputed whenever the draft changes: what the offer still lacks, and the risk flags of the draft's text that concern this reader. */
+export interface AdviceMessage {
+  type: 'advice'
+  check?: CheckItem[]
+  flags?: FlagOut[]
+  /** The draft's content hash this advice was computed from. Default "". */
+  draft?: string
+}
+
+/** `suggestion` (server -> client): A middle ground between the parties' positions, for the asker alone; never applied by itself ("Apply to my draft" fills the draft for the asker to review). */
+export interface SuggestionMessage {
+  type: 'suggestion'
+  items: SuggestionItem[]
+  /** Why there is nothing to suggest, when `items` is empty, in the reader's language. */
+  message?: string | null
+  /** The positions' hash: the same positions give the same suggestion whoever asks. Default "". */
+  basis?: string
+}
+
 /** Every app message a client may send. */
 export type ClientMessage =
   | LockMessage
@@ -310,6 +387,9 @@ export type ClientMessage =
   | DeleteMessageMessage
   | ResolveQuestionMessage
   | MarkReadMessage
+  | SetLanguageMessage
+  | SuggestMessage
+  | ReportMessage
 
 /** Every app message the server sends. */
 export type ServerMessage =
@@ -324,6 +404,8 @@ export type ServerMessage =
   | ThreadMessage
   | ThreadUpdateMessage
   | UnreadMessage
+  | AdviceMessage
+  | SuggestionMessage
 
 /** The negotiation commands: answered by `ack` or `error` with `ref` = the command's `id`; also the body of POST /api/offers/{id}/commands. */
 export type Command =

@@ -167,6 +167,10 @@ def ts_type(schema: dict[str, Any], components: dict[str, dict[str, Any]]) -> st
     if kind == "array" and isinstance(schema.get("items"), dict):
         item = ts_type(schema["items"], components)
         return f"Array<{item}>" if " | " in item else f"{item}[]"
+    if not set(schema) - {"default", "description", "title"}:
+        return "unknown"  # Any: the field's comment says what it holds
+    if kind == "object" and isinstance(schema.get("additionalProperties"), dict):
+        return f"Record<string, {ts_type(schema['additionalProperties'], components)}>"
     if kind == "object" and "properties" not in schema:
         # A free-form JSON object (dict[str, Any]): its keys are documented, not typed.
         return "Record<string, unknown>"
