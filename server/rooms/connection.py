@@ -13,6 +13,7 @@ import time
 from typing import Any, Protocol
 
 from server.auth import ROLE_COLORS, Claims
+from server.i18n import DEFAULT, Lang
 from server.rooms.budget import CostBudget
 from server.wire import CloseCode, UserInfo
 
@@ -47,6 +48,7 @@ class Connection:
         "held",
         "held_size",
         "identity",
+        "lang",
         "user",
     )
 
@@ -72,6 +74,8 @@ class Connection:
         }
         #: Live updates the client sent before its sync step 2 (see Room._on_sync), and their
         #: bytes (bounded by the room's ``held_bytes``).
+        #: The language this socket reads in (the URL's ``lang`` query, then ``set_language``).
+        self.lang: Lang = DEFAULT
         self.held: list[bytes] | None = []
         self.held_size = 0
         #: The work this user may still make the room do (the room hands it out on join: one

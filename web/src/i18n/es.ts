@@ -1,0 +1,7 @@
+// The es catalog: see ../i18n.ts.
+import type { Catalog } from '../i18n'
+
+const catalog: Catalog = {
+}
+
+export default catalog
