@@ -129,15 +129,18 @@ def test_description_typed_in_both_at_once(server: ServerProcess, open_room: Ope
 
 def test_locale_money_input(server: ServerProcess, open_room: OpenRoom) -> None:
     offer = server.create_offer()
+    # A de-DE browser reads the room in German (e2e/test_languages.py), figures included.
     german = open_room(offer["links"]["freelancer"], locale="de-DE")
     client = open_room(offer["links"]["client"])
-    expect(german.field("Hourly rate")).to_have_value("45,00")
-    german.commit("Hourly rate", "1.234,50")
+    expect(german.field("Stundensatz")).to_have_value("45,00")
+    german.commit("Stundensatz", "1.234,50")
     expect(client.field("Hourly rate")).to_have_value("1,234.50")
     assert client.terms()["hourly_rate"] == 123450
-    german.commit("Hourly rate", "12.34.5")
-    expect(german.wrapper("hourly_rate").locator(".field-msg")).to_contain_text("Enter an amount")
-    expect(german.field("Hourly rate")).to_have_value(
+    german.commit("Stundensatz", "12.34.5")
+    expect(german.wrapper("hourly_rate").locator(".field-msg")).to_contain_text(
+        "Geben Sie einen Betrag ein"
+    )
+    expect(german.field("Stundensatz")).to_have_value(
         "1.234,50"
     )  # left the field: back to the doc's value
     assert client.terms()["hourly_rate"] == 123450

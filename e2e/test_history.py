@@ -80,14 +80,16 @@ def test_history_compare_revert_and_agree(
     client.shot(client.history, str(artifacts / "history-desktop.png"))
     freelancer.shot(freelancer.history, str(artifacts / "history-phone.png"))
 
-    # A viewer in Germany reads the same comparison in their own formats, and cannot load versions.
+    # A viewer in Germany reads the same comparison in German and their own formats, and cannot
+    # load versions.
     viewer = open_room(server.viewer_link(offer["id"]), locale="de-DE", viewport=PHONE)
     rate = viewer.compare_table.locator('tr[data-key="hourly_rate"] td')
-    expect(rate.nth(0)).to_have_text(re.compile(r"^45,00\s\$/h$"))
-    expect(rate.nth(1)).to_have_text(re.compile(r"^55,00\s\$/h$"))
+    expect(rate.nth(0)).to_have_text(re.compile(r"^45,00\s\$/Std\.$"))
+    expect(rate.nth(1)).to_have_text(re.compile(r"^55,00\s\$/Std\.$"))
     expect(viewer.history.locator('.ver[data-version="2"] time')).to_contain_text(".")
-    expect(viewer.history.get_by_role("button", name=re.compile("^Load version"))).to_have_count(0)
-    expect(viewer.turn).to_have_text("Waiting on Linus")
+    load_any = viewer.history.get_by_role("button", name=re.compile("in den Entwurf laden$"))
+    expect(load_any).to_have_count(0)
+    expect(viewer.turn).to_have_text("Linus ist am Zug")
 
     # The client loads version 1 into the draft, by keyboard: a draft change for both, never a
     # silent commit. Escape cancels and gives the focus back.

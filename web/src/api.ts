@@ -4,6 +4,7 @@
 
 import type { TermsJson } from './compare'
 import type { RoomAddress } from './connection'
+import { t } from './i18n'
 import type { ClosingEvent } from './status'
 import type { ThreadItem } from './types'
 
@@ -48,10 +49,10 @@ export class Api {
     try {
       res = await fetch(this.base + path, { headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json' }, cache: 'no-store' })
     } catch {
-      throw new ApiError(0, 'The server could not be reached.')
+      throw new ApiError(0, t('api.unreachable'))
     }
     if (!res.ok) {
-      let message = `The server answered ${res.status}.`
+      let message = t('api.status', { status: String(res.status) })
       try {
         const body = await res.json() as { error?: { message?: string } }
         if (typeof body.error?.message === 'string') message = body.error.message

@@ -1,10 +1,22 @@
 // What a close code the room cannot recover from means to the person reading the page.
 
+import { t } from './i18n'
+
 export interface Fatal {
   code: number
   title: string
   message: string
   reload: boolean
+}
+
+/** A Fatal whose words are read from the catalog each time (they follow the language switch). */
+function fatal (code: number, name: string, reload: boolean): Fatal {
+  return {
+    code,
+    reload,
+    get title () { return t(`close.${name}.title`) },
+    get message () { return t(`close.${name}.message`, { code: String(code) }) }
+  }
 }
 
 /**
@@ -14,24 +26,20 @@ export interface Fatal {
 export function describeClose (code: number, reason = ''): Fatal {
   switch (code) {
     case 4401:
-      if (reason.includes('revoked')) {
-        return { code, title: 'This link was revoked', message: 'Ask the marketplace for a new link to this offer.', reload: false }
-      }
-      return { code, title: 'This link has expired or is invalid', message: 'Ask the marketplace for a new link to this offer.', reload: false }
+      if (reason.includes('revoked')) return fatal(code, 'revoked', false)
+      return fatal(code, 'invalid', false)
     case 4403:
-      return { code, title: 'You are not a party to this offer', message: 'This link belongs to someone else’s offer.', reload: false }
+      return fatal(code, 'not_party', false)
     case 4404:
-      return { code, title: 'This offer does not exist', message: 'It may have been removed. Check the link you were sent.', reload: false }
+      return fatal(code, 'no_offer', false)
     case 4409:
-      return { code, title: 'This offer changed on the server', message: 'Reload the page to continue with the latest version.', reload: true }
+      return fatal(code, 'out_of_sync', true)
     case 4413:
-      return { code, title: 'A change was too large to send', message: 'Reload the page to continue.', reload: true }
+      return fatal(code, 'too_large', true)
     case 4429:
-      if (reason.includes('connections') || reason.includes('viewers')) {
-        return { code, title: 'This offer is open in too many windows', message: 'Close another tab or window showing this offer, then reload the page.', reload: true }
-      }
-      return { code, title: 'Too many changes too quickly', message: 'Wait a moment, then reload the page.', reload: true }
+      if (reason.includes('connections') || reason.includes('viewers')) return fatal(code, 'too_many_windows', true)
+      return fatal(code, 'too_fast', true)
     default:
-      return { code, title: 'The server closed the connection', message: `Reload the page to try again (code ${code}).`, reload: true }
+      return fatal(code, 'other', true)
   }
 }

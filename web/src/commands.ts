@@ -3,6 +3,7 @@
 // time per page, so a double click never sends two.
 
 import type { Connection } from './connection'
+import { t } from './i18n'
 
 export interface Ack { type: 'ack', command: string, status: string, version: number, ref?: string | null, proposal_id?: string | null }
 export interface CommandError {
@@ -26,12 +27,15 @@ function newId (): string {
 /** What a refusal means to the person who clicked, in words (the server's text otherwise). */
 export function explainError (e: CommandError): string {
   switch (e.code) {
-    case 'stale': return 'The offer changed while you were deciding. Check the latest terms and try again.'
-    case 'offline': return 'Not connected. Try again when the connection is back.'
-    case 'timeout': return 'No answer from the server. Try again.'
-    case 'explanation_pending': return 'The explanation is still being written; accept once it is done.'
-    case 'rate_limited': return `${e.message}${typeof e.retry_after_s === 'number' ? ` Try again in ${Math.max(1, Math.ceil(e.retry_after_s / 60))} min.` : ''}`
-    default: return e.message || 'That did not work.'
+    case 'stale': return t('command.stale')
+    case 'offline': return t('command.offline')
+    case 'timeout': return t('command.timeout')
+    case 'explanation_pending': return t('command.explanation_pending')
+    // The server's sentence stays as sent; the retry hint is ours.
+    case 'rate_limited': return typeof e.retry_after_s === 'number'
+      ? t('command.rate_limited', { message: e.message, n: Math.max(1, Math.ceil(e.retry_after_s / 60)) })
+      : e.message
+    default: return e.message || t('command.failed')
   }
 }
 
@@ -60,15 +64,15 @@ export class Commands {
 
   send (kind: string, fields: Record<string, unknown>): Promise<CommandResult> {
     if (this.pending !== null) {
-      return Promise.resolve({ ok: false, error: { type: 'error', code: 'busy', message: 'Another action is still on its way.' } })
+      return Promise.resolve({ ok: false, error: { type: 'error', code: 'busy', message: t('command.busy') } })
     }
     const id = newId()
     if (!this.conn.sendRaw({ type: kind, id, ...fields })) {
-      return Promise.resolve({ ok: false, error: { type: 'error', code: 'offline', message: 'Not connected.' } })
+      return Promise.resolve({ ok: false, error: { type: 'error', code: 'offline', message: t('command.not_connected') } })
     }
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        if (this.pending?.id === id) this.finish({ ok: false, error: { type: 'error', code: 'timeout', message: 'No answer from the server.' } })
+        if (this.pending?.id === id) this.finish({ ok: false, error: { type: 'error', code: 'timeout', message: t('command.no_answer') } })
       }, TIMEOUT_MS)
       this.pending = { id, kind, resolve, timer }
       this.emit()

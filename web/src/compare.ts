@@ -3,6 +3,7 @@
 // with the changed ones marked — the same sentence rules as the server's diff (server/offers/diff.py).
 
 import { formatDate, formatMoney } from './format'
+import { t } from './i18n'
 import { FIELD_LABELS, type Milestone } from './types'
 
 /** The terms of a version as the REST API returns them. */
@@ -47,21 +48,21 @@ function applies (t: TermsJson, key: Key | 'milestones'): boolean {
 /** A field's value as a person reads it, in the viewer's locale. */
 export function valueText (key: string, v: unknown, currency: string): string {
   switch (key) {
-    case 'hourly_rate': return typeof v === 'number' ? `${formatMoney(v, currency)}/h` : 'Not set'
-    case 'fixed_price': return typeof v === 'number' ? formatMoney(v, currency) : 'Not set'
-    case 'weekly_limit': return typeof v === 'number' ? `${String(v)} h/week` : 'No limit'
-    case 'manual_time': return v === true ? 'Allowed' : 'Not allowed'
-    case 'contract_type': return v === 'fixed' ? 'Fixed price' : 'Hourly'
-    case 'start_date': return typeof v === 'string' ? formatDate(v) : 'Not set'
-    case 'end_date': return typeof v === 'string' ? formatDate(v) : 'Open-ended'
-    default: return v === null || v === undefined || v === '' ? 'Not set' : String(v)
+    case 'hourly_rate': return typeof v === 'number' ? t('unit.per_hour', { amount: formatMoney(v, currency) }) : t('term.not_set')
+    case 'fixed_price': return typeof v === 'number' ? formatMoney(v, currency) : t('term.not_set')
+    case 'weekly_limit': return typeof v === 'number' ? t('unit.hours_per_week', { n: v }) : t('term.no_limit')
+    case 'manual_time': return v === true ? t('term.allowed') : t('term.not_allowed')
+    case 'contract_type': return v === 'fixed' ? t('contract.fixed') : t('contract.hourly')
+    case 'start_date': return typeof v === 'string' ? formatDate(v) : t('term.not_set')
+    case 'end_date': return typeof v === 'string' ? formatDate(v) : t('term.open_ended')
+    default: return v === null || v === undefined || v === '' ? t('term.not_set') : String(v)
   }
 }
 
 function milestoneText (m: Milestone | undefined, currency: string): string {
   if (m === undefined) return '—'
-  const due = m.due_date !== null ? `due ${formatDate(m.due_date)}` : 'no due date'
-  return `${m.title === '' ? 'Untitled' : m.title}\n${formatMoney(m.amount, currency)} · ${due}`
+  const due = m.due_date !== null ? t('compare.due', { date: formatDate(m.due_date) }) : t('compare.no_due')
+  return `${m.title === '' ? t('term.untitled') : m.title}\n${formatMoney(m.amount, currency)} · ${due}`
 }
 
 function sameMilestone (x: Milestone, y: Milestone): boolean {
@@ -104,7 +105,7 @@ export function compareTerms (a: TermsJson, b: TermsJson): CompareRow[] {
         : !sameMilestone(old.m, m) ? 'changed' : stay.has(m.id) ? 'same' : 'moved'
       rows.push({
         key: `milestone:${m.id}`,
-        label: `Milestone ${j + 1}`,
+        label: t('compare.milestone', { n: j + 1 }),
         a: milestoneText(old?.m, a.currency),
         b: milestoneText(m, b.currency),
         changed: op !== 'same',
@@ -114,12 +115,12 @@ export function compareTerms (a: TermsJson, b: TermsJson): CompareRow[] {
     })
     for (const m of msA) {
       if (idsB.has(m.id)) continue
-      rows.push({ key: `milestone:${m.id}`, label: 'Milestone (removed)', a: milestoneText(m, a.currency), b: '—', changed: true, kind: 'milestone', op: 'removed' })
+      rows.push({ key: `milestone:${m.id}`, label: t('compare.milestone_removed'), a: milestoneText(m, a.currency), b: '—', changed: true, kind: 'milestone', op: 'removed' })
     }
     const sum = (list: Milestone[]): number => list.reduce((s, m) => s + (m.amount ?? 0), 0)
     rows.push({
       key: 'milestones_total',
-      label: 'Milestone total',
+      label: t('compare.milestone_total'),
       a: msA.length === 0 ? '—' : formatMoney(sum(msA), a.currency),
       b: msB.length === 0 ? '—' : formatMoney(sum(msB), b.currency),
       changed: sum(msA) !== sum(msB) || a.currency !== b.currency,
@@ -234,8 +235,9 @@ function segment (text: string, marked: boolean): Segment[] {
 /** "2 sentences added, 1 reworded" (empty when nothing changed). */
 export function sentenceSummary (d: Pick<SentenceDiff, 'added' | 'removed' | 'reworded'>): string {
   const parts: string[] = []
+  // The first count names the sentences ("2 sentences added"), the others follow it ("1 reworded").
   const n = (count: number, what: string): void => {
-    if (count > 0) parts.push(`${count} ${parts.length === 0 ? (count === 1 ? 'sentence ' : 'sentences ') : ''}${what}`)
+    if (count > 0) parts.push(t(parts.length === 0 ? `sentences.${what}` : `sentences.${what}_more`, { n: count }))
   }
   n(d.added, 'added')
   n(d.reworded, 'reworded')

@@ -5,8 +5,9 @@
 // long, a question about nothing) and says why it cannot send when it cannot.
 
 import { type CommandError, explainError } from './commands'
-import { h, setHidden, setText, toggleClass } from './dom'
+import { h, setHidden, setText, toggleClass, tr } from './dom'
 import { formatInteger } from './format'
+import { t } from './i18n'
 import type { Presence } from './presence'
 import { MESSAGE_MAX_CHARS, type Thread, type ThreadResult, cleanBody } from './thread'
 import type { ThreadItem } from './types'
@@ -16,30 +17,30 @@ const TYPING_IDLE_MS = 3000
 const COUNTER_FROM = 1500
 
 const S = {
-  label: 'Message',
-  placeholder: 'Write a message…',
-  placeholderQuestion: (topic: string | null) => topic === null ? 'Choose a topic, then ask your question…' : `Ask about ${topic}…`,
-  placeholderAnswer: 'Write your answer…',
-  send: 'Send',
-  save: 'Save',
-  saving: 'Saving…',
-  ask: 'Ask a question',
-  about: 'Question about',
-  choose: 'Choose…',
-  answering: (who: string) => `Answering ${who}’s question`,
-  answeringOwn: 'Answering your question',
-  editing: 'Editing your message',
-  cancel: 'Cancel',
-  cancelQuestion: 'Cancel the question',
-  cancelAnswer: 'Cancel the answer',
-  cancelEdit: 'Cancel editing',
-  keys: 'Enter sends · Shift+Enter adds a line',
-  counter: (n: number) => `${formatInteger(n)} / ${formatInteger(MESSAGE_MAX_CHARS)} characters`,
-  full: 'That is the limit: split a longer text into two messages.',
-  needTopic: 'Choose what your question is about.',
-  rateLimited: (s: number | null) => `You are sending messages quickly. Wait ${s === null ? 'a moment' : `${formatInteger(Math.max(1, Math.ceil(s)))} s`} and try again.`,
-  readOnly: 'You can read this conversation but not write in it.',
-  notOpen: 'This offer is closed: the conversation can be read but not added to.'
+  get label () { return t('composer.label') },
+  get placeholder () { return t('composer.placeholder') },
+  placeholderQuestion: (topic: string | null) => topic === null ? t('composer.placeholder_question_choose') : t('composer.placeholder_question', { topic }),
+  get placeholderAnswer () { return t('composer.placeholder_answer') },
+  get send () { return t('composer.send') },
+  get save () { return t('composer.save') },
+  get saving () { return t('composer.saving') },
+  get ask () { return t('composer.ask') },
+  get about () { return t('composer.about') },
+  get choose () { return t('composer.choose') },
+  answering: (name: string | null) => name === null ? t('composer.answering_someone') : t('composer.answering', { name }),
+  get answeringOwn () { return t('composer.answering_own') },
+  get editing () { return t('composer.editing') },
+  get cancel () { return t('composer.cancel') },
+  get cancelQuestion () { return t('composer.cancel_question') },
+  get cancelAnswer () { return t('composer.cancel_answer') },
+  get cancelEdit () { return t('composer.cancel_edit') },
+  get keys () { return t('composer.keys') },
+  counter: (n: number) => t('composer.counter', { n: formatInteger(n), max: formatInteger(MESSAGE_MAX_CHARS) }),
+  get full () { return t('composer.full') },
+  get needTopic () { return t('composer.need_topic') },
+  rateLimited: (s: number | null) => s === null ? t('composer.rate_limited_moment') : t('composer.rate_limited', { n: Math.max(1, Math.ceil(s)) }),
+  get readOnly () { return t('composer.read_only') },
+  get notOpen () { return t('composer.not_open') }
 }
 
 export interface TopicOption { value: string, label: string }
@@ -91,7 +92,7 @@ export class Composer {
   private readonly askBtn: HTMLButtonElement
   private readonly sendBtn: HTMLButtonElement
   private readonly counter = h('span', { class: 'composer-counter', hidden: true })
-  private readonly keys = h('span', { class: 'composer-keys' }, S.keys)
+  private readonly keys = h('span', { class: 'composer-keys' }, tr('composer.keys'))
   private readonly status = h('p', { class: 'composer-status', role: 'status' })
   private readonly error = h('p', { class: 'composer-error', role: 'alert', hidden: true })
   private typingTimer: ReturnType<typeof setTimeout> | null = null
@@ -117,19 +118,19 @@ export class Composer {
     this.status.id = `${id}-status`
     this.aboutSelect = h('select', { id: `${id}-about`, name: 'about', onchange: () => this.pickTopic() })
     this.aboutWrap = h('span', { class: 'composer-about', hidden: true },
-      h('label', { for: this.aboutSelect.id }, S.about), h('span', { class: 'control-wrap' }, this.aboutSelect))
-    this.cancelBtn = h('button', { type: 'button', class: 'btn btn-link composer-cancel', onclick: () => this.cancel(true) }, S.cancel)
+      h('label', { for: this.aboutSelect.id }, tr('composer.about')), h('span', { class: 'control-wrap' }, this.aboutSelect))
+    this.cancelBtn = h('button', { type: 'button', class: 'btn btn-link composer-cancel', onclick: () => this.cancel(true) }, tr('common.cancel'))
     this.context.append(this.contextText, this.aboutWrap, this.cancelBtn)
     this.askBtn = h('button', {
       type: 'button',
       class: 'btn btn-small btn-secondary composer-ask',
       'aria-pressed': 'false',
       onclick: () => this.mode.kind === 'question' ? this.cancel(true) : this.startQuestion(null)
-    }, h('span', { class: 'q-icon', 'aria-hidden': 'true' }, '?'), S.ask)
+    }, h('span', { class: 'q-icon', 'aria-hidden': 'true' }, '?'), tr('composer.ask'))
     this.sendBtn = h('button', { type: 'submit', class: 'btn composer-send' }, S.send)
-    this.el = h('form', { class: 'composer', novalidate: true, 'aria-label': 'Write in the conversation' },
+    this.el = h('form', { class: 'composer', novalidate: true, 'aria-label': tr('composer.form') },
       this.context,
-      h('label', { for: this.textarea.id, class: 'sr-only' }, S.label),
+      h('label', { for: this.textarea.id, class: 'sr-only' }, tr('composer.label')),
       h('div', { class: 'control-wrap composer-box' }, this.textarea),
       h('div', { class: 'composer-meta' }, this.keys, this.counter),
       h('div', { class: 'composer-bar' }, this.askBtn, this.sendBtn),
@@ -312,7 +313,7 @@ export class Composer {
     setHidden(this.aboutWrap, m.kind !== 'question')
     if (m.kind === 'question') this.renderTopics(m.about)
     setText(this.contextText, m.kind === 'answer'
-      ? (m.question.author?.id === this.deps.presence.me?.id ? S.answeringOwn : S.answering(m.question.author?.name ?? 'the'))
+      ? (m.question.author?.id === this.deps.presence.me?.id ? S.answeringOwn : S.answering(m.question.author?.name ?? null))
       : m.kind === 'edit' ? S.editing : '')
     setHidden(this.contextText, m.kind === 'question')
     this.cancelBtn.setAttribute('aria-label', m.kind === 'question' ? S.cancelQuestion : m.kind === 'answer' ? S.cancelAnswer : S.cancelEdit)

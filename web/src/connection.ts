@@ -7,6 +7,7 @@ import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import type { ClientMessage, ServerMessage } from './types'
 import { describeClose, type Fatal } from './closes'
+import { lang } from './i18n'
 
 export type { Fatal } from './closes'
 
@@ -81,7 +82,8 @@ export class Connection {
 
   constructor (addr: RoomAddress, doc: Y.Doc) {
     this.provider = new WebsocketProvider(addr.wsBase, addr.offerId, doc, {
-      params: { token: addr.token },
+      // The reader's language: the server explains and advises in it (then `set_language`).
+      params: { token: addr.token, lang: lang() },
       disableBc: true
     })
     filterAwarenessEcho(this.provider)
@@ -133,6 +135,15 @@ export class Connection {
   /** Send an application message; false when there is no open socket (the caller re-sends on open). */
   send (msg: ClientMessage): boolean {
     return this.sendRaw(msg)
+  }
+
+  /**
+   * The reader switched language: tell the open socket (`set_language`), and reconnect with it
+   * in the URL (the provider reads its params at every connect).
+   */
+  setLanguage (next: string): void {
+    this.provider.params.lang = next
+    this.send({ type: 'set_language', lang: next })
   }
 
   /** Send any app message object (negotiation commands carry more fields than locks do). */

@@ -7,8 +7,9 @@
 
 import { type Block, Composer, type TopicGroup, explainThreadError } from './composer'
 import type { OfferDoc } from './doc'
-import { h, setHidden, setText, slug, toggleClass } from './dom'
-import { formatInteger, initials, messageTime } from './format'
+import { h, setHidden, setText, slug, toggleClass, tr } from './dom'
+import { formatInteger, formatList, initials, messageTime } from './format'
+import { lang, t } from './i18n'
 import { appendText } from './links'
 import type { Notifier } from './notify'
 import type { Presence } from './presence'
@@ -27,61 +28,60 @@ const WIDE = '(min-width: 1600px)'
 const NEAR_BOTTOM_PX = 64
 
 const S = {
-  title: 'Conversation',
-  fab: 'Conversation',
-  fabLabel: (n: number) => n === 0 ? 'Conversation' : `Conversation, ${formatInteger(n)} unread`,
-  close: 'Close',
-  closeLabel: 'Close conversation',
-  with: (names: string) => `With ${names}`,
-  unread: (n: number) => `${formatInteger(n)} unread`,
-  notify: 'Notify me',
-  notifyHint: 'A browser notification when the other party writes while this tab is in the background.',
-  log: 'Messages',
-  loading: 'Loading the conversation…',
-  empty: 'No messages yet.',
-  emptyParty: 'Say hello, or ask a question about any term: a question stays pinned to its field until it is resolved.',
-  loadEarlier: 'Load earlier messages',
-  loadingEarlier: 'Loading earlier messages…',
-  earlierFailed: 'Earlier messages could not be loaded.',
-  start: 'This is the start of the conversation.',
-  newDivider: 'New',
-  newDividerSr: 'New since you last read',
-  jump: 'New messages below',
-  you: ' (you)',
-  question: 'Question',
-  answer: 'Answer',
-  about: 'About ',
-  open: 'Open',
-  resolved: 'Resolved',
-  edited: 'edited',
-  editedAt: (when: string) => `Edited ${when}`,
-  deleted: 'This message was deleted.',
-  answers: 'Answers',
-  answerTo: 'Answer to an earlier question',
-  answerBtn: 'Answer',
-  resolveBtn: 'Mark resolved',
-  resolving: 'Resolving…',
-  editBtn: 'Edit',
-  deleteBtn: 'Delete',
-  deleteAsk: 'Delete this message? Both of you will see that a message was deleted.',
-  deleteYes: 'Delete message',
-  cancel: 'Cancel',
-  review: 'Review',
-  sending: 'Sending…',
-  flagsHead: 'Only you can see this',
-  flagsLabel: 'Risk signals only you can see',
-  openQuestions: 'Open questions',
-  typing: (names: string[]) => names.length === 1 ? `${names[0]} is typing…` : `${names.join(' and ')} are typing…`,
-  announce: (who: string, kind: string) => kind === 'question' ? `${who} asked a question` : kind === 'answer' ? `${who} answered a question` : `${who} sent a message`,
-  topicTerms: 'Terms',
-  topicMilestones: 'Milestones',
-  topicProposal: 'Proposal',
-  allMilestones: 'The milestones as a whole',
-  failed: 'The conversation could not be loaded. Reload the page to try again.',
-  milestoneN: (i: number, title: string) => title.trim() === '' ? `Milestone ${i} (untitled)` : `Milestone “${title.trim()}”`
+  get title () { return t('convo.title') },
+  get fab () { return t('convo.fab') },
+  fabLabel: (n: number) => n === 0 ? t('convo.title') : t('convo.fab_unread', { n: formatInteger(n) }),
+  get close () { return t('convo.close') },
+  get closeLabel () { return t('convo.close_label') },
+  with: (names: string) => t('convo.with', { names }),
+  unread: (n: number) => t('convo.unread', { n: formatInteger(n) }),
+  get notify () { return t('convo.notify') },
+  get notifyHint () { return t('convo.notify_hint') },
+  get log () { return t('convo.log') },
+  get loading () { return t('convo.loading') },
+  get empty () { return t('convo.empty') },
+  get emptyParty () { return t('convo.empty_party') },
+  get loadEarlier () { return t('convo.load_earlier') },
+  get loadingEarlier () { return t('convo.loading_earlier') },
+  get earlierFailed () { return t('convo.earlier_failed') },
+  get start () { return t('convo.start') },
+  get newDivider () { return t('convo.new_divider') },
+  get newDividerSr () { return t('convo.new_divider_sr') },
+  get jump () { return t('convo.jump') },
+  get question () { return t('convo.question') },
+  get answer () { return t('convo.answer') },
+  get about () { return t('convo.about') },
+  get open () { return t('convo.open') },
+  get resolved () { return t('convo.resolved') },
+  get edited () { return t('convo.edited') },
+  editedAt: (when: string) => t('convo.edited_at', { when }),
+  get deleted () { return t('convo.deleted') },
+  get answers () { return t('convo.answers') },
+  get answerTo () { return t('convo.answer_to') },
+  get answerBtn () { return t('convo.answer_btn') },
+  get resolveBtn () { return t('convo.resolve_btn') },
+  get resolving () { return t('convo.resolving') },
+  get editBtn () { return t('convo.edit_btn') },
+  get deleteBtn () { return t('convo.delete_btn') },
+  get deleteAsk () { return t('convo.delete_ask') },
+  get deleteYes () { return t('convo.delete_yes') },
+  get cancel () { return t('convo.cancel') },
+  get review () { return t('convo.review') },
+  get sending () { return t('convo.sending') },
+  get flagsHead () { return t('convo.flags_head') },
+  get flagsLabel () { return t('convo.flags_label') },
+  get openQuestions () { return t('convo.open_questions') },
+  typing: (names: string[]) => t('convo.typing', { n: names.length, names: formatList(names) }),
+  announce: (who: string, kind: string) => t(kind === 'question' ? 'convo.announce_question' : kind === 'answer' ? 'convo.announce_answer' : 'convo.announce_message', { name: who }),
+  get topicTerms () { return t('convo.topic_terms') },
+  get topicMilestones () { return t('convo.topic_milestones') },
+  get topicProposal () { return t('convo.topic_proposal') },
+  get allMilestones () { return t('convo.all_milestones') },
+  get failed () { return t('convo.failed') },
+  milestoneN: (i: number, title: string) => title.trim() === '' ? t('convo.milestone_untitled', { n: i }) : t('topic.milestone', { title: title.trim() })
 }
 
-const SEVERITY: Record<string, string> = { danger: 'High risk', warning: 'Caution', info: 'Note' }
+const SEVERITIES = new Set(['danger', 'warning', 'info'])
 
 export interface ConversationDeps {
   root: HTMLElement
@@ -124,7 +124,7 @@ export function topicGroups (od: OfferDoc): TopicGroup[] {
     })
   }
   const p = od.pendingProposal()
-  if (p !== null) groups.push({ label: S.topicProposal, options: [{ value: `proposal:${p.id}`, label: 'The pending proposal' }] })
+  if (p !== null) groups.push({ label: S.topicProposal, options: [{ value: `proposal:${p.id}`, label: t('topic.pending_proposal') }] })
   return groups
 }
 
@@ -156,7 +156,7 @@ export class Conversation {
   private readonly deps: ConversationDeps
   private readonly fabBadge = h('span', { class: 'fab-badge', 'aria-hidden': 'true', hidden: true })
   private readonly toggleBadge = h('span', { class: 'fab-badge', 'aria-hidden': 'true', hidden: true })
-  private readonly heading = h('h2', { id: 'h-convo', tabindex: '-1' }, S.title)
+  private readonly heading = h('h2', { id: 'h-convo', tabindex: '-1' }, tr('convo.title'))
   private readonly sub = h('p', { class: 'convo-sub' })
   private readonly notifyInput: HTMLInputElement
   private readonly notifyWrap: HTMLElement
@@ -167,14 +167,14 @@ export class Conversation {
   private readonly list = h('ol', { class: 'convo-list' })
   private readonly earlierBtn: HTMLButtonElement
   private readonly earlierNote = h('p', { class: 'convo-state', hidden: true })
-  private readonly startNote = h('p', { class: 'convo-start', hidden: true }, S.start)
+  private readonly startNote = h('p', { class: 'convo-start', hidden: true }, tr('convo.start'))
   private readonly emptyNote: HTMLElement
   private readonly typing = h('p', { class: 'convo-typing', hidden: true },
     h('span', { class: 'typing-dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), h('span', { class: 'convo-typing-text' }))
   private readonly jumpBtn: HTMLButtonElement
   private readonly actionError = h('p', { class: 'composer-error', role: 'alert', hidden: true })
   private readonly readOnly = h('p', { class: 'convo-readonly', hidden: true })
-  private readonly divider = h('li', { class: 'convo-divider' }, h('span', { 'aria-hidden': 'true' }, S.newDivider), h('span', { class: 'sr-only' }, S.newDividerSr))
+  private readonly divider = h('li', { class: 'convo-divider' }, h('span', { 'aria-hidden': 'true' }, tr('convo.new_divider')), h('span', { class: 'sr-only' }, tr('convo.new_divider_sr')))
   private readonly rows = new Map<string, Row>()
   private readonly pendingRows = new Map<string, HTMLLIElement>()
   private readonly visible = new Set<number>()
@@ -198,32 +198,32 @@ export class Conversation {
     const { thread } = deps
     this.fab = h('button', {
       type: 'button', class: 'convo-fab', 'aria-controls': 'conversation', 'aria-expanded': 'false', onclick: () => this.open()
-    }, h('span', { class: 'fab-icon', 'aria-hidden': 'true' }), h('span', { class: 'fab-label' }, S.fab), this.fabBadge)
+    }, h('span', { class: 'fab-icon', 'aria-hidden': 'true' }), h('span', { class: 'fab-label' }, tr('convo.fab')), this.fabBadge)
     this.toggle = h('button', {
       type: 'button', class: 'btn btn-small btn-secondary convo-toggle', 'aria-controls': 'conversation', 'aria-expanded': 'false',
       onclick: () => { if (this.isOpen) this.close(true); else this.open() }
-    }, h('span', { class: 'fab-icon', 'aria-hidden': 'true' }), h('span', {}, S.fab), this.toggleBadge)
+    }, h('span', { class: 'fab-icon', 'aria-hidden': 'true' }), h('span', {}, tr('convo.fab')), this.toggleBadge)
 
     this.notifyInput = h('input', { type: 'checkbox', id: 'convo-notify', role: 'switch', 'aria-describedby': 'convo-notify-note', onchange: () => { void this.toggleNotify() } })
-    this.notifyWrap = h('label', { class: 'toggle convo-notify', for: 'convo-notify', title: S.notifyHint },
-      this.notifyInput, h('span', { class: 'toggle-ui', 'aria-hidden': 'true' }), S.notify)
-    const closeBtn = h('button', { type: 'button', class: 'btn btn-small btn-ghost convo-close', 'aria-label': S.closeLabel, onclick: () => this.close(true) },
-      h('span', { 'aria-hidden': 'true' }, '✕'), h('span', { class: 'convo-close-text' }, S.close))
+    this.notifyWrap = h('label', { class: 'toggle convo-notify', for: 'convo-notify', title: tr('convo.notify_hint') },
+      this.notifyInput, h('span', { class: 'toggle-ui', 'aria-hidden': 'true' }), tr('convo.notify'))
+    const closeBtn = h('button', { type: 'button', class: 'btn btn-small btn-ghost convo-close', 'aria-label': tr('convo.close_label'), onclick: () => this.close(true) },
+      h('span', { 'aria-hidden': 'true' }, '✕'), h('span', { class: 'convo-close-text' }, tr('convo.close')))
 
     this.questionsBar = h('div', { class: 'convo-questions', hidden: true },
-      h('span', { class: 'convo-qhead', id: 'convo-qhead' }, S.openQuestions), this.questionsList)
+      h('span', { class: 'convo-qhead', id: 'convo-qhead' }, tr('convo.open_questions')), this.questionsList)
 
     this.earlierBtn = h('button', { type: 'button', class: 'btn btn-small btn-secondary convo-earlier', hidden: true, onclick: () => { void thread.loadOlder() } }, S.loadEarlier)
     this.emptyNote = h('div', { class: 'convo-empty', hidden: true })
     this.log = h('div', {
-      class: 'convo-log', role: 'log', 'aria-label': S.log, 'aria-live': 'polite', 'aria-relevant': 'additions', tabindex: '0'
+      class: 'convo-log', role: 'log', 'aria-label': tr('convo.log'), 'aria-live': 'polite', 'aria-relevant': 'additions', tabindex: '0'
     }, this.earlierBtn, this.earlierNote, this.startNote, this.list, this.emptyNote)
     this.log.addEventListener('scroll', () => {
       if (this.atBottom()) this.setNewBelow(false)
     }, { passive: true })
     this.log.addEventListener('click', (e) => this.onListClick(e))
     this.jumpBtn = h('button', { type: 'button', class: 'btn btn-small convo-jump', hidden: true, onclick: () => { this.scrollToEnd(true); this.setNewBelow(false) } },
-      h('span', { 'aria-hidden': 'true' }, '↓ '), S.jump)
+      h('span', { 'aria-hidden': 'true' }, '↓ '), tr('convo.jump'))
 
     this.composer = new Composer({
       thread,
@@ -432,8 +432,8 @@ export class Conversation {
     const now = Date.now()
     for (const row of this.rows.values()) {
       if (row.time === null) continue
-      const t = messageTime(row.at, now)
-      setText(row.time, t.text)
+      const mt = messageTime(row.at, now)
+      setText(row.time, mt.text)
     }
   }
 
@@ -550,7 +550,7 @@ export class Conversation {
     if (this.announcer.textContent !== '') setText(this.announcer, '')
 
     const parties = this.deps.od.meta().parties.filter((p) => p.id !== meId && p.role !== 'viewer')
-    setText(this.sub, [parties.length > 0 ? S.with(parties.map((p) => p.name).join(', ')) : '', unread > 0 ? S.unread(unread) : '']
+    setText(this.sub, [parties.length > 0 ? S.with(formatList(parties.map((p) => p.name))) : '', unread > 0 ? S.unread(unread) : '']
       .filter((s) => s !== '').join(' · '))
     const notifyState = this.deps.notifier.state
     setHidden(this.notifyWrap, notifyState === 'unsupported')
@@ -576,7 +576,7 @@ export class Conversation {
   private renderQuestions (): void {
     const ctx = this.topicContext()
     const open = this.deps.thread.openQuestions()
-    const key = JSON.stringify(open.map((q) => [q.id, q.about, topicLabel(q.about, ctx), q.body]))
+    const key = JSON.stringify([lang(), open.map((q) => [q.id, q.about, topicLabel(q.about, ctx), q.body])])
     if (key === this.questionsKey) return
     this.questionsKey = key
     setHidden(this.questionsBar, open.length === 0)
@@ -589,7 +589,7 @@ export class Conversation {
     const { thread } = this.deps
     const canPost = blockNow === null
     const ctx = this.topicContext()
-    const key = JSON.stringify([thread.rev, meId, canPost, blockNow?.hide, ctx.pendingProposalId, this.confirmDelete,
+    const key = JSON.stringify([lang(), thread.rev, meId, canPost, blockNow?.hide, ctx.pendingProposalId, this.confirmDelete,
       this.composer.busyWith, this.windowTick, this.dividerAfter, [...this.deps.od.draftMilestones().map((m) => [m.id, m.title])]])
     if (key === this.listKey) return
     this.listKey = key
@@ -675,7 +675,7 @@ export class Conversation {
     // States around the list.
     const none = thread.loaded && items.length === 0 && thread.pending.length === 0
     setHidden(this.emptyNote, thread.loaded && !none)
-    const emptyKey = `${String(thread.loaded)}|${String(thread.failed)}|${String(canPost)}`
+    const emptyKey = `${lang()}|${String(thread.loaded)}|${String(thread.failed)}|${String(canPost)}`
     if (this.emptyNote.dataset.key !== emptyKey) {
       this.emptyNote.dataset.key = emptyKey
       this.emptyNote.replaceChildren(...(!thread.loaded
@@ -722,7 +722,7 @@ export class Conversation {
   }
 
   private rowKey (item: ThreadItem, meId: string | null, canPost: boolean, ctx: TopicContext, now: number): string {
-    return JSON.stringify([item, meId, canPost, canModify(item, meId, now), this.confirmDelete === item.id,
+    return JSON.stringify([lang(), item, meId, canPost, canModify(item, meId, now), this.confirmDelete === item.id,
       this.composer.busyWith === item.id, this.deps.colorOf(item.author ?? null),
       item.about === null || item.about === undefined ? null : [topicLabel(item.about, ctx), this.deps.canGoTo(item.about)],
       item.kind === 'system' ? ctx.pendingProposalId : null,
@@ -741,11 +741,11 @@ export class Conversation {
       'data-id': item.id
     })
     el.style.setProperty('--ac', this.deps.colorOf(author))
-    const t = messageTime(item.at, now)
-    const time = h('time', { class: 'msg-time', datetime: item.at, title: t.title }, t.text)
+    const mt = messageTime(item.at, now)
+    const time = h('time', { class: 'msg-time', datetime: item.at, title: mt.title }, mt.text)
     const head = h('div', { class: 'msg-head' },
       h('span', { class: 'avatar avatar-xs', 'aria-hidden': 'true' }, initials(author?.name ?? '?')),
-      h('span', { class: 'msg-author' }, author?.name ?? 'Someone', mine ? h('span', { class: 'muted' }, S.you) : null),
+      h('span', { class: 'msg-author' }, author?.name ?? t('common.someone'), mine ? h('span', { class: 'muted' }, ` ${t('presence.you_marker')}`) : null),
       author !== null ? h('span', { class: 'msg-role' }, roleName(author.role)) : null,
       item.kind !== 'message' ? h('span', { class: `msg-kind kind-${item.kind}` }, item.kind === 'question' ? S.question : S.answer) : null,
       time,
@@ -760,8 +760,8 @@ export class Conversation {
       const label = topicLabel(item.about, ctx)
       const chip = about !== '' && this.deps.canGoTo(about)
         ? h('button', { type: 'button', class: 'topic-chip', 'data-act': 'topic', 'data-about': about },
-          h('span', { class: 'sr-only' }, S.about), label)
-        : h('span', { class: 'topic-chip static' }, h('span', { class: 'sr-only' }, S.about), label)
+          h('span', { class: 'sr-only' }, `${S.about} `), label)
+        : h('span', { class: 'topic-chip static' }, h('span', { class: 'sr-only' }, `${S.about} `), label)
       el.append(h('div', { class: 'msg-topic' }, chip,
         item.deleted === true ? null : h('span', { class: `q-status ${open ? 'q-open' : 'q-resolved'}` }, open ? S.open : S.resolved)))
     }
@@ -805,8 +805,8 @@ export class Conversation {
   }
 
   private buildSystem (item: ThreadItem, meId: string | null, ctx: TopicContext, key: string): Row {
-    const t = messageTime(item.at)
-    const time = h('time', { class: 'msg-time', datetime: item.at, title: t.title }, t.text)
+    const mt = messageTime(item.at)
+    const time = h('time', { class: 'msg-time', datetime: item.at, title: mt.title }, mt.text)
     const sentence = systemSentence(item, { meId, nameOf: this.deps.nameOf })
     const proposalId = systemProposalId(item)
     const review = item.event === 'proposed' && proposalId !== null && proposalId === ctx.pendingProposalId
@@ -825,9 +825,9 @@ export class Conversation {
     return h('div', { class: 'msg-flags', role: 'group', 'aria-label': S.flagsLabel },
       h('p', { class: 'msg-flags-head' }, S.flagsHead),
       ...[...flags].sort((a, b) => rank(a.severity) - rank(b.severity)).map((f) => {
-        const sev = SEVERITY[f.severity] !== undefined ? f.severity : 'info'
+        const sev = SEVERITIES.has(f.severity) ? f.severity : 'info'
         return h('div', { class: `flag flag-${sev}`, 'data-code': f.code },
-          h('p', { class: 'flag-title' }, h('span', { class: 'flag-sev' }, SEVERITY[sev]), h('span', {}, flagTitle(f.code))),
+          h('p', { class: 'flag-title' }, h('span', { class: 'flag-sev' }, t(`severity.${sev}`)), h('span', {}, flagTitle(f.code))),
           h('p', { class: 'flag-msg' }, f.message))
       }))
   }
@@ -840,7 +840,7 @@ export class Conversation {
     appendText(text, body)
     el.append(h('div', { class: 'msg-head' },
       h('span', { class: 'avatar avatar-xs', 'aria-hidden': 'true' }, initials(user?.name ?? '?')),
-      h('span', { class: 'msg-author' }, user?.name ?? '', h('span', { class: 'muted' }, S.you)),
+      h('span', { class: 'msg-author' }, user?.name ?? '', h('span', { class: 'muted' }, ` ${t('presence.you_marker')}`)),
       h('span', { class: 'msg-time' }, S.sending)), text)
     return el
   }

@@ -1,7 +1,7 @@
 // Field views: every lockable control sits in a wrapper that knows its lock field name. Locks,
 // focus rings, rejections and validation messages all find a field here by that name.
 
-import { h, setHidden, setText, toggleClass } from './dom'
+import { h, setHidden, setText, toggleClass, tr } from './dom'
 
 export interface FieldView {
   /** The lock field name: a terms key, "description", or "milestone:<id>". */
@@ -20,7 +20,7 @@ export interface FieldView {
 /** The pieces every field wrapper carries besides its control(s). */
 export function fieldChrome (): Pick<FieldView, 'lockNote' | 'lockText' | 'releaseButton' | 'message' | 'focusTag'> {
   const lockText = h('span', { class: 'lock-text' })
-  const releaseButton = h('button', { type: 'button', class: 'btn btn-link' }, 'Request release')
+  const releaseButton = h('button', { type: 'button', class: 'btn btn-link' }, tr('locks.request_release'))
   const lockNote = h('div', { class: 'lock-note', hidden: true },
     h('span', { class: 'lock-icon', 'aria-hidden': 'true' }), lockText, releaseButton)
   const message = h('div', { class: 'field-msg', role: 'status', 'aria-live': 'polite' })

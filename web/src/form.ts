@@ -3,9 +3,10 @@
 // web app").
 
 import type { OfferDoc } from './doc'
-import { h, setHidden, setText } from './dom'
+import { type Msg, h, setHidden, setText, tr } from './dom'
 import { type FieldRegistry, type FieldView, fieldChrome } from './fields'
 import { currencySymbol, formatAmountInput, parseHours, parseMoney } from './format'
+import { t } from './i18n'
 import type { Highlights } from './highlights'
 import { type Binding, type Control, checkboxBinding, dateBinding, parsedBinding, selectBinding, textBinding } from './inputs'
 import type { ScalarField } from './types'
@@ -18,11 +19,11 @@ export interface FormDeps {
 
 export interface FieldSpec {
   name: string
-  label: string
+  label: string | Msg
   control: Control
-  hint?: string
+  hint?: string | Msg
   prefix?: HTMLElement
-  suffix?: string
+  suffix?: string | Msg
   check?: boolean
 }
 
@@ -56,7 +57,7 @@ export function makeField (deps: FormDeps, spec: FieldSpec): FieldView {
   return view
 }
 
-function input (id: string, attrs: Record<string, string> = {}): HTMLInputElement {
+function input (id: string, attrs: Record<string, string | Msg> = {}): HTMLInputElement {
   const el = h('input', { id, name: id, autocomplete: 'off', ...attrs })
   return el
 }
@@ -68,6 +69,7 @@ export class TermsForm {
   private readonly hourlyGroup: HTMLElement
   private readonly fixedGroup: HTMLElement
   private readonly prefixes: HTMLElement[] = []
+  private readonly moneyInputs: HTMLInputElement[] = []
   private readonly currencyNote: HTMLElement
   private readonly deps: FormDeps
 
@@ -80,6 +82,7 @@ export class TermsForm {
     }
     const money = (name: 'hourly_rate' | 'fixed_price'): Binding => {
       const el = input(`f-${name}`, { type: 'text', inputmode: 'decimal', placeholder: formatAmountInput(0, od.currency) })
+      this.moneyInputs.push(el)
       return parsedBinding(el, (t) => parseMoney(t, od.currency),
         (v) => formatAmountInput(typeof v === 'number' ? v : null, od.currency),
         (v) => od.setTerm(name, v), report(name))
@@ -90,16 +93,16 @@ export class TermsForm {
       return el
     }
 
-    const title = textBinding(input('f-title', { type: 'text', maxlength: '200', placeholder: 'e.g. Build a booking widget' }),
+    const title = textBinding(input('f-title', { type: 'text', maxlength: '200', placeholder: tr('form.title_placeholder') }),
       (v) => od.setTerm('title', v))
     const typeSelect = h('select', { id: 'f-contract_type', name: 'contract_type' },
-      h('option', { value: 'hourly' }, 'Hourly'), h('option', { value: 'fixed' }, 'Fixed price'))
+      h('option', { value: 'hourly' }, tr('contract.hourly')), h('option', { value: 'fixed' }, tr('contract.fixed')))
     const type = selectBinding(typeSelect, (v) => od.setTerm('contract_type', v))
     const start = dateBinding(input('f-start_date', { type: 'date' }), (v) => od.setTerm('start_date', v))
     const end = dateBinding(input('f-end_date', { type: 'date' }), (v) => od.setTerm('end_date', v))
     const rate = money('hourly_rate')
     const fixed = money('fixed_price')
-    const limitInput = input('f-weekly_limit', { type: 'text', inputmode: 'numeric', placeholder: 'No limit' })
+    const limitInput = input('f-weekly_limit', { type: 'text', inputmode: 'numeric', placeholder: tr('form.no_limit') })
     const limit = parsedBinding(limitInput, (t) => parseHours(t),
       (v) => (typeof v === 'number' ? String(v) : ''), (v) => od.setTerm('weekly_limit', v), report('weekly_limit'))
     const manual = checkboxBinding(input('f-manual_time', { type: 'checkbox' }), (v) => od.setTerm('manual_time', v))
@@ -107,27 +110,28 @@ export class TermsForm {
     this.bindings.push(['title', title], ['contract_type', type], ['start_date', start], ['end_date', end],
       ['hourly_rate', rate], ['weekly_limit', limit], ['manual_time', manual], ['fixed_price', fixed])
 
-    const f = (name: ScalarField, label: string, b: Binding, more: Partial<FieldSpec> = {}): HTMLElement =>
-      makeField(deps, { name, label, control: b.control, ...more }).wrapper
+    // Each label is the field's name from the catalog ("field.<name>").
+    const f = (name: ScalarField, b: Binding, more: Partial<FieldSpec> = {}): HTMLElement =>
+      makeField(deps, { name, label: tr(`field.${name}`), control: b.control, ...more }).wrapper
 
     this.contractCard = h('section', { class: 'card', 'aria-labelledby': 'h-contract' },
-      h('h2', { id: 'h-contract' }, 'Contract'),
-      f('title', 'Title', title),
+      h('h2', { id: 'h-contract' }, tr('form.contract')),
+      f('title', title),
       h('div', { class: 'grid-3' },
-        f('contract_type', 'Contract type', type),
-        f('start_date', 'Start date', start),
-        f('end_date', 'End date', end, { hint: 'Optional' })))
+        f('contract_type', type),
+        f('start_date', start),
+        f('end_date', end, { hint: tr('form.optional') })))
 
     this.currencyNote = h('span', { class: 'card-note' })
     this.hourlyGroup = h('div', { class: 'grid-2' },
-      f('hourly_rate', 'Hourly rate', rate, { prefix: prefix(), suffix: '/h' }),
-      f('weekly_limit', 'Weekly limit', limit, { suffix: 'h/week', hint: 'Leave empty for no limit' }),
+      f('hourly_rate', rate, { prefix: prefix(), suffix: tr('unit.per_hour_suffix') }),
+      f('weekly_limit', limit, { suffix: tr('unit.hours_week_suffix'), hint: tr('form.weekly_limit_hint') }),
       h('div', { class: 'span-2' },
-        f('manual_time', 'Manual time', manual, { check: true, hint: 'The freelancer may add hours by hand, not only tracked time' })))
+        f('manual_time', manual, { check: true, hint: tr('form.manual_time_hint') })))
     this.fixedGroup = h('div', { class: 'grid-2' },
-      f('fixed_price', 'Fixed price', fixed, { prefix: prefix(), hint: 'Paid through milestones' }))
+      f('fixed_price', fixed, { prefix: prefix(), hint: tr('form.fixed_price_hint') }))
     this.paymentCard = h('section', { class: 'card', 'aria-labelledby': 'h-payment' },
-      h('div', { class: 'card-title' }, h('h2', { id: 'h-payment' }, 'Payment'), this.currencyNote),
+      h('div', { class: 'card-title' }, h('h2', { id: 'h-payment' }, tr('form.payment')), this.currencyNote),
       this.hourlyGroup, this.fixedGroup)
   }
 
@@ -139,6 +143,9 @@ export class TermsForm {
     setHidden(this.fixedGroup, !fixed)
     const sym = currencySymbol(od.currency)
     for (const p of this.prefixes) setText(p, sym)
-    setText(this.currencyNote, `${fixed ? 'Fixed price' : 'Hourly'} · ${od.currency}`)
+    // "0.00" or "0,00": the current language's figures and the offer's currency.
+    const zero = formatAmountInput(0, od.currency)
+    for (const el of this.moneyInputs) if (el.placeholder !== zero) el.placeholder = zero
+    setText(this.currencyNote, t('form.currency_note', { contract: t(fixed ? 'contract.fixed' : 'contract.hourly'), currency: od.currency }))
   }
 }

@@ -1,6 +1,11 @@
-// Locale-aware formatting and parsing (Intl), in the viewer's own locale.
+// Locale-aware formatting and parsing (Intl), in the locale of the language the page is read in
+// (i18n.ts: the browser's region when it speaks that language, else the language's usual one).
 
-export const locale: string = (typeof navigator !== 'undefined' && navigator.language) || 'en-US'
+import { locale as uiLocale, onLangChange, t } from './i18n'
+
+/** The current Intl locale ("en-US", "de-AT"); follows the language switch. */
+export let locale: string = uiLocale()
+onLangChange(() => { locale = uiLocale() })
 
 const digitsCache = new Map<string, number>()
 
@@ -62,7 +67,7 @@ export type Parsed<T> = { ok: true, value: T } | { ok: false, error: string }
 export function parseMoney (text: string, currency: string, loc = locale): Parsed<number | null> {
   const d = currencyDigits(currency)
   const example = formatAmountInput(123450 * 10 ** Math.max(0, d - 2), currency, loc)
-  const error = `Enter an amount such as ${example}`
+  const error = t('parse.amount', { example })
   let s = text.replace(/[\s\u00a0\u202f]/g, '')
   const sym = currencySymbol(currency)
   s = s.split(sym).join('').split(currency).join('').replace(/^[$€£¥₹]/, '')
@@ -102,10 +107,10 @@ export function parseMoney (text: string, currency: string, loc = locale): Parse
     return { ok: false, error }
   }
   if (fracPart.length > d) {
-    return { ok: false, error: d === 0 ? `${currency} has no minor units: enter a whole amount` : `Use at most ${d} decimal places` }
+    return { ok: false, error: d === 0 ? t('parse.whole_amount', { currency }) : t('parse.decimals', { n: d }) }
   }
   const minor = Number(intDigits || '0') * 10 ** d + Number((fracPart + '0'.repeat(d)).slice(0, d) || '0')
-  if (!Number.isSafeInteger(minor)) return { ok: false, error: 'That amount is too large' }
+  if (!Number.isSafeInteger(minor)) return { ok: false, error: t('parse.too_large') }
   return { ok: true, value: minor }
 }
 
@@ -113,9 +118,9 @@ export function parseMoney (text: string, currency: string, loc = locale): Parse
 export function parseHours (text: string, min = 1, max = 168): Parsed<number | null> {
   const s = text.trim()
   if (s === '') return { ok: true, value: null }
-  if (!/^\d+$/.test(s)) return { ok: false, error: `Enter whole hours from ${min} to ${max}, or leave empty for no limit` }
+  if (!/^\d+$/.test(s)) return { ok: false, error: t('parse.hours', { min, max }) }
   const n = Number(s)
-  if (n < min || n > max) return { ok: false, error: `Enter whole hours from ${min} to ${max}, or leave empty for no limit` }
+  if (n < min || n > max) return { ok: false, error: t('parse.hours', { min, max }) }
   return { ok: true, value: n }
 }
 
@@ -162,13 +167,47 @@ export function relativeTime (iso: string | null | undefined, now = Date.now()):
   return ''
 }
 
-/** Whole days from start to end (inclusive of neither), or null. */
+/** Whole days from start to end (end minus start: a shift, not a duration), or null. */
 export function daysBetween (start: string | null, end: string | null): number | null {
   if (!start || !end) return null
   const a = isoToUtc(start)
   const b = isoToUtc(end)
   if (a === null || b === null) return null
   return Math.round((b.getTime() - a.getTime()) / 86_400_000)
+}
+
+export interface Duration {
+  /** Calendar days, both ends included: end - start + 1. */
+  days: number
+  /** Whole weeks, rounded up: ceil(days / 7). */
+  weeks: number
+  /** How it reads: days under 14 days, weeks from 14 days on. */
+  unit: 'day' | 'week'
+  count: number
+}
+
+/**
+ * The term from start to end by the one rule the server uses too (server/explain/facts.py):
+ * days = (end - start) + 1, both dates included; weeks = ceil(days / 7); shown as days under
+ * 14 days and as weeks from there (1 Dec - 25 Jan: 56 days, 8 weeks; to 26 Jan: 57 days, 9 weeks).
+ * Null when a date is missing or the end is before the start.
+ */
+export function termDuration (start: string | null, end: string | null): Duration | null {
+  const diff = daysBetween(start, end)
+  if (diff === null || diff < 0) return null
+  const days = diff + 1
+  const weeks = Math.ceil(days / 7)
+  return days < 14 ? { days, weeks, unit: 'day', count: days } : { days, weeks, unit: 'week', count: weeks }
+}
+
+/** "8 weeks", "3 days" in the current language (see termDuration). */
+export function formatDuration (d: Duration): string {
+  return t(d.unit === 'day' ? 'unit.days' : 'unit.weeks', { n: d.count })
+}
+
+/** "A, B and C" in the current language. */
+export function formatList (items: string[], type: 'conjunction' | 'disjunction' = 'conjunction'): string {
+  return new Intl.ListFormat(locale, { style: 'long', type }).format(items)
 }
 
 export function initials (name: string): string {
@@ -179,6 +218,7 @@ export function initials (name: string): string {
   return (first + last).toUpperCase()
 }
 
+/** English only: for new text use a plural catalog entry, t(key, { n }). */
 export function plural (n: number, one: string, many: string): string {
   return `${formatInteger(n)} ${n === 1 ? one : many}`
 }

@@ -2,23 +2,15 @@
 
 import type { ConnState, Fatal } from './connection'
 import type { OfferMeta, Proposal } from './doc'
-import { h, setHidden, setText, toggleClass } from './dom'
+import { h, setHidden, setText, toggleClass, tr } from './dom'
+import { LANGS, LANG_NAMES, type Lang, lang, setLang, t } from './i18n'
 import { titleWithUnread } from './notify'
 import { type Person, type Presence, renderAvatars, roleName } from './presence'
-import { type ClosedInfo, type ExpiryInfo, type TurnInfo } from './status'
+import { type ClosedInfo, type ExpiryInfo, type TurnInfo, statusLabel } from './status'
 import type { PartyRef, UserInfo } from './types'
 
-const CONN_LABELS: Record<ConnState, string> = {
-  connecting: 'Connecting…',
-  connected: 'Live',
-  reconnecting: 'Reconnecting…',
-  offline: 'Offline',
-  fatal: 'Disconnected'
-}
-
-const STATUS_LABELS: Record<string, string> = {
-  open: 'Open', agreed: 'Agreed', withdrawn: 'Withdrawn', declined: 'Declined', expired: 'Expired'
-}
+/** The connection state in words: catalog "conn.<state>". */
+const connLabel = (state: ConnState): string => t(`conn.${state}`)
 
 export class Header {
   readonly el: HTMLElement
@@ -26,7 +18,7 @@ export class Header {
   readonly hideFocus: HTMLInputElement
   private readonly title = h('h1', { class: 'offer-title' })
   private readonly status = h('span', { class: 'badge' })
-  private readonly version = h('a', { class: 'meta-item meta-link', href: '#history', title: 'Version history' })
+  private readonly version = h('a', { class: 'meta-item meta-link', href: '#history', title: tr('header.version_history') })
   private readonly expiry = h('span', { class: 'meta-item expiry' })
   private readonly expiryText = h('span', {})
   private readonly turn = h('span', { class: 'turn', role: 'status' })
@@ -34,7 +26,7 @@ export class Header {
   private readonly conn = h('span', { class: 'conn', role: 'status', 'aria-live': 'polite' })
   private readonly presenceRow: HTMLElement
   private readonly connText = h('span', { class: 'conn-text' })
-  private readonly parties = h('ul', { class: 'parties', 'aria-label': 'Parties' })
+  private readonly parties = h('ul', { class: 'parties', 'aria-label': tr('header.parties') })
   private readonly fatalBanner = h('div', { class: 'banner banner-error', role: 'alert', hidden: true })
   private readonly connBanner = h('div', { class: 'banner banner-warn', role: 'status', hidden: true })
   private readonly roBanner = h('div', { class: 'banner banner-info', role: 'status', hidden: true })
@@ -45,6 +37,9 @@ export class Header {
   private readonly reminderBanner = h('div', { class: 'banner banner-reminder', role: 'status', hidden: true })
   private readonly closedTitle = h('strong', { class: 'closed-title' })
   private readonly closedText = h('span', { class: 'closed-text' })
+  /** The language switch: each language in its own name; the choice is remembered (i18n.ts). */
+  readonly language = h('select', { id: 'lang-select', name: 'lang', class: 'lang-select' },
+    ...LANGS.map((l) => h('option', { value: l, lang: l }, LANG_NAMES[l])))
 
   constructor (onHideFocus: (hidden: boolean) => void, onReview: () => void) {
     this.hideFocus = h('input', { type: 'checkbox', id: 'hide-focus', onchange: () => onHideFocus(this.hideFocus.checked) })
@@ -53,18 +48,24 @@ export class Header {
     this.el = h('header', { class: 'topbar' },
       h('div', { class: 'topbar-inner' },
         h('div', { class: 'title-block' },
-          h('div', { class: 'eyebrow' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'Offer room'),
+          h('div', { class: 'eyebrow' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), tr('header.offer_room')),
           this.title,
           h('div', { class: 'meta' }, this.status, this.turn, this.version, this.expiry)),
         h('div', { class: 'top-right' },
           this.presenceRow,
-          h('label', { class: 'toggle', for: 'hide-focus' }, this.hideFocus, h('span', { class: 'toggle-ui', 'aria-hidden': 'true' }), 'Hide my focus'))),
+          h('div', { class: 'top-controls' },
+            h('label', { class: 'toggle', for: 'hide-focus' }, this.hideFocus, h('span', { class: 'toggle-ui', 'aria-hidden': 'true' }), tr('header.hide_focus')),
+            h('span', { class: 'lang-switch' },
+              h('label', { for: 'lang-select', class: 'lang-label' }, h('span', { class: 'lang-icon', 'aria-hidden': 'true' }), h('span', { class: 'sr-only' }, tr('header.language'))),
+              h('span', { class: 'control-wrap' }, this.language))))),
       h('div', { class: 'topbar-inner parties-row' }, this.parties))
     this.expiry.append(h('span', { class: 'clock', 'aria-hidden': 'true' }), this.expiryText)
     this.proposalBanner.append(this.proposalText,
-      h('button', { type: 'button', class: 'btn btn-small btn-secondary', onclick: onReview }, 'Review the proposal'))
+      h('button', { type: 'button', class: 'btn btn-small btn-secondary', onclick: onReview }, tr('header.review_proposal')))
     this.closedBanner.append(h('span', { class: 'closed-icon', 'aria-hidden': 'true' }), h('div', {}, this.closedTitle, ' ', this.closedText))
     this.banners = h('div', { class: 'banners' }, this.fatalBanner, this.connBanner, this.closedBanner, this.roBanner, this.reminderBanner, this.proposalBanner)
+    this.language.value = lang()
+    this.language.addEventListener('change', () => setLang(this.language.value as Lang))
   }
 
   /** A control at the end of the presence row (the conversation's button). */
@@ -73,14 +74,14 @@ export class Header {
   }
 
   renderOffer (title: string, meta: OfferMeta, expiry: ExpiryInfo | null, turn: TurnInfo | null, unread = 0): void {
-    setText(this.title, title.trim() === '' ? 'Untitled offer' : title)
-    const tab = titleWithUnread(`${title.trim() === '' ? 'Offer' : title} · Offer room`, unread)
+    setText(this.title, title.trim() === '' ? t('header.untitled') : title)
+    const tab = titleWithUnread(t('header.tab_title', { title: title.trim() === '' ? t('header.tab_offer') : title }), unread)
     if (document.title !== tab) document.title = tab
     const status = meta.status ?? ''
-    setText(this.status, STATUS_LABELS[status] ?? status)
+    setText(this.status, statusLabel(status))
     this.status.className = `badge status-${status}`
     setHidden(this.status, status === '')
-    setText(this.version, meta.version === null ? '' : `Version ${meta.version}`)
+    setText(this.version, meta.version === null ? '' : t('header.version', { version: String(meta.version) }))
     setHidden(this.version, meta.version === null)
     setHidden(this.expiry, expiry === null)
     if (expiry !== null) {
@@ -108,7 +109,7 @@ export class Header {
     const colorOf = (u: UserInfo | PartyRef): string => presence.colorOf(u)
     renderAvatars(this.avatars, people, colorOf)
     const list = parties.length > 0 ? parties : people.filter((p) => p.user.role !== 'viewer').map((p) => p.user)
-    const key = list.map((p) => `${p.id}|${p.name}|${presence.isOnline(p.id)}|${colorOf(p)}`).join(';')
+    const key = lang() + list.map((p) => `${p.id}|${p.name}|${presence.isOnline(p.id)}|${colorOf(p)}`).join(';')
     if (this.parties.dataset.key === key) return
     this.parties.dataset.key = key
     this.parties.replaceChildren(...list.map((p) => {
@@ -116,32 +117,32 @@ export class Header {
       const you = presence.me?.id === p.id
       return h('li', { class: `party${online ? ' online' : ''}`, style: `--c:${colorOf(p)}` },
         h('span', { class: 'party-role' }, roleName(p.role)),
-        h('span', { class: 'party-name' }, p.name, you ? ' (you)' : ''),
-        h('span', { class: 'presence-dot', title: online ? 'In the room' : 'Not in the room' }),
-        h('span', { class: 'sr-only' }, online ? 'in the room' : 'not in the room'))
+        h('span', { class: 'party-name' }, you ? t('presence.name_you', { name: p.name }) : p.name),
+        h('span', { class: 'presence-dot', title: online ? t('presence.here') : t('presence.away') }),
+        h('span', { class: 'sr-only' }, online ? t('presence.here_sr') : t('presence.away_sr')))
     }))
   }
 
   /** Show a reminder the server sent; a later one replaces it, Dismiss hides it. */
   showReminder (text: string): void {
-    const dismiss = h('button', { type: 'button', class: 'btn btn-small btn-secondary', onclick: () => { this.reminderBanner.hidden = true } }, 'Dismiss')
+    const dismiss = h('button', { type: 'button', class: 'btn btn-small btn-secondary', onclick: () => { this.reminderBanner.hidden = true } }, tr('common.dismiss'))
     this.reminderBanner.replaceChildren(h('span', {}, text), dismiss)
     this.reminderBanner.hidden = false
   }
 
   renderConnection (state: ConnState, fatal: Fatal | null): void {
     this.conn.dataset.state = state
-    setText(this.connText, CONN_LABELS[state])
+    setText(this.connText, connLabel(state))
     setHidden(this.fatalBanner, fatal === null)
-    if (fatal !== null && this.fatalBanner.dataset.code !== String(fatal.code)) {
-      this.fatalBanner.dataset.code = String(fatal.code)
+    if (fatal !== null && this.fatalBanner.dataset.code !== `${fatal.code}|${lang()}`) {
+      this.fatalBanner.dataset.code = `${fatal.code}|${lang()}`
       this.fatalBanner.replaceChildren(h('div', {}, h('strong', {}, fatal.title), h('span', {}, ` ${fatal.message}`)))
-      if (fatal.reload) this.fatalBanner.append(h('button', { type: 'button', class: 'btn btn-small', onclick: () => location.reload() }, 'Reload'))
+      if (fatal.reload) this.fatalBanner.append(h('button', { type: 'button', class: 'btn btn-small', onclick: () => location.reload() }, tr('common.reload')))
     }
     const text = state === 'offline'
-      ? 'You are offline. Your edits are kept on this device and will sync when you are back online.'
+      ? t('conn.offline_banner')
       : state === 'reconnecting'
-        ? 'Connection lost — reconnecting… Your edits are kept and will sync when the connection is back.'
+        ? t('conn.reconnecting_banner')
         : null
     setHidden(this.connBanner, text === null)
     if (text !== null) setText(this.connBanner, text)
@@ -157,9 +158,11 @@ export class Header {
     if (p === null) return
     const mine = p.by !== null && me !== null && p.by.id === me.id
     const party = me !== null && me.role !== 'viewer'
-    const who = p.by === null ? 'A party' : mine ? 'You' : p.by.name
-    setText(this.proposalText, `${who} proposed changes${p.base_version !== null ? ` to version ${p.base_version}` : ''}. ` +
-      `The draft is frozen until the proposal is accepted, rejected or withdrawn${!mine && party ? ' — waiting on you' : ''}.`)
+    const who = p.by === null ? 'nobody' : mine ? 'you' : 'name'
+    const proposed = p.base_version !== null
+      ? t(`banner.proposal.${who}_version`, { name: p.by?.name ?? '', version: String(p.base_version) })
+      : t(`banner.proposal.${who}`, { name: p.by?.name ?? '' })
+    setText(this.proposalText, `${proposed} ${t(!mine && party ? 'banner.frozen_waiting' : 'banner.frozen')}`)
     toggleClass(this.proposalBanner, 'waiting', !mine && party)
   }
 }

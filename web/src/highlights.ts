@@ -3,7 +3,8 @@
 
 import type { OfferDoc } from './doc'
 import { h, setHidden, setText, toggleClass } from './dom'
-import { formatDate, formatMoney, plural } from './format'
+import { formatDate, formatMoney } from './format'
+import { t } from './i18n'
 import type { Milestone, PartyRef, ScalarField } from './types'
 
 interface Target {
@@ -36,18 +37,18 @@ function sameMilestones (a: Milestone[], b: Milestone[]): boolean {
 /** A field's value in words a person reads ("$45.00/h", "no limit", "Fixed price"). */
 export function describeValue (field: string, v: unknown, currency: string): string {
   switch (field) {
-    case 'hourly_rate': return typeof v === 'number' ? `${formatMoney(v, currency)}/h` : 'not set'
-    case 'fixed_price': return typeof v === 'number' ? formatMoney(v, currency) : 'not set'
-    case 'weekly_limit': return typeof v === 'number' ? `${String(v)} h/week` : 'no limit'
-    case 'manual_time': return v === true ? 'allowed' : 'not allowed'
-    case 'contract_type': return v === 'fixed' ? 'Fixed price' : 'Hourly'
+    case 'hourly_rate': return typeof v === 'number' ? t('unit.per_hour', { amount: formatMoney(v, currency) }) : t('value.not_set')
+    case 'fixed_price': return typeof v === 'number' ? formatMoney(v, currency) : t('value.not_set')
+    case 'weekly_limit': return typeof v === 'number' ? t('unit.hours_per_week', { n: v }) : t('value.no_limit')
+    case 'manual_time': return v === true ? t('value.allowed') : t('value.not_allowed')
+    case 'contract_type': return v === 'fixed' ? t('contract.fixed') : t('contract.hourly')
     case 'start_date':
-    case 'end_date': return typeof v === 'string' ? formatDate(v) : 'not set'
+    case 'end_date': return typeof v === 'string' ? formatDate(v) : t('value.not_set')
     case 'description': {
       const text = typeof v === 'string' ? v.trim() : ''
-      return text === '' ? 'empty' : `“${text.length > 140 ? text.slice(0, 140) + '…' : text}”`
+      return text === '' ? t('value.empty') : t('value.quoted', { text: text.length > 140 ? text.slice(0, 140) + '…' : text })
     }
-    default: return v === null || v === undefined ? 'not set' : `“${String(v)}”`
+    default: return v === null || v === undefined ? t('value.not_set') : t('value.quoted', { text: String(v) })
   }
 }
 
@@ -56,9 +57,9 @@ export function describeAgreed (od: OfferDoc, field: string): string {
   const currency = (od.committedValue('currency') as string | null) ?? od.currency
   if (field === 'milestones') {
     const list = od.committedMilestones()
-    if (list.length === 0) return 'no milestones'
+    if (list.length === 0) return t('value.no_milestones')
     const total = list.reduce((s, m) => s + (m.amount ?? 0), 0)
-    return `${plural(list.length, 'milestone', 'milestones')}, ${formatMoney(total, currency)} total`
+    return t('value.milestones_total', { n: list.length, total: formatMoney(total, currency) })
   }
   return describeValue(field, od.committedValue(field), currency)
 }
@@ -112,21 +113,22 @@ export class Highlights {
 
   render (changes: Change[], colorOf: (p: PartyRef | null) => string, me: string | null): void {
     const byField = new Map(changes.map((c) => [c.field, c]))
-    for (const t of this.targets.values()) {
-      const c = byField.get(t.name)
-      toggleClass(t.wrapper, 'changed', c !== undefined)
-      setHidden(t.chip, c === undefined)
+    for (const tg of this.targets.values()) {
+      const c = byField.get(tg.name)
+      toggleClass(tg.wrapper, 'changed', c !== undefined)
+      setHidden(tg.chip, c === undefined)
       if (c === undefined) {
-        toggleClass(t.wrapper, 'show-agreed', false)
-        t.wrapper.style.removeProperty('--chg')
+        toggleClass(tg.wrapper, 'show-agreed', false)
+        tg.wrapper.style.removeProperty('--chg')
         continue
       }
-      t.wrapper.style.setProperty('--chg', colorOf(c.by))
-      const short = c.by === null ? 'Changed' : c.by.id === me ? 'Changed by you' : `Changed by ${firstName(c.by.name)}`
-      const full = c.by === null ? 'Changed' : c.by.id === me ? 'Changed by you' : `Changed by ${c.by.name}`
-      setText(t.chip, short)
-      t.chip.title = `${full}. Agreed: ${c.agreed}`
-      setText(t.agreed, `Agreed: ${c.agreed}`)
+      tg.wrapper.style.setProperty('--chg', colorOf(c.by))
+      const changedBy = (name: string): string => c.by === null ? t('highlight.changed') : c.by.id === me ? t('highlight.changed_by_you') : t('highlight.changed_by', { name })
+      setText(tg.chip, changedBy(firstName(c.by?.name ?? '')))
+      const agreed = t('highlight.agreed', { value: c.agreed })
+      const title = `${changedBy(c.by?.name ?? '')}. ${agreed}`
+      if (tg.chip.title !== title) tg.chip.title = title
+      setText(tg.agreed, agreed)
     }
   }
 }

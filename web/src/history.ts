@@ -7,8 +7,9 @@ import { type Api, ApiError, type VersionInfo } from './api'
 import { type CommandResult, type Commands, explainError } from './commands'
 import { type CompareRow, compareTerms, diffSentences } from './compare'
 import type { OfferDoc } from './doc'
-import { h, setHidden, setText, toggleClass } from './dom'
-import { formatDateTime, plural } from './format'
+import { h, setHidden, setText, toggleClass, tr } from './dom'
+import { formatDateTime } from './format'
+import { lang, t } from './i18n'
 import type { Notices } from './notices'
 import { firstName } from './status'
 import type { PartyRef, UserInfo } from './types'
@@ -38,7 +39,7 @@ export class HistoryPanel {
   private showAll = false
   private readonly intro = h('p', { class: 'hint hist-intro' })
   private readonly statusLine = h('p', { class: 'hist-state', role: 'status' })
-  private readonly list = h('ol', { class: 'versions', 'aria-label': 'Versions, newest first' })
+  private readonly list = h('ol', { class: 'versions', 'aria-label': tr('history.list') })
   private readonly moreBtn: HTMLButtonElement
   private readonly retryBtn: HTMLButtonElement
   private readonly revertNote = h('p', { class: 'hist-note' })
@@ -64,11 +65,11 @@ export class HistoryPanel {
   constructor (deps: HistoryDeps) {
     this.deps = deps
     this.moreBtn = h('button', { type: 'button', class: 'btn btn-link', onclick: () => { this.showAll = !this.showAll; this.listKey = ''; this.render() } })
-    this.retryBtn = h('button', { type: 'button', class: 'btn btn-small btn-secondary', hidden: true, onclick: () => { void this.refresh() } }, 'Try again')
+    this.retryBtn = h('button', { type: 'button', class: 'btn btn-small btn-secondary', hidden: true, onclick: () => { void this.refresh() } }, tr('history.retry'))
     this.confirmBtn = h('button', { type: 'button', class: 'btn btn-primary', onclick: () => this.revert() })
     this.confirmBox = h('div', { class: 'neg-confirm', hidden: true, onkeydown: (e: Event) => { if ((e as KeyboardEvent).key === 'Escape') this.closeConfirm(true) } }, this.confirmText,
       h('div', { class: 'neg-actions' }, this.confirmBtn,
-        h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => this.closeConfirm(true) }, 'Cancel')))
+        h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => this.closeConfirm(true) }, tr('common.cancel'))))
     const pick = (): void => {
       this.picked = [Number(this.fromSel.value), Number(this.toSel.value)]
       this.renderTable()
@@ -77,14 +78,14 @@ export class HistoryPanel {
     this.toSel.addEventListener('change', pick)
     this.onlyChanged.addEventListener('change', () => toggleClass(this.tableHost, 'only-changed', this.onlyChanged.checked))
     this.pickers = h('div', { class: 'cmp-pickers' },
-      h('div', { class: 'cmp-pick' }, h('label', { for: 'cmp-from' }, 'From version'), h('div', { class: 'control-wrap' }, this.fromSel)),
+      h('div', { class: 'cmp-pick' }, h('label', { for: 'cmp-from' }, tr('history.from')), h('div', { class: 'control-wrap' }, this.fromSel)),
       h('span', { class: 'cmp-vs', 'aria-hidden': 'true' }, '→'),
-      h('div', { class: 'cmp-pick' }, h('label', { for: 'cmp-to' }, 'To version'), h('div', { class: 'control-wrap' }, this.toSel)),
-      h('span', { class: 'check cmp-only' }, this.onlyChanged, h('label', { for: 'cmp-only' }, 'Only changed rows')))
+      h('div', { class: 'cmp-pick' }, h('label', { for: 'cmp-to' }, tr('history.to')), h('div', { class: 'control-wrap' }, this.toSel)),
+      h('span', { class: 'check cmp-only' }, this.onlyChanged, h('label', { for: 'cmp-only' }, tr('history.only_changed'))))
     this.compareBox = h('div', { class: 'cmp', id: 'compare' },
-      h('h3', { class: 'hist-sub', id: 'h-compare' }, 'Compare versions'), this.compareEmpty, this.pickers, this.summary, this.tableHost)
+      h('h3', { class: 'hist-sub', id: 'h-compare' }, tr('history.compare')), this.compareEmpty, this.pickers, this.summary, this.tableHost)
     this.card = h('section', { class: 'card card-history', id: 'history', 'aria-labelledby': 'h-history', tabindex: '-1' },
-      h('div', { class: 'card-title' }, h('h2', { id: 'h-history' }, 'Version history'), this.retryBtn),
+      h('div', { class: 'card-title' }, h('h2', { id: 'h-history' }, tr('header.version_history')), this.retryBtn),
       this.intro,
       this.statusLine, this.list, this.moreBtn, this.confirmBox, this.message, this.done, this.revertNote, this.compareBox)
   }
@@ -97,13 +98,9 @@ export class HistoryPanel {
       this.loadedFor = meta.version
       void this.refresh()
     }
-    setText(this.intro, !this.isOpen()
-      ? 'Every accepted proposal became a new version. The offer is closed: versions can be compared, not loaded.'
-      : this.isParty()
-        ? 'Every accepted proposal is a new version. Loading a version copies its terms into the draft for both of you: nothing is agreed until it is proposed and the other party accepts.'
-        : 'Every accepted proposal is a new version. Compare any two of them below.')
-    setText(this.statusLine, this.state === 'loading' && this.versions.length === 0 ? 'Loading versions…'
-      : this.state === 'error' ? 'The version history could not be loaded.' : '')
+    setText(this.intro, t(!this.isOpen() ? 'history.intro_closed' : this.isParty() ? 'history.intro_party' : 'history.intro_viewer'))
+    setText(this.statusLine, this.state === 'loading' && this.versions.length === 0 ? t('history.loading')
+      : this.state === 'error' ? t('history.failed') : '')
     setHidden(this.statusLine, this.statusLine.textContent === '')
     setHidden(this.retryBtn, this.state !== 'error')
     this.renderList()
@@ -152,8 +149,8 @@ export class HistoryPanel {
   /** Why versions cannot be loaded into the draft right now (null: they can). */
   private revertBlocked (): string | null {
     if (!this.isParty() || !this.isOpen()) return 'closed'
-    if (this.deps.od.pendingProposal() !== null) return 'A proposal is pending, so the draft is frozen: versions can be loaded once it is answered.'
-    if (!this.deps.canAct()) return 'Not connected: versions can be loaded when the connection is back.'
+    if (this.deps.od.pendingProposal() !== null) return t('history.blocked_pending')
+    if (!this.deps.canAct()) return t('history.blocked_offline')
     return null
   }
 
@@ -162,9 +159,10 @@ export class HistoryPanel {
     return (id !== null ? parties.find((p) => p.id === id) : parties.find((p) => p.role === fallbackRole)) ?? null
   }
 
-  private who (p: PartyRef | null): string {
-    if (p === null) return 'someone'
-    return p.id === this.deps.me()?.id ? 'you' : p.name
+  /** "Proposed by Ada", "… by you", "… by someone": one catalog sentence per case. */
+  private by (key: string, p: PartyRef | null): string {
+    if (p === null) return t(`${key}_someone`)
+    return p.id === this.deps.me()?.id ? t(`${key}_you`) : t(key, { name: p.name })
   }
 
   private renderList (): void {
@@ -173,9 +171,9 @@ export class HistoryPanel {
     const changes = Number(this.card.dataset.changes ?? 0)
     const newest = [...this.versions].reverse()
     const shown = this.showAll ? newest : newest.slice(0, LIST_LIMIT)
-    const key = JSON.stringify([shown.map((v) => [v.number, v.created_at, v.author, v.accepted_by]), current, blocked, changes, this.deps.me()?.id, this.deps.od.meta().parties])
+    const key = JSON.stringify([lang(), shown.map((v) => [v.number, v.created_at, v.author, v.accepted_by]), current, blocked, changes, this.deps.me()?.id, this.deps.od.meta().parties])
     setHidden(this.moreBtn, newest.length <= LIST_LIMIT)
-    setText(this.moreBtn, this.showAll ? 'Show fewer versions' : `Show all ${newest.length} versions`)
+    setText(this.moreBtn, this.showAll ? t('history.show_fewer') : t('history.show_all', { n: newest.length }))
     if (key === this.listKey) return
     this.listKey = key
     const party = this.isParty() && this.isOpen()
@@ -184,11 +182,11 @@ export class HistoryPanel {
       const author = v.number === 1 ? this.name(null, 'client') : this.name(v.author, 'client')
       const accepter = v.accepted_by !== null ? this.name(v.accepted_by, 'client') : null
       const whoLine = v.number === 1
-        ? h('p', { class: 'ver-who' }, h('span', { class: 'ver-dot', style: `--c:${this.deps.colorOf(author)}`, 'aria-hidden': 'true' }), `Offer as sent by ${this.who(author)}`)
+        ? h('p', { class: 'ver-who' }, h('span', { class: 'ver-dot', style: `--c:${this.deps.colorOf(author)}`, 'aria-hidden': 'true' }), this.by('history.sent_by', author))
         : h('p', { class: 'ver-who' },
-          h('span', { class: 'ver-dot', style: `--c:${this.deps.colorOf(author)}`, 'aria-hidden': 'true' }), `Proposed by ${this.who(author)}`,
+          h('span', { class: 'ver-dot', style: `--c:${this.deps.colorOf(author)}`, 'aria-hidden': 'true' }), this.by('history.proposed_by', author),
           h('span', { class: 'ver-arrow', 'aria-hidden': 'true' }, ' → '), h('span', { class: 'sr-only' }, ', '),
-          h('span', { class: 'ver-dot', style: `--c:${this.deps.colorOf(accepter)}`, 'aria-hidden': 'true' }), `accepted by ${this.who(accepter)}`)
+          h('span', { class: 'ver-dot', style: `--c:${this.deps.colorOf(accepter)}`, 'aria-hidden': 'true' }), this.by('history.accepted_by', accepter))
       const compareWith = v.number === 1 ? (current > 1 ? current : null) : v.number - 1
       const actions = h('div', { class: 'ver-actions' })
       if (compareWith !== null) {
@@ -196,21 +194,21 @@ export class HistoryPanel {
           type: 'button',
           class: 'btn btn-small btn-secondary',
           onclick: () => this.showCompare(Math.min(v.number, compareWith), Math.max(v.number, compareWith))
-        }, `Compare with version ${compareWith}`))
+        }, t('history.compare_with', { version: String(compareWith) })))
       }
       if (party && (!isCurrent || changes > 0)) {
         const b = h('button', {
           type: 'button',
           class: 'btn btn-small btn-ghost btn-load',
           onclick: () => this.ask(v.number)
-        }, `Load version ${v.number} into the draft`)
+        }, t('history.load_into_draft', { version: String(v.number) }))
         b.disabled = blocked !== null
         actions.append(b)
       }
       return h('li', { class: `ver${isCurrent ? ' ver-current' : ''}`, 'data-version': String(v.number) },
         h('div', { class: 'ver-head' },
-          h('span', { class: 'ver-num' }, `Version ${v.number}`),
-          isCurrent ? h('span', { class: 'ver-badge' }, 'Current') : null,
+          h('span', { class: 'ver-num' }, t('header.version', { version: String(v.number) })),
+          isCurrent ? h('span', { class: 'ver-badge' }, t('history.current')) : null,
           h('time', { class: 'ver-date', datetime: v.created_at }, formatDateTime(v.created_at))),
         whoLine, actions.childElementCount > 0 ? actions : null)
     }))
@@ -235,11 +233,11 @@ export class HistoryPanel {
 
   private renderOptions (): void {
     const pair = this.pair()
-    const key = JSON.stringify([this.versions.map((v) => v.number), this.current(), pair?.map((v) => v.number)])
+    const key = JSON.stringify([lang(), this.versions.map((v) => v.number), this.current(), pair?.map((v) => v.number)])
     if (key === this.optionsKey) return
     this.optionsKey = key
     const opts = (): HTMLOptionElement[] => this.versions.map((v) =>
-      h('option', { value: String(v.number) }, `Version ${v.number}${v.number === this.current() ? ' (current)' : ''}`))
+      h('option', { value: String(v.number) }, t(v.number === this.current() ? 'history.option_current' : 'header.version', { version: String(v.number) })))
     this.fromSel.replaceChildren(...opts())
     this.toSel.replaceChildren(...opts())
     if (pair !== null) {
@@ -255,30 +253,31 @@ export class HistoryPanel {
     setHidden(this.pickers, pair === null)
     setHidden(this.tableHost, pair === null)
     setHidden(this.summary, pair === null)
-    setText(this.compareEmpty, pair === null ? 'There is only version 1 so far. When a proposal is accepted it becomes version 2, and you can compare the two here.' : '')
+    setText(this.compareEmpty, pair === null ? t('history.only_one') : '')
     setHidden(this.compareEmpty, pair === null ? false : true)
     if (pair === null) return
     const [a, b] = pair
-    const key = JSON.stringify([a.number, b.number, a.content_hash, b.content_hash, this.current()])
+    const key = JSON.stringify([lang(), a.number, b.number, a.content_hash, b.content_hash, this.current()])
     if (key === this.tableKey) return
     this.tableKey = key
     const rows = compareTerms(a.terms, b.terms)
     const changed = rows.filter((r) => r.changed && r.kind !== 'total').length
-    const head = (v: VersionInfo): HTMLElement => h('th', { scope: 'col' }, `Version ${v.number}`,
-      v.number === this.current() ? h('span', { class: 'ver-badge' }, 'Current') : null)
+    const head = (v: VersionInfo): HTMLElement => h('th', { scope: 'col' }, t('header.version', { version: String(v.number) }),
+      v.number === this.current() ? h('span', { class: 'ver-badge' }, t('history.current')) : null)
     const caption = a.number === b.number
-      ? `Version ${a.number} with itself: pick two different versions`
-      : `Version ${a.number} compared with version ${b.number}: ${changed === 0 ? 'no differences' : `${plural(changed, 'row differs', 'rows differ')}`}`
+      ? t('history.caption_same', { version: String(a.number) })
+      : changed === 0
+        ? t('history.caption_none', { a: String(a.number), b: String(b.number) })
+        : t('history.caption', { n: changed, a: String(a.number), b: String(b.number) })
     setText(this.summary, caption)
     this.tableHost.replaceChildren(h('table', { class: 'cmp-table' },
       h('caption', { id: 'cmp-caption', class: 'sr-only' }, caption),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Field'), head(a), head(b))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('history.field')), head(a), head(b))),
       h('tbody', {}, ...rows.map((r) => this.row(r)))))
   }
 
   private row (r: CompareRow): HTMLElement {
-    const tag = r.kind === 'milestone' && r.op !== undefined && r.op !== 'same' && r.op !== 'changed'
-      ? r.op[0].toUpperCase() + r.op.slice(1) : 'Changed'
+    const tag = t(r.kind === 'milestone' && (r.op === 'added' || r.op === 'removed' || r.op === 'moved') ? `history.op.${r.op}` : 'history.op.changed')
     const th = h('th', { scope: 'row' }, r.label, r.changed ? h('span', { class: 'cmp-tag' }, tag) : null)
     let ca: HTMLElement
     let cb: HTMLElement
@@ -300,10 +299,10 @@ export class HistoryPanel {
     const changes = Number(this.card.dataset.changes ?? 0)
     const other = this.deps.od.meta().parties.find((p) => p.role !== this.deps.me()?.role && p.role !== 'viewer')
     this.confirming = n
-    setText(this.confirmText, `Load version ${n} into the draft? The draft becomes version ${n}’s terms for both of you` +
-      `${changes > 0 ? `, replacing ${plural(changes, 'unproposed change', 'unproposed changes')}` : ''}. ` +
-      `Nothing is agreed until you propose it and ${other === undefined ? 'the other party' : firstName(other.name)} accepts.`)
-    setText(this.confirmBtn, `Load version ${n}`)
+    const version = String(n)
+    setText(this.confirmText, `${changes > 0 ? t('history.confirm_load_replacing', { version, n: changes }) : t('history.confirm_load', { version })} ` +
+      (other === undefined ? t('history.confirm_nothing_other') : t('history.confirm_nothing', { name: firstName(other.name) })))
+    setText(this.confirmBtn, t('history.load', { version }))
     setHidden(this.done, true)
     setText(this.message, '')
     setHidden(this.confirmBox, false)
@@ -331,14 +330,17 @@ export class HistoryPanel {
       return
     }
     const other = this.deps.od.meta().parties.find((p) => p.role !== this.deps.me()?.role && p.role !== 'viewer')
-    const text = `Version ${n} is now in the draft. The highlighted fields differ from the agreed version ${this.current()}; ` +
-      `propose them when ready — nothing changes until ${other === undefined ? 'the other party' : firstName(other.name)} accepts.`
+    const version = String(n)
+    const current = String(this.current())
+    const text = other === undefined
+      ? t('history.done_other', { version, current })
+      : t('history.done', { version, current, name: firstName(other.name) })
     setText(this.done, text)
     setHidden(this.done, false)
-    this.deps.notices.toast(`Version ${n} loaded into the draft. Review it, then propose it.`, {
+    this.deps.notices.toast(t('history.loaded_toast', { version }), {
       kind: 'success',
       timeoutMs: 8000,
-      action: { label: 'Review', run: () => this.deps.reviewDraft() }
+      action: { label: t('common.review'), run: () => this.deps.reviewDraft() }
     })
   }
 }

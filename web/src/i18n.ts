@@ -12,9 +12,24 @@ export type Lang = 'en' | 'de' | 'es'
 export type Entry = string | Partial<Record<Intl.LDMLPluralRule, string>> & { other: string }
 export type Catalog = Record<string, Entry>
 
+export type Params = Record<string, string | number>
+
 export const LANGS: readonly Lang[] = ['en', 'de', 'es']
-const CATALOGS: Record<Lang, Catalog> = { en, de, es }
+/** Each language in its own name, for the switch. */
+export const LANG_NAMES: Record<Lang, string> = { en: 'English', de: 'Deutsch', es: 'Español' }
+/** The region a language's figures and dates take when the browser names none for it. */
+const DEFAULT_LOCALES: Record<Lang, string> = { en: 'en-US', de: 'de-DE', es: 'es-ES' }
+// The assistant's strings (assist*.ts) keep catalogs of their own, merged here.
+import assistEn from './i18n/assist-en'
+import assistDe from './i18n/assist-de'
+import assistEs from './i18n/assist-es'
+export const CATALOGS: Record<Lang, Catalog> = { en: { ...en, ...assistEn }, de: { ...de, ...assistDe }, es: { ...es, ...assistEs } }
 const STORAGE_KEY = 'offer-room.lang'
+
+/** Add entries to the catalogs (a feature's own catalog files): same keys in every language. */
+export function extendCatalogs (extra: Partial<Record<Lang, Catalog>>): void {
+  for (const l of LANGS) Object.assign(CATALOGS[l], extra[l] ?? {})
+}
 
 /** The first supported language of a tag list ("de-DE", "fr, es;q=0.8"); English otherwise. */
 export function pickLang (tags: readonly string[]): Lang {
@@ -25,26 +40,55 @@ export function pickLang (tags: readonly string[]): Lang {
   return 'en'
 }
 
+/**
+ * The Intl locale for a language: the browser's own region when it speaks that language
+ * ("de-AT" stays "de-AT" for German), else the language's usual one (en-US, de-DE, es-ES).
+ */
+export function localeFor (l: Lang, tags: readonly string[]): string {
+  for (const tag of tags) {
+    const clean = tag.split(';')[0].trim().replace(/_/g, '-')
+    const parts = clean.split('-')
+    if (parts.length < 2 || parts[0].toLowerCase() !== l) continue
+    try {
+      const [canonical] = Intl.getCanonicalLocales(clean)
+      if (canonical !== undefined) return canonical
+    } catch { /* not a well-formed tag: try the next */ }
+  }
+  return DEFAULT_LOCALES[l]
+}
+
+function browserTags (): readonly string[] {
+  if (typeof navigator === 'undefined') return []
+  return navigator.languages ?? (navigator.language ? [navigator.language] : [])
+}
+
 function initialLang (): Lang {
   try {
     const saved = localStorage.getItem(STORAGE_KEY)
     if (saved !== null && (LANGS as readonly string[]).includes(saved)) return saved as Lang
   } catch { /* storage blocked (a sandboxed frame): the browser's language it is */ }
-  const tags = typeof navigator !== 'undefined' ? (navigator.languages ?? [navigator.language]) : []
-  return pickLang(tags)
+  return pickLang(browserTags())
 }
 
 let current: Lang = initialLang()
+let currentLocale = localeFor(current, browserTags())
 const listeners: Array<(lang: Lang) => void> = []
+if (typeof document !== 'undefined') document.documentElement.lang = current
 
 export function lang (): Lang {
   return current
+}
+
+/** The Intl locale of the current language (money, numbers, dates, lists): see localeFor. */
+export function locale (): string {
+  return currentLocale
 }
 
 /** Switch language: remembered on this device; listeners re-render their text. */
 export function setLang (next: Lang): void {
   if (next === current) return
   current = next
+  currentLocale = localeFor(next, browserTags())
   try { localStorage.setItem(STORAGE_KEY, next) } catch { /* not remembered, still switched */ }
   if (typeof document !== 'undefined') document.documentElement.lang = next
   for (const fn of listeners) fn(next)
@@ -54,8 +98,17 @@ export function onLangChange (fn: (lang: Lang) => void): void {
   listeners.push(fn)
 }
 
+/** Plural rules and number format of the current language (built once per language: renders call t() a lot). */
+let cached: { locale: string, plural: Intl.PluralRules, number: Intl.NumberFormat } | null = null
+function intl (): NonNullable<typeof cached> {
+  if (cached === null || cached.locale !== currentLocale) {
+    cached = { locale: currentLocale, plural: new Intl.PluralRules(current), number: new Intl.NumberFormat(currentLocale) }
+  }
+  return cached
+}
+
 /** The catalog text for `key` in the current language (English, then the key, if missing). */
-export function t (key: string, params: Record<string, string | number> = {}): string {
+export function t (key: string, params: Params = {}): string {
   const entry = CATALOGS[current][key] ?? CATALOGS.en[key]
   if (entry === undefined) return key
   let text: string
@@ -63,12 +116,12 @@ export function t (key: string, params: Record<string, string | number> = {}): s
     text = entry
   } else {
     const n = typeof params.n === 'number' ? params.n : 0
-    const form = new Intl.PluralRules(current).select(n)
+    const form = intl().plural.select(n)
     text = entry[form] ?? entry.other
   }
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const v = params[name]
     if (v === undefined) return whole
-    return typeof v === 'number' ? new Intl.NumberFormat(current).format(v) : v
+    return typeof v === 'number' ? intl().number.format(v) : v
   })
 }

@@ -2,6 +2,8 @@
 // URLs, drawn as text nodes and <a> elements — never through innerHTML, so a body is text whatever
 // it contains.
 
+import { t } from './i18n'
+
 export interface TextPart {
   text: string
   /** The address to open, when this part is a link (always http: or https:). */
@@ -9,7 +11,7 @@ export interface TextPart {
 }
 
 const STRINGS = {
-  newTab: ' (opens in a new tab)'
+  get newTab () { return ` ${t('links.new_tab')}` }
 }
 
 /** "https://…", "http://…" and "www.…", up to whitespace or a character no URL has unescaped. */

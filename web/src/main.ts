@@ -3,17 +3,19 @@
 
 import * as Y from 'yjs'
 import { Api } from './api'
+import { Assistant } from './assist'
 import { Commands } from './commands'
 import type { Block } from './composer'
 import { Connection, roomAddress } from './connection'
 import { Conversation } from './conversation'
 import { bindTextarea } from './description'
 import { OfferDoc } from './doc'
-import { h, setText, toggleClass } from './dom'
+import { h, liveText, setText, toggleClass, tr } from './dom'
 import { FieldRegistry, setDisabled, showLockNote } from './fields'
-import { formatInteger } from './format'
+import { formatInteger, formatList } from './format'
 import { TermsForm, makeField } from './form'
 import { Header } from './header'
+import { lang, onLangChange, t } from './i18n'
 import { Highlights, changedFields } from './highlights'
 import { HistoryPanel } from './history'
 import { Locks } from './locks'
@@ -40,21 +42,28 @@ type Hello = Extract<ServerMessage, { type: 'hello' }>
 function describeReadOnly (hello: Hello): string {
   const reason = (hello.read_only_reason ?? '').trim()
   const sentence = /\s/.test(reason) // the server may send a sentence or a short code
-  if (hello.user.role === 'viewer') {
-    return `Read-only: you are viewing as ${hello.user.name}. Only the client and the freelancer can edit the terms.`
-  }
+  if (hello.user.role === 'viewer') return t('readonly.viewer', { name: hello.user.name })
   if (sentence) return reason
   const closed = /^closed:\s*(\w+)/.exec(reason)
-  if (closed !== null) return `This offer is ${closed[1]}, so its terms can no longer be edited.`
-  return reason === '' ? 'This room is read-only for you.' : `This room is read-only (${reason}).`
+  if (closed !== null) return closedSentence('readonly', closed[1])
+  return reason === '' ? t('readonly.default') : t('readonly.reason', { reason })
+}
+
+/** "This offer is agreed, so …" as one catalog sentence per status (`readonly.*`, `convo.closed.*`). */
+function closedSentence (prefix: 'readonly' | 'convo.closed', status: string): string {
+  return ['agreed', 'withdrawn', 'declined', 'expired'].includes(status)
+    ? t(`${prefix}.${status}`)
+    : t(`${prefix}.other`, { status })
 }
 
 function start (root: HTMLElement): void {
+  const skip = document.querySelector('.skip-link')
+  if (skip !== null) skip.replaceChildren(liveText(tr('page.skip')))
   const addr = roomAddress(location)
   if (addr === null) {
     root.replaceChildren(h('main', { class: 'layout layout-single' }, h('section', { class: 'card' },
-      h('h1', {}, 'This link is incomplete'),
-      h('p', {}, 'An offer room link looks like /offers/<id>?token=…. Open the link from the marketplace again.'))))
+      h('h1', {}, tr('page.incomplete_title')),
+      h('p', {}, tr('page.incomplete_text')))))
     return
   }
 
@@ -88,7 +97,7 @@ function start (root: HTMLElement): void {
     if (hello?.read_only === true) return describeReadOnly(hello)
     if (hello?.user.role === 'viewer') return describeReadOnly(hello)
     const status = od.meta().status
-    if (status !== null && status !== 'open') return `This offer is ${status}, so its terms can no longer be edited.`
+    if (status !== null && status !== 'open') return closedSentence('readonly', status)
     return null
   }
   const canEdit = (): boolean => ready() && readOnlyReason() === null && od.pendingProposal() === null
@@ -104,13 +113,13 @@ function start (root: HTMLElement): void {
   const postBlock = (): Block | null => {
     if (conn.fatal !== null) return { reason: conn.fatal.title, hide: true }
     const user = me()
-    if (user?.role === 'viewer') return { reason: `You are reading this conversation as ${user.name}. Only the client and the freelancer can write here.`, hide: true }
+    if (user?.role === 'viewer') return { reason: t('convo.block.viewer', { name: user.name }), hide: true }
     const status = od.meta().status
-    if (conn.everSynced && status !== null && status !== 'open') return { reason: `This offer is ${status}. The conversation stays here to read.`, hide: true }
+    if (conn.everSynced && status !== null && status !== 'open') return { reason: closedSentence('convo.closed', status), hide: true }
     if (hello?.read_only === true) return { reason: describeReadOnly(hello), hide: true }
-    if (conn.state === 'offline') return { reason: 'You are offline. Keep writing; you can send once you are back online.', hide: false }
-    if (conn.state === 'reconnecting') return { reason: 'Reconnecting… Keep writing; you can send once the connection is back.', hide: false }
-    if (!ready() || !thread.loaded || conn.state !== 'connected') return { reason: 'Connecting…', hide: false }
+    if (conn.state === 'offline') return { reason: t('convo.block.offline'), hide: false }
+    if (conn.state === 'reconnecting') return { reason: t('convo.block.reconnecting'), hide: false }
+    if (!ready() || !thread.loaded || conn.state !== 'connected') return { reason: t('conn.connecting'), hide: false }
     return null
   }
   const negotiation = new NegotiationPanel({
@@ -128,21 +137,23 @@ function start (root: HTMLElement): void {
   commands.onChange(invalidate)
   thread.onChange(invalidate)
   conn.onOpen(() => { explanations.reconnected(); invalidate() })
+  // The language switch: the server explains in the new language from now on; everything redraws.
+  onLangChange((next) => { conn.setLanguage(next); invalidate() })
   const showHistory = (): void => {
     history.card.scrollIntoView({ behavior: 'smooth', block: 'start' })
     history.card.focus({ preventScroll: true })
   }
 
-  const textarea = h('textarea', { id: 'f-description', name: 'description', rows: '9', maxlength: String(DESCRIPTION_MAX), placeholder: 'What will be delivered, how, and what is out of scope.' })
+  const textarea = h('textarea', { id: 'f-description', name: 'description', rows: '9', maxlength: String(DESCRIPTION_MAX), placeholder: tr('scope.placeholder') })
   const counter = h('span', { class: 'card-note' })
-  const description = makeField(deps, { name: 'description', label: 'Description', control: textarea, hint: 'The binding scope of work. Both parties can type here at the same time.' })
+  const description = makeField(deps, { name: 'description', label: tr('field.description'), control: textarea, hint: tr('scope.hint') })
   bindTextarea(textarea, od.description)
   const descriptionCard = h('section', { class: 'card', 'aria-labelledby': 'h-scope' },
-    h('div', { class: 'card-title' }, h('h2', { id: 'h-scope' }, 'Scope of work'), counter), description.wrapper)
+    h('div', { class: 'card-title' }, h('h2', { id: 'h-scope' }, tr('scope.title')), counter), description.wrapper)
 
   const peopleList = h('ul', { class: 'people' })
-  const peopleCard = h('section', { class: 'card', 'aria-labelledby': 'h-people' }, h('h2', { id: 'h-people' }, 'In this room'), peopleList,
-    h('p', { class: 'hint legend' }, 'Fields tinted in a party’s colour differ from the agreed version. Hover or tap “Changed” to see the agreed value.'))
+  const peopleCard = h('section', { class: 'card', 'aria-labelledby': 'h-people' }, h('h2', { id: 'h-people' }, tr('people.title')), peopleList,
+    h('p', { class: 'hint legend' }, tr('people.legend')))
 
   // --- the conversation ---------------------------------------------------------------------
   const flash = (el: HTMLElement): void => {
@@ -186,10 +197,13 @@ function start (root: HTMLElement): void {
   })
 
   header.addAction(convo.toggle)
+  // The assistant: offer check and private draft flags (after the terms), middle ground (beside the negotiation), Report (beside the parties).
+  const assistant = new Assistant({ conn, od, thread, fields, notices, locks, milestones, me, canAct, canEdit })
+  ;(header.el.querySelector('.parties-row') ?? header.el).append(assistant.reportButton)
   root.replaceChildren(header.el, header.banners, convo.fab,
     h('main', { class: 'layout', id: 'main' },
-      h('div', { class: 'col-main' }, form.contractCard, form.paymentCard, milestones.card, descriptionCard),
-      h('aside', { class: 'col-side', 'aria-label': 'Negotiation, summary and participants' }, negotiation.card, summary.card, peopleCard),
+      h('div', { class: 'col-main' }, form.contractCard, form.paymentCard, milestones.card, descriptionCard, assistant.card),
+      h('aside', { class: 'col-side', 'aria-label': tr('page.side') }, negotiation.card, assistant.suggestCard, summary.card, peopleCard),
       // After the side column in the DOM: on a phone, the proposal comes before the history.
       h('div', { class: 'col-history' }, history.card)),
     notices.region, convo.announcer, convo.el)
@@ -207,7 +221,7 @@ function start (root: HTMLElement): void {
     if (field === undefined) return
     const holder = locks.heldByOther(field)
     locks.requestRelease(field)
-    notices.toast(`Asked ${holder?.name ?? 'them'} to release ${fieldLabel(field)}.`, { kind: 'info', timeoutMs: 4000 })
+    notices.toast(holder === null ? t('locks.asked_them', { field: fieldLabel(field) }) : t('locks.asked', { name: holder.name, field: fieldLabel(field) }), { kind: 'info', timeoutMs: 4000 })
   })
 
   // --- server messages ---------------------------------------------------------------------
@@ -221,7 +235,7 @@ function start (root: HTMLElement): void {
     return null
   }
   conn.onApp((msg) => {
-    if (commands.handle(msg) || thread.handle(msg as unknown as { type: string, [k: string]: unknown }) || explanations.handle(msg as unknown as Record<string, unknown> & { type: string })) {
+    if (commands.handle(msg) || thread.handle(msg as unknown as { type: string, [k: string]: unknown }) || explanations.handle(msg as unknown as Record<string, unknown> & { type: string }) || assistant.handle(msg as unknown as { type: string, [k: string]: unknown })) {
       invalidate()
       return
     }
@@ -236,13 +250,16 @@ function start (root: HTMLElement): void {
         locks.apply(msg.locks)
         break
       case 'rejected': {
-        const text = `Not saved — ${msg.reason}`
+        const text = t('rejected.field', { reason: msg.reason })
         let shown = false
         for (const f of msg.fields) {
           const target = fieldForRejection(f)
           if (target !== null) shown = fields.showMessage(target, text, 'error', 6000) || shown
         }
-        if (!shown) notices.toast(`Your change to ${msg.fields.map(fieldLabel).join(', ') || 'the offer'} was not saved: ${msg.reason}`, { kind: 'warn' })
+        if (!shown) {
+          const labels = [...new Set(msg.fields.map(fieldLabel))]
+          notices.toast(labels.length === 0 ? t('rejected.offer', { reason: msg.reason }) : t('rejected.fields', { fields: formatList(labels), reason: msg.reason }), { kind: 'warn' })
+        }
         break
       }
       case 'notice':
@@ -250,12 +267,12 @@ function start (root: HTMLElement): void {
           header.showReminder(msg.text)
         } else if (msg.kind === 'release_requested') {
           const field = msg.field ?? null
-          const text = msg.by != null && field !== null ? `${msg.by.name} asks you to release ${fieldLabel(field)}.` : msg.text
+          const text = msg.by != null && field !== null ? t('locks.release_requested', { name: msg.by.name, field: fieldLabel(field) }) : msg.text
           notices.toast(text, {
             kind: 'warn',
             timeoutMs: 12_000,
             action: field !== null && fields.current === field
-              ? { label: 'Release', run: () => { (document.activeElement as HTMLElement | null)?.blur() } }
+              ? { label: t('locks.release'), run: () => { (document.activeElement as HTMLElement | null)?.blur() } }
               : undefined
           })
         } else {
@@ -264,8 +281,8 @@ function start (root: HTMLElement): void {
           notices.toast(msg.text, {
             kind: style.kind,
             timeoutMs: style.timeoutMs,
-            action: style.link === 'proposal' ? { label: 'Review', run: () => negotiation.reveal() }
-              : style.link === 'history' ? { label: 'History', run: showHistory } : undefined
+            action: style.link === 'proposal' ? { label: t('common.review'), run: () => negotiation.reveal() }
+              : style.link === 'history' ? { label: t('common.history'), run: showHistory } : undefined
           })
         }
         break
@@ -314,7 +331,7 @@ function start (root: HTMLElement): void {
     const turn = synced
       ? turnInfo({ status, proposalBy: proposal?.by ?? null, hasProposal: proposal !== null, me: user, parties: meta.parties, draftChangedBy: changes.map((c) => c.by) })
       : null
-    header.renderOffer(synced ? od.str('title') ?? '' : deadOnArrival ? 'Offer room' : 'Loading offer…', meta,
+    header.renderOffer(synced ? od.str('title') ?? '' : deadOnArrival ? t('header.offer_room') : t('header.loading'), meta,
       synced ? expiryInfo(meta.expires_at, status) : null, turn, thread.unread)
     header.renderPeople(presence.people(), meta.parties, presence)
     header.renderConnection(conn.state, conn.fatal)
@@ -333,6 +350,7 @@ function start (root: HTMLElement): void {
     highlights.render(changes, colorOf, user?.id ?? null)
     summary.render(od, changes, colorOf, user?.id ?? null, meta.version)
     negotiation.render(changes)
+    assistant.render(changes.length)
     history.render(changes.length)
     convo.render()
     markers.render(thread.openQuestions())
@@ -343,7 +361,7 @@ function start (root: HTMLElement): void {
     for (const view of fields.all()) {
       const holder = locks.heldByOther(view.name)
       for (const c of view.controls()) setDisabled(c, !editable || holder !== null)
-      showLockNote(view, holder === null ? null : `${holder.name} is editing`, holder !== null && editable)
+      showLockNote(view, holder === null ? null : t('locks.editing', { name: holder.name }), holder !== null && editable)
       toggleClass(view.wrapper, 'locked', holder !== null)
       if (holder !== null) view.wrapper.style.setProperty('--lock', colorOf(holder))
       const focused = presence.focusedOn(view.name)
@@ -364,15 +382,15 @@ function start (root: HTMLElement): void {
     const where = (field: string | null, userId: string): string | null => {
       if (field === null) return null
       const holding = locks.holder(field)?.id === userId
-      return `${holding ? 'editing' : 'in'} ${fieldLabel(field)}`
+      return t(holding ? 'people.editing' : 'people.in', { field: fieldLabel(field) })
     }
-    const key = JSON.stringify([people.map((p) => [p.user.id, p.user.name, p.focus, colorOf(p.user)]), offline.map((p) => p.id), locks.entries().map((l) => [l.field, l.user.id])])
+    const key = JSON.stringify([lang(), people.map((p) => [p.user.id, p.user.name, p.focus, colorOf(p.user)]), offline.map((p) => p.id), locks.entries().map((l) => [l.field, l.user.id])])
     if (peopleList.dataset.key !== key) {
       peopleList.dataset.key = key
       peopleList.replaceChildren(
-        ...people.map((p) => personLine(p, colorOf, p.self ? (p.focus === null ? null : where(p.focus, p.user.id)) : where(p.focus, p.user.id) ?? 'In the room')),
+        ...people.map((p) => personLine(p, colorOf, p.self ? (p.focus === null ? null : where(p.focus, p.user.id)) : where(p.focus, p.user.id) ?? t('presence.here'))),
         ...offline.map((p) => {
-          const li = personLine({ user: { ...p, color: colorOf(p) }, self: false, online: false, focus: null }, colorOf, 'Not in the room')
+          const li = personLine({ user: { ...p, color: colorOf(p) }, self: false, online: false, focus: null }, colorOf, t('presence.away'))
           li.classList.add('away')
           return li
         }))
@@ -380,7 +398,7 @@ function start (root: HTMLElement): void {
   }
 
   // For tests and debugging: the live doc and provider of this page.
-  ;(window as unknown as { offerRoom: unknown }).offerRoom = { doc: ydoc, provider: conn.provider, Y, od, locks, presence, explanations, thread, conversation: convo }
+  ;(window as unknown as { offerRoom: unknown }).offerRoom = { doc: ydoc, provider: conn.provider, Y, od, locks, presence, explanations, thread, conversation: convo, assistant }
   render()
   convo.restore()
 }

@@ -4,12 +4,12 @@
 
 import { h, setText } from './dom'
 import type { FieldRegistry } from './fields'
-import { plural } from './format'
+import { t } from './i18n'
 import type { ThreadItem } from './types'
 
 const S = {
-  text: (n: number) => plural(n, 'question', 'questions'),
-  label: (n: number, topic: string) => `${plural(n, 'question', 'questions')} open about ${topic}`
+  text: (n: number) => t('markers.count', { n }),
+  label: (n: number, topic: string) => t('markers.label', { n, topic })
 }
 
 export interface MarkerDeps {

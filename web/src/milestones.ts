@@ -1,9 +1,10 @@
 // Milestones of a fixed-price offer: a list of rows, each locked as one unit ("milestone:<id>").
 
 import type { OfferDoc } from './doc'
-import { h, setHidden, setText, slug, toggleClass } from './dom'
+import { h, setHidden, setText, slug, toggleClass, tr } from './dom'
 import { type FieldRegistry, type FieldView, fieldChrome } from './fields'
 import { currencySymbol, formatAmountInput, formatMoney, parseMoney } from './format'
+import { t } from './i18n'
 import type { Highlights } from './highlights'
 import { type Binding, dateBinding, parsedBinding, textBinding } from './inputs'
 import type { Milestone } from './types'
@@ -39,8 +40,8 @@ export class MilestonesPanel {
 
   constructor (deps: MilestoneDeps) {
     this.deps = deps
-    this.list = h('ol', { class: 'ms-list', 'aria-label': 'Milestones' })
-    this.empty = h('p', { class: 'muted empty' }, 'No milestones yet. Add one for each deliverable; their amounts should add up to the fixed price.')
+    this.list = h('ol', { class: 'ms-list', 'aria-label': tr('field.milestones') })
+    this.empty = h('p', { class: 'muted empty' }, tr('milestones.empty'))
     this.total = h('p', { class: 'ms-total', role: 'status' })
     this.addButton = h('button', {
       type: 'button',
@@ -48,8 +49,8 @@ export class MilestonesPanel {
       onclick: () => {
         this.focusNext = deps.od.addMilestone()
       }
-    }, h('span', { 'aria-hidden': 'true' }, '+'), ' Add milestone')
-    const head = h('div', { class: 'card-title' }, h('h2', { id: 'h-milestones' }, 'Milestones'))
+    }, h('span', { 'aria-hidden': 'true' }, '+'), ' ', tr('milestones.add'))
+    const head = h('div', { class: 'card-title' }, h('h2', { id: 'h-milestones' }, tr('field.milestones')))
     this.card = h('section', { class: 'card', 'aria-labelledby': 'h-milestones' },
       head, this.list, this.empty, h('div', { class: 'ms-foot' }, this.addButton, this.total))
     deps.highlights.register('milestones', this.card, head)
@@ -62,7 +63,7 @@ export class MilestonesPanel {
     const name = milestoneField(id)
     const chrome = fieldChrome()
     chrome.message.id = `${base}-msg`
-    const titleInput = h('input', { id: `${base}-title`, type: 'text', maxlength: '200', autocomplete: 'off', placeholder: 'e.g. Design mock-ups' })
+    const titleInput = h('input', { id: `${base}-title`, type: 'text', maxlength: '200', autocomplete: 'off', placeholder: tr('milestones.title_placeholder') })
     const amountInput = h('input', { id: `${base}-amount`, type: 'text', inputmode: 'decimal', autocomplete: 'off' })
     const dueInput = h('input', { id: `${base}-due`, type: 'date' })
     for (const el of [titleInput, amountInput, dueInput]) el.setAttribute('aria-describedby', chrome.message.id)
@@ -70,9 +71,9 @@ export class MilestonesPanel {
     const remove = h('button', {
       type: 'button',
       class: 'btn btn-ghost btn-remove',
-      title: 'Remove milestone',
+      title: tr('milestones.remove'),
       onclick: () => od.removeMilestone(id)
-    }, h('span', { 'aria-hidden': 'true' }, '✕'), h('span', { class: 'remove-text' }, 'Remove milestone'))
+    }, h('span', { 'aria-hidden': 'true' }, '✕'), h('span', { class: 'remove-text' }, tr('milestones.remove')))
     const title = textBinding(titleInput, (v) => od.setMilestone(id, 'title', v))
     const amount = parsedBinding(amountInput, (t) => parseMoney(t, od.currency),
       (v) => formatAmountInput(typeof v === 'number' ? v : null, od.currency),
@@ -82,10 +83,10 @@ export class MilestonesPanel {
     const num = h('span', { class: 'ms-num', 'aria-hidden': 'true' })
     const wrapper = h('li', { class: 'ms-row field' },
       num,
-      h('div', { class: 'ms-cell ms-title' }, h('label', { for: titleInput.id }, 'Milestone title'), titleInput),
-      h('div', { class: 'ms-cell ms-amount' }, h('label', { for: amountInput.id }, 'Amount'),
+      h('div', { class: 'ms-cell ms-title' }, h('label', { for: titleInput.id }, tr('milestones.title')), titleInput),
+      h('div', { class: 'ms-cell ms-amount' }, h('label', { for: amountInput.id }, tr('milestones.amount')),
         h('div', { class: 'control-wrap' }, symbol, amountInput)),
-      h('div', { class: 'ms-cell ms-due' }, h('label', { for: dueInput.id }, 'Due date'), dueInput),
+      h('div', { class: 'ms-cell ms-due' }, h('label', { for: dueInput.id }, tr('milestones.due')), dueInput),
       h('div', { class: 'ms-cell ms-actions' }, remove),
       chrome.lockNote, chrome.message, chrome.focusTag)
     const view: FieldView = { name, wrapper, controls: () => [titleInput, amountInput, dueInput, remove], ...chrome }
@@ -127,9 +128,11 @@ export class MilestonesPanel {
     const price = od.num('fixed_price')
     const matches = price !== null && sum === price
     toggleClass(this.total, 'warn', items.length > 0 && !matches)
+    const total = formatMoney(sum, od.currency)
     setText(this.total, items.length === 0
       ? ''
-      : `Total ${formatMoney(sum, od.currency)}${price === null ? '' : ` of ${formatMoney(price, od.currency)}`}${matches ? ' ✓' : price === null ? '' : ' — does not match the fixed price'}`)
+      : price === null ? t('milestones.total', { total })
+        : t(matches ? 'milestones.total_matches' : 'milestones.total_mismatch', { total, price: formatMoney(price, od.currency) }))
 
     if (this.focusNext !== null) {
       const row = this.rows.get(this.focusNext)

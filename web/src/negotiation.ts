@@ -4,9 +4,10 @@
 
 import { type CommandResult, type Commands, explainError } from './commands'
 import type { OfferDoc } from './doc'
-import { h, setHidden, setText, toggleClass } from './dom'
+import { type Msg, h, setHidden, setTemplate, setText, toggleClass, tr } from './dom'
 import type { FieldRegistry } from './fields'
 import type { Change } from './highlights'
+import { lang, t } from './i18n'
 import type { Notices } from './notices'
 import { type ExplanationStore, ProposalView } from './proposal'
 import { firstName } from './status'
@@ -25,13 +26,9 @@ export interface NegotiationQuestions {
 }
 
 const Q = {
-  head: 'Open questions about this proposal',
-  ask: 'Ask about this proposal',
-  item: (who: string, body: string) => `${who}: “${body.length > 90 ? body.slice(0, 89).trimEnd() + '…' : body}”`,
-  still: 'Still open: ',
-  count: (n: number) => `${n} ${n === 1 ? 'question' : 'questions'}`,
-  note: ' in the conversation. Accepting does not wait for them.',
-  confirm: (n: number) => ` ${n === 1 ? 'One question is' : `${n} questions are`} still open in the conversation.`
+  item: (name: string, body: string) => t('neg.q_item', { name, text: body.length > 90 ? body.slice(0, 89).trimEnd() + '…' : body }),
+  count: (n: number) => t('neg.q_count', { n }),
+  confirm: (n: number) => t('neg.q_confirm', { n })
 }
 
 export interface NegotiationDeps {
@@ -45,26 +42,15 @@ export interface NegotiationDeps {
   questions?: NegotiationQuestions
 }
 
-const CLOSED_TEXT: Record<string, string> = {
-  agreed: 'This offer is agreed', withdrawn: 'This offer was withdrawn', declined: 'This offer was declined', expired: 'This offer has expired'
-}
-
-const DONE_TEXT: Record<string, string> = {
-  propose: 'Proposal sent.',
-  accept: 'Proposal accepted: a new version is agreed.',
-  reject: 'Proposal rejected: the draft is back to the agreed terms.',
-  withdraw_proposal: 'Proposal withdrawn. Your changes stay in the draft.',
-  accept_offer: 'You accepted the offer.',
-  decline_offer: 'You declined the offer.',
-  withdraw_offer: 'You withdrew the offer.'
-}
+/** What a command that went through did, in words (catalog "neg.done.<command>"). */
+const DONE = new Set(['propose', 'accept', 'reject', 'withdraw_proposal', 'accept_offer', 'decline_offer', 'withdraw_offer'])
 
 export class NegotiationPanel {
   readonly card: HTMLElement
   private readonly headline = h('p', { class: 'neg-headline', role: 'status' })
   private readonly view = new ProposalView()
   private readonly message = h('p', { class: 'neg-msg', role: 'alert' })
-  private readonly note = h('textarea', { id: 'neg-note', rows: '2', maxlength: '1000', placeholder: 'Why these changes? Both parties see this.' })
+  private readonly note = h('textarea', { id: 'neg-note', rows: '2', maxlength: '1000', placeholder: tr('neg.note_placeholder') })
   private readonly proposeBox: HTMLElement
   private readonly proposeBtn: HTMLButtonElement
   private readonly answerBox: HTMLElement
@@ -79,11 +65,11 @@ export class NegotiationPanel {
   private readonly reasonWrap: HTMLElement
   private readonly reason = h('input', { id: 'neg-reason', type: 'text', maxlength: '1000', autocomplete: 'off' })
   private readonly confirmBtn: HTMLButtonElement
-  private confirming: { kind: string, run: (reason: string) => void, from: HTMLElement | null } | null = null
+  private confirming: { kind: string, text: () => string, label: Msg, run: (reason: string) => void, from: HTMLElement | null } | null = null
   private readonly deps: NegotiationDeps
   private readonly qBox = h('div', { class: 'neg-questions', hidden: true })
   private readonly qList = h('ul', { class: 'neg-qlist', 'aria-labelledby': 'neg-qhead' })
-  private readonly qHead = h('p', { class: 'neg-qhead', id: 'neg-qhead' }, Q.head)
+  private readonly qHead = h('p', { class: 'neg-qhead', id: 'neg-qhead' }, tr('neg.q_head'))
   private readonly qAsk: HTMLButtonElement
   private readonly qNote = h('p', { class: 'neg-qnote', hidden: true })
   private readonly qNoteBtn: HTMLButtonElement
@@ -91,36 +77,41 @@ export class NegotiationPanel {
 
   constructor (deps: NegotiationDeps) {
     this.deps = deps
-    const btn = (label: string, cls: string, onclick: () => void): HTMLButtonElement =>
+    const btn = (label: string | Msg, cls: string, onclick: () => void): HTMLButtonElement =>
       h('button', { type: 'button', class: `btn ${cls}`, onclick }, label)
-    this.proposeBtn = btn('Propose changes', 'btn-primary', () => this.send('propose', { note: this.note.value.trim() || null }))
+    this.proposeBtn = btn(tr('neg.propose'), 'btn-primary', () => this.send('propose', { note: this.note.value.trim() || null }))
     this.proposeBox = h('div', { class: 'neg-propose' },
-      h('label', { for: 'neg-note', class: 'neg-label' }, 'Note (optional)'),
+      h('label', { for: 'neg-note', class: 'neg-label' }, tr('neg.note')),
       h('div', { class: 'control-wrap' }, this.note), h('div', { class: 'neg-actions' }, this.proposeBtn))
-    this.acceptBtn = btn('Accept', 'btn-primary', () => this.send('accept', {}))
+    this.acceptBtn = btn(tr('neg.accept'), 'btn-primary', () => this.send('accept', {}))
     this.acceptBtn.setAttribute('aria-describedby', this.acceptHint.id)
-    this.rejectBtn = btn('Reject', 'btn-secondary', () => this.ask('reject', 'Reject this proposal? The draft goes back to the agreed terms.', 'Reject proposal', true,
+    this.rejectBtn = btn(tr('neg.reject'), 'btn-secondary', () => this.ask('reject', () => t('neg.confirm_reject'), tr('neg.reject_proposal'), true,
       (reason) => this.send('reject', { reason: reason || null })))
-    this.withdrawBtn = btn('Withdraw', 'btn-secondary', () => this.send('withdraw_proposal', {}))
+    this.withdrawBtn = btn(tr('neg.withdraw'), 'btn-secondary', () => this.send('withdraw_proposal', {}))
     this.answerBox = h('div', {}, h('div', { class: 'neg-actions' }, this.acceptBtn, this.rejectBtn, this.withdrawBtn), this.acceptHint)
+    const acceptText = (): string => {
+      const version = String(this.version())
+      const agree = Number(this.card.dataset.changes ?? 0) > 0 ? t('neg.confirm_accept_dropping', { version }) : t('neg.confirm_accept', { version })
+      return this.openCount() > 0 ? `${agree} ${Q.confirm(this.openCount())}` : agree
+    }
     this.offerButtons = {
-      accept_offer: btn('Accept offer', 'btn-primary', () => this.ask('accept_offer', `Accept the offer on version ${this.version()}? This agrees the contract${Number(this.card.dataset.changes ?? 0) > 0 ? ' as agreed so far; the draft changes are dropped' : ''}.${this.openCount() > 0 ? Q.confirm(this.openCount()) : ''}`, 'Confirm and accept', false,
+      accept_offer: btn(tr('neg.accept_offer'), 'btn-primary', () => this.ask('accept_offer', acceptText, tr('neg.confirm_and_accept'), false,
         () => this.send('accept_offer', {}))),
-      decline_offer: btn('Decline offer', 'btn-ghost', () => this.ask('decline_offer', 'Decline this offer? It closes for both of you.', 'Decline for good', true,
+      decline_offer: btn(tr('neg.decline_offer'), 'btn-ghost', () => this.ask('decline_offer', () => t('neg.confirm_decline'), tr('neg.decline_for_good'), true,
         (reason) => this.send('decline_offer', { reason: reason || null }))),
-      withdraw_offer: btn('Withdraw offer', 'btn-ghost', () => this.ask('withdraw_offer', 'Withdraw this offer? It closes for both of you.', 'Withdraw for good', true,
+      withdraw_offer: btn(tr('neg.withdraw_offer'), 'btn-ghost', () => this.ask('withdraw_offer', () => t('neg.confirm_withdraw'), tr('neg.withdraw_for_good'), true,
         (reason) => this.send('withdraw_offer', { reason: reason || null })))
     }
     this.offerBox = h('div', { class: 'neg-actions neg-offer' }, ...Object.values(this.offerButtons))
-    this.confirmBtn = btn('Confirm', 'btn-danger', () => {
+    this.confirmBtn = btn(tr('neg.confirm'), 'btn-danger', () => {
       const c = this.confirming
       this.closeConfirm()
       c?.run(this.reason.value.trim())
     })
-    this.reasonWrap = h('div', {}, h('label', { for: 'neg-reason', class: 'neg-label' }, 'Reason (optional)'), h('div', { class: 'control-wrap' }, this.reason))
+    this.reasonWrap = h('div', {}, h('label', { for: 'neg-reason', class: 'neg-label' }, tr('neg.reason')), h('div', { class: 'control-wrap' }, this.reason))
     this.confirmBox = h('div', { class: 'neg-confirm', hidden: true, onkeydown: (e: Event) => { if ((e as KeyboardEvent).key === 'Escape') this.closeConfirm(true) } }, this.confirmText, this.reasonWrap,
-      h('div', { class: 'neg-actions' }, this.confirmBtn, btn('Cancel', 'btn-ghost', () => this.closeConfirm(true))))
-    this.qAsk = btn(Q.ask, 'btn-small btn-secondary', () => {
+      h('div', { class: 'neg-actions' }, this.confirmBtn, btn(tr('common.cancel'), 'btn-ghost', () => this.closeConfirm(true))))
+    this.qAsk = btn(tr('neg.q_ask'), 'btn-small btn-secondary', () => {
       const p = deps.od.pendingProposal()
       if (p !== null) deps.questions?.ask(`proposal:${p.id}`)
     })
@@ -129,9 +120,8 @@ export class NegotiationPanel {
       const first = deps.questions?.open()[0]
       if (first !== undefined) deps.questions?.show(first.id)
     })
-    this.qNote.append(Q.still, this.qNoteBtn, Q.note)
     this.card = h('section', { class: 'card card-negotiation', id: 'negotiation', 'aria-labelledby': 'h-negotiation', tabindex: '-1' },
-      h('h2', { id: 'h-negotiation' }, 'Negotiation'), this.headline, this.view.el, this.qBox, this.message,
+      h('h2', { id: 'h-negotiation' }, tr('neg.title')), this.headline, this.view.el, this.qBox, this.message,
       this.proposeBox, this.qNote, this.answerBox, this.confirmBox, this.offerBox)
   }
 
@@ -150,12 +140,14 @@ export class NegotiationPanel {
     const qs = this.deps.questions
     const open = qs?.open() ?? []
     const mine = proposalId === null ? [] : open.filter((q) => q.about === `proposal:${proposalId}`)
-    const key = JSON.stringify([proposalId, canAsk, mine.map((q) => [q.id, q.author?.name, q.body])])
+    const key = JSON.stringify([lang(), proposalId, canAsk, mine.map((q) => [q.id, q.author?.name, q.body])])
     if (key !== this.qKey) {
       this.qKey = key
       this.qList.replaceChildren(...mine.map((q) => h('li', {},
         h('button', { type: 'button', class: 'btn btn-link', onclick: () => qs?.show(q.id) },
-          Q.item(firstName(q.author?.name ?? 'Someone'), (q.body ?? '').replace(/\s+/g, ' ').trim())))))
+          Q.item(q.author?.name != null ? firstName(q.author.name) : t('common.someone'), (q.body ?? '').replace(/\s+/g, ' ').trim())))))
+      // "Still open: [N questions] in the conversation. …": the count is a button inside the sentence.
+      setTemplate(this.qNote, t('neg.q_note'), { questions: this.qNoteBtn })
     }
     setHidden(this.qHead, mine.length === 0)
     setHidden(this.qList, mine.length === 0)
@@ -169,10 +161,10 @@ export class NegotiationPanel {
     return this.deps.od.meta().version ?? 1
   }
 
-  private ask (kind: string, text: string, confirmLabel: string, withReason: boolean, run: (reason: string) => void): void {
-    this.confirming = { kind, run, from: document.activeElement instanceof HTMLElement ? document.activeElement : null }
-    setText(this.confirmText, text)
-    setText(this.confirmBtn, confirmLabel)
+  private ask (kind: string, text: () => string, label: Msg, withReason: boolean, run: (reason: string) => void): void {
+    this.confirming = { kind, text, label, run, from: document.activeElement instanceof HTMLElement ? document.activeElement : null }
+    setText(this.confirmText, text())
+    setText(this.confirmBtn, t(label.i18nKey))
     this.confirmBtn.className = `btn ${kind === 'accept_offer' ? 'btn-primary' : 'btn-danger'}`
     setHidden(this.reasonWrap, !withReason)
     this.reason.value = ''
@@ -202,7 +194,7 @@ export class NegotiationPanel {
     if (r.ok) {
       if (kind === 'propose') this.note.value = ''
       if (kind.endsWith('_offer')) this.deps.notices.clear()
-      this.deps.notices.toast(DONE_TEXT[kind] ?? 'Done.', { kind: 'success', timeoutMs: 4000 })
+      this.deps.notices.toast(t(DONE.has(kind) ? `neg.done.${kind}` : 'neg.done.other'), { kind: 'success', timeoutMs: 4000 })
       return
     }
     const e = r.error
@@ -231,15 +223,25 @@ export class NegotiationPanel {
     if (changes !== null) this.card.dataset.changes = String(changes.length)
 
     let headline: string
-    if (!open) headline = `${CLOSED_TEXT[status] ?? `This offer is ${status}`}${status === 'agreed' ? ` on version ${version}` : ''}. Nothing is waiting on anyone.`
-    else if (proposal !== null) {
-      const by = proposal.by?.name ?? 'A party'
+    const v = String(version)
+    if (!open) {
+      headline = ['agreed', 'withdrawn', 'declined', 'expired'].includes(status)
+        ? t(`neg.closed.${status}`, { version: v })
+        : t('neg.closed.other', { status })
+    } else if (proposal !== null) {
+      const by = proposal.by?.name ?? null
       headline = mine
-        ? `Waiting on ${other?.name ?? 'the other party'}: your proposal is pending.`
-        : party ? `${by} proposed changes — waiting on you.` : `${by} proposed changes; waiting on the other party.`
-    } else if (count > 0) headline = `The draft has ${count} change${count === 1 ? '' : 's'} from version ${version}. Propose ${count === 1 ? 'it' : 'them'} when you are ready.`
-    else headline = `The draft matches version ${version}.${role === 'freelancer' ? ' Accept the offer, or edit a field to counter.' : role === 'client' ? ' Edit a field to change the terms.' : ''}`
+        ? (other === undefined ? t('neg.mine_pending_other') : t('neg.mine_pending', { name: other.name }))
+        : party
+          ? (by === null ? t('neg.proposed_you_nobody') : t('neg.proposed_you', { name: by }))
+          : (by === null ? t('neg.proposed_viewer_nobody') : t('neg.proposed_viewer', { name: by }))
+    } else if (count > 0) headline = t('neg.draft_changes', { n: count, version: v })
+    else headline = t(role === 'freelancer' ? 'neg.matches_freelancer' : role === 'client' ? 'neg.matches_client' : 'neg.matches', { version: v })
     setText(this.headline, headline)
+    if (this.confirming !== null) {
+      setText(this.confirmText, this.confirming.text())
+      setText(this.confirmBtn, t(this.confirming.label.i18nKey))
+    }
     toggleClass(this.headline, 'your-turn', open && proposal !== null && !mine && party)
 
     const e = proposal === null ? null : explanations.of(proposal)
@@ -247,15 +249,14 @@ export class NegotiationPanel {
     if (proposal !== null && e !== null) this.view.render(proposal, e, od.currency, user?.id ?? null)
     setHidden(this.proposeBox, !(open && party && proposal === null))
     this.proposeBtn.disabled = busy || count === 0
-    setText(this.proposeBtn, commands.inFlight === 'propose' ? 'Proposing…' : 'Propose changes')
+    setText(this.proposeBtn, commands.inFlight === 'propose' ? t('neg.proposing') : t('neg.propose'))
     setHidden(this.answerBox, !(open && party && proposal !== null))
     setHidden(this.acceptBtn, mine)
     setHidden(this.rejectBtn, mine)
     setHidden(this.withdrawBtn, !mine)
     const explaining = e !== null && !e.done
     this.acceptBtn.disabled = busy || explaining
-    setText(this.acceptHint, mine ? 'You can withdraw it while it is pending; your changes stay in the draft.'
-      : explaining ? 'Accept unlocks when the explanation is finished.' : '')
+    setText(this.acceptHint, mine ? t('neg.hint_mine') : explaining ? t('neg.hint_explaining') : '')
     setHidden(this.acceptHint, this.acceptHint.textContent === '')
     this.rejectBtn.disabled = busy
     this.withdrawBtn.disabled = busy
@@ -263,7 +264,7 @@ export class NegotiationPanel {
     setHidden(this.offerButtons.accept_offer, role !== 'freelancer')
     // While a proposal waits, "Accept" answers it; accepting the offer as it stands is the lesser path.
     this.offerButtons.accept_offer.className = `btn ${proposal === null ? 'btn-primary' : 'btn-secondary'}`
-    this.offerButtons.accept_offer.title = proposal === null ? '' : `Agree version ${version} as it stands, without the proposed changes`
+    this.offerButtons.accept_offer.title = proposal === null ? '' : t('neg.accept_offer_title', { version: v })
     setHidden(this.offerButtons.decline_offer, role !== 'freelancer')
     setHidden(this.offerButtons.withdraw_offer, role !== 'client')
     for (const b of Object.values(this.offerButtons)) b.disabled = busy

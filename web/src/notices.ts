@@ -1,6 +1,6 @@
 // Notices: short toasts in a live region (server notices, errors, confirmations).
 
-import { h } from './dom'
+import { h, tr } from './dom'
 
 export interface ToastOptions {
   kind?: 'info' | 'warn' | 'error' | 'success'
@@ -12,7 +12,7 @@ export class Notices {
   readonly region: HTMLElement
 
   constructor () {
-    this.region = h('div', { class: 'toasts', role: 'region', 'aria-label': 'Notifications', 'aria-live': 'polite' })
+    this.region = h('div', { class: 'toasts', role: 'region', 'aria-label': tr('notices.region'), 'aria-live': 'polite' })
   }
 
   /** Drop every toast (the news they carried is out of date, e.g. the offer just closed). */
@@ -32,7 +32,7 @@ export class Notices {
       const { label, run } = opts.action
       el.append(h('button', { type: 'button', class: 'btn btn-small', onclick: () => { run(); close() } }, label))
     }
-    el.append(h('button', { type: 'button', class: 'toast-close', 'aria-label': 'Dismiss', onclick: close }, '×'))
+    el.append(h('button', { type: 'button', class: 'toast-close', 'aria-label': tr('common.dismiss'), onclick: close }, '×'))
     this.region.append(el)
     while (this.region.children.length > 3) this.region.firstElementChild?.remove()
     setTimeout(close, opts.timeoutMs ?? 7000)

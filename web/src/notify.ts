@@ -3,18 +3,19 @@
 // when they turned "Notify me" on (which asks the browser's permission, from that click) and the
 // browser granted it. The choice is remembered on this device.
 
+import { lang, t } from './i18n'
 import type { ThreadItem } from './types'
 
 const PREF_KEY = 'offer-room:notify'
 const BODY_MAX = 160
 
 const S = {
-  message: (who: string) => `${who} sent a message`,
-  question: (who: string, topic: string) => `${who} asked about ${topic}`,
-  answer: (who: string) => `${who} answered a question`,
-  blocked: 'Notifications are blocked for this site. Allow them in the browser’s site settings to turn this on.',
-  unsupported: 'This browser cannot show notifications.',
-  dismissed: 'The browser did not allow notifications.'
+  message: (name: string) => t('notify.message', { name }),
+  question: (name: string, topic: string) => t('notify.question', { name, topic }),
+  answer: (name: string) => t('notify.answer', { name }),
+  get blocked () { return t('notify.blocked') },
+  get unsupported () { return t('notify.unsupported') },
+  get dismissed () { return t('notify.dismissed') }
 }
 
 /** "(3) Title" while there is something unread; "(99+)" past 99. */
@@ -31,7 +32,7 @@ export function notificationBody (text: string, max = BODY_MAX): string {
 
 /** The notification's title for an entry: "Ada asked about Hourly rate". */
 export function notificationTitle (item: ThreadItem, topic: string): string {
-  const who = item.author?.name ?? 'Someone'
+  const who = item.author?.name ?? t('common.someone')
   if (item.kind === 'question') return S.question(who, topic)
   if (item.kind === 'answer') return S.answer(who)
   return S.message(who)
@@ -110,7 +111,7 @@ export class Notifier {
         body: notificationBody(item.body ?? ''),
         // One per offer: a newer message replaces the last one instead of piling up.
         tag: `offer-room:${this.offerId}`,
-        lang: 'en'
+        lang: lang()
       })
       n.onclick = () => {
         window.focus()

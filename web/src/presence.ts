@@ -4,7 +4,8 @@
 
 import type { Awareness } from 'y-protocols/awareness'
 import { h, setText } from './dom'
-import { initials } from './format'
+import { formatList, initials } from './format'
+import { lang, t } from './i18n'
 import type { PartyRef, Role, UserInfo } from './types'
 
 const HIDE_KEY = 'offer-room:hide-focus'
@@ -169,30 +170,29 @@ function safeStorage (): Storage | null {
   }
 }
 
-const ROLE_NAMES: Record<string, string> = { client: 'Client', freelancer: 'Freelancer', viewer: 'Viewer' }
-
+/** "Client", "Freelancer", "Viewer" in the current language (an unknown role as it came). */
 export function roleName (role: string): string {
-  return ROLE_NAMES[role] ?? role
+  return role === 'client' || role === 'freelancer' || role === 'viewer' ? t(`role.${role}`) : role
 }
 
 /** The avatar stack in the header. */
 export function renderAvatars (container: HTMLElement, people: Person[], colorOf: (u: UserInfo) => string): void {
-  const key = people.map((p) => `${p.user.id}|${p.user.name}|${colorOf(p.user)}|${p.self}`).join(';')
+  const key = lang() + people.map((p) => `${p.user.id}|${p.user.name}|${colorOf(p.user)}|${p.self}`).join(';')
   if (container.dataset.key === key) return
   container.dataset.key = key
   container.replaceChildren(...people.map((p) => {
-    const label = `${p.user.name}${p.self ? ' (you)' : ''} · ${roleName(p.user.role)}`
+    const label = t(p.self ? 'presence.avatar_you' : 'presence.avatar', { name: p.user.name, role: roleName(p.user.role) })
     return h('li', { class: 'avatar', title: label, 'aria-label': label, style: `--c:${colorOf(p.user)}`, 'data-user-id': p.user.id },
       h('span', { 'aria-hidden': 'true' }, initials(p.user.name)))
   }))
-  const names = people.map((p) => `${p.user.name}${p.self ? ' (you)' : ''}`).join(', ')
-  container.setAttribute('aria-label', `In the room: ${names}`)
+  const names = formatList(people.map((p) => p.self ? t('presence.name_you', { name: p.user.name }) : p.user.name))
+  container.setAttribute('aria-label', t('presence.in_room_list', { names }))
 }
 
 export function personLine (p: Person, colorOf: (u: UserInfo) => string, where: string | null): HTMLElement {
   const el = h('li', { class: 'person' },
     h('span', { class: 'avatar avatar-sm', style: `--c:${colorOf(p.user)}`, 'aria-hidden': 'true' }, initials(p.user.name)),
-    h('span', { class: 'person-name' }, p.user.name, p.self ? h('span', { class: 'muted' }, ' (you)') : null),
+    h('span', { class: 'person-name' }, p.user.name, p.self ? h('span', { class: 'muted' }, ` ${t('presence.you_marker')}`) : null),
     h('span', { class: 'person-role' }, roleName(p.user.role)))
   const status = h('span', { class: 'person-where muted' })
   setText(status, where ?? '')

@@ -3,7 +3,8 @@
 // happened, who did it and when.
 // Pure functions of the doc's state; header.ts draws them.
 
-import { formatDateTime, locale } from './format'
+import { formatDateTime } from './format'
+import { t } from './i18n'
 import type { PartyRef, Role } from './types'
 
 const HOUR = 3_600_000
@@ -22,20 +23,20 @@ export interface ExpiryInfo {
 /** The countdown to `expiresAt` while the offer is open (null when closed or unknown). */
 export function expiryInfo (expiresAt: string | null, status: string | null, now = Date.now()): ExpiryInfo | null {
   if (expiresAt === null) return null
-  const t = new Date(expiresAt).getTime()
-  if (Number.isNaN(t)) return null
-  const title = `Expires ${formatDateTime(expiresAt)}`
-  if (status === 'expired') return { text: `Expired ${formatDateTime(expiresAt)}`, title, urgent: false, past: true }
+  const at = new Date(expiresAt).getTime()
+  if (Number.isNaN(at)) return null
+  const when = formatDateTime(expiresAt)
+  const title = t('expiry.at', { when })
+  if (status === 'expired') return { text: t('expiry.expired_at', { when }), title, urgent: false, past: true }
   if (status !== null && status !== 'open') return null
-  const left = t - now
-  if (left <= 0) return { text: 'Expiring now', title, urgent: true, past: true }
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'always' })
-  let rel: string
-  if (left < 60_000) rel = 'in less than a minute'
-  else if (left < HOUR) rel = rtf.format(Math.ceil(left / 60_000), 'minute')
-  else if (left < 2 * DAY) rel = rtf.format(Math.round(left / HOUR), 'hour')
-  else rel = rtf.format(Math.round(left / DAY), 'day')
-  return { text: `Expires ${rel}`, title, urgent: left < DAY, past: false }
+  const left = at - now
+  if (left <= 0) return { text: t('expiry.now'), title, urgent: true, past: true }
+  let text: string
+  if (left < 60_000) text = t('expiry.under_a_minute')
+  else if (left < HOUR) text = t('expiry.in_minutes', { n: Math.ceil(left / 60_000) })
+  else if (left < 2 * DAY) text = t('expiry.in_hours', { n: Math.round(left / HOUR) })
+  else text = t('expiry.in_days', { n: Math.round(left / DAY) })
+  return { text, title, urgent: left < DAY, past: false }
 }
 
 /** How soon the countdown text can change: re-render at least this often. */
@@ -77,22 +78,30 @@ export function turnInfo (args: {
   const on = (p: PartyRef | null, detailYou: string, detailOther: string): TurnInfo => {
     const mine = p !== null && me !== null && p.id === me.id
     return mine
-      ? { label: 'Waiting on you', detail: detailYou, mine: true }
-      : { label: `Waiting on ${p === null ? 'the other party' : firstName(p.name)}`, detail: detailOther, mine: false }
+      ? { label: t('turn.you'), detail: detailYou, mine: true }
+      : { label: p === null ? t('turn.other_party') : t('turn.on', { name: firstName(p.name) }), detail: detailOther, mine: false }
   }
   if (hasProposal) {
     const proposer = proposalBy
     const answerer = proposer?.role === 'client' ? freelancer : proposer?.role === 'freelancer' ? client : null
-    const who = proposer === null ? 'A party' : firstName(proposer.name)
-    return on(answerer, `${who} proposed changes: accept or reject them.`,
-      `${answerer === null ? 'The other party' : firstName(answerer.name)} reviews the proposal${proposer !== null && me?.id === proposer.id ? ' you sent' : ''}.`)
+    const sentByMe = proposer !== null && me?.id === proposer.id
+    return on(answerer,
+      proposer === null ? t('turn.answer_nobody') : t('turn.answer', { name: firstName(proposer.name) }),
+      answerer === null
+        ? t(sentByMe ? 'turn.reviews_yours_other' : 'turn.reviews_other')
+        : t(sentByMe ? 'turn.reviews_yours' : 'turn.reviews', { name: firstName(answerer.name) }))
   }
   const drafting = args.draftChangedBy.find((p) => p !== null && me !== null && p.id === me.id)
   if (drafting !== undefined && me !== null && me.role !== 'viewer') {
-    return { label: 'Waiting on you', detail: 'Your draft changes are not proposed yet: propose them, or undo them.', mine: true }
+    return { label: t('turn.you'), detail: t('turn.drafting'), mine: true }
   }
-  return on(freelancer, 'Accept the offer as it stands, or change a field and propose it.',
-    `${freelancer === null ? 'The freelancer' : firstName(freelancer.name)} can accept the offer as it stands; either of you can propose changes.`)
+  return on(freelancer, t('turn.accept_you'),
+    freelancer === null ? t('turn.accept_freelancer') : t('turn.accept_other', { name: firstName(freelancer.name) }))
+}
+
+/** A status in words ("Open", "Agreed"); an unknown one as it came. */
+export function statusLabel (status: string): string {
+  return ['open', 'agreed', 'withdrawn', 'declined', 'expired'].includes(status) ? t(`status.${status}`) : status
 }
 
 export interface ClosingEvent {
@@ -125,30 +134,35 @@ export function closedInfo (status: string, version: number | null, expiresAt: s
   const meRole = parties.find((p) => p.id === meId)?.role ?? null
   if (status === 'open' || status === '') return null
   const party = event?.actor != null ? parties.find((p) => p.id === event.actor) ?? null : null
-  const who = party === null ? null : party.id === meId ? 'You' : party.name
-  const when = event !== null ? ` on ${formatDateTime(event.at)}` : ''
+  // Who did it: you, a party by name, or (not in the log yet) the role that can.
+  const who = party === null ? 'default' : party.id === meId ? 'you' : 'name'
+  const name = party?.name ?? ''
+  /** "{who} {did} this offer[ on {when}]." as one catalog sentence per case. */
+  const did = (kind: string): string => event !== null
+    ? t(`closed.${kind}.${who}_at`, { name, when: formatDateTime(event.at) })
+    : t(`closed.${kind}.${who}`, { name })
   const reason = event?.reason?.trim() ?? ''
-  const why = reason === '' ? '' : ` Reason: “${reason}”${/[.!?…]$/.test(reason) ? '' : '.'}`
-  const v = version === null ? '' : ` on version ${version}`
+  const why = reason === '' ? [] : [t(/[.!?…]$/.test(reason) ? 'closed.reason_ended' : 'closed.reason', { reason })]
+  const sentences = (...list: string[]): string => list.join(' ')
   switch (status) {
     case 'agreed':
       return {
-        title: `Agreed${v}`,
-        text: `${who ?? 'The freelancer'} accepted the offer${when}. These terms are the contract; the room is read-only.`
+        title: version === null ? t('status.agreed') : t('closed.agreed_version', { version: String(version) }),
+        text: sentences(did('agreed'), t('closed.contract'))
       }
     case 'withdrawn':
-      return { title: 'Withdrawn', text: `${who ?? 'The client'} withdrew this offer${when}.${why} The room is read-only.` }
+      return { title: t('status.withdrawn'), text: sentences(did('withdrawn'), ...why, t('closed.read_only')) }
     case 'declined':
-      return { title: 'Declined', text: `${who ?? 'The freelancer'} declined this offer${when}.${why} The room is read-only.` }
+      return { title: t('status.declined'), text: sentences(did('declined'), ...why, t('closed.read_only')) }
     case 'expired': {
       const at = event !== null ? event.at : expiresAt
       return {
-        title: 'Expired',
-        text: `Nobody accepted this offer before it expired${at !== null ? ` on ${formatDateTime(at)}` : ''}. The room is read-only` +
-          (meRole === 'freelancer' ? '; ask the client for a new offer if you still want the job.' : meRole === 'client' ? '; send a new offer if you still want to hire.' : '.')
+        title: t('status.expired'),
+        text: sentences(at !== null ? t('closed.expired_at', { when: formatDateTime(at) }) : t('closed.expired'),
+          t(meRole === 'freelancer' ? 'closed.expired_freelancer' : meRole === 'client' ? 'closed.expired_client' : 'closed.read_only'))
       }
     }
     default:
-      return { title: status, text: 'This offer is closed; the room is read-only.' }
+      return { title: statusLabel(status), text: t('closed.other') }
   }
 }

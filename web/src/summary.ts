@@ -2,8 +2,9 @@
 // totals, schedule), plus what differs from the agreed version and who changed it.
 
 import type { OfferDoc } from './doc'
-import { h, setText } from './dom'
-import { daysBetween, formatDate, formatMoney, plural } from './format'
+import { h, setText, tr } from './dom'
+import { daysBetween, formatDate, formatDuration, formatMoney, termDuration } from './format'
+import { lang, t } from './i18n'
 import type { Change } from './highlights'
 import type { PartyRef } from './types'
 import { fieldLabel } from './types'
@@ -18,7 +19,7 @@ export class Summary {
 
   constructor () {
     this.card = h('section', { class: 'card card-summary', 'aria-labelledby': 'h-summary' },
-      h('h2', { id: 'h-summary' }, 'Summary'), this.body, this.warnings, this.changes)
+      h('h2', { id: 'h-summary' }, tr('summary.title')), this.body, this.warnings, this.changes)
   }
 
   render (od: OfferDoc, changes: Change[], colorOf: (p: PartyRef | null) => string, meId: string | null, version: number | null): void {
@@ -28,36 +29,39 @@ export class Summary {
     if (od.contractType === 'hourly') {
       const rate = od.num('hourly_rate')
       const limit = od.num('weekly_limit')
-      rows.push(['Contract', 'Hourly'])
-      rows.push(['Rate', rate === null ? 'Not set' : `${formatMoney(rate, cur)}/h`])
-      rows.push(['Weekly limit', limit === null ? 'No limit' : `${limit} h/week`])
-      rows.push(['Max weekly cost', rate === null ? '—' : limit === null ? 'Unlimited' : formatMoney(rate * limit, cur), 'strong'])
-      rows.push(['Manual time', od.term('manual_time') === true ? 'Allowed' : 'Not allowed'])
+      rows.push([t('summary.contract'), t('contract.hourly')])
+      rows.push([t('summary.rate'), rate === null ? t('term.not_set') : t('unit.per_hour', { amount: formatMoney(rate, cur) })])
+      rows.push([t('field.weekly_limit'), limit === null ? t('term.no_limit') : t('unit.hours_per_week', { n: limit })])
+      rows.push([t('summary.max_weekly_cost'), rate === null ? '—' : limit === null ? t('summary.unlimited') : formatMoney(rate * limit, cur), 'strong'])
+      rows.push([t('field.manual_time'), od.term('manual_time') === true ? t('term.allowed') : t('term.not_allowed')])
     } else {
       const price = od.num('fixed_price')
       const ms = od.draftMilestones()
       const sum = ms.reduce((s, m) => s + (m.amount ?? 0), 0)
-      rows.push(['Contract', 'Fixed price'])
-      rows.push(['Fixed price', price === null ? 'Not set' : formatMoney(price, cur), 'strong'])
-      rows.push(['Milestones', ms.length === 0 ? 'None' : `${plural(ms.length, 'milestone', 'milestones')} · ${formatMoney(sum, cur)}`])
+      rows.push([t('summary.contract'), t('contract.fixed')])
+      rows.push([t('field.fixed_price'), price === null ? t('term.not_set') : formatMoney(price, cur), 'strong'])
+      rows.push([t('field.milestones'), ms.length === 0 ? t('summary.none') : t('summary.milestones', { n: ms.length, total: formatMoney(sum, cur) })])
       if (ms.length > 0 && price !== null && sum !== price) {
-        warn.push(`Milestones add up to ${formatMoney(sum, cur)}, not the fixed price of ${formatMoney(price, cur)}.`)
+        warn.push(t('summary.sum_mismatch', { sum: formatMoney(sum, cur), price: formatMoney(price, cur) }))
       }
       const start = od.str('start_date')
       let prev: string | null = null
       for (const m of ms) {
-        if (m.due_date !== null && start !== null && m.due_date < start) warn.push(`“${m.title || 'Untitled'}” is due before the start date.`)
-        if (m.due_date !== null && prev !== null && m.due_date < prev) warn.push(`“${m.title || 'Untitled'}” is due before the milestone above it.`)
+        const title = m.title || t('term.untitled')
+        if (m.due_date !== null && start !== null && m.due_date < start) warn.push(t('summary.due_before_start', { title }))
+        if (m.due_date !== null && prev !== null && m.due_date < prev) warn.push(t('summary.due_before_previous', { title }))
         if (m.due_date !== null) prev = m.due_date
       }
     }
     const start = od.str('start_date')
     const end = od.str('end_date')
-    rows.push(['Starts', formatDate(start, 'long')])
-    rows.push(['Ends', end === null ? 'Open-ended' : formatDate(end, 'long')])
+    rows.push([t('summary.starts'), formatDate(start, 'long')])
+    rows.push([t('summary.ends'), end === null ? t('term.open_ended') : formatDate(end, 'long')])
+    // One rule with the server: both dates count; days under 14 days, whole weeks from there.
+    const term = termDuration(start, end)
+    if (term !== null) rows.push([t('summary.duration'), formatDuration(term)])
     const days = daysBetween(start, end)
-    if (days !== null && days >= 0) rows.push(['Duration', days >= 14 ? plural(Math.round(days / 7), 'week', 'weeks') : plural(days, 'day', 'days')])
-    if (days !== null && days < 0) warn.push('The end date is before the start date.')
+    if (days !== null && days < 0) warn.push(t('summary.end_before_start'))
 
     const key = JSON.stringify(rows)
     if (this.body.dataset.key !== key) {
@@ -70,21 +74,23 @@ export class Summary {
       this.warnings.replaceChildren(...warn.map((w) => h('li', {}, w)))
     }
 
-    const ckey = JSON.stringify(changes.map((c) => [c.field, c.by?.id, c.by?.name, colorOf(c.by)])) + String(version)
+    const ckey = JSON.stringify([lang(), changes.map((c) => [c.field, c.by?.id, c.by?.name, colorOf(c.by), c.agreed])]) + String(version)
     if (this.changes.dataset.key === ckey) return
     this.changes.dataset.key = ckey
-    const vtext = version === null ? 'the agreed version' : `version ${version}`
     if (changes.length === 0) {
-      this.changes.replaceChildren(h('p', { class: 'muted' }, `The draft matches ${vtext}.`))
+      this.changes.replaceChildren(h('p', { class: 'muted' },
+        version === null ? t('summary.matches_agreed') : t('summary.matches_version', { version: String(version) })))
       return
     }
     const heading = h('p', { class: 'changes-head' })
-    setText(heading, `${plural(changes.length, 'change', 'changes')} from ${vtext}`)
+    setText(heading, version === null
+      ? t('summary.changes_from_agreed', { n: changes.length })
+      : t('summary.changes_from_version', { n: changes.length, version: String(version) }))
     this.changes.replaceChildren(heading, h('ul', { class: 'change-list' }, ...changes.map((c) =>
       h('li', { style: `--chg:${colorOf(c.by)}` },
         h('span', { class: 'change-dot', 'aria-hidden': 'true' }),
         h('span', { class: 'change-field' }, fieldLabel(c.field),
-          c.field === 'description' ? null : h('span', { class: 'change-was' }, `agreed: ${c.agreed}`)),
-        h('span', { class: 'muted' }, c.by === null ? '' : c.by.id === meId ? 'you' : c.by.name)))))
+          c.field === 'description' ? null : h('span', { class: 'change-was' }, t('summary.was', { value: c.agreed }))),
+        h('span', { class: 'muted' }, c.by === null ? '' : c.by.id === meId ? t('summary.by_you') : c.by.name)))))
   }
 }

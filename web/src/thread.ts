@@ -8,6 +8,7 @@
 import type { Api } from './api'
 import type { CommandError } from './commands'
 import type { Connection } from './connection'
+import { t } from './i18n'
 import type { ThreadItem, UserInfo } from './types'
 
 /** The server's limits (server/config.py): shown in the UI, enforced there. */
@@ -356,7 +357,7 @@ export class Thread {
     return new Promise((resolve) => {
       const f: InFlight = { ref, frame, resolve, timer: null }
       if (!this.transmit(f)) {
-        this.finish(f, { ok: false, error: { type: 'error', code: 'offline', message: 'Not connected.' } })
+        this.finish(f, { ok: false, error: { type: 'error', code: 'offline', message: t('command.not_connected') } })
         return
       }
       this.inflight.set(ref, f)
@@ -372,7 +373,7 @@ export class Thread {
       f.timer = setTimeout(() => {
         // Only an open socket's silence is a failure; a dropped one re-sends on reconnect.
         if (this.inflight.has(f.ref) && this.deps.conn.state === 'connected') {
-          this.finish(f, { ok: false, error: { type: 'error', code: 'timeout', message: 'No answer from the server.' } })
+          this.finish(f, { ok: false, error: { type: 'error', code: 'timeout', message: t('command.no_answer') } })
         }
       }, TIMEOUT_MS)
     }

@@ -2,6 +2,7 @@
 // (server/wire.py -> wire.gen.ts, by web/tools/wire_types.py; tests/unit/test_wire_schema.py
 // fails when they drift apart): import them from here. docs/PROTOCOL.md describes the protocol.
 
+import { t } from './i18n'
 import type { UserInfo } from './wire.gen'
 
 export type * from './wire.gen'
@@ -32,22 +33,13 @@ export const SCALAR_FIELDS = [
 ] as const
 export type ScalarField = typeof SCALAR_FIELDS[number]
 
-/** Human names of fields, used in notices and messages. */
-export const FIELD_LABELS: Record<string, string> = {
-  title: 'Title',
-  contract_type: 'Contract type',
-  currency: 'Currency',
-  hourly_rate: 'Hourly rate',
-  weekly_limit: 'Weekly limit',
-  manual_time: 'Manual time',
-  fixed_price: 'Fixed price',
-  start_date: 'Start date',
-  end_date: 'End date',
-  description: 'Description',
-  milestones: 'Milestones'
-}
+const LABELLED = [...SCALAR_FIELDS, 'description', 'milestones'] as const
+
+/** Human names of fields, used in notices and messages, in the current language (catalog "field.*"). */
+export const FIELD_LABELS: Record<string, string> = {}
+for (const key of LABELLED) Object.defineProperty(FIELD_LABELS, key, { get: () => t(`field.${key}`), enumerable: true })
 
 export function fieldLabel (field: string): string {
-  if (field.startsWith('milestone:') || field.startsWith('milestones')) return 'Milestones'
+  if (field.startsWith('milestone:') || field.startsWith('milestones')) return t('field.milestones')
   return FIELD_LABELS[field] ?? field
 }

@@ -14,7 +14,8 @@ await build({
     contents: "export * from './src/format.ts'; export { diffAtCaret, transformPosition } from './src/description.ts'; " +
       "export * from './src/compare.ts'; export * from './src/status.ts'; export * from './src/closes.ts'; " +
       "export * from './src/links.ts'; export * from './src/timeline.ts'; export * from './src/thread.ts'; " +
-      "export { titleWithUnread, notificationBody, notificationTitle } from './src/notify.ts'",
+      "export { titleWithUnread, notificationBody, notificationTitle } from './src/notify.ts'; " +
+      "export { setLang } from './src/i18n.ts'",
     resolveDir: root,
     loader: 'ts'
   },
@@ -26,6 +27,7 @@ await build({
   logLevel: 'error'
 })
 const lib = await import(join(dir, 'lib.mjs'))
+lib.setLang('en') // these tests read English, whatever the machine's language (test/i18n.test.mjs reads the others)
 await rm(dir, { recursive: true })
 
 test('money in en-US: grouping, decimals, symbol, empty', () => {
