@@ -11,7 +11,7 @@ WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/index.html web/app.css 
 APT := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
 
 .PHONY: help install install-test run demo test test-unit test-integration test-e2e lint bench \
-	bench-smoke fuzz attacks wire-types clean
+	bench-smoke bench-risk fuzz attacks wire-types clean
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -84,9 +84,13 @@ test: install-test lint ## everything: lint, unit, integration, e2e, benchmark s
 	$(VENV)/bin/pytest -q -p no:asyncio -c e2e/pytest.ini e2e
 	$(MAKE) --no-print-directory bench-smoke
 
-bench: install-test $(STAMPS)/bench ## full benchmark vs the peers, and two nodes vs one (~12 min)
+bench: install-test $(STAMPS)/bench bench-risk ## full benchmark vs the peers, two nodes vs one, risk flags, advice latency (~13 min)
 	$(PY) bench/run.py
 	$(PY) bench/cluster_bench.py
+	$(PY) bench/advice_latency.py
+
+bench-risk: $(STAMPS)/python ## precision and recall of the risk flags on the labelled corpus
+	$(PY) bench/risk_corpus.py
 
 wire-types: install ## regenerate web/src/wire.gen.ts from server/wire.py (make test checks it)
 	$(PY) web/tools/wire_types.py

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from axe import violations
 from conftest import PHONE, OpenRoom
 from harness import ServerProcess
 from playwright.sync_api import Locator, expect
@@ -92,6 +93,8 @@ def test_offer_check_prompts_questions_and_private_flags(
     expect(card(client).locator(".ax-flags")).to_contain_text("Only you see this")
     expect(flag.locator(".flag-evidence")).to_contain_text("passport")
     expect(card(freelancer).locator('.ax-flags .flag[data-code="personal_data"]')).to_have_count(0)
+    assert violations(client.page) == []
+    assert violations(freelancer.page) == []
 
     # A viewer sees none of the assistant.
     expect(viewer.page.locator(".card-assist")).to_be_hidden()
@@ -129,6 +132,7 @@ def test_a_middle_ground_after_a_rejection_is_applied_by_hand(
     item = dialog.locator('.ax-sugg-item[data-field="hourly_rate"]')
     expect(item).to_contain_text("$45.00/h")
     expect(item).to_contain_text("$60.00/h")
+    assert violations(client.page) == []
     expect(freelancer.page.get_by_role("dialog")).to_have_count(0)
     client.shot(dialog, str(artifacts / "assistant-suggestion.png"))
     # Nothing changed until "Apply to my draft".
@@ -168,6 +172,7 @@ def test_reporting_the_other_party(server: ServerProcess, open_room: OpenRoom,
     reason.fill("Asked me to pay a deposit by bank transfer.")
     expect(dialog).to_contain_text("43 / 2,000 characters")
     freelancer.page.screenshot(path=str(artifacts / "assistant-report-phone.png"))
+    assert violations(freelancer.page) == []
     dialog.get_by_role("button", name="Send report").click()
     expect(dialog).to_contain_text("Thanks \u2014 the marketplace\u2019s trust team has been told.")
     events = server.api("GET", f"/api/offers/{offer['id']}/events")

@@ -134,7 +134,7 @@ def test_the_absent_party_gets_a_digest_and_comes_back_to_the_unread_count_and_t
     back = open_room(offer["links"]["freelancer"], viewport=PHONE)
     title = re.compile(r"^\(2\) ")  # the message and the proposal
     expect(back.page).to_have_title(title, timeout=10_000)
-    fab = back.page.get_by_role("button", name=re.compile(r"^Conversation, 2 unread"))
+    fab = back.page.get_by_role("button", name=re.compile(r"^Conversation\W+2 unread"))
     expect(fab).to_be_visible()
     back.page.screenshot(path=f"{artifacts}/conversation-phone-unread.png")
     fab.click()

@@ -23,12 +23,13 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from server.advice.service import Assistant
 from server.bus.base import Bus, Leases, PresenceBoard
 from server.bus.local import LocalBoard, LocalBus
 from server.config import Config
 from server.conversation.service import Conversation
 from server.explain.choose import make_explainer
-from server.http import api, commands, messages, tokens
+from server.http import api, assist, commands, messages, tokens
 from server.http.errors import (
     ApiError,
     api_error_handler,
@@ -89,10 +90,14 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
                                      max_attempts=config.webhook_max_attempts,
                                      backoff_s=config.webhook_backoff_s, tasks=tasks,
                                      metrics=metrics)
-    conversation = Conversation(store, config, metrics, tasks=tasks)
+    assistant = Assistant(store, config, metrics, outbox=webhooks is not None,
+                          wake=webhooks.wake if webhooks else None,
+                          language_changed=explanations.language_changed, tasks=tasks)
+    conversation = Conversation(store, config, metrics, tasks=tasks,
+                                screened=assistant.screen_message)
     negotiation = Negotiation(store, config, explanations, outbox=webhooks is not None,
                               after_commit=webhooks.wake if webhooks else None, tasks=tasks,
-                              metrics=metrics, conversation=conversation)
+                              metrics=metrics, conversation=conversation, assistant=assistant)
     registry = Registry(store, config, metrics, bus=bus, leases=leases, hooks=negotiation,
                         tasks=tasks, board=board)
     digests = DigestDispatcher(
@@ -112,7 +117,8 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
     reminders = ReminderSweeper(store, config, show_banner, tasks=tasks, metrics=metrics)
     sweeper = ExpirySweeper(store, registry, negotiation, config.expiry_sweep_seconds,
                             tasks=tasks)
-    services = Services(config, store, registry, metrics, negotiation, bus, tasks, conversation)
+    services = Services(config, store, registry, metrics, negotiation, bus, tasks, conversation,
+                        assistant)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -146,6 +152,7 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
         *tokens.routes,
         *commands.routes,
         *messages.routes,
+        *assist.routes,
         Route("/offers/{offer_id}", offer_page),
         Mount("/assets", StaticFiles(directory=config.web_dir, check_dir=False), name="assets"),
     ]

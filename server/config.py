@@ -170,6 +170,19 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     #: Entries sent on join; older ones come from REST, a page at a time.
     thread_page: int = 50
 
+    # --- the assistant (offer check, suggestions, reports) ---------------------------------------
+    #: A burst of edits is checked once, this long after its first change (then again while it
+    #: goes on): the prompts follow typing within about this much, and a flood of edits costs
+    #: at most one check per room per period.
+    advice_delay_s: float = 0.2
+    #: Middle-ground suggestions one user may ask for per offer per minute (a burst of 3).
+    suggestions_per_minute: float = 6.0
+    #: Reports one user may file per offer per hour (a burst of 3): enough to add what was
+    #: forgotten, not enough to flood the trust team.
+    reports_per_hour: float = 3.0
+    #: Characters of a report's reason.
+    report_chars: int = 2000
+
     # --- notifications and reminders for the party who is away -----------------------------------
     #: How long a digest waits for more after its first item: a burst of messages is one e-mail.
     notify_delay_s: float = 120.0

@@ -19,6 +19,8 @@ _AGREEMENT_BUCKETS = (60, 600, 3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400, 14 *
                       30 * 86400, 90 * 86400)
 #: Waiting for a reply: a live chat answers in seconds, an absent party in hours or days.
 _RESPONSE_BUCKETS = (10, 60, 300, 1800, 3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400)
+#: From a draft change to the advice it causes: the debounce (0.2 s) plus the work.
+_ADVICE_BUCKETS = (0.05, 0.1, 0.2, 0.25, 0.3, 0.5, 1.0, 2.0)
 #: Negotiation rounds (proposals) per offer: most agree within a few.
 _ROUND_BUCKETS = (0, 1, 2, 3, 5, 8, 13, 21)
 
@@ -63,6 +65,16 @@ class Metrics:
                                       ["channel", "outcome"], registry=r)
         self._reminders = Counter("offer_room_reminders", "Reminders that came due, by outcome.",
                                   ["kind", "outcome"], registry=r)
+        self._advice = Histogram("offer_room_advice_delay_seconds",
+                                 "From a draft change to the offer check and draft flags it "
+                                 "causes, as sent.", buckets=_ADVICE_BUCKETS, registry=r)
+        self._assistant = Counter("offer_room_assistant_requests",
+                                  "Suggestions and reports asked for, by outcome.",
+                                  ["kind", "outcome"], registry=r)
+        self._risk = Counter("offer_room_risk_flags",
+                             "Risk flags raised, by signal and where they were found "
+                             "(creation, draft, proposal, message).", ["code", "source"],
+                             registry=r)
         #: Labelled children by kind: ``labels()`` takes a lock and builds a key each call, and
         #: "updates" is counted for every edit on the hot path.
         self._event_children: dict[str, Any] = {}
@@ -127,6 +139,20 @@ class Metrics:
         """A reminder (``expires_72h``, ``expires_24h``, ``waiting``) came due: "fired" (queued
         and shown), "stale" (nothing left to remind of) or "failed" (could not be queued)."""
         self._reminders.labels(kind, outcome).inc()
+
+    # --- the assistant -------------------------------------------------------------------------
+
+    def advice(self, seconds: float) -> None:
+        """Advice went out ``seconds`` after the first draft change it answers."""
+        self._advice.observe(seconds)
+
+    def assistant(self, kind: str, outcome: str) -> None:
+        """A ``suggestion`` or ``report`` request ended ``outcome`` ("ok", "empty",
+        "rate_limited", "refused")."""
+        self._assistant.labels(kind, outcome).inc()
+
+    def risk_flag(self, code: str, source: str) -> None:
+        self._risk.labels(code, source).inc()
 
     # --- reading them ----------------------------------------------------------------------------
 

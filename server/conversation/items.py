@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from server.auth import ROLE_COLORS
-from server.explain.flags import Flag
+from server.explain.flags import flags_for
 from server.store.base import MessageRecord, OfferRecord
-from server.wire import FlagOut, ThreadItem, UserInfo
+from server.wire import ThreadItem, UserInfo
 
 
 def iso(value: datetime) -> str:
@@ -26,16 +26,10 @@ def author_of(record: MessageRecord, offer: OfferRecord) -> UserInfo | None:
                     color=ROLE_COLORS["viewer"])
 
 
-def flags_for(flags: list[Flag], role: str | None) -> list[FlagOut]:
-    """The flags a reader in ``role`` may see: those about a risk to them (the integrator, with
-    no role, sees all)."""
-    return [FlagOut(code=f.code, severity=f.severity, evidence=f.evidence, message=f.message,
-                    source=f.source)
-            for f in flags if role is None or f.at_risk in (role, "both")]
-
-
-def item_for(record: MessageRecord, offer: OfferRecord, role: str | None) -> ThreadItem:
-    """``record`` for a reader in ``role`` ("client", "freelancer", "viewer"; None: integrator)."""
+def item_for(record: MessageRecord, offer: OfferRecord, role: str | None, lang: str = "en"
+             ) -> ThreadItem:
+    """``record`` for a reader in ``role`` ("client", "freelancer", "viewer"; None: integrator),
+    its flags worded in ``lang``."""
     deleted = record.deleted_at is not None
     return ThreadItem(
         n=record.n,
@@ -51,5 +45,5 @@ def item_for(record: MessageRecord, offer: OfferRecord, role: str | None) -> Thr
         deleted=deleted,
         event=record.event_kind,
         payload=record.payload or None,
-        flags=[] if deleted else flags_for(record.flags, role),
+        flags=[] if deleted else flags_for(record.flags, role, lang),
     )

@@ -15,7 +15,7 @@ import hashlib
 import logging
 import secrets
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import msgspec
@@ -25,7 +25,7 @@ from server.conversation.items import item_for
 from server.conversation.rules import check_about, clean_body
 from server.conversation.summaries import summary
 from server.errors import CommandError
-from server.explain.flags import Flag, scan_text
+from server.explain.flags import Flag, text_flags
 from server.metrics import Metrics
 from server.notify.schedule import waiting_reminder
 from server.offers.checks import TermsInvalid
@@ -75,8 +75,11 @@ class Conversation:
         *,
         tasks: Tasks | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        screened: Callable[[str, str, str, list[Flag]], Awaitable[None]] | None = None,
     ) -> None:
         self._store = store
+        #: Told of every posted or edited entry's risk flags (the marketplace hears of high ones).
+        self._screened = screened
         self._config = config
         self._metrics = metrics
         self._tasks = tasks if tasks is not None else Tasks()
@@ -108,9 +111,10 @@ class Conversation:
         role = conn.user.role
         first = records[0].n if records else 0
         conn.send(app_frame(Thread(
-            items=[item_for(r, room.offer, role) for r in records], unread=unread,
+            items=[item_for(r, room.offer, role, conn.lang) for r in records], unread=unread,
             last_read=last_read, more=first > 1,
-            open_questions=[item_for(q, room.offer, role) for q in questions if q.n < first])))
+            open_questions=[item_for(q, room.offer, role, conn.lang)
+                            for q in questions if q.n < first])))
 
     async def _socket_command(self, room: Room, conn: Connection, cmd: ThreadCommand) -> None:
         try:
@@ -177,6 +181,8 @@ class Conversation:
         except MessageNotFound as exc:
             raise CommandError("not_found", "That question does not exist.") from exc
         self._metrics.thread_message(record.kind, actor.role)
+        if self._screened is not None:
+            await self._screened(room.offer_id, actor.id, record.id, message.flags)
         await self._measure_response(room, actor, record)
         await self._remind_about(room, actor, record)
         return record
@@ -289,7 +295,7 @@ class Conversation:
 
     def _send_local(self, room: Room, record: MessageRecord) -> None:
         room.send_each(lambda conn: app_frame(
-            ThreadUpdate(item=item_for(record, room.offer, conn.user.role))))
+            ThreadUpdate(item=item_for(record, room.offer, conn.user.role, conn.lang))))
 
     # --- metrics --------------------------------------------------------------------------
 
@@ -312,9 +318,7 @@ class Conversation:
 
 def _screen(body: str, author_role: str) -> list[Flag]:
     """Risk signals in a message, for the other party (the one a scam would target)."""
-    at_risk = "client" if author_role == "freelancer" else "freelancer"
-    return [Flag(code, severity, evidence, message, at_risk, "message")  # type: ignore[arg-type]
-            for code, severity, message, evidence in scan_text(body)]
+    return text_flags(body, "client" if author_role == "freelancer" else "freelancer", "message")
 
 
 def _milestone_ids(room: Room) -> set[str]:

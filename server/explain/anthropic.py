@@ -1,5 +1,8 @@
 """The Anthropic explainer: the Messages streaming API, fed the facts only (docs/DOMAIN.md).
 
+One request per reader language (``stream(facts, note, lang)``): the prompt asks for that language
+and gives every figure in its formats (``prompt.py``).
+
 The ``anthropic`` SDK costs 1-2 s and ~70 MB to import, so it is imported in the constructor
 (which runs only when ``ANTHROPIC_API_KEY`` is set) and never at module level: importing this
 module is cheap, and ``import server.app`` does not load the SDK.
@@ -32,7 +35,8 @@ from collections.abc import AsyncGenerator, Iterator
 from typing import TYPE_CHECKING
 
 from server.explain.facts import Facts
-from server.explain.prompt import PROMPT_VERSION, SYSTEM_PROMPT, user_message
+from server.explain.prompt import PROMPT_VERSION, system_prompt, user_message
+from server.i18n import DEFAULT, Lang
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
@@ -52,7 +56,8 @@ class ExplainerError(RuntimeError):
 
 
 class AnthropicExplainer:
-    """Streams the model's explanation of the facts; the same request for both parties."""
+    """Streams the model's explanation of the facts in one reader language; the same request
+    for every reader of that language."""
 
     name: str = "anthropic"
 
@@ -78,8 +83,12 @@ class AnthropicExplainer:
             api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=0
         )
 
-    async def stream(self, facts: Facts, note: str | None) -> AsyncGenerator[str, None]:
-        """Yield the text deltas as they arrive; raise ``ExplainerTimeout`` / ``ExplainerError``."""
+    async def stream(
+        self, facts: Facts, note: str | None, lang: Lang = DEFAULT
+    ) -> AsyncGenerator[str, None]:
+        """Yield the text deltas (in ``lang``) as they arrive; raise ``ExplainerTimeout`` /
+        ``ExplainerError``. The deltas are unchecked: the room passes them through the sentence
+        gate (``sentences.py``) before any reaches a screen."""
         import anthropic
         import httpx2
 
@@ -91,8 +100,8 @@ class AnthropicExplainer:
                 manager = self._client.messages.stream(
                     model=self._model,
                     max_tokens=self._max_tokens,
-                    system=SYSTEM_PROMPT,
-                    messages=[{"role": "user", "content": user_message(facts, note)}],
+                    system=system_prompt(lang),
+                    messages=[{"role": "user", "content": user_message(facts, note, lang)}],
                 )
             async with contextlib.AsyncExitStack() as stack:
                 # The deadline covers each wait for the network, never a yield: a timeout

@@ -4,14 +4,20 @@ Every explainer works from these and nothing else, and the grounding check accep
 explanation only if it is one of them. Money stays in minor units with its currency; dates are ISO
 strings and percentages are rounded to one decimal place, so the canonical JSON (and its hash) is
 stable across runs, machines and Python versions.
+
+Two rules live here because every reader must see the same thing: ``duration`` (a term's days and
+weeks, shown in days under two weeks; the web app's summary copies it), and ``scope_fragments``
+(what a description change adds and removes, as a few short quoted runs of words).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from difflib import SequenceMatcher
+from typing import Literal, NamedTuple
 
 import msgspec
 
@@ -21,6 +27,52 @@ from server.offers.policy import applicable_terms
 from server.offers.terms import Milestone, Terms
 
 FactKind = Literal["money", "hours", "date", "text", "bool", "choice"]
+
+#: From this many days on a term is shown in weeks; a shorter one in days ("10 days", "2 weeks").
+WEEKS_FROM_DAYS = 14
+#: Scope fragments quoted per side (added, removed), and the words and characters of each: enough
+#: to say what a change is about, too little to carry a pasted essay (or a long injected prompt)
+#: into an explanation or a model's request.
+MAX_FRAGMENTS = 3
+FRAGMENT_WORDS = 12
+FRAGMENT_CHARS = 120
+#: Ellipsis ending a fragment that was cut short.
+CUT = "\u2026"
+
+
+class Duration(NamedTuple):
+    """A term from its start date to its end date, both days included."""
+
+    #: Calendar days, start and end included: ``(end - start).days + 1``.
+    days: int
+    #: Whole weeks, rounded up: ``ceil(days / 7)``; what a weekly limit is multiplied by.
+    weeks: int
+
+    @property
+    def in_weeks(self) -> bool:
+        """Whether the term is shown in weeks (14 days or more) rather than in days."""
+        return self.days >= WEEKS_FROM_DAYS
+
+    @property
+    def shown(self) -> tuple[int, Literal["days", "weeks"]]:
+        """What a reader is shown: ``(10, "days")`` or ``(8, "weeks")``."""
+        return (self.weeks, "weeks") if self.in_weeks else (self.days, "days")
+
+
+def duration(start: date | None, end: date | None) -> Duration | None:
+    """The one duration rule (server, explanations, the web app's summary all use it).
+
+    ``days = (end - start).days + 1`` (both dates included), ``weeks = ceil(days / 7)``; shown as
+    days under 14 days and as weeks from 14 on. 1 Dec-1 Dec is 1 day, 1 Dec-14 Dec 2 weeks,
+    1 Dec-25 Jan 8 weeks (56 days), 1 Dec-26 Jan 9 weeks (57 days). None without both dates, or
+    when the end is before the start.
+    """
+    if start is None or end is None or end < start:
+        return None
+    days = (end - start).days + 1
+    return Duration(days, -(-days // 7))
+
+
 _KINDS: dict[str, FactKind] = {
     "title": "text", "contract_type": "choice", "currency": "choice", "hourly_rate": "money",
     "weekly_limit": "hours", "manual_time": "bool", "fixed_price": "money",
@@ -42,10 +94,16 @@ class Side(msgspec.Struct, frozen=True):
     milestone_total: int
     #: The most an hourly contract can bill in a week: rate x weekly limit.
     weekly_cost: int | None
-    #: Calendar span start..end (inclusive) in weeks, rounded up; None without both dates.
+    #: Calendar span start..end in weeks, rounded up (``duration``); None without both dates.
     weeks: int | None
     #: Fixed price, or for hourly the cap: weekly cost x weeks (None when there is no cap).
     total_value: int | None
+    #: Calendar span start..end in days, both included (``duration``); None without both dates.
+    days: int | None = None
+
+    @property
+    def duration(self) -> Duration | None:
+        return None if self.days is None or self.weeks is None else Duration(self.days, self.weeks)
 
 
 class ValueChange(msgspec.Struct, frozen=True):
@@ -82,6 +140,13 @@ class DescriptionFact(msgspec.Struct, frozen=True):
     removed: tuple[str, ...]
     #: Sentences edited in place, as (old, new) pairs.
     reworded: tuple[tuple[str, str], ...] = ()
+    #: What the new text says that the old one did not, and the reverse: runs of words from a
+    #: word-level diff, in text order, at most ``MAX_FRAGMENTS`` of at most ``FRAGMENT_WORDS``
+    #: words each (a longer run is cut and ends in "…"). Party-written: quoted, never obeyed.
+    added_fragments: tuple[str, ...] = ()
+    removed_fragments: tuple[str, ...] = ()
+    #: Whether runs were left out (more than ``MAX_FRAGMENTS`` on a side).
+    more_fragments: bool = False
 
 
 class Comparison(msgspec.Struct, frozen=True):
@@ -121,6 +186,7 @@ class Facts(msgspec.Struct, frozen=True):
         if self.description is not None:
             d = self.description
             out += [*d.added, *d.removed, *(s for pair in d.reworded for s in pair)]
+            out += [*d.added_fragments, *d.removed_fragments]
         return [t for t in out if t.strip()]
 
     def figures(self) -> list[str]:
@@ -160,9 +226,8 @@ def _side(t: Terms) -> Side:
         if t.hourly_rate is not None and t.weekly_limit is not None
         else None
     )
-    weeks = None
-    if t.start_date is not None and t.end_date is not None and t.end_date >= t.start_date:
-        weeks = -(-((t.end_date - t.start_date).days + 1) // 7)
+    term = duration(t.start_date, t.end_date)
+    weeks = None if term is None else term.weeks
     if t.contract_type == "fixed":
         total = t.fixed_price
     else:
@@ -180,6 +245,7 @@ def _side(t: Terms) -> Side:
         weekly_cost=weekly,
         weeks=weeks,
         total_value=total,
+        days=None if term is None else term.days,
     )
 
 
@@ -253,7 +319,57 @@ def _description(old: str, new: str) -> DescriptionFact | None:
     if old == new:
         return None
     d = diff_text(old, new)
-    return DescriptionFact(len(old.split()), len(new.split()), d.added, d.removed, d.reworded)
+    added, removed, more = scope_fragments(old, new)
+    return DescriptionFact(len(old.split()), len(new.split()), d.added, d.removed, d.reworded,
+                           added, removed, more)  # fmt: skip
+
+
+#: Punctuation a fragment does not begin or end with: it is quoted inside a sentence of ours.
+_EDGE = ".,;:!?\u2026-\u2013\u2014\"'\u201c\u201d\u201e\u2018\u2019\u00ab\u00bb"
+_WORD_KEY = re.compile(r"^[^\w]*(.*?)[^\w]*$", re.DOTALL)
+
+
+def scope_fragments(old: str, new: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """The runs of words only in ``new`` (added) and only in ``old`` (removed), bounded.
+
+    Words are compared without the punctuation around them, so "tests." becoming "tests" is no
+    change, and a run is quoted without punctuation at its ends. Returns (added, removed, whether
+    some runs were left out).
+    """
+    a, b = old.split(), new.split()
+    keys_a = [_WORD_KEY.sub(r"\1", w) or w for w in a]
+    keys_b = [_WORD_KEY.sub(r"\1", w) or w for w in b]
+    added: list[str] = []
+    removed: list[str] = []
+    matcher = SequenceMatcher(a=keys_a, b=keys_b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("delete", "replace"):
+            removed += [_fragment(run) for run in _by_sentence(a[i1:i2])]
+        if tag in ("insert", "replace"):
+            added += [_fragment(run) for run in _by_sentence(b[j1:j2])]
+    added = list(dict.fromkeys(f for f in added if f))
+    removed = list(dict.fromkeys(f for f in removed if f))
+    more = len(added) > MAX_FRAGMENTS or len(removed) > MAX_FRAGMENTS
+    return tuple(added[:MAX_FRAGMENTS]), tuple(removed[:MAX_FRAGMENTS]), more
+
+
+def _by_sentence(words: list[str]) -> list[list[str]]:
+    """A run of words cut after each sentence end: one quoted fragment never spans two
+    sentences, so each reads as one thing added or removed."""
+    runs: list[list[str]] = [[]]
+    for word in words:
+        runs[-1].append(word)
+        if word.rstrip("\"'\u201d\u2019\u00bb)").endswith((".", "!", "?")):
+            runs.append([])
+    return [run for run in runs if run]
+
+
+def _fragment(words: list[str]) -> str:
+    cut = len(words) > FRAGMENT_WORDS
+    text = " ".join(words[:FRAGMENT_WORDS]).strip(_EDGE + " ")
+    if len(text) > FRAGMENT_CHARS:
+        text, cut = text[:FRAGMENT_CHARS].rsplit(" ", 1)[0].strip(_EDGE + " "), True
+    return text + CUT if cut and text else text
 
 
 def _figures(f: Facts) -> list[str]:
@@ -265,7 +381,7 @@ def _figures(f: Facts) -> list[str]:
     for s in (f.before, f.after):
         amounts = (s.hourly_rate, s.fixed_price, s.weekly_cost, s.total_value, s.milestone_total)
         money += [(v, s.currency) for v in amounts]
-        numbers += [s.weekly_limit, s.milestone_count, s.weeks]
+        numbers += [s.weekly_limit, s.milestone_count, s.weeks, s.days]
         dates += [s.start_date, s.end_date]
     for c in f.changes:
         if c.kind == "money":

@@ -1,23 +1,34 @@
 """Risk flags: scam signals and anomalies in proposed terms (docs/DOMAIN.md, "Risk flags").
 
-Flags inform, they never block: each carries the matched evidence, a plain sentence and the party it
-is shown to. Patterns look for a *request* ("pay you via PayPal", "send me your SSN"), not a topic,
-because ordinary jobs talk about these topics all the time: a PayPal checkout, signal processing, a
-Telegram bot, password reset flows, wireframes, test coverage, cheque reconciliation.
+Flags inform, they never block: each carries the matched evidence, a plain sentence in every
+language and the party it is shown to. Patterns look for a *request* ("pay you via PayPal", "send
+me your SSN"), not a topic, because ordinary jobs talk about these topics all the time: a PayPal
+checkout, signal processing, a Telegram bot, password reset flows, wireframes, test coverage,
+cheque reconciliation.
+
+The patterns of each language live in ``signals_en``, ``signals_de`` and ``signals_es`` (shared
+pieces in ``signals_common``). Every text is scanned with every language's patterns, whatever the
+room's or the reader's language: a German party may write German in any room, and a scam is
+often pasted from elsewhere.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import msgspec
 
+from server import i18n
+from server.explain import signals_common, signals_de, signals_en, signals_es
+from server.i18n import LANGS, Lang
 from server.offers.limits import Limits
 from server.offers.money import format_money
 from server.offers.policy import applicable_terms
 from server.offers.terms import Terms
+from server.wire import FlagOut
 
 Severity = Literal["info", "warning", "danger"]
 AtRisk = Literal["client", "freelancer", "both"]
@@ -25,6 +36,8 @@ Party = Literal["client", "freelancer"]
 
 #: A large first milestone counts as "upfront" when it falls due this soon after the start.
 UPFRONT_WINDOW = timedelta(days=2)
+#: Evidence is quoted up to this many characters.
+EVIDENCE_MAX = 120
 
 
 class Flag(msgspec.Struct, frozen=True):
@@ -32,143 +45,150 @@ class Flag(msgspec.Struct, frozen=True):
     severity: Severity
     #: The text that triggered the flag, as written (or the figures, for structural flags).
     evidence: str
+    #: The sentence in English.
     message: str
     #: Who should see it: the party the signal puts at risk.
     at_risk: AtRisk
     #: Where it was found: "title", "description", "milestones[2].title", "note" or "terms".
     source: str = "terms"
+    #: The sentence in the other languages ("de", "es"), figures in their formats. Flags stored
+    #: before there were translations have none (``flag_message`` still translates them).
+    messages: dict[str, str] = {}
 
 
-def _rx(*alternatives: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
+class Language(NamedTuple):
+    """What one language contributes: its patterns and its sentences."""
+
+    #: Signal code -> regex alternatives (case-insensitive).
+    patterns: dict[str, tuple[str, ...]]
+    #: Signal code (or structural message key) -> sentence, with ``{figure}`` fields.
+    messages: dict[str, str]
+    #: Plural forms of "{n} words" (``i18n.count``).
+    words: dict[str, str]
+    #: "{amount} an hour".
+    per_hour: str
+    #: Text about buying supplies (``supplies_no_milestones``).
+    supplies: tuple[str, ...]
 
 
-_APPS = r"telegram|whats\s?app|skype|signal|viber|wechat|discord|kik"
-_WALLETS = r"pay\s?pal|cash\s?app|venmo|zelle|skrill|payoneer"
-_COIN = r"bitcoins?|btc|usdt|tether|ethereum|eth|crypto(?:currency)?|litecoin|ltc"
-_PRON = r"(?:you|me|us)"
-_MODAL = r"(?:'ll|\s+will|\s+must|\s+need\s+to|\s+have\s+to|\s+should|\s+can){0,3}"
-#: An obligation put on the reader ("you will need to pay"), not a possibility ("lets you pay").
-_MUST = r"(?:'ll|\s+will|\s+must|\s+need\s+to|\s+have\s+to|\s+should|\s+first){1,3}"
-_ASK = r"send|give|provide|share|upload|submit|forward|text|email|e-mail|tell|confirm|need"
-_SECRETS = (
-    r"(?:ssn|social\s+security(?:\s+number)?|passport|driver'?s\s+licen[cs]e|(?:photo\s+|national"
-    r"\s+)?id(?:\s+card)?|bank\s+(?:account|details|login|info(?:rmation)?|card)|account\s+number"
-    r"|routing\s+number|iban|credit\s+card|card\s+details|password|login\s+details|credentials"
-    r"|2fa(?:\s+code)?|two[-\s]factor\s+code|otp|one[-\s]time\s+(?:code|password)|verification\s+code"
-    r"|security\s+code|pin|date\s+of\s+birth)\b(?!\s+(?:reset|field|fields|manager|policy|strength"
-    r"|hashing|page|form|flow|screen|feature|validation|recovery|format|masking|login\s+flow))"
+LANGUAGES: dict[Lang, Language] = {
+    "en": Language(signals_en.PATTERNS, signals_en.MESSAGES, signals_en.WORDS,
+                   signals_en.PER_HOUR, signals_en.SUPPLIES),
+    "de": Language(signals_de.PATTERNS, signals_de.MESSAGES, signals_de.WORDS,
+                   signals_de.PER_HOUR, signals_de.SUPPLIES),
+    "es": Language(signals_es.PATTERNS, signals_es.MESSAGES, signals_es.WORDS,
+                   signals_es.PER_HOUR, signals_es.SUPPLIES),
+}
+
+#: Text signals, in the order their flags are listed.
+SEVERITIES: dict[str, Severity] = {
+    "off_platform_contact": "warning",
+    "off_platform_payment": "danger",
+    "off_platform_contract": "danger",
+    "crypto": "danger",
+    "overpayment": "danger",
+    "equipment_reimbursement": "danger",
+    "gift_cards": "danger",
+    "upfront_fee": "danger",
+    "personal_data": "danger",
+    "unpaid_test": "warning",
+    "pressure": "warning",
+}
+
+
+class Signal(NamedTuple):
+    code: str
+    severity: Severity
+    #: The sentence in English.
+    message: str
+    #: Every language's patterns (and the shared ones) as one: a search finds the leftmost match.
+    pattern: re.Pattern[str]
+    #: The sentence in every language, English included.
+    messages: dict[str, str]
+    #: The same alternatives, searched faster (``signals_common.Alternatives``): what ``scan_text``
+    #: uses; it finds exactly what ``pattern`` finds.
+    alternatives: signals_common.Alternatives
+
+
+def _signal(code: str, severity: Severity) -> Signal:
+    alternatives = signals_common.PATTERNS.get(code, ())
+    for lang in LANGS:
+        alternatives += LANGUAGES[lang].patterns[code]
+    messages: dict[str, str] = {lang: LANGUAGES[lang].messages[code] for lang in LANGS}
+    pattern = signals_common.compile_all(alternatives)
+    fast = signals_common.Alternatives(alternatives)
+    return Signal(code, severity, messages["en"], pattern, messages, fast)
+
+
+SIGNALS: tuple[Signal, ...] = tuple(_signal(code, sev) for code, sev in SEVERITIES.items())
+_BY_CODE = {s.code: s for s in SIGNALS}
+_SUPPLIES = signals_common.compile_all(
+    tuple(p for lang in LANGS for p in LANGUAGES[lang].supplies)
 )
-_SUPPLIES = _rx(
-    r"\b(?:buy|purchase|order)\b[^.\n]{0,40}\b(?:supplies|equipment|materials|laptop|software"
-    r"|gear|devices?|computer|macbook|iphone)\b"
-)
 
-# (code, severity, message, pattern)
-SIGNALS: tuple[tuple[str, Severity, str, re.Pattern[str]], ...] = (
-    ("off_platform_contact", "warning",
-     "Asks to move the conversation off the platform, where messages and payments are not "
-     "protected.",
-     _rx(rf"\b(?:contact|message|reach|text|call|chat\s+with|talk\s+to|add|ping|dm|write\s+to|"
-         rf"find)\s+(?:me|us)\s+(?:on|via|over|through|at)\s+(?:my\s+)?(?:{_APPS})\b",
-         rf"\b(?:talk|chat|continue|move|communicate|discuss|switch|connect)\s+(?:\w+\s+){{0,3}}"
-         rf"(?:on|via|over|to|through)\s+(?:{_APPS})\b(?!\s+(?:bot|api|integration|channel\s+bot))",
-         rf"\b(?:my|your)\s+(?:{_APPS})\s*(?:id|handle|username|number|account|is|:)",
-         rf"\b(?:{_APPS})\s*(?:id|handle|username|number)?\s*[:=]?\s*(?:@[\w.]{{3,}}|\+?\d[\d\s-]{{6,}}\d)",
-         r"\b(?:t\.me|telegram\.me|wa\.me|chat\.whatsapp\.com)/[\w+/-]+",
-         r"\b(?:call|text|sms|ring)\s+me\s+(?:at|on)\b",
-         r"(?<![\w-])\+\d{1,3}[\s.-]?\(?\d{2,4}\)?[\s.-]?\d{3,4}[\s.-]?\d{3,4}\b",
-         r"(?<![\w-])\(\d{3}\)\s?\d{3}[\s.-]\d{4}\b|(?<![\w-])\d{3}[.-]\d{3}[.-]\d{4}\b",
-         r"\b[\w.+-]+@(?:gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|icloud|me|aol"
-         r"|proton(?:mail)?|pm|gmx|mail|yandex|qq|163|zoho)\.[a-z]{2,3}(?:\.[a-z]{2})?\b",
-         r"\b(?:e-?mail|contact|write\s+to)\s+me\s+(?:at|on)\s+[\w.+-]+@[\w-]+\.[\w.]+")),
-    ("off_platform_payment", "danger",
-     "Asks to pay or be paid outside the platform, which removes payment protection.",
-     _rx(rf"\b(?:pay|send|transfer|wire)\s+(?:the\s+(?:money|funds)\s+|it\s+)?(?:to\s+)?{_PRON}\b"
-         rf"(?:\s+\w+){{0,3}}\s+(?:via|through|by|with|on|using)\s+(?:{_WALLETS}|(?:a\s+)?(?:wire|"
-         r"bank)\s+transfer)\b",
-         rf"\b(?:i|we){_MODAL}\s+(?:pay|send)\s+(?:it\s+|the\s+money\s+)?(?:via|through|by|with|"
-         rf"on|using)\s+(?:{_WALLETS}|(?:a\s+)?(?:wire|bank)\s+transfer)\b",
-         rf"\b(?:to|into|on)\s+(?:my|your)\s+(?:{_WALLETS})\b",
-         rf"\b(?:my|your)\s+(?:{_WALLETS})\s+(?:account|address|email|id|tag|details)\b",
-         r"\bpaypal\.me/\w+|\bcash\s?app\s+\$\w+",
-         rf"\bpay\s+{_PRON}\s+directly\b|\bdirect\s+payment\s+(?:to\s+me|outside)\b",
-         r"\b(?:pay|paid|payment)s?\b[^.\n]{0,30}\boutside\s+(?:of\s+)?(?:the\s+|this\s+)?"
-         r"(?:platform|site|marketplace|upwork|fiverr)\b")),
-    ("crypto", "danger",
-     "Involves buying or sending cryptocurrency, a common way to move money irreversibly.",
-     _rx(rf"\b(?:pay|send|transfer)\s+{_PRON}\s+(?:\w+\s+){{0,2}}(?:in|with|via|using)\s+(?:{_COIN})\b",
-         rf"\b(?:i|we){_MODAL}\s+pay\s+(?:\w+\s+){{0,2}}(?:in|with|via|using)\s+(?:{_COIN})\b",
-         rf"\b(?:be\s+paid|payment\s+will\s+be\s+(?:made|sent))\s+(?:\w+\s+){{0,2}}(?:in|with|via)"
-         rf"\s+(?:{_COIN})\b",
-         rf"\byou{_MUST}\s+(?:buy|purchase)\s+(?:\S+\s+){{0,3}}(?:{_COIN})\b",
-         rf"\b(?:my|our)\s+(?:(?:{_COIN})\s+)?wallet\s+address\b",
-         rf"\bsend\s+(?:me|us)\s+(?:the\s+)?(?:\S+\s+)?(?:{_COIN})\b")),
-    ("overpayment", "danger",
-     "Describes an overpayment to be sent back, the pattern of fake cheque scams.",
-     _rx(r"\b(?:send|pay|wire|transfer|return|refund|give)\s+(?:me\s+|us\s+)?back\s+(?:the\s+)?"
-         r"(?:difference|excess|extra|rest|balance|remainder|overpayment)\b",
-         r"\b(?:send|pay|wire|transfer|return|refund)\s+(?:me\s+|us\s+)?(?:the\s+)?(?:difference|"
-         r"excess|extra(?:\s+amount)?|overpayment|remainder)\s+back\b",
-         r"\brefund\s+(?:me|us)\s+the\s+(?:difference|excess|overpayment)\b",
-         r"\b(?:i|we)(?:'ll|\s+will|\s+have|\s+had|'ve)?\s+overpa(?:y|id)\b|\boverpa(?:y|id)\s+you\b",
-         r"\b(?:cheque|check)\s+(?:for|of)\s+(?:more|extra)\s+than\b")),
-    ("equipment_reimbursement", "danger",
-     "Asks the freelancer to buy equipment or supplies and be reimbursed later.",
-     _rx(rf"\byou{_MUST}\s+(?:buy|purchase|order)\b[^.\n]{{0,80}}\b(?:reimburs\w*"
-         r"|refund\w*|pay\s+you\s+back|paid\s+back)",
-         r"\b(?:reimburse|refund)\s+you\s+(?:for|after)\b[^.\n]{0,40}\b(?:buy|purchas|order|"
-         r"equipment|laptop|software|supplies|gear)",
-         r"\b(?:from\s+)?(?:our|my)\s+(?:approved|designated|preferred|certified)\s+vendor\b")),
-    ("gift_cards", "danger",
-     "Mentions gift cards or money-transfer services, which scammers use because payments "
-     "cannot be reversed.",
-     _rx(rf"\b(?:you{_MUST}|please)\s+(?:buy|purchase|get)\s+(?:\S+\s+){{0,3}}gift\s?cards?\b",
-         rf"\b(?:pay|send)\s+{_PRON}\s+(?:in\s+|with\s+)?(?:\S+\s+){{0,2}}gift\s?cards?\b",
-         r"\bgift\s?cards?\s+as\s+(?:payment|a\s+deposit)\b",
-         r"\bsend\s+(?:me|us)\s+the\s+(?:gift\s?)?card\s+(?:codes?|numbers?|pins?)\b",
-         r"\bwestern\s+union\b|\bmoney\s?gram\b")),
-    ("upfront_fee", "danger",
-     "Asks the freelancer to pay a fee before starting; legitimate clients do not charge one.",
-     _rx(r"\b(?:registration|training|onboarding|activation|starter\s+kit|processing|membership"
-         r"|application|enrollment|certification)\s+(?:fee|deposit)\b[^.\n]{0,40}\b(?:before\s+"
-         r"you|before\s+(?:we|you\s+can)\s+start|to\s+(?:start|begin)\s+(?:work|the\s+job))",
-         rf"\byou{_MUST}\s+pay\b[^.\n]{{0,40}}\b(?:fee|deposit|kit)\b",
-         r"\bpay\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:fee|deposit)\s+"
-         r"(?:to|before)\s+(?:start|begin|get\s+started|join|register|receive)")),
-    ("personal_data", "danger",
-     "Asks for identity documents, bank details, passwords or security codes, which a client "
-     "never needs.",
-     _rx(rf"\b(?:{_ASK})\b(?:\s+(?:me|us))?[^.\n]{{0,25}}\b(?:your|ur)\s+{_SECRETS}",
-         rf"\b(?:{_ASK})\s+(?:me|us)\s+(?:the\s+|a\s+(?:copy|photo|scan)\s+of\s+)?{_SECRETS}")),
-    ("unpaid_test", "warning",
-     "Asks for unpaid work as a test; trial work should be paid.",
-     _rx(r"\bunpaid\s+(?:test|trial|sample|task|assignment)",
-         r"\bfree\s+(?:test|trial|sample)\s+(?:task|work|project|assignment)\b",
-         r"\b(?:test|trial|sample)\s+(?:task|project|assignment)\b[^.\n]{0,40}\b(?:unpaid|for\s+"
-         r"free|without\s+pay(?:ment)?|not\s+(?:be\s+)?paid|won't\s+be\s+paid)",
-         r"\b(?:do|complete|finish)\s+(?:a\s+|the\s+|this\s+)?(?:small\s+)?(?:task|test)\s+"
-         r"(?:first\s+)?for\s+free\b")),
-    ("pressure", "warning",
-     "Pushes for a quick decision, a common tactic to discourage careful reading.",
-     _rx(r"\baccept\s+(?:it\s+|this(?:\s+offer)?\s+|the\s+offer\s+)?(?:today|tonight|now|"
-         r"immediately|right\s+away|asap|within\s+(?:the\s+next\s+)?\d+\s+(?:minutes?|hours?))\b",
-         r"\b(?:offer|this)\s+(?:expires|ends|is\s+only\s+valid)\s+(?:today|tonight|in\s+\d+\s+"
-         r"(?:minutes?|hours?))\b",
-         r"\blast\s+chance\b|\bact\s+now\b|\bbefore\s+someone\s+else\s+(?:takes|gets)\s+it\b",
-         r"\bkeep\s+this\s+(?:between\s+us|confidential|secret)\b|\bdon'?t\s+tell\s+(?:anyone|"
-         r"the\s+platform)")),
-)  # fmt: skip
+
+def _scan(text: str) -> list[tuple[Signal, str]]:
+    out = []
+    folded = signals_common.fold(text)
+    for signal in SIGNALS:
+        m = signal.alternatives.search(text, folded)
+        if m is not None:
+            out.append((signal, _quote(m.group(0))))
+    return out
+
+
+def _one_line(text: str) -> str:
+    # As a reader sees a quote: runs of whitespace (a line break, a double space) become one.
+    return " ".join(text.split())
+
+
+def _quote(matched: str) -> str:
+    return _one_line(matched)[:EVIDENCE_MAX]
 
 
 def scan_text(text: str) -> list[tuple[str, Severity, str, str]]:
-    """Every signal in one text, as (code, severity, message, evidence); first match per code."""
-    out = []
-    for code, severity, message, pattern in SIGNALS:
-        m = pattern.search(text)
-        if m is not None:
-            out.append((code, severity, message, " ".join(m.group(0).split())[:120]))
-    return out
+    """Every signal in one text, as (code, severity, English message, evidence); the first match
+    per code, in any language."""
+    return [(s.code, s.severity, s.message, evidence) for s, evidence in _scan(text)]
+
+
+def text_flags(text: str, at_risk: AtRisk, source: str) -> list[Flag]:
+    """The flags of one text (a thread message, say), with their sentences in every language."""
+    return [Flag(s.code, s.severity, evidence, s.message, at_risk, source, _others(s.messages))
+            for s, evidence in _scan(text)]
+
+
+def flag_message(flag: Flag, lang: str) -> str:
+    """``flag``'s sentence in ``lang``; English for a language it has no sentence in.
+
+    A flag stored before sentences were translated (or built from ``scan_text``) has none: a text
+    signal's sentence does not depend on the text, so it is looked up by code; a structural one
+    carries figures that are no longer known, so it stays English.
+    """
+    if lang == "en":
+        return flag.message
+    if (text := flag.messages.get(lang)) is not None:
+        return text
+    signal = _BY_CODE.get(flag.code)
+    if signal is not None:
+        return signal.messages.get(lang, flag.message)
+    return flag.message
+
+
+
+def flags_for(flags: list[Flag], role: str | None, lang: str = "en") -> list[FlagOut]:
+    """The flags a reader in ``role`` may see — those about a risk to them; a viewer none; the
+    integrator (``role`` None) all — each worded in ``lang`` (``flag_message``)."""
+    return [
+        FlagOut(code=f.code, severity=f.severity, evidence=f.evidence,
+                message=flag_message(f, lang), source=f.source)
+        for f in flags
+        if role is None or f.at_risk == role
+        or (f.at_risk == "both" and role in ("client", "freelancer"))
+    ]  # fmt: skip
+
+def _others(messages: dict[str, str]) -> dict[str, str]:
+    return {lang: text for lang, text in messages.items() if lang != "en"}
 
 
 def detect_flags(
@@ -190,42 +210,59 @@ def detect_flags(
     old = applicable_terms(committed) if committed is not None else None
     sources = [("title", t.title), ("description", t.description)]
     sources += [(f"milestones[{i}].title", m.title) for i, m in enumerate(t.milestones)]
-    old_titles = [] if old is None else [m.title for m in old.milestones]
-    old_text = "" if old is None else "\n".join([old.title, old.description, *old_titles])
+    old_parts = [] if old is None else [old.title, old.description]
+    old_parts += [] if old is None else [m.title for m in old.milestones]
+    # Read the way evidence is quoted, so evidence spanning a line break is still found in it.
+    old_text = _one_line("\n".join(old_parts))
     flags: list[Flag] = []
     for source, text in [*sources, ("note", note or "")]:
-        for code, severity, message, evidence in scan_text(text):
+        for signal, evidence in _scan(text):
             new = source == "note" or old is None or evidence.lower() not in old_text.lower()
             at_risk: AtRisk = "freelancer"
             if new and proposer is not None:
                 at_risk = "client" if proposer == "freelancer" else "freelancer"
-            flags.append(Flag(code, severity, evidence, message, at_risk, source))
+            flags.append(Flag(signal.code, signal.severity, evidence, signal.message, at_risk,
+                              source, _others(signal.messages)))
     return flags + _structural(t, note, limits, today)
+
+
+def _say(key: str, figures: Callable[[Lang], dict[str, str]]) -> tuple[str, dict[str, str]]:
+    """The sentence ``key`` in English, and in the other languages, each with its own figures."""
+    texts: dict[str, str] = {
+        lang: LANGUAGES[lang].messages[key].format(**figures(lang)) for lang in LANGS
+    }
+    return texts["en"], _others(texts)
 
 
 def _structural(t: Terms, note: str | None, limits: Limits, today: date) -> list[Flag]:
     cur, out = t.currency, []
     if t.hourly_rate is not None and t.hourly_rate < limits.hourly_rate_min:
-        minimum = format_money(limits.hourly_rate_min, cur)
         evidence = f"{format_money(t.hourly_rate, cur)} an hour"
-        message = f"The rate is below the platform minimum of {minimum} an hour."
-        out.append(
-            Flag("rate_below_policy", "warning", evidence, message, "freelancer", "hourly_rate")
-        )
+        message, messages = _say("rate_below_policy.hourly", lambda lang: {
+            "minimum": i18n.money(limits.hourly_rate_min, cur, lang)})
+        out.append(Flag("rate_below_policy", "warning", evidence, message, "freelancer",
+                        "hourly_rate", messages))
     if t.fixed_price is not None and t.fixed_price < limits.fixed_price_min:
-        minimum = format_money(limits.fixed_price_min, cur)
         evidence = format_money(t.fixed_price, cur)
-        message = f"The price is below the platform minimum of {minimum}."
-        out.append(
-            Flag("rate_below_policy", "warning", evidence, message, "freelancer", "fixed_price")
-        )
+        message, messages = _say("rate_below_policy.fixed", lambda lang: {
+            "minimum": i18n.money(limits.fixed_price_min, cur, lang)})
+        out.append(Flag("rate_below_policy", "warning", evidence, message, "freelancer",
+                        "fixed_price", messages))
     words = len(t.description.split())
-    pay = t.hourly_rate if t.contract_type == "hourly" else t.fixed_price
-    high = limits.hourly_rate_high if t.contract_type == "hourly" else limits.fixed_price_high
+    hourly = t.contract_type == "hourly"
+    pay = t.hourly_rate if hourly else t.fixed_price
+    high = limits.hourly_rate_high if hourly else limits.fixed_price_high
     if pay is not None and pay >= high and words < limits.vague_task_words:
         evidence = f"{format_money(pay, cur)} for a {words}-word description"
-        message = "Pay far above the usual for a task described in a few words can be a lure."
-        out.append(Flag("high_pay_vague_task", "info", evidence, message, "freelancer"))
+
+        def figures(lang: Lang, pay: int = pay) -> dict[str, str]:
+            amount = i18n.money(pay, cur, lang)
+            return {"pay": LANGUAGES[lang].per_hour.format(amount=amount) if hourly else amount,
+                    "words": i18n.count(words, LANGUAGES[lang].words, lang)}
+
+        message, messages = _say("high_pay_vague_task", figures)
+        out.append(Flag("high_pay_vague_task", "info", evidence, message, "freelancer",
+                        messages=messages))
     if t.contract_type == "fixed" and t.fixed_price is not None:
         out += _milestone_flags(t, t.fixed_price, note, limits, today)
     return out
@@ -238,15 +275,16 @@ def _milestone_flags(
     total = sum(m.amount for m in t.milestones)
     if t.milestones and total != price:
         evidence = f"milestones {format_money(total, cur)}, price {format_money(price, cur)}"
-        message = "The milestone amounts do not add up to the fixed price."
-        out.append(
-            Flag("milestone_sum_mismatch", "warning", evidence, message, "both", "milestones")
-        )
+        message, messages = _say("milestone_sum_mismatch", lambda lang: {
+            "total": i18n.money(total, cur, lang), "price": i18n.money(price, cur, lang)})
+        out.append(Flag("milestone_sum_mismatch", "warning", evidence, message, "both",
+                        "milestones", messages))
     supplies = [m for text in (t.title, t.description, note or "") if (m := _SUPPLIES.search(text))]
     if not t.milestones and supplies:
-        message = "A purchase of supplies on a fixed price with no milestones to stage payment."
-        evidence = supplies[0].group(0)
-        out.append(Flag("supplies_no_milestones", "danger", evidence, message, "freelancer"))
+        message, messages = _say("supplies_no_milestones", lambda lang: {})
+        evidence = _quote(supplies[0].group(0))
+        out.append(Flag("supplies_no_milestones", "danger", evidence, message, "freelancer",
+                        messages=messages))
     first, start = t.milestones[0] if len(t.milestones) >= 2 else None, t.start_date
     if first is not None and start is not None and start <= today:
         upfront = first.amount * 100 > limits.upfront_share_pct * price
@@ -254,7 +292,11 @@ def _milestone_flags(
             evidence = (
                 f"{format_money(first.amount, cur)} of {format_money(price, cur)} at the start"
             )
-            message = "Most of the price falls due on the first day, before work can be reviewed."
+            # No due date: it can be asked for at the start.
+            due = first.due_date or start
+            message, messages = _say("large_upfront_milestone", lambda lang: {
+                "share": i18n.percent(first.amount * 100 / price, lang),
+                "day": i18n.day(due, lang)})
             code, source = "large_upfront_milestone", "milestones[0]"
-            out.append(Flag(code, "warning", evidence, message, "client", source))
+            out.append(Flag(code, "warning", evidence, message, "client", source, messages))
     return out

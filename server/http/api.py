@@ -16,6 +16,7 @@ from server.http.bodies import CREATE_OFFER_BYTES, read_json
 from server.http.callers import caller
 from server.http.errors import ApiError
 from server.http.services import Services
+from server.i18n import Lang, pick_lang
 from server.negotiation.creation import CreateOffer, create_offer
 from server.offers.checks import TermsInvalid
 from server.offers.terms import Party, terms_to_builtins
@@ -71,6 +72,11 @@ async def offer_of(request: Request, offer_id: str) -> OfferRecord:
     return offer
 
 
+def request_lang(request: Request) -> Lang:
+    """The language to write in for this request: ``?lang=``, else its Accept-Language."""
+    return pick_lang(request.query_params.get("lang") or request.headers.get("accept-language"))
+
+
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None
                   ) -> Response:
     return Response(msgspec.json.encode(data), status_code=status, headers=headers,
@@ -87,6 +93,11 @@ async def post_offer(request: Request) -> Response:
         services.metrics.offer_created()
     except TermsInvalid as exc:
         raise ApiError(422, "invalid_terms", str(exc), exc.errors) from exc
+    # The client's first offer is screened at once: the freelancer sees its flags on arrival
+    # and the marketplace hears of a high-severity one before anyone opens the room.
+    offer = await services.store.get_offer(created.id)
+    if offer is not None:
+        await services.assistant.screen_offer(offer)
     return json_response(created, 201)
 
 
@@ -155,8 +166,10 @@ async def get_version(request: Request) -> Response:
 
 #: Events for the integrator only: a notification carries its recipient's e-mail address and a
 #: live link with their token, which the other party (or a viewer) must never see; an edit or a
-#: delete keeps the words their author took back, for the marketplace's trust team, not the room.
-_INTEGRATOR_EVENTS = frozenset({"notification", "message_edited", "message_deleted"})
+#: delete keeps the words their author took back, for the marketplace's trust team, not the room;
+#: a report names its reporter, and a flag is private to the party at risk.
+_INTEGRATOR_EVENTS = frozenset({"notification", "message_edited", "message_deleted",
+                                "risk.flagged", "risk.reported"})
 
 
 async def get_events(request: Request) -> Response:

@@ -13,11 +13,18 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.errors import CommandError
+from server.explain.flags import flags_for
 from server.http.acting import acting_party, actor_of, refusal
-from server.http.api import VERSION_MAX, json_response, offer_id_of, services_of, version_number
+from server.http.api import (
+    VERSION_MAX,
+    json_response,
+    offer_id_of,
+    request_lang,
+    services_of,
+    version_number,
+)
 from server.http.bodies import COMMAND_BYTES, read_json
 from server.http.errors import ApiError
-from server.negotiation.explaining import flags_for
 from server.offers.diff import diff_terms
 from server.rooms.registry import NoSuchOffer
 from server.wire import Command
@@ -68,8 +75,8 @@ async def get_proposals(request: Request) -> Response:
         item = msgspec.to_builtins(p)
         if p.explanation is not None:
             # Risk flags are private to the party at risk; the integrator (API key) sees all.
-            flags = (p.explanation.flags if actor is None
-                     else flags_for(p.explanation.flags, actor.role))
+            flags = flags_for(p.explanation.flags, actor.role if actor else None,
+                              request_lang(request))
             item["explanation"]["flags"] = msgspec.to_builtins(flags)
         out.append(item)
     return json_response(out)

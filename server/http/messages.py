@@ -16,7 +16,14 @@ from starlette.routing import Route
 from server.conversation.items import item_for
 from server.errors import CommandError
 from server.http.acting import acting_party, actor_of, refusal
-from server.http.api import json_response, offer_id_of, offer_of, reader, services_of
+from server.http.api import (
+    json_response,
+    offer_id_of,
+    offer_of,
+    reader,
+    request_lang,
+    services_of,
+)
 from server.http.bodies import COMMAND_BYTES, read_json
 from server.http.errors import ApiError
 from server.rooms.registry import NoSuchOffer
@@ -66,7 +73,7 @@ async def list_messages(request: Request) -> Response:
         after=_position(request.query_params.get("after"), "after"), limit=min(limit, _PAGE_MAX))
     role = claims.role if claims is not None else None
     body: dict[str, object] = {
-        "items": [item_for(r, offer, role) for r in records],
+        "items": [item_for(r, offer, role, request_lang(request)) for r in records],
         "more": bool(records) and records[0].n > 1,
     }
     if claims is not None:
@@ -83,7 +90,8 @@ async def _run(request: Request, cmd: ThreadCommand, status: int = 200) -> Respo
             ack = await services.conversation.run(room, acting_party(request, room, actor), cmd)
             record = (await services.store.get_message(offer_id, ack.message_id)
                       if ack.message_id is not None else None)
-            answer = (item_for(record, room.offer, actor.role if actor else None)
+            answer = (item_for(record, room.offer, actor.role if actor else None,
+                               request_lang(request))
                       if record is not None else ack)
     except NoSuchOffer as exc:
         raise ApiError(404, "not_found", f"no offer {offer_id!r}") from exc

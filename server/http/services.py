@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from server.advice.service import Assistant
 from server.bus.base import Bus
 from server.config import Config
 from server.conversation.service import Conversation
@@ -23,6 +24,7 @@ class Services:
         bus: Bus,
         tasks: Tasks,
         conversation: Conversation,
+        assistant: Assistant,
     ) -> None:
         self.config = config
         self.store = store
@@ -33,3 +35,4 @@ class Services:
         #: Every background task of the node (server/tasks.py).
         self.tasks = tasks
         self.conversation = conversation
+        self.assistant = assistant

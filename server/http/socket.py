@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from server.auth import TokenError, is_revoked, verify
 from server.http.callers import origin_allowed
 from server.http.services import Services
+from server.i18n import DEFAULT, Lang, pick_lang
 from server.rooms.connection import Connection
 from server.rooms.registry import NoSuchOffer, Refused
 from server.rooms.room import Room
@@ -35,7 +36,7 @@ _OFFER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 class OfferSocket(WebSocketProtocol):
     """One participant's socket; ``services`` is bound by ``offer_socket_class``."""
 
-    __slots__ = ("conn", "early", "early_size", "gone", "offer_id", "room", "token")
+    __slots__ = ("conn", "early", "early_size", "gone", "lang", "offer_id", "room", "token")
 
     services: ClassVar[Services]
 
@@ -43,6 +44,7 @@ class OfferSocket(WebSocketProtocol):
         super().__init__(*args, **kwargs)
         self.offer_id = ""
         self.token = ""
+        self.lang: Lang = DEFAULT
         self.conn: Connection | None = None
         self.room: Room | None = None
         #: Messages received during admission, replayed once the room is joined.
@@ -64,6 +66,8 @@ class OfferSocket(WebSocketProtocol):
             raise HandshakeError(403, "origin not allowed")
         self.offer_id = offer_id
         self.token = request.query.get("token", "")
+        # The reader's language, for what the server writes to them (explanations, advice).
+        self.lang = pick_lang(request.query.get("lang"))
 
     def opened(self, request: Request) -> None:
         self.early = []
@@ -94,6 +98,7 @@ class OfferSocket(WebSocketProtocol):
             return
         conn = Connection(self, claims, send_buffer_bytes=config.send_buffer_bytes,
                           rate_per_second=config.rate_per_second, rate_burst=config.rate_burst)
+        conn.lang = self.lang
         try:
             room = await services.registry.join(self.offer_id, conn)
         except NoSuchOffer:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 import msgspec
 
+from server.advice.service import Assistant
 from server.bus.base import BusMessage
 from server.config import Config
 from server.conversation.service import Conversation
@@ -46,10 +47,12 @@ from server.store.base import (
 )
 from server.tasks import Tasks
 from server.wire import (
+    ASSIST_COMMAND_TYPES,
     THREAD_COMMAND_TYPES,
     Accept,
     AcceptOffer,
     Ack,
+    AssistCommand,
     Command,
     DeclineOffer,
     Error,
@@ -102,12 +105,15 @@ class Negotiation:
         tasks: Tasks | None = None,
         metrics: Metrics | None = None,
         conversation: Conversation | None = None,
+        assistant: Assistant | None = None,
     ) -> None:
         self._store = store
         self._config = config
         self._metrics = metrics if metrics is not None else Metrics()
         #: The thread: its commands, its delivery on join, its system entries after a commit.
         self._conversation = conversation
+        #: Advice as the draft changes, suggestions, reports, risk events (server/advice/).
+        self._assistant = assistant
         self._explanations = explanations
         self._outbox = outbox
         self._after_commit = after_commit
@@ -137,12 +143,27 @@ class Negotiation:
         self._explanations.on_join(room, conn)
         if self._conversation is not None:
             self._conversation.joined(room, conn)
+        if self._assistant is not None:
+            self._assistant.joined(room, conn)
 
-    def command(self, room: Room, conn: Connection, cmd: Command | ThreadCommand) -> None:
+    def edited(self, room: Room) -> None:
+        if self._assistant is not None:
+            self._assistant.edited(room)
+
+    def command(
+        self, room: Room, conn: Connection, cmd: Command | ThreadCommand | AssistCommand
+    ) -> None:
+        if isinstance(cmd, ASSIST_COMMAND_TYPES):
+            if self._assistant is None:
+                conn.send(app_frame(Error(code="unsupported", message="no assistant here",
+                                          ref=getattr(cmd, "id", None))))
+            else:
+                self._assistant.command(room, conn, cmd)  # type: ignore[arg-type]
+            return
         if isinstance(cmd, THREAD_COMMAND_TYPES):
             if self._conversation is None:
                 conn.send(app_frame(Error(code="unsupported", message="no conversation here",
-                                          ref=cmd.id)))
+                                          ref=getattr(cmd, "id", None))))
             else:
                 self._conversation.command(room, conn, cmd)  # type: ignore[arg-type]
             return
@@ -157,6 +178,7 @@ class Negotiation:
             self._explanations.on_remote_done(room, msg)
         elif msg.kind in ("state", "resync"):  # another node changed it, or we may have missed it
             self._tasks.spawn("commands", self.refresh(room), f"refresh-{room.offer_id}")
+            self.edited(room)
 
     async def refresh(self, room: Room) -> None:
         """Another node changed the negotiation: re-read status, version and the proposal."""
@@ -261,6 +283,8 @@ class Negotiation:
         await self._store.schedule_reminder(waiting_reminder(
             room.offer_id, other.id, proposal.id, self._config.remind_waiting_after_s, now))
         self._explanations.start(room, proposal)
+        if self._assistant is not None:
+            await self._assistant.screen_proposal(room, proposal)
         return ack
 
     async def _accept(self, room: Room, actor: UserInfo, cmd: Accept) -> Ack:
@@ -405,6 +429,7 @@ class Negotiation:
         if fault and fault == f"crash_after_commit:{write.events[0].kind}":
             os.kill(os.getpid(), signal.SIGKILL)  # crash tests: durable, but nobody told yet
         room.publish("state", b"")  # other nodes holding this room re-read it
+        self.edited(room)  # the draft and the agreed version change with most commits
         if self._after_commit is not None:
             self._after_commit()
         for event in write.events:

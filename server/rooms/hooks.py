@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from server.bus.base import BusMessage
     from server.rooms.connection import Connection
     from server.rooms.room import Room
-    from server.wire import Command, ThreadCommand
+    from server.wire import AssistCommand, Command, ThreadCommand
 
 
 class RoomHooks(Protocol):
@@ -23,9 +23,15 @@ class RoomHooks(Protocol):
     def joined(self, room: Room, conn: Connection) -> None:
         """``conn`` joined and has the document's step 1 (replay what it missed here)."""
 
-    def command(self, room: Room, conn: Connection, cmd: Command | ThreadCommand) -> None:
-        """A negotiation or thread command from a connection; runs as its own task, never
-        blocks."""
+    def command(
+        self, room: Room, conn: Connection, cmd: Command | ThreadCommand | AssistCommand
+    ) -> None:
+        """A negotiation, thread or assistant command from a connection; runs as its own task,
+        never blocks."""
+
+    def edited(self, room: Room) -> None:
+        """The document changed by an edit (here or on another node): cheap, called per update
+        (anything costly is to be debounced)."""
 
     def remote(self, room: Room, msg: BusMessage) -> None:
         """Another node's message the room does not handle itself ("state", "explain_done"),
@@ -41,10 +47,15 @@ class NoHooks:
     def joined(self, room: Room, conn: Connection) -> None:
         return None
 
-    def command(self, room: Room, conn: Connection, cmd: Command | ThreadCommand) -> None:
+    def command(
+        self, room: Room, conn: Connection, cmd: Command | ThreadCommand | AssistCommand
+    ) -> None:
         from server.wire import Error, app_frame
 
         conn.send(app_frame(Error(code="unsupported", message="commands are off here")))
+
+    def edited(self, room: Room) -> None:
+        return None
 
     def remote(self, room: Room, msg: BusMessage) -> None:
         return None

@@ -47,6 +47,7 @@ from server.rooms.persister import Persister
 from server.store.base import OfferRecord, ProposalRecord
 from server.tasks import Tasks
 from server.wire import (
+    ASSIST_COMMAND_TYPES,
     COMMAND_TYPES,
     THREAD_COMMAND_TYPES,
     CloseCode,
@@ -348,6 +349,8 @@ class Room:
         rejection = self.document.apply_edit(conn, update, info, ctx, self.locks.holder,
                                              announce=announce)
         self.metrics.count("updates")
+        if rejection is None or rejection.code == "server_only":
+            self.hooks.edited(self)
         if rejection is not None and rejection.code == "out_of_sync":
             log.warning("out-of-order update from %s in offer %s", conn.user.id, self.offer_id)
             conn.send(app_frame(Error(code="out_of_sync", message=rejection.reason)))
@@ -381,7 +384,7 @@ class Room:
 
     def _on_app(self, conn: Connection, payload: bytes) -> None:
         msg = decode_client_message(payload)
-        if isinstance(msg, (*COMMAND_TYPES, *THREAD_COMMAND_TYPES)):
+        if isinstance(msg, (*COMMAND_TYPES, *THREAD_COMMAND_TYPES, *ASSIST_COMMAND_TYPES)):
             self.hooks.command(self, conn, msg)  # type: ignore[arg-type]
         elif isinstance(msg, (Lock, Unlock, RequestRelease)):
             self.field_locks.on_message(conn, msg)
@@ -394,6 +397,7 @@ class Room:
     def apply_trusted(self, update: bytes) -> None:
         """An update another node accepted: applied unchecked, sent to this node's connections."""
         self.document.apply_trusted(update)
+        self.hooks.edited(self)
 
     async def resync(self, msg: BusMessage) -> None:
         """Re-read the document from the store (the bus may have lost messages), then let the

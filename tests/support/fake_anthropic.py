@@ -8,7 +8,9 @@ off mid-stream, headers that never come).
 
 Each ``POST /v1/messages`` takes the next queued ``Script`` (``normal()`` when none is queued) and
 is recorded in ``requests`` with its headers and JSON body, so tests can assert what the model was
-sent. Behaviours:
+sent. The room asks once per reader language, concurrently, so the order of those requests is not
+fixed: ``script_for("German", …)`` queues answers for requests whose user message asks for that
+language ("…, in German."), taken before the shared queue. Behaviours:
 
 - ``normal(text)``: the text in several ``text_delta`` events, then ``message_stop``;
 - ``slow(text, delay_s)``: the same with a pause before every delta;
@@ -20,7 +22,8 @@ sent. Behaviours:
 - ``hang()``: no response headers at all for ``delay_s``;
 - ``echo()``: streams back the request's system prompt and user message, as they were sent.
 
-Wrong numbers need no special mode: ``normal("The rate doubles to $90.00.")``.
+Wrong numbers and wrong languages need no special mode: ``normal("The rate doubles to $90.00.")``,
+``script_for("German", normal("The hourly rate increases…"))``.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -35,6 +39,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Ending = Literal["stop", "error", "drop", "cut"]
+#: How the room's user message names the reader's language (server/explain/prompt.py).
+_LANGUAGE = re.compile(r"^Explain this proposed change to the offer, in (\w+)\.")
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,12 @@ class Recorded:
         return str(system)
 
     @property
+    def language(self) -> str | None:
+        """The language the request asks for ("German"), from its user message."""
+        match = _LANGUAGE.search(self.user_text)
+        return match.group(1) if match else None
+
+    @property
     def user_text(self) -> str:
         """The text of the last user message."""
         content = self.body["messages"][-1]["content"]
@@ -140,6 +152,7 @@ class FakeAnthropic:
         self.port = 0
         self.requests: list[Recorded] = []
         self._scripts: deque[Script] = deque()
+        self._by_language: dict[str, deque[Script]] = {}
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._loop.set_exception_handler(_quiet_exceptions)
@@ -158,6 +171,11 @@ class FakeAnthropic:
         """Queue answers for the next requests, in order."""
         with self._lock:
             self._scripts.extend(scripts)
+
+    def script_for(self, language: str, *scripts: Script) -> None:
+        """Queue answers for the next requests asking for ``language`` ("German"), in order."""
+        with self._lock:
+            self._by_language.setdefault(language, deque()).extend(scripts)
 
     def start(self) -> None:
         self._thread.start()
@@ -200,8 +218,11 @@ class FakeAnthropic:
         if self._stopping.is_set():
             raise _Stopping
 
-    def _next_script(self) -> Script:
+    def _next_script(self, request: Recorded) -> Script:
         with self._lock:
+            own = self._by_language.get(request.language or "")
+            if own:
+                return own.popleft()
             return self._scripts.popleft() if self._scripts else Script()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -216,7 +237,7 @@ class FakeAnthropic:
             if request.method != "POST" or request.path.split("?")[0] != "/v1/messages":
                 await _send_json(writer, 404, _error_body("not_found_error", "Not found"))
                 return
-            await self._answer(request, self._next_script(), writer)
+            await self._answer(request, self._next_script(request), writer)
         except (ConnectionError, asyncio.IncompleteReadError, _Stopping):
             pass  # the client went away (a timeout on its side, most likely), or we are stopping
         finally:

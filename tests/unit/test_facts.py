@@ -5,8 +5,21 @@ from __future__ import annotations
 from datetime import date
 
 import msgspec
+import pytest
 
-from server.explain.facts import Comparison, ValueChange, build_facts
+from server.explain.facts import (
+    CUT,
+    FRAGMENT_CHARS,
+    FRAGMENT_WORDS,
+    MAX_FRAGMENTS,
+    Comparison,
+    ValueChange,
+    build_facts,
+    duration,
+    scope_fragments,
+)
+from server.explain.grounding import check_grounding
+from server.explain.offline import duration_text, offline_text
 from server.offers.money import format_money, format_percent, money_forms, to_major
 from server.offers.terms import Milestone, Terms
 
@@ -162,3 +175,104 @@ def test_money_formats() -> None:
     assert str(to_major(1250, "BHD")) == "1.250"
     assert "CAD 45.00" in money_forms(4500, "CAD") and "$45.00" in money_forms(4500, "CAD")
     assert format_percent(25.0) == "25%" and format_percent(-16.7) == "-16.7%"
+
+
+# -- the one duration rule ----------------------------------------------------------------------
+
+#: (start, end) -> (days, weeks, shown): what the summary, the facts and the web app all say.
+#: The web app copies this table (web/src), so a change here is a change there.
+DURATIONS: list[tuple[date, date, int, int, str]] = [
+    (date(2026, 12, 1), date(2026, 12, 1), 1, 1, "1 day"),
+    (date(2026, 12, 1), date(2026, 12, 7), 7, 1, "7 days"),
+    (date(2026, 12, 1), date(2026, 12, 8), 8, 2, "8 days"),
+    (date(2026, 12, 1), date(2026, 12, 13), 13, 2, "13 days"),
+    (date(2026, 12, 1), date(2026, 12, 14), 14, 2, "2 weeks"),
+    (date(2026, 12, 1), date(2026, 12, 15), 15, 3, "3 weeks"),
+    (date(2026, 12, 1), date(2026, 12, 28), 28, 4, "4 weeks"),
+    (date(2026, 12, 1), date(2026, 12, 29), 29, 5, "5 weeks"),
+    (date(2026, 12, 1), date(2027, 1, 25), 56, 8, "8 weeks"),
+    (date(2026, 12, 1), date(2027, 1, 26), 57, 9, "9 weeks"),
+    (date(2026, 12, 1), date(2027, 1, 31), 62, 9, "9 weeks"),
+    (date(2028, 2, 1), date(2028, 2, 29), 29, 5, "5 weeks"),  # a leap day counts
+    (date(2026, 12, 1), date(2027, 11, 30), 365, 53, "53 weeks"),
+]
+
+
+@pytest.mark.parametrize(("start", "end", "days", "weeks", "shown"), DURATIONS)
+def test_duration_rule(start: date, end: date, days: int, weeks: int, shown: str) -> None:
+    term = duration(start, end)
+    assert term is not None
+    assert (term.days, term.weeks) == (days, weeks)
+    assert duration_text(term) == shown
+    # The facts use the same rule for both sides, and it is what the explanation says.
+    f = build_facts(change(HOURLY, start_date=start, end_date=end),
+                    change(HOURLY, start_date=start, end_date=end, hourly_rate=5000))
+    assert (f.after.days, f.after.weeks, f.after.duration) == (days, weeks, term)
+    assert f.after.total_value == 5000 * 20 * weeks
+
+
+def test_duration_needs_both_dates_in_order() -> None:
+    assert duration(None, date(2026, 12, 1)) is None
+    assert duration(date(2026, 12, 1), None) is None
+    assert duration(date(2026, 12, 2), date(2026, 12, 1)) is None
+    f = build_facts(HOURLY, change(HOURLY, end_date=None))
+    assert (f.after.days, f.after.weeks, f.after.duration) == (None, None, None)
+
+
+def test_duration_in_every_language() -> None:
+    term = duration(date(2026, 12, 1), date(2027, 1, 25))
+    short = duration(date(2026, 12, 1), date(2026, 12, 10))
+    assert term is not None and short is not None
+    assert [duration_text(term, lang) for lang in ("en", "de", "es")] == [
+        "8 weeks", "8 Wochen", "8 semanas"]  # fmt: skip
+    assert [duration_text(short, lang) for lang in ("en", "de", "es")] == [
+        "10 days", "10 Tage", "10 días"]  # fmt: skip
+
+
+def test_the_explanation_and_the_facts_agree_on_weeks() -> None:
+    # The defect: "9 weeks" in the explanation where the summary said 8 (1 Dec - 25 Jan).
+    old = change(HOURLY, end_date=date(2027, 1, 25))
+    f = build_facts(old, change(old, hourly_rate=5000))
+    assert f.after.weeks == 8
+    assert "8 weeks" in offline_text(f) and "9 weeks" not in offline_text(f)
+
+
+# -- scope fragments ----------------------------------------------------------------------------
+
+
+def test_fragments_say_what_a_scope_change_adds_and_removes() -> None:
+    old = "We meet daily for standups. Build the booking app."
+    new = "We hold a weekly status call on Mondays. Build the booking app and the admin screen."
+    added, removed, more = scope_fragments(old, new)
+    assert added == ("hold a weekly status call on Mondays", "and the admin screen")
+    assert removed == ("meet daily for standups",)
+    assert more is False
+
+
+def test_fragments_ignore_punctuation_and_split_at_sentences() -> None:
+    assert scope_fragments("Write tests.", "Write tests") == ((), (), False)
+    added, removed, _ = scope_fragments("Build it.", "Build it. Deploy it. Then monitor it!")
+    assert added == ("Deploy it", "Then monitor it") and removed == ()
+
+
+def test_fragments_are_bounded() -> None:
+    long_run = " ".join(f"word{i}" for i in range(40))
+    added, _, _ = scope_fragments("Start.", "Start. " + long_run)
+    assert added == (" ".join(f"word{i}" for i in range(FRAGMENT_WORDS)) + CUT,)
+    assert len(added[0].split()) == FRAGMENT_WORDS
+    huge = "x" * 500
+    added, _, _ = scope_fragments("a", "a " + huge)
+    assert len(added[0]) <= FRAGMENT_CHARS + 1 and added[0].endswith(CUT)
+    many = " ".join(f"New item {i}." for i in range(6))
+    added, _, more = scope_fragments("Old.", "Old. " + many)
+    assert len(added) == MAX_FRAGMENTS and more is True
+
+
+def test_fragments_are_facts_and_party_text() -> None:
+    scope = "Build the API. Write tests. Add 17 reports."
+    f = build_facts(HOURLY, change(HOURLY, description=scope))
+    assert f.description is not None
+    assert f.description.added_fragments == ("Add 17 reports",)
+    assert "Add 17 reports" in f.texts()  # quoted verbatim, its digits are data, not claims
+    assert check_grounding("It adds “Add 17 reports”.", f).grounded
+    assert not check_grounding("It adds 17 reports.", f).grounded

@@ -5,9 +5,16 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import msgspec
 import pytest
 
-from server.explain.flags import detect_flags, scan_text
+from server.explain.flags import (
+    Flag,
+    detect_flags,
+    flag_message,
+    scan_text,
+    text_flags,
+)
 from server.offers.limits import Limits
 from server.offers.terms import Milestone, Terms
 
@@ -296,3 +303,166 @@ def test_large_upfront_milestone_on_a_start_today() -> None:
     assert detect_flags(_fixed(even), None, LIMITS, TODAY) == []
     single = (Milestone("a", "Whole job", 100000, TODAY),)
     assert detect_flags(_fixed(single), None, LIMITS, TODAY) == []
+
+
+# --- the brief's examples, and every language ---------------------------------------------------
+
+
+def _found(text: str) -> dict[str, str]:
+    return {code: evidence for code, _, _, evidence in scan_text(text)}
+
+
+def test_fee_paid_in_gift_cards_is_two_signals_quoting_the_request() -> None:
+    found = _found("pay a $50 registration fee by gift card")
+    assert found == {"upfront_fee": "pay a $50 registration fee",
+                     "gift_cards": "pay a $50 registration fee by gift card"}
+
+
+def test_identity_request_quotes_the_document() -> None:
+    text = "Before the onboarding call, send a copy of your passport and your bank login."
+    assert _found(text)["personal_data"] == "send a copy of your passport"
+
+
+IN_GERMAN_AND_SPANISH = [
+    ("upfront_fee", "Vor dem ersten Auftrag fällt eine Anmeldegebühr von 49 € an.",
+     "Vor dem ersten Auftrag fällt eine Anmeldegebühr"),
+    ("upfront_fee", "Debes pagar una tasa de inscripción de 40 € para empezar.",
+     "Debes pagar una tasa de inscripción"),
+    ("off_platform_contract", "Lass uns den Vertrag außerhalb der Plattform abschließen.",
+     "Vertrag außerhalb der Plattform"),
+    ("off_platform_contract", "Firmemos el contrato fuera de la plataforma.",
+     "contrato fuera de la plataforma"),
+    ("off_platform_contract", "Let's sign the contract outside the platform.",
+     "sign the contract outside the platform"),
+    ("off_platform_contract", "Can you cancel the contract here and work directly with us?",
+     "you cancel the contract here and work directly"),
+    ("personal_data", "Schicken Sie mir eine Kopie Ihres Personalausweises.",
+     "Schicken Sie mir eine Kopie Ihres Personalausweises"),
+    ("personal_data", "Envíame una foto de tu DNI y tu pasaporte.", "Envíame una foto de tu DNI"),
+    ("gift_cards", "Kauf bitte vier Google-Play-Karten und schick mir die Codes.",
+     "Kauf bitte vier Google-Play-Karten"),
+    ("crypto", "Te pago en criptomonedas, sin comisiones.", "Te pago en criptomonedas"),
+    ("equipment_reimbursement",
+     "Wir schicken dir einen Scheck, davon kaufst du den Laptop bei unserem Lieferanten.",
+     "schicken dir einen Scheck, davon kaufst"),
+    ("overpayment", "Devuélveme la diferencia por Bizum, por favor.", "Devuélveme la diferencia"),
+]
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "evidence"),
+    IN_GERMAN_AND_SPANISH,
+    ids=[f"{code}-{i}" for i, (code, *_) in enumerate(IN_GERMAN_AND_SPANISH)],
+)
+def test_signal_in_german_and_spanish(code: str, text: str, evidence: str) -> None:
+    assert _found(text).get(code) == evidence
+
+
+@pytest.mark.parametrize("text", [
+    # Ordinary work about the same topics, in German and Spanish.
+    "Anmeldeformular für unser Event: Teilnehmer zahlen die Anmeldegebühr online per Karte.",
+    "Flujo KYC: el usuario sube una foto de su DNI y la verificación la hace Veriff.",
+    "Gutschein-Funktion: Kunden kaufen Geschenkkarten und lösen den Code an der Kasse ein.",
+    "App de billetera cripto: enviar y recibir bitcoin, mostrar la dirección como código QR.",
+    "Ratgeber: Geben Sie Ihr Passwort oder Ihren Bestätigungscode niemals weiter.",
+    "Never share your password or verification code with anyone, not even our support team.",
+    "Módulo de contratos: los clientes firman el contrato dentro de la app.",
+    "Telegram-Bot, der dem Lager eine Nachricht schickt, wenn der Bestand sinkt.",
+])
+def test_topics_in_every_language_are_not_requests(text: str) -> None:
+    assert _found(text) == {}
+
+
+# --- sentences in every language ----------------------------------------------------------------
+
+
+def test_text_flag_carries_its_sentence_in_german_and_spanish() -> None:
+    terms = _hourly("Build a landing page with a contact form. I'll pay you via PayPal.")
+    [flag] = detect_flags(terms, None, LIMITS, TODAY)
+    assert flag.messages == {
+        "de": "Bittet darum, außerhalb der Plattform zu zahlen oder bezahlt zu werden; damit "
+              "entfällt der Zahlungsschutz.",
+        "es": "Pide pagar o cobrar fuera de la plataforma, lo que elimina la protección de los "
+              "pagos.",
+    }
+    assert flag_message(flag, "en") == flag.message
+    assert flag_message(flag, "de") == flag.messages["de"]
+
+
+def test_structural_sentences_format_figures_per_language() -> None:
+    ms = (Milestone("a", "Design", 40000), Milestone("b", "Build", 40000))
+    [flag] = detect_flags(_fixed(ms), None, LIMITS, TODAY)
+    assert flag.message == (
+        "The milestone amounts add up to $800.00, not to the fixed price of $1,000.00."
+    )
+    assert flag_message(flag, "de") == (
+        "Die Meilensteine ergeben zusammen 800,00\u00a0$, nicht den Festpreis von 1.000,00\u00a0$."
+    )
+    assert flag_message(flag, "es") == (
+        "Los hitos suman 800,00\u00a0US$, no el precio fijo de 1.000,00\u00a0US$."
+    )
+
+
+def test_upfront_milestone_sentence_has_share_and_day_per_language() -> None:
+    ms = (Milestone("a", "Kick-off", 80000, TODAY), Milestone("b", "Delivery", 20000))
+    [flag] = detect_flags(_fixed(ms), None, LIMITS, TODAY)
+    assert flag.message == (
+        "The first milestone is 80% of the price and falls due on 20 Nov 2026, before work can "
+        "be reviewed."
+    )
+    assert flag.messages["de"] == (
+        "Der erste Meilenstein macht 80\u00a0% des Preises aus und ist am 20. November 2026 "
+        "fällig, bevor die Arbeit geprüft werden kann."
+    )
+    assert flag.messages["es"] == (
+        "El primer hito es el 80\u00a0% del precio y vence el 20 de noviembre de 2026, antes de "
+        "que se pueda revisar el trabajo."
+    )
+
+
+def test_vague_task_sentence_counts_words_per_language() -> None:
+    [flag] = detect_flags(_hourly("Easy online job.", rate=20000), None, LIMITS, TODAY)
+    assert flag.message == (
+        "Pay far above the usual ($200.00 an hour) for a task described in 3 words can be a lure."
+    )
+    assert "(200,00\u00a0$ pro Stunde)" in flag.messages["de"]
+    assert "in 3 Wörtern beschrieben" in flag.messages["de"]
+    assert "(200,00\u00a0US$ por hora) por una tarea descrita en 3 palabras" in flag.messages["es"]
+
+
+def test_rate_below_policy_sentence_per_language() -> None:
+    [flag] = detect_flags(_hourly("Data entry into our CRM.", rate=200), None, LIMITS, TODAY)
+    assert flag.messages == {
+        "de": "Der Stundensatz liegt unter dem Plattform-Minimum von 3,00\u00a0$ pro Stunde.",
+        "es": "La tarifa está por debajo del mínimo de la plataforma, 3,00\u00a0US$ por hora.",
+    }
+
+
+def test_flags_stored_before_translations_still_decode_and_translate() -> None:
+    # A flag as stored inside an explanation before ``messages`` existed.
+    old = b'{"code":"upfront_fee","severity":"danger","evidence":"pay the training fee",' \
+          b'"message":"Asks the freelancer to pay a fee before starting.","at_risk":"freelancer",' \
+          b'"source":"description"}'
+    flag = msgspec.json.decode(old, type=Flag)
+    assert flag.messages == {}
+    assert flag_message(flag, "en") == "Asks the freelancer to pay a fee before starting."
+    assert flag_message(flag, "es").startswith("Pide al freelancer que pague una tasa")
+    # A structural flag's figures are not stored apart from its English sentence: English stays.
+    structural = Flag("milestone_sum_mismatch", "warning", "milestones $8.00, price $10.00",
+                      "The milestone amounts do not add up to the fixed price.", "both")
+    assert flag_message(structural, "de") == structural.message
+    assert flag_message(structural, "fr") == structural.message
+
+
+def test_flag_with_sentences_round_trips_as_json() -> None:
+    [flag] = detect_flags(_hourly("Easy online job.", rate=20000), None, LIMITS, TODAY)
+    assert msgspec.json.decode(msgspec.json.encode(flag), type=Flag) == flag
+
+
+def test_text_flags_of_a_message() -> None:
+    [flag] = text_flags("Schreib mir auf WhatsApp: +49 151 23456789", "client", "message")
+    assert (flag.code, flag.severity, flag.at_risk, flag.source) == (
+        "off_platform_contact", "warning", "client", "message"
+    )
+    assert flag.evidence == "Schreib mir auf WhatsApp"
+    assert flag_message(flag, "es").startswith("Pide llevar la conversación fuera")

@@ -30,7 +30,7 @@ const NEAR_BOTTOM_PX = 64
 const S = {
   get title () { return t('convo.title') },
   get fab () { return t('convo.fab') },
-  fabLabel: (n: number) => n === 0 ? t('convo.title') : t('convo.fab_unread', { n: formatInteger(n) }),
+  unreadSpoken: (n: number) => n === 0 ? '' : t('convo.unread_spoken', { n: formatInteger(n) }),
   get close () { return t('convo.close') },
   get closeLabel () { return t('convo.close_label') },
   with: (names: string) => t('convo.with', { names }),
@@ -156,6 +156,10 @@ export class Conversation {
   private readonly deps: ConversationDeps
   private readonly fabBadge = h('span', { class: 'fab-badge', 'aria-hidden': 'true', hidden: true })
   private readonly toggleBadge = h('span', { class: 'fab-badge', 'aria-hidden': 'true', hidden: true })
+  // The count for screen readers, inside the button's own text: an aria-label would no longer
+  // contain the visible label (axe: label-content-name-mismatch).
+  private readonly fabUnread = h('span', { class: 'sr-only' })
+  private readonly toggleUnread = h('span', { class: 'sr-only' })
   private readonly heading = h('h2', { id: 'h-convo', tabindex: '-1' }, tr('convo.title'))
   private readonly sub = h('p', { class: 'convo-sub' })
   private readonly notifyInput: HTMLInputElement
@@ -198,11 +202,11 @@ export class Conversation {
     const { thread } = deps
     this.fab = h('button', {
       type: 'button', class: 'convo-fab', 'aria-controls': 'conversation', 'aria-expanded': 'false', onclick: () => this.open()
-    }, h('span', { class: 'fab-icon', 'aria-hidden': 'true' }), h('span', { class: 'fab-label' }, tr('convo.fab')), this.fabBadge)
+    }, h('span', { class: 'fab-icon', 'aria-hidden': 'true' }), h('span', { class: 'fab-label' }, tr('convo.fab')), this.fabUnread, this.fabBadge)
     this.toggle = h('button', {
       type: 'button', class: 'btn btn-small btn-secondary convo-toggle', 'aria-controls': 'conversation', 'aria-expanded': 'false',
       onclick: () => { if (this.isOpen) this.close(true); else this.open() }
-    }, h('span', { class: 'fab-icon', 'aria-hidden': 'true' }), h('span', {}, tr('convo.fab')), this.toggleBadge)
+    }, h('span', { class: 'fab-icon', 'aria-hidden': 'true' }), h('span', {}, tr('convo.fab')), this.toggleUnread, this.toggleBadge)
 
     this.notifyInput = h('input', { type: 'checkbox', id: 'convo-notify', role: 'switch', 'aria-describedby': 'convo-notify-note', onchange: () => { void this.toggleNotify() } })
     this.notifyWrap = h('label', { class: 'toggle convo-notify', for: 'convo-notify', title: tr('convo.notify_hint') },
@@ -535,11 +539,11 @@ export class Conversation {
     const meId = user?.id ?? null
     const unread = thread.unread
     // The button and its badge.
-    const label = S.fabLabel(unread)
-    for (const [btn, badge] of [[this.fab, this.fabBadge], [this.toggle, this.toggleBadge]] as const) {
+    const spoken = S.unreadSpoken(unread)
+    for (const [btn, badge, sr] of [[this.fab, this.fabBadge, this.fabUnread], [this.toggle, this.toggleBadge, this.toggleUnread]] as const) {
       setHidden(badge, unread === 0)
       setText(badge, unread > 99 ? '99+' : formatInteger(unread))
-      if (btn.getAttribute('aria-label') !== label) btn.setAttribute('aria-label', label)
+      setText(sr, spoken)
       toggleClass(btn, 'has-unread', unread > 0)
     }
     if (!this.isOpen) {

@@ -168,7 +168,7 @@ export function describeChange (c: Record<string, unknown>, currency: string): s
 // --- flags and attribution -----------------------------------------------------------------
 
 /** Risk signals with a title in the catalog ("flag.<code>"); others read as their code. */
-const FLAG_CODES = new Set(['off_platform_contact', 'off_platform_payment', 'crypto', 'overpayment', 'equipment_reimbursement',
+const FLAG_CODES = new Set(['off_platform_contact', 'off_platform_payment', 'off_platform_contract', 'crypto', 'overpayment', 'equipment_reimbursement',
   'gift_cards', 'upfront_fee', 'personal_data', 'unpaid_test', 'pressure', 'rate_below_policy', 'high_pay_vague_task',
   'milestone_sum_mismatch', 'supplies_no_milestones', 'large_upfront_milestone'])
 

@@ -352,6 +352,7 @@ const catalog: Catalog = {
   'severity.info': 'Hinweis',
   'flag.off_platform_contact': 'Kontakt außerhalb der Plattform',
   'flag.off_platform_payment': 'Zahlung außerhalb der Plattform',
+  'flag.off_platform_contract': 'Vertrag außerhalb der Plattform',
   'flag.crypto': 'Kryptowährung',
   'flag.overpayment': 'Überzahlung, die zurückgeschickt werden soll',
   'flag.equipment_reimbursement': 'Ausrüstung kaufen und erstattet bekommen',
@@ -551,7 +552,7 @@ const catalog: Catalog = {
   // --- the conversation panel ---
   'convo.title': 'Unterhaltung',
   'convo.fab': 'Unterhaltung',
-  'convo.fab_unread': 'Unterhaltung, {n} ungelesen',
+  'convo.unread_spoken': ', {n} ungelesen',
   'convo.close': 'Schließen',
   'convo.close_label': 'Unterhaltung schließen',
   'convo.with': 'Mit {names}',

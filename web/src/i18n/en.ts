@@ -353,6 +353,7 @@ const catalog: Catalog = {
   'severity.info': 'Note',
   'flag.off_platform_contact': 'Contact outside the platform',
   'flag.off_platform_payment': 'Payment outside the platform',
+  'flag.off_platform_contract': 'Contract outside the platform',
   'flag.crypto': 'Cryptocurrency',
   'flag.overpayment': 'Overpayment to send back',
   'flag.equipment_reimbursement': 'Equipment to buy and be reimbursed for',
@@ -552,7 +553,7 @@ const catalog: Catalog = {
   // --- the conversation panel ---
   'convo.title': 'Conversation',
   'convo.fab': 'Conversation',
-  'convo.fab_unread': 'Conversation, {n} unread',
+  'convo.unread_spoken': ', {n} unread',
   'convo.close': 'Close',
   'convo.close_label': 'Close conversation',
   'convo.with': 'With {names}',

@@ -352,6 +352,7 @@ const catalog: Catalog = {
   'severity.info': 'Nota',
   'flag.off_platform_contact': 'Contacto fuera de la plataforma',
   'flag.off_platform_payment': 'Pago fuera de la plataforma',
+  'flag.off_platform_contract': 'Contrato fuera de la plataforma',
   'flag.crypto': 'Criptomonedas',
   'flag.overpayment': 'Pago de más que hay que devolver',
   'flag.equipment_reimbursement': 'Equipo que comprar y que le reembolsarán',
@@ -551,7 +552,7 @@ const catalog: Catalog = {
   // --- the conversation panel ---
   'convo.title': 'Conversación',
   'convo.fab': 'Conversación',
-  'convo.fab_unread': 'Conversación, {n} sin leer',
+  'convo.unread_spoken': ', {n} sin leer',
   'convo.close': 'Cerrar',
   'convo.close_label': 'Cerrar la conversación',
   'convo.with': 'Con {names}',

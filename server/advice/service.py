@@ -1,0 +1,378 @@
+"""The assistant in the room (docs/DOMAIN.md, "The assistant").
+
+- **Advice**: whenever the draft changes (an edit here or on another node, a commit), the offer
+  check (``advice.check``) and the risk flags of the draft's own text are computed once per burst,
+  ``advice_delay_s`` after its first change, and each party gets an ``advice`` frame in their
+  language — only when what they would see changed. Viewers get none.
+- **Suggestions**: ``suggest`` answers the asker alone with a middle ground between the parties'
+  positions (``advice.middle``), computed from the negotiation's history and the draft, never
+  applied by itself.
+- **Reports**: ``report`` records a ``risk.reported`` event for the marketplace's trust team.
+- **Languages**: ``set_language`` changes what a socket reads in from then on.
+
+Everything here is bounded per room or per user: one check per room per ``advice_delay_s``,
+``suggestions_per_minute`` and ``reports_per_hour`` per user (``rate_limited`` past them), a
+report's reason at most ``report_chars``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+import weakref
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from server.advice.check import Finding, check_items, check_offer
+from server.advice.middle import (
+    Stance,
+    basis,
+    history_of,
+    no_suggestion_message,
+    positions,
+    suggest,
+)
+from server.advice.risk_events import REPORTED, record_flags
+from server.config import Config
+from server.errors import CommandError
+from server.explain.flags import Flag, Party, detect_flags, flags_for
+from server.i18n import Lang, pick_lang
+from server.metrics import Metrics
+from server.offers.checks import TermsInvalid
+from server.offers.terms import Terms
+from server.rooms.budget import CostBudget
+from server.rooms.connection import Connection
+from server.rooms.room import Room
+from server.store.base import OfferRecord, ProposalRecord, Store, content_hash
+from server.tasks import Tasks
+from server.wire import (
+    Ack,
+    Advice,
+    AssistCommand,
+    Error,
+    Report,
+    SetLanguage,
+    Suggest,
+    Suggestion,
+    UserInfo,
+    app_frame,
+)
+
+log = logging.getLogger("offer_room.advice")
+
+#: Sources of a flag that are text typed into the draft (the rest are about figures, which the
+#: offer check covers).
+_TEXT_SOURCE = re.compile(r"title|description|milestones\[\d+\]\.title")
+#: C0 controls but tab and line feed, DEL, C1 controls, bidi overrides (as in a message).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SUGGEST_BURST = 3.0
+_REPORT_BURST = 3.0
+
+
+class _Draft:
+    """One room's advice: what was computed from which draft, and what each socket last got."""
+
+    __slots__ = ("findings", "first_change", "flags", "key", "sent", "timer")
+
+    def __init__(self) -> None:
+        self.key: str | None = None
+        self.findings: list[Finding] = []
+        self.flags: list[Flag] = []
+        self.timer: asyncio.TimerHandle | None = None
+        #: When the burst now waiting for its check began (monotonic), for the delay metric.
+        self.first_change = 0.0
+        self.sent: weakref.WeakKeyDictionary[Connection, bytes] = weakref.WeakKeyDictionary()
+
+
+class Assistant:
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        metrics: Metrics,
+        *,
+        outbox: bool = False,
+        wake: Callable[[], None] | None = None,
+        language_changed: Callable[[Room, Connection], None] | None = None,
+        tasks: Tasks | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store = store
+        self._config = config
+        self._metrics = metrics
+        self._outbox = outbox
+        self._wake = wake
+        self._language_changed = language_changed
+        self._tasks = tasks if tasks is not None else Tasks()
+        self._clock = clock
+        self._drafts: weakref.WeakKeyDictionary[Room, _Draft] = weakref.WeakKeyDictionary()
+        self._rates: weakref.WeakKeyDictionary[Room, dict[tuple[str, str], CostBudget]] = (
+            weakref.WeakKeyDictionary())
+        #: Report command ids already recorded per room (a retry is acknowledged, not repeated).
+        self._reported: weakref.WeakKeyDictionary[Room, set[tuple[str, str]]] = (
+            weakref.WeakKeyDictionary())
+
+    # --- the room's hooks ------------------------------------------------------------------------
+
+    def joined(self, room: Room, conn: Connection) -> None:
+        if conn.user.role == "viewer":
+            return
+        state = self._state(room)
+        if state.key is None:
+            self._advise(room)
+        self._send(room, state, conn)
+
+    def edited(self, room: Room) -> None:
+        """A draft change: check once per burst, ``advice_delay_s`` after its first change."""
+        state = self._state(room)
+        if state.timer is not None:
+            return
+        state.first_change = time.monotonic()
+        ref = weakref.ref(room)
+        state.timer = asyncio.get_running_loop().call_later(
+            self._config.advice_delay_s, self._due, ref)
+
+    def command(self, room: Room, conn: Connection, cmd: AssistCommand) -> None:
+        if isinstance(cmd, SetLanguage):
+            self._set_language(room, conn, cmd.lang)
+        elif isinstance(cmd, Suggest):
+            self._tasks.spawn("commands", self._socket(room, conn, cmd), "suggest")
+        else:
+            self._tasks.spawn("commands", self._socket(room, conn, cmd), "report")
+
+    def forget(self, room: Room) -> None:
+        state = self._drafts.pop(room, None)
+        if state is not None and state.timer is not None:
+            state.timer.cancel()
+
+    # --- advice --------------------------------------------------------------------------------
+
+    def _state(self, room: Room) -> _Draft:
+        state = self._drafts.get(room)
+        if state is None:
+            state = self._drafts[room] = _Draft()
+        return state
+
+    def _due(self, ref: weakref.ReferenceType[Room]) -> None:
+        room = ref()
+        if room is None:
+            return
+        state = self._state(room)
+        state.timer = None
+        try:
+            changed = self._advise(room)
+        except Exception:  # advice is a help; a bug in it must never hurt the room
+            log.exception("advising on offer %s failed", room.offer_id)
+            return
+        if not changed:
+            return
+        sent = False
+        for conn in list(room.conns):
+            sent = self._send(room, state, conn) or sent
+        if sent:
+            self._metrics.advice(time.monotonic() - state.first_change)
+
+    def _advise(self, room: Room) -> bool:
+        """Recompute the room's advice; False when the draft is as last checked."""
+        state = self._state(room)
+        try:
+            draft = room.draft()
+        except TermsInvalid:  # mid-edit: keep the last advice until the draft reads again
+            return False
+        offer = room.offer
+        key = f"{content_hash(draft)}:{offer.version}:{offer.status}"
+        if key == state.key:
+            return False
+        state.key = key
+        if offer.status != "open":
+            state.findings, state.flags = [], []
+            return True
+        today = self._clock().date()
+        state.findings = list(check_offer(draft, self._config.limits, today))
+        proposer = _changer_role(room)
+        flags = detect_flags(draft, None, self._config.limits, today, committed=offer.terms,
+                             proposer=proposer)
+        state.flags = [f for f in flags if _TEXT_SOURCE.fullmatch(f.source)]
+        return True
+
+    def _send(self, room: Room, state: _Draft, conn: Connection) -> bool:
+        """Send ``conn`` its advice if it differs from what it last got."""
+        role = conn.user.role
+        if role == "viewer":
+            return False
+        advice = Advice(
+            check=check_items(state.findings, conn.lang, room.offer.terms.currency),
+            flags=flags_for(state.flags, role, conn.lang),
+            draft=(state.key or "").partition(":")[0],
+        )
+        frame = app_frame(advice)
+        # The draft hash changes with every keystroke; what the reader sees does not.
+        seen = app_frame(Advice(check=advice.check, flags=advice.flags))
+        if state.sent.get(conn) == seen:
+            return False
+        state.sent[conn] = seen
+        conn.send(frame)
+        return True
+
+    def _set_language(self, room: Room, conn: Connection, tag: str) -> None:
+        lang = pick_lang(tag)
+        if lang == conn.lang:
+            return
+        conn.lang = lang
+        if conn.user.role != "viewer":
+            self._send(room, self._state(room), conn)
+        if self._language_changed is not None:
+            self._language_changed(room, conn)
+
+    # --- suggestions and reports ------------------------------------------------------------
+
+    async def _socket(self, room: Room, conn: Connection, cmd: Suggest | Report) -> None:
+        kind = "suggestion" if isinstance(cmd, Suggest) else "report"
+        try:
+            if isinstance(cmd, Suggest):
+                conn.send(app_frame(await self.suggestion(room, conn.user, conn.lang, cmd)))
+            else:
+                conn.send(app_frame(await self.report(room, conn.user, cmd)))
+        except CommandError as exc:
+            self._metrics.assistant(kind, "rate_limited" if exc.code == "rate_limited"
+                                    else "refused")
+            conn.send(app_frame(Error(code=exc.code, message=exc.message, ref=cmd.id,
+                                      retry_after_s=exc.retry_after_s)))
+        except Exception:
+            log.exception("%s failed in offer %s", kind, room.offer_id)
+            conn.send(app_frame(Error(code="internal", message="That did not work; try again.",
+                                      ref=cmd.id)))
+
+    async def suggestion(self, room: Room, actor: UserInfo, lang: Lang, cmd: Suggest
+                         ) -> Suggestion:
+        """A middle ground for ``actor`` alone (the same for whoever asks)."""
+        _party_only(actor, "ask for suggestions")
+        self._spend(room, actor, "suggest", self._config.suggestions_per_minute / 60,
+                    _SUGGEST_BURST, "suggestions_per_minute",
+                    "You asked for suggestions often just now; wait a moment.")
+        history = await history_of(self._store, room.offer_id)
+        draft = _draft_stance(room, self._clock())
+        if draft is not None:
+            history.append(draft)
+        pos = positions(history, room.offer.terms)
+        if pos is None:
+            self._metrics.assistant("suggestion", "empty")
+            return Suggestion(items=[], message=no_suggestion_message(lang))
+        items = suggest(pos, self._config.limits, lang, today=self._clock().date())
+        self._metrics.assistant("suggestion", "ok" if items else "empty")
+        return Suggestion(items=items, basis=basis(pos),
+                          message=None if items else no_suggestion_message(lang))
+
+    async def report(self, room: Room, actor: UserInfo, cmd: Report) -> Ack:
+        """Record ``actor``'s report of the other party as a ``risk.reported`` event."""
+        _party_only(actor, "report")
+        if cmd.id is not None and len(cmd.id) > 100:
+            raise CommandError("bad_request", "command ids are at most 100 characters")
+        done = self._reported.setdefault(room, set())
+        ack = Ack(command="report", status="ok", version=room.offer.version, ref=cmd.id)
+        if cmd.id is not None and (actor.id, cmd.id) in done:
+            return ack
+        reason = _clean_reason(cmd.reason, self._config.report_chars)
+        self._spend(room, actor, "report", self._config.reports_per_hour / 3600,
+                    _REPORT_BURST, "reports_per_hour",
+                    "You have sent several reports just now; the trust team has them.")
+        offer = room.offer
+        reported = offer.freelancer if actor.role == "client" else offer.client
+        other_role = "freelancer" if actor.role == "client" else "client"
+        payload = {
+            "category": cmd.category,
+            "reason": reason,
+            "reporter": {"id": actor.id, "name": actor.name, "role": actor.role},
+            "reported": {"id": reported.id, "name": reported.name, "role": other_role},
+            "ref": cmd.id,
+        }
+        await self._store.append_event(room.offer_id, REPORTED, actor=actor.id,
+                                       reason=cmd.category, payload=payload,
+                                       outbox=self._outbox)
+        if cmd.id is not None:
+            done.add((actor.id, cmd.id))
+        if self._wake is not None:
+            self._wake()
+        self._metrics.assistant("report", "ok")
+        log.info("%s reported %s in offer %s (%s)", actor.id, reported.id, room.offer_id,
+                 cmd.category)
+        return ack
+
+    def _spend(self, room: Room, actor: UserInfo, what: str, rate: float, burst: float,
+               limit: str, message: str) -> None:
+        rates = self._rates.setdefault(room, {})
+        bucket = rates.get((actor.id, what))
+        if bucket is None:
+            bucket = rates[(actor.id, what)] = CostBudget(rate, burst)
+        if not bucket.spend(1):
+            self._metrics.limit_hit(limit)
+            raise CommandError("rate_limited", message, retry_after_s=max(1, round(1 / rate)))
+
+    # --- risk flags for the marketplace ------------------------------------------------------
+
+    async def screen_offer(self, offer: OfferRecord) -> list[Flag]:
+        """The client's first offer, screened for the freelancer (``risk.flagged`` if high)."""
+        flags = detect_flags(offer.terms, None, self._config.limits, self._clock().date(),
+                             proposer="client")
+        await record_flags(self._store, self._metrics, offer.id, flags, "creation",
+                           actor=offer.client.id, outbox=self._outbox, wake=self._wake)
+        return flags
+
+    async def screen_proposal(self, room: Room, proposal: ProposalRecord) -> None:
+        """A proposal's text and figures, screened as its explanation shows them."""
+        proposer: Party = "client" if proposal.by_role == "client" else "freelancer"
+        flags = detect_flags(proposal.terms, proposal.note, self._config.limits,
+                             self._clock().date(), committed=room.offer.terms, proposer=proposer)
+        await record_flags(self._store, self._metrics, room.offer_id, flags, "proposal",
+                           actor=proposal.by, ref=proposal.id, outbox=self._outbox,
+                           wake=self._wake)
+
+    async def screen_message(self, offer_id: str, author: str, message_id: str,
+                             flags: list[Flag]) -> None:
+        await record_flags(self._store, self._metrics, offer_id, flags, "message",
+                           actor=author, ref=message_id, outbox=self._outbox, wake=self._wake)
+
+
+def _party_only(actor: UserInfo, what: str) -> None:
+    if actor.role == "viewer":
+        raise CommandError("read_only", f"Viewers cannot {what}.")
+
+
+def _clean_reason(reason: str, limit: int) -> str:
+    text = reason.replace("\r\n", "\n").strip()
+    if len(text) > limit:
+        raise CommandError("too_long", f"A report's reason is limited to {limit:,} characters "
+                           f"(this one has {len(text):,}).")
+    if _FORBIDDEN.search(text):
+        raise CommandError("invalid", "The reason contains control or direction characters.")
+    return text
+
+
+def _changer_role(room: Room) -> Party | None:
+    """Who typed the draft's text since the last commit, if one party did: their new text is
+    screened for the other party (a scam targets the one who reads it)."""
+    roles: set[Party] = set()
+    with contextlib.suppress(Exception):  # a malformed attribution entry reads as unknown
+        for value in (room.odoc.changed_by.to_py() or {}).values():
+            if isinstance(value, dict) and value.get("role") in ("client", "freelancer"):
+                roles.add(value["role"])
+    return roles.pop() if len(roles) == 1 else None
+
+
+def _draft_stance(room: Room, now: datetime) -> Stance | None:
+    """The live draft as the position of the one party who changed it, if it differs."""
+    if room.pending is not None:
+        return None
+    role = _changer_role(room)
+    if role is None:
+        return None
+    try:
+        draft: Terms = room.draft()
+    except TermsInvalid:
+        return None
+    if draft == room.offer.terms:
+        return None
+    return Stance(role=role, terms=draft, at=now, kind="draft")
