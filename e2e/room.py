@@ -29,7 +29,7 @@ class RoomPage:
         return self.page.locator(f'[data-lock-field="{lock_field}"]')
 
     def highlight(self, field: str) -> Locator:
-        return self.page.locator(f'[data-field="{field}"]')
+        return self.page.locator(f'.field[data-field="{field}"]')
 
     def commit(self, label: str, value: str, nth: int = 0) -> None:
         """Type a value and leave the field (numbers and money commit on change)."""

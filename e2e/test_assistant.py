@@ -5,14 +5,23 @@ reporting the other party, and the viewer who sees none of it."""
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from axe import violations
-from conftest import PHONE, OpenRoom
-from harness import ServerProcess
+from conftest import PHONE, OpenRoom, start_server
+from harness import ROOT, ServerProcess
 from playwright.sync_api import Locator, expect
 from room import RoomPage
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from tests.support.receiver import WebhookReceiver
+
+WEBHOOK_SECRET = "e2e-webhook-secret"
 
 #: A fixed-price offer that says little: the check has something to say to both parties.
 INCOMPLETE: dict[str, Any] = {
@@ -138,21 +147,83 @@ def test_a_middle_ground_after_a_rejection_is_applied_by_hand(
     # Nothing changed until "Apply to my draft".
     assert client.terms()["hourly_rate"] == 4500
 
-    dialog.get_by_role("button", name="Apply to my draft").click()
+    offered = item.inner_text()
+    dialog.get_by_role("button", name="Close").click()
     expect(dialog).to_be_hidden()
-    expect(client.page.locator(".toast").filter(has_text="Your draft was filled")).to_be_visible()
-    rate = client.terms()["hourly_rate"]
+
+    # The freelancer asks too and gets the same middle ground (the positions decide, not the
+    # asker), applies it to the draft by hand and proposes it; the client receives it.
+    theirs = freelancer.page.get_by_role("button", name="Suggest a middle ground")
+    expect(theirs).to_be_visible()
+    theirs.click()
+    their_dialog = freelancer.page.get_by_role("dialog", name="A middle ground")
+    expect(their_dialog).to_be_visible(timeout=10_000)
+    assert freelancer.terms()["hourly_rate"] == 4500  # nothing applied by itself
+    their_dialog.get_by_role("button", name="Apply to my draft").click()
+    expect(their_dialog).to_be_hidden()
+    expect(freelancer.page.locator(".toast").filter(has_text="Your draft was filled")
+           ).to_be_visible()
+    rate = freelancer.terms()["hourly_rate"]
     assert 4500 < rate < 6000, rate
-    # The same path as a person's edit: the other party sees it, tinted as the client's change.
-    freelancer.page.wait_for_function(
+    assert f"${rate / 100:.2f}/h" in offered, offered  # what the client was shown
+    # The same path as a person's edit: the other party sees it, tinted as the freelancer's.
+    client.page.wait_for_function(
         "r => window.offerRoom.doc.getMap('terms').get('hourly_rate') === r", arg=rate)
-    expect(freelancer.highlight("hourly_rate")).to_have_class(re.compile(r"\bchanged\b"))
+    expect(client.highlight("hourly_rate")).to_have_class(re.compile(r"\bchanged\b"))
+    freelancer.propose("Meeting you in the middle.")
+    expect(client.panel.locator(".neg-explain")).to_have_attribute("aria-busy", "false",
+                                                                   timeout=15_000)
+    expect(client.panel.locator(".neg-explain-text")).to_contain_text(f"${rate / 100:.2f}")
     for room in (client, freelancer):
         assert room.errors == []
 
 
-def test_reporting_the_other_party(server: ServerProcess, open_room: OpenRoom,
-                                   artifacts: Path) -> None:
+def test_each_party_reads_the_proposal_in_their_own_language(
+    server: ServerProcess, open_room: OpenRoom, artifacts: Path
+) -> None:
+    offer = server.create_offer()  # hourly at $45.00
+    client = open_room(offer["links"]["client"])  # en-US
+    freelancer = open_room(offer["links"]["freelancer"], locale="de-DE")
+    client.commit("Hourly rate", "50")
+    client.propose()
+    for room in (client, freelancer):
+        expect(room.explanation).to_have_attribute("aria-busy", "false", timeout=15_000)
+    english = client.explanation.locator(".neg-explain-text")
+    german = freelancer.explanation.locator(".neg-explain-text")
+    # The same facts, each in the reader's words and formats.
+    expect(english).to_contain_text("$45.00")
+    expect(english).to_contain_text("$50.00")
+    expect(german).to_contain_text("45,00\u00a0$")
+    expect(german).to_contain_text("50,00\u00a0$")
+    expect(german).to_contain_text("Stundensatz")
+    freelancer.shot(freelancer.panel, str(artifacts / "assistant-explain-de.png"))
+    client.shot(client.panel, str(artifacts / "assistant-explain-en.png"))
+    # The freelancer can read it as the client does.
+    freelancer.explanation.get_by_role("button", name="English").click()
+    expect(german).to_contain_text("$50.00")
+    assert violations(freelancer.page) == []
+    for room in (client, freelancer):
+        assert room.errors == []
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    hooks = WebhookReceiver(WEBHOOK_SECRET)
+    yield hooks
+    hooks.close()
+
+
+@pytest.fixture
+def hooked_server(tmp_path: Path, receiver: WebhookReceiver) -> Iterator[ServerProcess]:
+    srv = start_server(tmp_path, {"OFFER_ROOM_WEBHOOK_URL": receiver.url,
+                                  "OFFER_ROOM_WEBHOOK_SECRET": WEBHOOK_SECRET})
+    yield srv
+    srv.stop()
+
+
+def test_reporting_the_other_party(hooked_server: ServerProcess, receiver: WebhookReceiver,
+                                   open_room: OpenRoom, artifacts: Path) -> None:
+    server = hooked_server
     offer = server.create_offer()
     freelancer = open_room(offer["links"]["freelancer"], viewport=PHONE)
     opener = freelancer.page.get_by_role("button", name="Report Ada Lovelace to the marketplace")
@@ -180,6 +251,15 @@ def test_reporting_the_other_party(server: ServerProcess, open_room: OpenRoom,
     reported = [e for e in items if e.get("kind") == "risk.reported"]
     assert reported, items
     assert reported[0]["payload"]["category"] == "off_platform"
+    # The marketplace's trust team hears of it through the signed webhook.
+    freelancer.page.wait_for_function("() => true")  # let the dispatcher run
+    for _ in range(100):
+        if "risk.reported" in receiver.kinds():
+            break
+        freelancer.page.wait_for_timeout(100)
+    [hook] = [e for e in receiver.received if e["kind"] == "risk.reported"]
+    assert hook["payload"]["reported"]["name"] == "Ada Lovelace"
+    assert hook["payload"]["reason"] == "Asked me to pay a deposit by bank transfer."
     dialog.get_by_role("button", name="Close").click()
     expect(dialog).to_be_hidden()
     assert freelancer.errors == []

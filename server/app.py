@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -105,9 +106,9 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
         mailer=SmtpMailer(config.smtp_url, config.smtp_from) if config.smtp_url else None,
         outbox=webhooks is not None, after_event=webhooks.wake if webhooks else None)
 
-    def show_banner(offer_id: str, user_id: str, text: str) -> None:
+    def show_banner(offer_id: str, user_id: str, text: str, params: dict[str, Any]) -> None:
         """A reminder, shown to that party's sockets on whichever node holds the room."""
-        frame = app_frame(Notice(kind="reminder", text=text))
+        frame = app_frame(Notice(kind="reminder", text=text, params=params))
         room = registry.rooms.get(offer_id)
         if room is not None:
             room.send_to_user(user_id, frame)

@@ -288,9 +288,14 @@ class Rejected(_Msg, tag="rejected"):
 
 class Notice(_Msg, tag="notice"):
     kind: str
+    #: The notice as an English sentence (for clients without their own wording).
     text: str
     field: str | None = None
     by: UserInfo | None = None
+    #: The figures of ``text`` for a client that words notices in its reader's language:
+    #: ``version``, ``reason``; for a reminder ``reminder`` (its kind), ``days``/``hours`` left,
+    #: ``who`` waits, and ``about`` (what a question is about).
+    params: dict[str, Any] = {}
 
 
 class FieldProblem(msgspec.Struct, frozen=True):

@@ -68,6 +68,10 @@ log = logging.getLogger("offer_room.advice")
 _TEXT_SOURCE = re.compile(r"title|description|milestones\[\d+\]\.title")
 #: C0 controls but tab and line feed, DEL, C1 controls, bidi overrides (as in a message).
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: A room's checks may take at most this share of a core: a check that took longer than usual
+#: (a 20,000-character description full of near-misses scans in ~60 ms) pushes the next one
+#: out, so a party who keeps editing such a text cannot make advice cost the node more.
+_MAX_SHARE = 0.05
 _SUGGEST_BURST = 3.0
 _REPORT_BURST = 3.0
 
@@ -75,13 +79,15 @@ _REPORT_BURST = 3.0
 class _Draft:
     """One room's advice: what was computed from which draft, and what each socket last got."""
 
-    __slots__ = ("findings", "first_change", "flags", "key", "sent", "timer")
+    __slots__ = ("cost", "findings", "first_change", "flags", "key", "sent", "timer")
 
     def __init__(self) -> None:
         self.key: str | None = None
         self.findings: list[Finding] = []
         self.flags: list[Flag] = []
         self.timer: asyncio.TimerHandle | None = None
+        #: Seconds the last check took (it sets how soon the next may run).
+        self.cost = 0.0
         #: When the burst now waiting for its check began (monotonic), for the delay metric.
         self.first_change = 0.0
         self.sent: weakref.WeakKeyDictionary[Connection, bytes] = weakref.WeakKeyDictionary()
@@ -132,8 +138,8 @@ class Assistant:
             return
         state.first_change = time.monotonic()
         ref = weakref.ref(room)
-        state.timer = asyncio.get_running_loop().call_later(
-            self._config.advice_delay_s, self._due, ref)
+        delay = max(self._config.advice_delay_s, state.cost / _MAX_SHARE)
+        state.timer = asyncio.get_running_loop().call_later(delay, self._due, ref)
 
     def command(self, room: Room, conn: Connection, cmd: AssistCommand) -> None:
         if isinstance(cmd, SetLanguage):
@@ -162,11 +168,15 @@ class Assistant:
             return
         state = self._state(room)
         state.timer = None
+        self._metrics.count("advice_checks")
+        started = time.perf_counter()
         try:
             changed = self._advise(room)
         except Exception:  # advice is a help; a bug in it must never hurt the room
             log.exception("advising on offer %s failed", room.offer_id)
             return
+        finally:
+            state.cost = time.perf_counter() - started
         if not changed:
             return
         sent = False

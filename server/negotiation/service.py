@@ -317,7 +317,8 @@ class Negotiation:
             effects.clear_changed_by(odoc)
         await self._store.cancel_reminders(room.offer_id, kind="waiting", ref=proposal.id)
         self._notify(room, actor, "proposal_accepted",
-                     f"{actor.name} accepted the proposal: version {number} is agreed.")
+                     f"{actor.name} accepted the proposal: version {number} is agreed.",
+                     version=number)
         return ack
 
     async def _answer(self, room: Room, actor: UserInfo, cmd: Reject | WithdrawProposal) -> Ack:
@@ -341,7 +342,8 @@ class Negotiation:
             effects.write_proposal(odoc, None)
         text = f"{actor.name} {'rejected' if rejecting else 'withdrew'} the proposal."
         await self._store.cancel_reminders(room.offer_id, kind="waiting", ref=proposal.id)
-        self._notify(room, actor, f"proposal_{status}", text + (f" “{reason}”" if reason else ""))
+        self._notify(room, actor, f"proposal_{status}", text + (f" “{reason}”" if reason else ""),
+                     reason=reason)
         return ack
 
     async def _revert(self, room: Room, actor: UserInfo, cmd: Revert) -> Ack:
@@ -361,7 +363,8 @@ class Negotiation:
             for field in changed_fields(draft, version.terms):
                 odoc.changed_by[field] = _who(actor)
         self._notify(room, actor, "reverted",
-                     f"{actor.name} loaded version {cmd.version} into the draft.")
+                     f"{actor.name} loaded version {cmd.version} into the draft.",
+                     version=cmd.version)
         return ack
 
     async def _close(
@@ -399,7 +402,8 @@ class Negotiation:
         who = "This offer" if actor is SYSTEM else actor.name
         text = f"{who} {_CLOSING[action]}." + (f" “{reason}”" if reason else "")
         await self._store.cancel_reminders(room.offer_id)  # nothing to remind of any more
-        self._notify(room, actor, event, text)  # notice kinds are the audit log's event kinds
+        # Notice kinds are the audit log's event kinds.
+        self._notify(room, actor, event, text, reason=reason)
         return ack
 
     # --- expiry ------------------------------------------------------------------------------
@@ -472,8 +476,10 @@ class Negotiation:
                 return {"id": party.id, "name": party.name, "role": role}
         return {"id": user_id, "name": user_id, "role": "viewer"}
 
-    def _notify(self, room: Room, actor: UserInfo, kind: str, text: str) -> None:
-        notice = Notice(kind=kind, text=text, by=None if actor is SYSTEM else actor)
+    def _notify(self, room: Room, actor: UserInfo, kind: str, text: str,
+                **params: str | int | None) -> None:
+        notice = Notice(kind=kind, text=text, by=None if actor is SYSTEM else actor,
+                        params={k: v for k, v in params.items() if v is not None})
         room.broadcast_app(app_frame(notice), skip_user=actor.id)
 
 

@@ -18,6 +18,7 @@ import logging
 import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from server.config import Config
 from server.metrics import Metrics
@@ -35,19 +36,27 @@ BATCH = 50
 _SUPERSEDED_BELOW = timedelta(hours=48)
 _NAME_CHARS = 100
 
-#: Shows a banner to the party's sockets on every node: (offer id, user id, text).
-ShowBanner = Callable[[str, str, str], Awaitable[None] | None]
+#: Shows a banner to the party's sockets on every node: (offer id, user id, text, the figures of
+#: the text for a client that words it in its reader's language).
+ShowBanner = Callable[[str, str, str, dict[str, Any]], Awaitable[None] | None]
 
 
 def expiry_text(left: timedelta) -> str:
     """"This offer expires in 3 days", "… tomorrow", "… in 5 hours", from the time left."""
+    return expiry_said(left)[0]
+
+
+def expiry_said(left: timedelta) -> tuple[str, dict[str, Any]]:
+    """The expiry sentence and its figures: ``{"days": 3}``, ``{"days": 1}`` (tomorrow) or
+    ``{"hours": 5}``."""
     hours = left.total_seconds() / 3600
     if hours >= 36:
-        return f"This offer expires in {round(hours / 24)} days"
+        days = round(hours / 24)
+        return f"This offer expires in {days} days", {"days": days}
     if hours >= 12:
-        return "This offer expires tomorrow"
+        return "This offer expires tomorrow", {"days": 1}
     n = max(1, math.ceil(hours))
-    return f"This offer expires in {n} hour{'s' if n != 1 else ''}"
+    return f"This offer expires in {n} hour{'s' if n != 1 else ''}", {"hours": n}
 
 
 def about_label(about: str | None, offer: OfferRecord) -> str:
@@ -121,35 +130,38 @@ class ReminderSweeper:
     async def _fire(self, reminder: Reminder, now: datetime) -> None:
         offer = await self._store.get_offer(reminder.offer_id)
         found = party_of(offer, reminder.user_id) if offer is not None else None
-        text = None
+        said = None
         if offer is not None and found is not None and offer.status == "open":
-            text = await self._text(reminder, offer, now)
-        if found is None or text is None:
+            said = await self._text(reminder, offer, now)
+        if found is None or said is None:
             self._metrics.reminder(reminder.kind, "stale")
             return
         role, _ = found
+        text, params = said
         item = NotificationItem(kind="reminder", summary=text, at=now)
         await self._store.queue_notification(
             reminder.offer_id, reminder.user_id, role, item,
             delay_s=0, throttle_s=self._config.notify_throttle_s)
         self._metrics.reminder(reminder.kind, "fired")
         try:
-            shown = self._show_banner(reminder.offer_id, reminder.user_id, text)
+            shown = self._show_banner(reminder.offer_id, reminder.user_id, text,
+                                      {"reminder": reminder.kind, **params})
             if inspect.isawaitable(shown):
                 await shown
         except Exception:
             # The digest is queued; a banner is a courtesy to whoever is in the room now.
             log.exception("reminder banner for offer %s failed", reminder.offer_id)
 
-    async def _text(self, reminder: Reminder, offer: OfferRecord, now: datetime) -> str | None:
-        """What to say, or None when the reminder no longer matters."""
+    async def _text(self, reminder: Reminder, offer: OfferRecord, now: datetime
+                    ) -> tuple[str, dict[str, Any]] | None:
+        """What to say and its figures, or None when the reminder no longer matters."""
         if reminder.kind in ("expires_72h", "expires_24h"):
             left = offer.expires_at - now
             if left <= timedelta(0):
                 return None
             if reminder.kind == "expires_72h" and left < _SUPERSEDED_BELOW:
                 return None
-            return expiry_text(left)
+            return expiry_said(left)
         if reminder.kind != "waiting" or not reminder.ref:
             log.warning("unknown reminder %r in offer %s", reminder.kind, offer.id)
             return None
@@ -159,11 +171,13 @@ class ReminderSweeper:
             if proposal.status != "pending" or proposal.by == reminder.user_id:
                 return None
             who = one_line(names.get(proposal.by, "The other party"), _NAME_CHARS)
-            return f"{who} is waiting for your answer to the proposal"
+            return (f"{who} is waiting for your answer to the proposal",
+                    {"who": who, "about": "proposal"})
         question = await self._store.get_message(offer.id, reminder.ref)
         if (question is None or question.kind != "question" or question.status != "open"
                 or question.deleted_at is not None or question.author == reminder.user_id):
             return None
         who = one_line(names.get(question.author or "", "The other party"), _NAME_CHARS)
         about = about_label(question.about, offer)
-        return f"{who} is waiting for your answer to a question about {about}"
+        return (f"{who} is waiting for your answer to a question about {about}",
+                {"who": who, "about": question.about or "offer", "about_label": about})

@@ -256,3 +256,29 @@ async def test_reports_and_suggestions_over_rest(server: ServerProcess) -> None:
     assert suggestion.status_code == 200
     body = suggestion.json()
     assert body["items"] == [] and body["message"]  # nothing differs yet: says why, in German
+
+
+async def test_a_flood_of_language_switches_and_edits_costs_bounded_work(
+    server: ServerProcess,
+) -> None:
+    offer = server.create_offer(**INCOMPLETE)
+    client = await connect(server, offer, "client")
+    freelancer = await connect(server, offer, "freelancer")
+    await freelancer.wait_for(lambda: bool(freelancer.messages("advice")))
+    checks = server.metric("offer_room_room_events_total", kind="advice_checks")
+    # 150 language switches and 150 edits in one burst: answered, never amplified.
+    for i in range(150):
+        await client.send_app({"type": "set_language", "lang": ("de", "es", "en")[i % 3]})
+        with client.edit() as doc:
+            doc.description += "x"
+    await freelancer.wait_for(lambda: freelancer.terms() == client.terms())
+    await asyncio.sleep(1.0)
+    # The burst of edits was checked a handful of times, not 150 (one per ADVICE_DELAY_S).
+    done = server.metric("offer_room_room_events_total", kind="advice_checks") - checks
+    assert 1 <= done <= 10, done
+    # Each switch re-sends at most one advice frame: bounded by the switches themselves.
+    assert len(client.messages("advice")) <= 152
+    ack = await command(client, {"type": "post", "body": "Still here?"})
+    assert ack["type"] == "ack"
+    for ws in (client, freelancer):
+        await ws.close()

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -32,10 +33,13 @@ DAY = timedelta(days=1)
 class Banners:
     def __init__(self, fail: bool = False) -> None:
         self.shown: list[tuple[str, str, str]] = []
+        self.params: list[dict[str, Any]] = []
         self.fail = fail
 
-    async def __call__(self, offer_id: str, user_id: str, text: str) -> None:
+    async def __call__(self, offer_id: str, user_id: str, text: str,
+                       params: dict[str, Any]) -> None:
         self.shown.append((offer_id, user_id, text))
+        self.params.append(params)
         if self.fail:
             raise RuntimeError("the bus is away")
 
@@ -121,6 +125,8 @@ async def test_expiry_reminders_fire_once_as_a_digest_item_and_a_banner(
     clock.now = EXPIRES - DAY
     assert await sweeper.sweep() == 2
     assert banners.shown[-1][2] == "This offer expires tomorrow"
+    # A client words it itself, in its reader's language, from the same figures.
+    assert banners.params[-1] == {"reminder": "expires_24h", "days": 1}
     assert counted(metrics, "expires_72h", "fired") == 2
     assert counted(metrics, "expires_24h", "fired") == 2
 

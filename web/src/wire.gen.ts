@@ -266,9 +266,12 @@ export interface RejectedMessage {
 export interface NoticeMessage {
   type: 'notice'
   kind: string
+  /** The notice as an English sentence (for clients without their own wording). */
   text: string
   field?: string | null
   by?: UserInfo | null
+  /** The figures of `text` for a client that words notices in its reader's language: `version`, `reason`; for a reminder `reminder` (its kind), `days`/`hours` left, `who` waits, and `about` (what a question is about). Default {}. */
+  params?: Record<string, unknown>
 }
 
 /** `error` (server -> client) */
