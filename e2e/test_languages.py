@@ -324,6 +324,70 @@ def test_german_states_on_a_small_phone(
         ctx.close()
 
 
+def test_server_notices_in_each_readers_language(
+    server: ServerProcess, reader: Any, artifacts: Path
+) -> None:
+    """The server sends notices in English with their figures; each page words them in its
+    reader's language: a German freelancer and viewer, an English client; a reminder too."""
+    # An offer a day and a few seconds from its expiry: its 24 h reminder comes due at once.
+    soon = server.create_offer(
+        expires_at=(datetime.now(UTC) + timedelta(hours=24, seconds=4)).isoformat()
+    )
+    reminded = reader(soon["links"]["freelancer"], "de-DE")
+    offer = _offer(server)
+    freelancer = reader(offer["links"]["freelancer"], "de-DE")
+    viewer = reader(server.viewer_link(offer["id"]), "de-DE")
+    client = reader(offer["links"]["client"], "en-US")
+    # A German viewer's read-only banner is German (the app's words, not the server's reason).
+    expect(viewer.page.locator(".banner-info")).to_have_text(
+        "Nur Lesen: Sie sehen dieses Angebot als Grace Hopper. Nur der Auftraggeber und der "
+        "Freelancer können die Bedingungen bearbeiten."
+    )
+    # The client proposes a later end date.
+    client.room.commit("End date", "2027-02-12")
+    client.room.propose()
+    expect(client.page.locator(".toast-text").first).to_have_text("Proposal sent.")
+    toast = freelancer.page.locator(".toast").filter(has_text="hat Änderungen vorgeschlagen")
+    expect(toast.locator(".toast-text")).to_have_text("Ada Lovelace hat Änderungen vorgeschlagen.")
+    expect(toast.get_by_role("button", name="Ansehen", exact=True)).to_be_visible()
+    expect(viewer.page.locator(".toast-text")).to_have_text(
+        "Ada Lovelace hat Änderungen vorgeschlagen."
+    )
+    freelancer.page.evaluate("() => window.scrollTo(0, 0)")
+    toast.screenshot(path=str(artifacts / "lang-de-notice-toast.png"))
+    # What arrived was the English sentence: the German is the page's own.
+    notices = [m for m in freelancer.received if m.get("type") == "notice"]
+    assert [(m["kind"], m["text"]) for m in notices] == [
+        ("proposed", "Ada Lovelace proposed changes.")
+    ], notices
+
+    # The German freelancer rejects it with a reason: the English client reads English.
+    panel = freelancer.room.panel
+    expect(freelancer.room.explanation).to_have_attribute("aria-busy", "false", timeout=15_000)
+    panel.get_by_role("button", name="Ablehnen", exact=True).click()
+    freelancer.page.get_by_label("Begründung (optional)").fill("Zu wenig Zeit für Tests.")
+    panel.get_by_role("button", name="Vorschlag ablehnen").click()
+    expect(
+        client.page.locator(".toast-text").filter(has_text="rejected the proposal")
+    ).to_have_text("Linus Torvalds rejected the proposal: “Zu wenig Zeit für Tests.”")
+    expect(viewer.page.locator(".toast-text").filter(has_text="abgelehnt")).to_have_text(
+        "Linus Torvalds hat den Vorschlag abgelehnt: „Zu wenig Zeit für Tests.“"
+    )
+    expect(client.page.locator("html")).to_have_attribute("lang", "en")
+
+    # The reminder banner: "This offer expires tomorrow" arrives, German is shown.
+    expect(reminded.page.locator(".banner-reminder")).to_contain_text(
+        "Dieses Angebot läuft morgen ab", timeout=20_000
+    )
+    assert [
+        (m["text"], m.get("params"))
+        for m in reminded.received
+        if m.get("type") == "notice" and m.get("kind") == "reminder"
+    ] == [("This offer expires tomorrow", {"reminder": "expires_24h", "days": 1})]
+    for r in (freelancer, viewer, client, reminded):
+        assert r.room.errors == []
+
+
 def test_axe_finds_nothing_in_any_language(server: ServerProcess, reader: Any) -> None:
     offer = _offer(server)
     for locale, viewport in (("en-US", DESKTOP), ("de-DE", PHONE), ("es-ES", DESKTOP)):

@@ -2,6 +2,7 @@
 // ask about, when the parties' positions differ enough to offer a middle ground, how a suggestion
 // reads and which draft writes "Apply to my draft" makes. Unit-tested in web/test/assist.test.mjs.
 
+import { wordedError } from './commands'
 import { formatDate, formatMoney } from './format'
 import { t } from './i18n'
 import type { CheckItem, Milestone, Role, SuggestionItem, ThreadItem } from './types'
@@ -223,6 +224,6 @@ export function explainAssistError (e: AssistError): string {
     }
     case 'offline': return t('assist.error.offline')
     case 'timeout': return t('assist.error.timeout')
-    default: return e.message !== undefined && e.message.trim() !== '' ? e.message : t('assist.error.failed')
+    default: return wordedError(e) ?? (e.message !== undefined && e.message.trim() !== '' ? e.message : t('assist.error.failed'))
   }
 }

@@ -24,19 +24,58 @@ function newId (): string {
   return 'cmd-' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
 }
 
-/** What a refusal means to the person who clicked, in words (the server's text otherwise). */
-export function explainError (e: CommandError): string {
+/** A figure written in an English server message ("2,000"), as a number. */
+function figure (text: string): number | null {
+  const n = Number(text.replace(/,/g, ''))
+  return Number.isFinite(n) ? n : null
+}
+
+/**
+ * The catalog's sentence for an error code a person can meet (docs/PROTOCOL.md, "Error codes on
+ * the socket", command and thread codes); null for one whose specifics only the server's text has.
+ */
+export function wordedError (e: { code: string, message?: string, retry_after_s?: number | null }): string | null {
   switch (e.code) {
     case 'stale': return t('command.stale')
     case 'offline': return t('command.offline')
     case 'timeout': return t('command.timeout')
     case 'explanation_pending': return t('command.explanation_pending')
-    // The server's sentence stays as sent; the retry hint is ours.
-    case 'rate_limited': return typeof e.retry_after_s === 'number'
-      ? t('command.rate_limited', { message: e.message, n: Math.max(1, Math.ceil(e.retry_after_s / 60)) })
-      : e.message
-    default: return e.message || t('command.failed')
+    // Only `propose` is limited among the commands (per hour).
+    case 'rate_limited': return typeof e.retry_after_s === 'number' && e.retry_after_s > 0
+      ? t('command.rate_limited', { n: Math.max(1, Math.ceil(e.retry_after_s / 60)) })
+      : t('error.rate_limited')
+    case 'not_open': return t('error.not_open')
+    case 'expired': return t('error.expired')
+    case 'proposal_pending': return t('error.proposal_pending')
+    case 'no_pending_proposal': return t('error.no_pending_proposal')
+    case 'not_your_turn': return t('error.not_your_turn')
+    case 'no_changes': return t('error.no_changes')
+    case 'no_such_version': return t('error.no_such_version')
+    case 'read_only': return t('error.read_only')
+    case 'locked': return t('error.locked')
+    case 'forbidden': return t('error.forbidden')
+    case 'not_found': return t('error.not_found')
+    case 'too_many_questions': return t('error.too_many_questions')
+    case 'thread_full': return t('error.thread_full')
+    case 'too_late': return t('error.too_late')
+    case 'internal': return t('error.internal')
+    case 'unavailable': return t('error.unavailable')
+    case 'too_long': {
+      // "… limited to 2,000 characters (this one has 2,345)": the figures, in the reader's words.
+      const [max, n] = [...(e.message ?? '').matchAll(/\d[\d,]*/g)].map((m) => figure(m[0]))
+      if (max != null && n != null) return t('error.too_long_counts', { max, n })
+      if (max != null) return t('error.too_long_max', { max })
+      return t('error.too_long')
+    }
+    // The field problems show at their fields; the server's sentence carries the figures.
+    case 'invalid_terms': return e.message !== undefined && e.message.trim() !== '' ? t('error.invalid_terms', { reason: e.message }) : null
+    default: return null
   }
+}
+
+/** What a refusal means to the person who clicked, in words (the server's text otherwise). */
+export function explainError (e: CommandError): string {
+  return wordedError(e) ?? (e.message || t('command.failed'))
 }
 
 export class Commands {

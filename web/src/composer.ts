@@ -72,7 +72,7 @@ export function explainThreadError (e: CommandError): string {
     case 'rate_limited': return S.rateLimited(typeof e.retry_after_s === 'number' ? e.retry_after_s : null)
     case 'read_only': return S.readOnly
     case 'not_open': return S.notOpen
-    // The server's own sentences say the rest well (too_late, not_found, forbidden, too_long, …).
+    // The rest in the catalog's words (too_late, too_long with its figures, …), else the server's.
     default: return explainError(e)
   }
 }

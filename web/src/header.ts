@@ -130,6 +130,12 @@ export class Header {
     this.reminderBanner.hidden = false
   }
 
+  /** Reword the reminder shown (the language switched); a dismissed one stays hidden. */
+  rewordReminder (text: string): void {
+    const span = this.reminderBanner.firstElementChild
+    if (span instanceof HTMLElement && !this.reminderBanner.hidden) setText(span, text)
+  }
+
   renderConnection (state: ConnState, fatal: Fatal | null): void {
     this.conn.dataset.state = state
     setText(this.connText, connLabel(state))

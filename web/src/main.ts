@@ -4,7 +4,7 @@
 import * as Y from 'yjs'
 import { Api } from './api'
 import { Assistant } from './assist'
-import { Commands } from './commands'
+import { Commands, explainError } from './commands'
 import type { Block } from './composer'
 import { Connection, roomAddress } from './connection'
 import { Conversation } from './conversation'
@@ -22,7 +22,7 @@ import { Locks } from './locks'
 import { QuestionMarkers } from './markers'
 import { MilestonesPanel } from './milestones'
 import { NegotiationPanel } from './negotiation'
-import { Notices, noticeStyle } from './notices'
+import { Notices, noticeStyle, noticeText } from './notices'
 import { Notifier } from './notify'
 import { Presence, personLine } from './presence'
 import { ExplanationStore } from './proposal'
@@ -39,13 +39,16 @@ const QUIET_ERRORS = new Set(['locked', 'read_only', 'forbidden', 'bad_frame'])
 
 type Hello = Extract<ServerMessage, { type: 'hello' }>
 
-function describeReadOnly (hello: Hello): string {
-  const reason = (hello.read_only_reason ?? '').trim()
-  const sentence = /\s/.test(reason) // the server may send a sentence or a short code
+function describeReadOnly (hello: Hello, status: string | null): string {
   if (hello.user.role === 'viewer') return t('readonly.viewer', { name: hello.user.name })
-  if (sentence) return reason
-  const closed = /^closed:\s*(\w+)/.exec(reason)
-  if (closed !== null) return closedSentence('readonly', closed[1])
+  // The app's own words from the offer's status; the server's reason ("closed: agreed", or its
+  // English sentence) when the doc has not said yet.
+  const reason = (hello.read_only_reason ?? '').trim()
+  const closed = status !== null && status !== 'open'
+    ? status
+    : /^(?:closed:\s*|This offer is )(agreed|withdrawn|declined|expired)\b/.exec(reason)?.[1] ?? null
+  if (closed !== null) return closedSentence('readonly', closed)
+  if (/\s/.test(reason)) return reason // a sentence the app has no words for
   return reason === '' ? t('readonly.default') : t('readonly.reason', { reason })
 }
 
@@ -94,8 +97,8 @@ function start (root: HTMLElement): void {
   /** Why this person cannot edit right now, in words for the banner (null: they can). */
   const readOnlyReason = (): string | null => {
     if (conn.fatal !== null) return conn.fatal.title
-    if (hello?.read_only === true) return describeReadOnly(hello)
-    if (hello?.user.role === 'viewer') return describeReadOnly(hello)
+    if (hello?.read_only === true) return describeReadOnly(hello, od.meta().status)
+    if (hello?.user.role === 'viewer') return describeReadOnly(hello, od.meta().status)
     const status = od.meta().status
     if (status !== null && status !== 'open') return closedSentence('readonly', status)
     return null
@@ -116,7 +119,7 @@ function start (root: HTMLElement): void {
     if (user?.role === 'viewer') return { reason: t('convo.block.viewer', { name: user.name }), hide: true }
     const status = od.meta().status
     if (conn.everSynced && status !== null && status !== 'open') return { reason: closedSentence('convo.closed', status), hide: true }
-    if (hello?.read_only === true) return { reason: describeReadOnly(hello), hide: true }
+    if (hello?.read_only === true) return { reason: describeReadOnly(hello, status), hide: true }
     if (conn.state === 'offline') return { reason: t('convo.block.offline'), hide: false }
     if (conn.state === 'reconnecting') return { reason: t('convo.block.reconnecting'), hide: false }
     if (!ready() || !thread.loaded || conn.state !== 'connected') return { reason: t('conn.connecting'), hide: false }
@@ -137,8 +140,15 @@ function start (root: HTMLElement): void {
   commands.onChange(invalidate)
   thread.onChange(invalidate)
   conn.onOpen(() => { explanations.reconnected(); invalidate() })
+  // Server notices in the reader's words (notices.ts); the latest reminder is reworded on a switch.
+  const noticeContext = { milestoneTitle: (id: string) => od.draftMilestones().find((m) => m.id === id)?.title ?? null }
+  let reminder: Extract<ServerMessage, { type: 'notice' }> | null = null
   // The language switch: the server explains in the new language from now on; everything redraws.
-  onLangChange((next) => { conn.setLanguage(next); invalidate() })
+  onLangChange((next) => {
+    conn.setLanguage(next)
+    if (reminder !== null) header.rewordReminder(noticeText(reminder, noticeContext))
+    invalidate()
+  })
   const showHistory = (): void => {
     history.card.scrollIntoView({ behavior: 'smooth', block: 'start' })
     history.card.focus({ preventScroll: true })
@@ -262,12 +272,14 @@ function start (root: HTMLElement): void {
         }
         break
       }
-      case 'notice':
+      case 'notice': {
+        // In the reader's language from kind, by and params; the server's English text otherwise.
+        const text = noticeText(msg, noticeContext)
         if (msg.kind === 'reminder') {
-          header.showReminder(msg.text)
+          reminder = msg
+          header.showReminder(text)
         } else if (msg.kind === 'release_requested') {
           const field = msg.field ?? null
-          const text = msg.by != null && field !== null ? t('locks.release_requested', { name: msg.by.name, field: fieldLabel(field) }) : msg.text
           notices.toast(text, {
             kind: 'warn',
             timeoutMs: 12_000,
@@ -278,7 +290,7 @@ function start (root: HTMLElement): void {
         } else {
           const style = noticeStyle(msg.kind)
           if (msg.kind.startsWith('offer_')) notices.clear() // the banner says it all from now on
-          notices.toast(msg.text, {
+          notices.toast(text, {
             kind: style.kind,
             timeoutMs: style.timeoutMs,
             action: style.link === 'proposal' ? { label: t('common.review'), run: () => negotiation.reveal() }
@@ -286,11 +298,13 @@ function start (root: HTMLElement): void {
           })
         }
         break
+      }
       case 'error':
         // "locked" and "read_only" already show at the field and in the banner; protocol-level
         // complaints ("forbidden", "bad_frame") are nothing a person can act on.
         if (QUIET_ERRORS.has(msg.code)) console.warn('offer-room:', msg.code, msg.message)
-        else notices.toast(msg.message, { kind: 'error' })
+        // The conversation's load failing (`unavailable` without a ref) says so in its panel's words.
+        else notices.toast(msg.code === 'unavailable' && msg.ref == null ? t('convo.failed') : explainError(msg), { kind: 'error' })
         break
     }
     invalidate()

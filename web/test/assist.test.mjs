@@ -163,8 +163,12 @@ test('assistant errors in words', () => {
   assert.equal(lib.explainAssistError({ code: 'rate_limited', retry_after_s: 1200 }), 'You did that often just now. Try again in 20 minutes.')
   assert.equal(lib.explainAssistError({ code: 'rate_limited' }), 'You did that often just now. Try again in a moment.')
   assert.equal(lib.explainAssistError({ code: 'offline' }), 'Not connected. Try again when the connection is back.')
-  assert.equal(lib.explainAssistError({ code: 'too_long', message: 'A report’s reason is limited.' }), 'A report’s reason is limited.')
-  assert.equal(lib.explainAssistError({ code: 'internal', message: '' }), 'That did not work. Try again.')
+  // Codes the app words itself (the figures of the server's sentence kept), else the server's text.
+  assert.equal(lib.explainAssistError({ code: 'too_long', message: 'A report’s reason is limited to 2,000 characters (this one has 2,100).' }),
+    'That text is too long: 2,100 characters, at most 2,000. Shorten it and try again.')
+  assert.equal(lib.explainAssistError({ code: 'internal', message: 'That did not work; try again.' }), 'Something went wrong on the server. Try again.')
+  assert.equal(lib.explainAssistError({ code: 'invalid', message: 'The reason contains control or direction characters.' }), 'The reason contains control or direction characters.')
+  assert.equal(lib.explainAssistError({ code: 'invalid', message: '' }), 'That did not work. Try again.')
 })
 
 test('explanation deltas: append, replay replaces, a fallback clears what was shown and leaves a note', () => {

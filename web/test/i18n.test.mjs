@@ -15,7 +15,8 @@ await build({
   stdin: {
     contents: "export { CATALOGS, LANGS, t, lang, setLang, pickLang, localeFor, locale as uiLocale } from './src/i18n.ts'; export * from './src/format.ts'; export { expiryInfo, closedInfo, turnInfo } from './src/status.ts'; " +
       "export { systemSentence, topicLabel } from './src/timeline.ts'; export { describeClose } from './src/closes.ts'; " +
-      "export { compareTerms } from './src/compare.ts'; export { fieldLabel } from './src/types.ts'",
+      "export { compareTerms } from './src/compare.ts'; export { fieldLabel } from './src/types.ts'; " +
+      "export { noticeText } from './src/notices.ts'; export { wordedError, explainError } from './src/commands.ts'",
     resolveDir: root,
     loader: 'ts'
   },
@@ -205,4 +206,84 @@ test('whole sentences per language: the countdown, whose turn, a closed room, a 
   const fatal = lib.describeClose(4409)
   assert.equal(fatal.title, 'This offer changed on the server')
   inLang('es', () => assert.equal(fatal.title, 'Esta oferta ha cambiado en el servidor'))
+})
+
+test('server notices in the reader\'s language: every kind, its params, the English text otherwise', () => {
+  const ada = { id: 'c', name: 'Ada Lovelace', role: 'client', color: '#000' }
+  const n = (kind, params = {}, extra = {}) => lib.noticeText({ kind, text: `EN ${kind}`, by: ada, params, ...extra },
+    { milestoneTitle: (id) => id === 'm1' ? 'Entwurf' : null })
+  const reminder = (params) => lib.noticeText({ kind: 'reminder', text: 'EN reminder', params }, { milestoneTitle: (id) => id === 'm1' ? 'Diseño' : null })
+  assert.equal(n('proposed'), 'Ada Lovelace proposed changes.')
+  assert.equal(n('proposal_rejected', { reason: 'Too few hours' }), 'Ada Lovelace rejected the proposal: “Too few hours”')
+  inLang('de', () => {
+    assert.equal(n('proposed'), 'Ada Lovelace hat Änderungen vorgeschlagen.')
+    assert.equal(n('proposal_accepted', { version: 3 }), 'Ada Lovelace hat den Vorschlag angenommen: Version 3 ist vereinbart.')
+    assert.equal(n('proposal_rejected'), 'Ada Lovelace hat den Vorschlag abgelehnt.')
+    assert.equal(n('proposal_rejected', { reason: 'Zu wenig Stunden' }), 'Ada Lovelace hat den Vorschlag abgelehnt: „Zu wenig Stunden“')
+    assert.equal(n('proposal_withdrawn', { reason: '' }), 'Ada Lovelace hat den Vorschlag zurückgezogen.')
+    assert.equal(n('reverted', { version: 1 }), 'Ada Lovelace hat Version 1 in den Entwurf geladen.')
+    assert.equal(n('offer_declined', { reason: 'Budget' }), 'Ada Lovelace hat das Angebot abgelehnt: „Budget“')
+    assert.equal(n('offer_expired', {}, { by: null }), 'Dieses Angebot ist abgelaufen.')
+    assert.equal(n('release_requested', {}, { field: 'hourly_rate' }), 'Ada Lovelace bittet Sie, Stundensatz freizugeben.')
+    assert.equal(reminder({ reminder: 'expires_24h', days: 1 }), 'Dieses Angebot läuft morgen ab')
+    assert.equal(reminder({ reminder: 'expires_72h', days: 3 }), 'Dieses Angebot läuft in 3 Tagen ab')
+    assert.equal(reminder({ reminder: 'expires_24h', hours: 1 }), 'Dieses Angebot läuft in 1 Stunde ab')
+    assert.equal(reminder({ reminder: 'waiting', who: 'Ada', about: 'proposal' }), 'Ada wartet auf Ihre Antwort auf den Vorschlag')
+    assert.equal(reminder({ reminder: 'waiting', who: 'Ada', about: 'hourly_rate' }), 'Ada wartet auf Ihre Antwort auf eine Frage zum Feld „Stundensatz“')
+    assert.equal(reminder({ reminder: 'waiting', who: 'Ada', about: 'milestone:gone' }), 'Ada wartet auf Ihre Antwort auf eine Frage zu einem Meilenstein')
+    // What this app cannot word stays the server's English sentence.
+    assert.equal(n('proposal_accepted'), 'EN proposal_accepted')
+    assert.equal(n('proposed', {}, { by: null }), 'EN proposed')
+    assert.equal(n('something_new'), 'EN something_new')
+    assert.equal(reminder({ reminder: 'waiting', who: 'Ada', about: 'no_such_field' }), 'EN reminder')
+    assert.equal(reminder({ reminder: 'later' }), 'EN reminder')
+    assert.equal(reminder({}), 'EN reminder')
+  })
+  inLang('es', () => {
+    assert.equal(n('proposed'), 'Ada Lovelace propuso cambios.')
+    assert.equal(n('proposal_withdrawn', { reason: 'Me equivoqué' }), 'Ada Lovelace retiró la propuesta: «Me equivoqué»')
+    assert.equal(n('offer_accepted'), 'Ada Lovelace aceptó la oferta.')
+    assert.equal(n('offer_withdrawn'), 'Ada Lovelace retiró la oferta.')
+    assert.equal(reminder({ reminder: 'expires_72h', days: 2 }), 'Esta oferta vence en 2 días')
+    assert.equal(reminder({ reminder: 'expires_24h', hours: 5 }), 'Esta oferta vence en 5 horas')
+    assert.equal(reminder({ reminder: 'waiting', who: 'Linus', about: 'milestone:m1' }), 'Linus espera su respuesta a una pregunta sobre el hito «Diseño»')
+    assert.equal(reminder({ reminder: 'waiting', who: 'Linus', about: 'proposal:p-1' }), 'Linus espera su respuesta a una pregunta sobre la propuesta')
+    assert.equal(reminder({ reminder: 'waiting', who: 'Linus', about: 'offer' }), 'Linus espera su respuesta a una pregunta sobre la oferta')
+  })
+})
+
+test('errors in the reader\'s language; the server\'s text for what only it can say', () => {
+  const e = (code, message = 'EN message', extra = {}) => lib.explainError({ type: 'error', code, message, ...extra })
+  const codes = ['stale', 'not_open', 'proposal_pending', 'no_pending_proposal', 'explanation_pending', 'not_your_turn', 'read_only',
+    'locked', 'forbidden', 'not_found', 'too_long', 'too_many_questions', 'thread_full', 'too_late', 'no_changes', 'internal', 'unavailable',
+    'expired', 'rate_limited', 'no_such_version']
+  for (const l of LANGS) {
+    inLang(l, () => {
+      for (const code of codes) {
+        const text = e(code)
+        assert.ok(text !== 'EN message' && !/^error\.|^command\./.test(text) && !text.includes('{'), `${l} ${code}: ${text}`)
+      }
+    })
+  }
+  inLang('de', () => {
+    assert.equal(e('not_open'), 'Dieses Angebot ist abgeschlossen; daran lässt sich nichts mehr ändern.')
+    assert.equal(e('rate_limited', 'at most 5 proposals per hour; try again in 12 min', { retry_after_s: 690 }),
+      'Sie haben so viele Vorschläge gemacht, wie eine Stunde erlaubt. Versuchen Sie es in 12 Minuten erneut.')
+    // The figures of the server's sentence, in German.
+    assert.equal(e('too_long', 'Messages are limited to 2,000 characters (this one has 2,345).'),
+      'Der Text ist zu lang: 2.345 Zeichen, höchstens 2.000. Kürzen Sie ihn und versuchen Sie es erneut.')
+    // The policy's own sentence (its figures) stays; the fields show theirs.
+    assert.equal(e('invalid_terms', 'must be at least $5.00', { fields: [{ field: 'hourly_rate', message: 'must be at least $5.00' }] }),
+      'Der Entwurf kann so nicht vorgeschlagen werden: must be at least $5.00')
+    // Codes without words of the app's own: the server's text, or "that did not work".
+    assert.equal(e('invalid', 'Write something first.'), 'Write something first.')
+    assert.equal(e('bad_request', ''), 'Das hat nicht geklappt.')
+    assert.equal(lib.wordedError({ code: 'bad_frame' }), null)
+  })
+  inLang('es', () => {
+    assert.equal(e('too_long', "A report's reason is limited to 2,000 characters (this one has 2,001)."),
+      'El texto es demasiado largo: 2001 caracteres, como máximo 2000. Acórtelo e inténtelo de nuevo.')
+    assert.equal(e('too_long', 'too long'), 'El texto es demasiado largo: acórtelo e inténtelo de nuevo.')
+    assert.equal(e('proposal_pending'), 'Hay una propuesta pendiente, así que el borrador está congelado hasta que se responda.')
+  })
 })
