@@ -37,6 +37,7 @@ from server.advice.middle import (
 )
 from server.advice.risk_events import REPORTED, record_flags
 from server.config import Config
+from server.conversation.rules import clean_body
 from server.errors import CommandError
 from server.explain.flags import Flag, Party, detect_flags, flags_for
 from server.i18n import Lang, pick_lang
@@ -66,8 +67,6 @@ log = logging.getLogger("offer_room.advice")
 #: Sources of a flag that are text typed into the draft (the rest are about figures, which the
 #: offer check covers).
 _TEXT_SOURCE = re.compile(r"title|description|milestones\[\d+\]\.title")
-#: C0 controls but tab and line feed, DEL, C1 controls, bidi overrides (as in a message).
-_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 #: A room's checks may take at most this share of a core: a check that took longer than usual
 #: (a 20,000-character description full of near-misses scans in ~60 ms) pushes the next one
 #: out, so a party who keeps editing such a text cannot make advice cost the node more.
@@ -285,7 +284,8 @@ class Assistant:
         ack = Ack(command="report", status="ok", version=room.offer.version, ref=cmd.id)
         if cmd.id is not None and (actor.id, cmd.id) in done:
             return ack
-        reason = _clean_reason(cmd.reason, self._config.report_chars)
+        reason = clean_body(cmd.reason, self._config.report_chars, what="report's reason",
+                            optional=True)
         self._spend(room, actor, "report", self._config.reports_per_hour / 3600,
                     _REPORT_BURST, "reports_per_hour",
                     "You have sent several reports just now; the trust team has them.")
@@ -349,16 +349,6 @@ class Assistant:
 def _party_only(actor: UserInfo, what: str) -> None:
     if actor.role == "viewer":
         raise CommandError("read_only", f"Viewers cannot {what}.")
-
-
-def _clean_reason(reason: str, limit: int) -> str:
-    text = reason.replace("\r\n", "\n").strip()
-    if len(text) > limit:
-        raise CommandError("too_long", f"A report's reason is limited to {limit:,} characters "
-                           f"(this one has {len(text):,}).")
-    if _FORBIDDEN.search(text):
-        raise CommandError("invalid", "The reason contains control or direction characters.")
-    return text
 
 
 def _changer_role(room: Room) -> Party | None:

@@ -22,16 +22,19 @@ _PROPOSAL = re.compile(r"proposal:([A-Za-z0-9_-]{1,64})")
 _FIELDS = frozenset(ALL_FIELDS)
 
 
-def clean_body(body: str, limit: int) -> str:
-    """The body as stored: line endings unified, trimmed; CommandError when it cannot be."""
+def clean_body(body: str, limit: int, *, what: str = "message", optional: bool = False) -> str:
+    """The body as stored: line endings unified, trimmed; CommandError when it cannot be.
+
+    ``what`` names the text in the errors ("message", "reason"); an ``optional`` one may be
+    empty (a report's reason)."""
     text = body.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not text:
+    if not text and not optional:
         raise CommandError("invalid", "Write something first.")
     if len(text) > limit:
-        raise CommandError("too_long", f"Messages are limited to {limit:,} characters "
+        raise CommandError("too_long", f"A {what} is limited to {limit:,} characters "
                            f"(this one has {len(text):,}).")
     if _FORBIDDEN.search(text):
-        raise CommandError("invalid", "The message contains control or direction characters.")
+        raise CommandError("invalid", f"The {what} contains control or direction characters.")
     return text
 
 
