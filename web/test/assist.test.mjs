@@ -1,32 +1,14 @@
 // Unit tests of the assistant's pure parts (assist-logic.ts, assist-explain.ts) and its catalogs: node --test
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { build } from 'esbuild'
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { bundle, root } from '../tools/test-bundle.mjs'
+import { readFile, readdir } from 'node:fs/promises'
+import { join } from 'node:path'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const dir = await mkdtemp(join(tmpdir(), 'offer-room-assist-'))
-await build({
-  stdin: {
-    contents: "export * from './src/assist-logic.ts'; " +
+const lib = await bundle("export * from './src/assist-logic.ts'; " +
       "export { assistDelta, assistDone, assistFallbackNote, otherLanguages, languageName } from './src/assist-explain.ts'; " +
       "export { default as en } from './src/i18n/assist-en.ts'; export { default as de } from './src/i18n/assist-de.ts'; " +
-      "export { default as es } from './src/i18n/assist-es.ts'; export { setLang, t } from './src/i18n.ts'",
-    resolveDir: root,
-    loader: 'ts'
-  },
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  mainFields: ['module', 'main'],
-  outfile: join(dir, 'lib.mjs'),
-  logLevel: 'error'
-})
-const lib = await import(join(dir, 'lib.mjs'))
-await rm(dir, { recursive: true })
+      "export { default as es } from './src/i18n/assist-es.ts'; export { setLang, t } from './src/i18n.ts'")
 lib.setLang('en')
 
 const item = (over = {}) => ({ code: 'no_deliverables', field: 'description', owner: 'client', severity: 'warning', text: 'Say what will be delivered.', question: 'What exactly will be delivered?', ...over })

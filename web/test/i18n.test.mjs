@@ -3,32 +3,14 @@
 // of an offer is counted by the one rule the server uses too: node --test
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { build } from 'esbuild'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { bundle, root } from '../tools/test-bundle.mjs'
+import { readFile, readdir } from 'node:fs/promises'
+import { join } from 'node:path'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const dir = await mkdtemp(join(tmpdir(), 'offer-room-i18n-'))
-await build({
-  stdin: {
-    contents: "export { CATALOGS, LANGS, t, lang, setLang, pickLang, localeFor, locale as uiLocale } from './src/i18n.ts'; export * from './src/format.ts'; export { expiryInfo, closedInfo, turnInfo } from './src/status.ts'; " +
+const lib = await bundle("export { CATALOGS, LANGS, t, lang, setLang, pickLang, localeFor, locale as uiLocale } from './src/i18n.ts'; export * from './src/format.ts'; export { expiryInfo, closedInfo, turnInfo } from './src/status.ts'; " +
       "export { systemSentence, topicLabel } from './src/timeline.ts'; export { describeClose } from './src/closes.ts'; " +
       "export { compareTerms } from './src/compare.ts'; export { fieldLabel } from './src/types.ts'; " +
-      "export { noticeText } from './src/notices.ts'; export { wordedError, explainError } from './src/commands.ts'",
-    resolveDir: root,
-    loader: 'ts'
-  },
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  mainFields: ['module', 'main'],
-  outfile: join(dir, 'i18n.mjs'),
-  logLevel: 'error'
-})
-const lib = await import(join(dir, 'i18n.mjs'))
-await rm(dir, { recursive: true })
+      "export { noticeText } from './src/notices.ts'; export { wordedError, explainError } from './src/commands.ts'")
 
 const { CATALOGS, LANGS } = lib
 const placeholders = (entry) => {

@@ -1,34 +1,15 @@
 // Unit tests of the app's pure parts (money parsing, text diff, caret transform, the thread): node --test
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { build } from 'esbuild'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { bundle } from '../tools/test-bundle.mjs'
+import { join } from 'node:path'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const dir = await mkdtemp(join(tmpdir(), 'offer-room-web-'))
-await build({
-  stdin: {
-    contents: "export * from './src/format.ts'; export { diffAtCaret, transformPosition } from './src/description.ts'; " +
+const lib = await bundle("export * from './src/format.ts'; export { diffAtCaret, transformPosition } from './src/description.ts'; " +
       "export * from './src/compare.ts'; export * from './src/status.ts'; export * from './src/closes.ts'; " +
       "export * from './src/links.ts'; export * from './src/timeline.ts'; export * from './src/thread.ts'; " +
       "export { titleWithUnread, notificationBody, notificationTitle } from './src/notify.ts'; " +
-      "export { setLang } from './src/i18n.ts'",
-    resolveDir: root,
-    loader: 'ts'
-  },
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  mainFields: ['module', 'main'],
-  outfile: join(dir, 'lib.mjs'),
-  logLevel: 'error'
-})
-const lib = await import(join(dir, 'lib.mjs'))
+      "export { setLang } from './src/i18n.ts'")
 lib.setLang('en') // these tests read English, whatever the machine's language (test/i18n.test.mjs reads the others)
-await rm(dir, { recursive: true })
 
 test('money in en-US: grouping, decimals, symbol, empty', () => {
   const ok = (text, value) => assert.deepEqual(lib.parseMoney(text, 'USD', 'en-US'), { ok: true, value })
