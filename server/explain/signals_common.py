@@ -26,8 +26,15 @@ WALLETS = (
 )
 #: Coins in any language ("Krypto", "cripto", "criptomonedas").
 COIN = (
-    r"bitcoins?|btc|usdt|tether|ethereum|eth|litecoin|ltc|crypto(?:currency|currencies)?"
+    r"bitcoins?|btc|usdt|usdc|busd|tether|ethereum|eth|litecoin|ltc|xrp|ripple|dogecoin|doge"
+    r"|monero|xmr|solana|tron|trx|crypto(?:currency|currencies)?"
     r"|krypto(?:währung(?:en)?)?|kryptos|cripto(?:monedas?|divisas?)?"
+)
+
+#: Wallet apps and exchanges, and token networks, whose addresses are asked for.
+WALLET_APPS = (
+    r"metamask|trust\s?wallet|binance|coinbase|exodus|phantom|kraken|bybit|okx|kucoin|trc-?20"
+    r"|erc-?20|bep-?20"
 )
 
 #: The start of a clause: the text's start, or after punctuation, a bracket, a quote or a dash.

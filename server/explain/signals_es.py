@@ -10,9 +10,19 @@ Accents are optional everywhere (``loose``): chat is often typed without them.
 
 from __future__ import annotations
 
-from server.explain.signals_common import APPS, CLAUSE, COIN, WALLETS, loose, span
+from server.explain.signals_common import (
+    APPS,
+    CLAUSE,
+    COIN,
+    WALLET_APPS,
+    WALLETS,
+    loose,
+    span,
+)
 
 _IMP = rf"(?:{CLAUSE}(?:por\s+favor,?\s+)?|\bpor\s+favor,?\s+)"
+#: An imperative inside a clause too: "Descarga Trust Wallet y compra 150 USDT".
+_IMPX = rf"(?:{_IMP}|\b(?:y|luego|después|primero|ahora|entonces|solo|simplemente)\s+)"
 #: An obligation on the reader (second person, or "usted"); never the third person.
 _MUST = (
     r"(?:debes|deberás|deberías|tienes\s+que|tendrás\s+que|vas\s+a\s+tener\s+que|necesitas"
@@ -30,7 +40,8 @@ _SECRETS = (
     r"|nss|curp|rfc|nif|fecha\s+de\s+nacimiento|datos\s+bancarios|cuenta\s+bancaria|número\s+de"
     r"\s+cuenta|iban|clabe|(?:usuario\s+y\s+)?contraseña|clave(?:\s+de\s+acceso|\s+bancaria)?|pin"
     r"|código\s+(?:de\s+)?(?:verificación|seguridad|confirmación|acceso|sms)|token|cvv"
-    r"|(?:número\s+de\s+(?:la\s+)?)?tarjeta\s+de\s+crédito|ssn"
+    r"|(?:número\s+de\s+(?:la\s+)?)?tarjeta\s+de\s+(?:crédito|débito)|número\s+de\s+(?:la\s+|tu\s+)?"
+    r"tarjeta|tarjeta\s+bancaria|cvc|ssn|datos\s+de\s+(?:acceso|la\s+tarjeta)|banca\s+online"
 )
 #: "a copy of your", "your", "the": what comes between the request and the document.
 _OF_YOUR = (
@@ -40,13 +51,20 @@ _OF_YOUR = (
 _FEE = (
     r"(?:tasa|cuota|tarifa|pago|costo|coste|derechos?)\s+de\s+(?:inscripción|registro|alta"
     r"|capacitación|formación|activación|matrícula|membresía|afiliación|ingreso|tramitación"
-    r"|gestión|verificación)|matrícula|fianza|depósito\s+(?:de\s+garantía|inicial|reembolsable)"
+    r"|gestión|verificación)|matrícula|fianza|depósito\s+(?:de\s+garantía|de\s+seguridad|inicial|reembolsable)"
     r"|kit\s+de\s+(?:inicio|bienvenida|trabajo)|paquete\s+de\s+(?:inicio|bienvenida|formación)"
+    r"|curso\s+(?:de\s+)?(?:formación|capacitación|inducción|incorporación|onboarding)"
+)
+#: Before the reader's first work: "antes de la primera tarea", "antes de asignarte proyectos".
+_FIRST = (
+    r"antes\s+de\s+(?:empezar|comenzar|iniciar|arrancar|trabajar|recibir|asignarte|contratarte"
+    r"|darte\s+(?:de\s+alta|acceso)|activarte|(?:la|tu|el|su)\s+primer\w?\s+\w+)"
 )
 #: Fees no ordinary event or shop asks of its users (unlike a registration fee).
 _JOB_FEE = (
     r"(?:tasa|cuota|tarifa|pago|costo|coste)\s+de\s+(?:alta|capacitación|formación|activación"
-    r"|afiliación)|fianza|kit\s+de\s+(?:inicio|bienvenida|trabajo)"
+    r"|afiliación)|fianza|depósito\s+(?:de\s+garantía|de\s+seguridad|reembolsable)"
+    r"|kit\s+de\s+(?:inicio|bienvenida|trabajo)"
 )
 _GIFT = (
     r"tarjetas?\s+(?:de\s+)?regalo|tarjetas?\s+(?:de\s+)?(?:google\s+play|amazon|itunes|apple"
@@ -55,7 +73,12 @@ _GIFT = (
 )
 _GEAR = (
     r"portátil|ordenador|computadora|software|equipo|licencias?|impresora|auriculares|cámara"
-    r"|material"
+    r"|material|hardware|monitor|móvil|celular|tablet"
+)
+#: The reader buying, in the second person: "compra", "tú compras", "cómpralo".
+_YOU_BUY = (
+    rf"(?:{_IMPX}(?:compra|compre|adquiere|adquiera|pide|pida|encarga)|\btú\s+(?:compras|adquieres"
+    r"|pides|encargas)|\b(?:cómpralo|cómpralos|cómpralas|cómprate))"
 )
 _PAY_ME = (
     r"págame|págueme|envíame|mándame|transfiéreme|devuélveme|devuélvenos|deposítame|ingrésame"
@@ -75,6 +98,10 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:escríbeme|escríbenos|contáctame|contáctanos|llámame|llámanos|mándame\s+un\s+"
         r"(?:mensaje|correo|mail))\s+(?:a|al)\s+(?:mi\s+)?(?:correo|mail|email|número|teléfono"
         r"|celular|móvil)\b",
+        # The reader's own number: "Pásame tu número de WhatsApp".
+        rf"\b(?:{_GIVE_ME})\s+(?:tu|su)\s+(?:número\s+(?:de\s+)?(?:teléfono|móvil|celular|whatsapp"
+        rf"|telegram|personal|{APPS})|teléfono|celular|móvil|whatsapp|telegram|contacto\s+de"
+        rf"\s+(?:{APPS}))\b",
     ),
     "off_platform_payment": (
         r"\b(?:te|le|les|os)\s+(?:pago|pagamos|pagaré|pagaremos|transfiero|transferimos|envío"
@@ -95,6 +122,12 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"|esta)\s+(?:plataforma|página|web|app)\b",
         r"\b(?:pagarte|pagarle|transferirte|ingresarte)\s+(?:directamente|por\s+transferencia"
         r"|por\s+fuera|aparte)\b|\bte\s+(?:pago|pagamos|pagaré|pagaremos|transfiero)\s+directamente\b",
+        rf"\b(?:pagarte|pagarle|transferirte|ingresarte|enviarte|mandarte)\s+(?:\w+\s+)?(?:por|con|vía"
+        rf"|via|mediante|a\s+través\s+de|en)\s+(?:{WALLETS})\b",
+        rf"\b(?:{_GIVE_ME})\s+(?:tu|su)\s+(?:correo|cuenta|usuario|email|mail|número|dirección|alias"
+        rf"|datos|teléfono)\s+(?:de|del)\s+(?:{WALLETS})\b",
+        r"\b(?:a|en)\s+(?:la\s+siguiente|esta)\s+cuenta\s+(?:bancaria|:?\s{0,2}[A-Z]{2}\s?\d{2})\b"
+        r"|\ba\s+la\s+cuenta\s+bancaria\s+(?:siguiente|que\s+te\s+(?:paso|mando|indico|doy))\b",
         rf"\bfuera\s+de\s+(?:la|esta)\s+plataforma\b{span(30)}\b(?:pag\w{{0,5}}|cobr\w{{0,5}}"
         r"|transferencia)\b",
     ),
@@ -107,6 +140,14 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"|por\s+(?:correo|whatsapp|email))\b",
         rf"\btrabaj(?:ar|amos|emos)\s+directamente\b{span(40)}\b(?:sin\s+(?:la\s+)?plataforma"
         r"|sin\s+comisi)",
+        # "Firmamos el contrato en privado".
+        r"\bcontratos?\b[^.;!?\n]{0,30}\b(?:en\s+privado|por\s+(?:nuestra\s+cuenta|fuera)|entre\s+(?:tú"
+        r"\s+y\s+yo|nosotros)|directamente\s+(?:contigo|entre\s+nosotros))\b",
+        r"\b(?:firm|hac|cerr|cierr)\w{1,5}\s+(?:el|un|nuestro|este)\s+contrato\s+(?:\w+\s+){0,2}?"
+        r"(?:aparte|directamente|por\s+(?:correo|whatsapp|email|mail|telegram))\b",
+        # Going round the platform: "nos saltamos la plataforma".
+        r"\b(?:nos\s+saltamos|saltarnos|evitamos|evitar|esquivamos|esquivar)\s+(?:a\s+)?(?:la"
+        r"|esta)\s+(?:plataforma|página|web|app)\b(?!\s+(?:de|del)\b)",
     ),
     "crypto": (
         r"\b(?:te|le|les|os)\s+(?:pago|pagamos|pagaré|pagaremos|pagaría|vamos\s+a\s+pagar|voy\s+a"
@@ -121,9 +162,15 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         rf"\b(?:{_GIVE_ME})\s+(?:la\s+)?dirección\s+de\s+(?:tu|su)\s+(?:billetera|cartera|wallet"
         r"|monedero)",
         rf"\b(?:{_GIVE_ME})\s+(?:tu|su)\s+dirección\s+(?:de\s+\w+\s+)?(?:de\s+|en\s+)?(?:{COIN}|billetera"
-        r"|cartera|wallet|monedero|depósito)\b",
-        rf"{_IMP}(?:crea|cree|abre|abra|descarga)\s+(?:una|un)\s+(?:billetera|cartera|wallet"
-        r"|monedero)\b",
+        rf"|cartera|wallet|monedero|depósito|{WALLET_APPS})\b",
+        rf"{_IMPX}(?:crea|cree|abre|abra|descarga|descargue|instala|instale)\s+(?:una?\s+|la\s+"
+        r"|el\s+)?(?:app\s+(?:de\s+)?)?(?:(?!(?:tu|su|mi|tus|sus|nuestr[oa])\s)(?:[\w-]{1,20}\s+)?"
+        rf"(?:billetera|cartera|wallet|monedero)|{WALLET_APPS})\b",
+        # Coins bought for someone: "compra 150 USDT para pagar …", "… y envíamelos".
+        rf"{_IMPX}(?:compra|compre|consigue|consiga|adquiere|adquiera)\s+(?:\S+\s+){{0,3}}?(?:{COIN})\b"
+        rf"{span(60)}\b(?:para\s+(?:pagar|abonar|cubrir|activar)|y\s+(?:envía|mándame|envíame|manda"
+        r"|transfiere|transfiéreme|deposita|pásame)|a\s+(?:mi|esta|nuestra)\s+(?:wallet|billetera"
+        r"|cartera|dirección))",
         rf"\b{_MUST}\s+(?:\w+\s+){{0,2}}?(?:comprar|adquirir)\s+(?:\S+\s+){{0,3}}?(?:{COIN})\b",
         rf"\b(?:envíame|mándame|transfiéreme|envíanos)\s+(?:\w+\s+){{0,2}}?(?:{COIN})\b",
     ),
@@ -134,7 +181,26 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"|el\s+excedente|el\s+sobrante|lo\s+que\s+sobr(?:a|e)|el\s+resto|el\s+exceso|el\s+dinero"
         r"\s+de\s+más|lo\s+pagado\s+de\s+más|el\s+importe\s+sobrante)\b",
         r"\bme\s+(?:puedes|podrías|puede|podría)\s+(?:devolver|reembolsar|reintegrar)\s+(?:\w+\s+){0,2}?"
-        r"(?:pago|dinero|importe|diferencia|resto|excedente|transferencia)\b",
+        r"(?:pago|dinero|importe|diferencia|resto|excedente|transferencia|sobrante|exceso|lo\s+que"
+        r"\s+sobr(?:a|e|ó))\b",
+        r"\b(?:devuélveme|devuélvenos|devuélvame|reenvíame|transfiéreme|mándame|envíame|pásame"
+        r"|reembólsame|me\s+(?:devuelves|devuelvas|reenvías|transfieres|mandas|pasas))\s+(?:\w+\s+)?"
+        r"lo\s+que\s+(?:sobr(?:a|ó)"
+        r"|(?:te\s+)?(?:pagué|mandé|envié|transferí|ingresé)\s+de\s+más|(?:pagué|pagamos|mandé)\s+de"
+        r"\s+más)\b",
+        # "Te transferí 500 euros por error": a first person paying too much.
+        r"\b(?:te|le)\s+(?:pagué|pagamos|transferí|transferimos|envié|enviamos|ingresé|ingresamos|mandé"
+        r"|mandamos|deposité|depositamos)\s+(?:\S+\s+){0,2}?(?:\d[\d.,]*\s?(?:€|euros?|dólares|usd|eur"
+        r"|pesos|\$)?\s+(?:\S+\s+){0,2}?(?:por\s+(?:error|equivocación|accidente)|sin\s+querer|de\s+más"
+        r"|en\s+(?:lugar|vez)\s+de)|el\s+doble)\b",
+        # "Reenvía los 500 restantes a mi contador".
+        rf"{_IMPX}(?:reenvía|reenvíe|transfiere|transfiera|devuelve|devuelva|reintegra|manda|mande"
+        r"|envía|envíe)\s+(?:\w+\s+)?(?:los|las|el|la|lo)\s+(?:\d[\d.,]*\s?(?:€|euros?|dólares|usd|eur"
+        r"|pesos)?\s+)?(?:restantes?|sobrantes?|de\s+más|excedente)\s+(?:a|al)\s+(?:mi|nuestr[oa]|la"
+        r"|el|otra|otro)\b",
+        rf"{_IMPX}(?:reenvía|reenvíe|transfiere|transfiera|devuelve|devuelva|manda|mande|envía|envíe)"
+        r"\s+(?:\w+\s+)?(?:el|lo)\s+(?:dinero|importe|saldo|monto|pago)\s+(?:restante|sobrante|de"
+        r"\s+más)\b",
         r"\bme\s+(?:devuelves|devuelvas|reembolsas|reembolses|transfieres|transfieras|mandas|mandes"
         r"|envías|envíes)\s+(?:\w+\s+)??(?:la\s+diferencia|el\s+resto|el\s+excedente|el\s+sobrante"
         r"|el\s+exceso|lo\s+que\s+sobr(?:a|e))\b",
@@ -156,9 +222,17 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"|pide|pides)\b|\b(?:compra|compre|adquiere|adquiera)\s+con\s+(?:ese|este|el)\s+(?:dinero"
         r"|importe|cheque)\b|\bcon\s+él\s+(?:compra|compras|compres|compre|adquiere|adquieres"
         r"|pides)\b",
-        rf"(?:{_IMP}(?:compra|compre|adquiere|adquiera)|\b{_MUST}\s+(?:comprar|adquirir))\b"
+        rf"(?:{_YOU_BUY}|\b{_MUST}\s+(?:comprar|adquirir))\b"
         rf"{span(60)}\b(?:{_GEAR})\b{span(60)}\b(?:te\s+lo\s+(?:reembolsamos|devolvemos|pagamos)"
         r"|te\s+(?:reembolsamos|devolvemos\s+el\s+dinero)|reembols\w{0,6})",
+        # The reader cashes the cheque and pays the supplier: "lo cobras … el resto se lo envías al
+        # proveedor".
+        r"\b(?:recibas|recibes|recibirás|cobras|cobres|depositas|deposites|ingresas|ingreses|cobra"
+        r"|deposita|ingresa)\s+(?:el|un|nuestro|este|dicho)\s+cheque\b[^\n]{0,150}?\b(?:proveedor"
+        r"|tienda|vendedor|distribuidor|compras|compra|comprar|cómprate)\b",
+        r"\b(?:te\s+quedas|quédate)\s+con\s+(?:tu\s+(?:parte|comisión|pago|sueldo|tarifa)|\S+\s+"
+        r"(?:€|euros?|dólares))\b[^.\n]{0,60}\b(?:resto|sobrante|restante)\b[^.\n]{0,40}\b(?:proveedor"
+        r"|tienda|vendedor|material|equipo)\b",
     ),
     "gift_cards": (
         rf"{_IMP}(?:compra|compre|cómprame|consigue|consiga|adquiere|adquiera)\b{span(40)}?\b"
@@ -169,6 +243,9 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         rf"\b{span(50)}?\b(?:{_GIFT})",
         rf"\b(?:te|le)\s+(?:pago|pagamos|pagaré|pagaremos)\s+(?:\w+\s+){{0,2}}?(?:con|en)\s+"
         rf"(?:{_GIFT})",
+        # "El pago es en tarjetas de iTunes."
+        r"\b(?:pago|sueldo|salario|remuneración|nómina|honorarios|pagos)\s+(?:es|son|será|serán|se\s+hace"
+        rf"|se\s+hará|se\s+realiza|va\s+a\s+ser)\s+(?:solo\s+|siempre\s+)?en\s+(?:\S+\s+)?(?:{_GIFT})",
         rf"\b(?:{_GIFT})\b{span(40)}\bte\s+(?:las|los|la|lo)\s+(?:reenvío|mando|envío|paso|doy"
         r"|reenviaré|mandaré|enviaré|pasaré|daré)\b",
         rf"\b(?:{_GIVE_ME})\s+(?:\w+\s+){{0,2}}?(?:fotos?|capturas?|imágenes?)\s+de\s+(?:los|las)"
@@ -180,11 +257,27 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         rf"|cubrir)\b{span(40)}?\b(?:{_FEE})",
         rf"{_IMP}(?:paga|pague|abona|abone|deposita|deposite|transfiere|transfiera|haz\s+el\s+pago"
         rf"\s+de|realiza\s+el\s+pago\s+de)\b{span(30)}?\b(?:{_FEE})",
-        rf"\b(?:{_FEE})\b{span(40)}\b(?:antes\s+de\s+(?:empezar|comenzar|iniciar|arrancar"
-        r"|trabajar|recibir)|antes\s+de\s+tu\s+primer|para\s+(?:empezar|comenzar|activar))",
+        rf"\b(?:{_FEE})\b{span(40)}\b(?:{_FIRST}|para\s+(?:empezar|comenzar|activar))",
+        rf"\b(?:{_FIRST})\b{span(40)}\b{_MUST}\s+(?:\w+\s+){{0,2}}?(?:pagar|abonar|depositar"
+        r"|transferir|ingresar)\b(?![^.!?\n]{0,30}\b(?:hitos?|factura))",
+        rf"\b{_MUST}\s+(?:\w+\s+){{0,2}}?(?:pagar|abonar|depositar|transferir|ingresar)\b"
+        rf"(?![^.!?\n]{{0,30}}\b(?:hitos?|factura)){span(40)}\b(?:{_FIRST})\b",
+        # "… que todos los colaboradores nuevos deben pagar".
+        rf"\b(?:{_FEE})\b{span(60)}\b(?:(?:colaboradores|freelancers?|trabajadores|empleados"
+        r"|candidatos|traductores|redactores|diseñadores|contratados|reclutas)\s+nuev(?:os|as)"
+        r"|nuev(?:os|as)\s+(?:colaboradores|freelancers?|trabajadores|empleados|candidatos"
+        r"|traductores|redactores|diseñadores|contratados|reclutas))\b",
+        # Money or coins bought for a fee: "compra 150 USDT para pagar la activación de tu cuenta".
+        rf"{_IMPX}(?:compra|compre|paga|pague|abona|abone|deposita|deposite|transfiere|transfiera"
+        rf"|envía|envíe|manda|mande)\b{span(60)}\bpara\s+(?:pagar|abonar|cubrir)\s+(?:la|el|tu|su)\s+"
+        r"(?:activación|alta|verificación|formación|capacitación|fianza)\b",
         rf"\b(?:{_JOB_FEE})\b{span(40)}\b(?:por\s+adelantado|por\s+anticipado)",
         r"\b(?:pedimos|cobramos|piden|cobran)\s+(?:\S+\s+){0,3}?(?:por|de)\s+(?:la|el)\s+(?:verificación"
         r"|capacitación|formación|alta|activación|registro|inscripción|kit)\b",
+        # The gate first: "Para desbloquear el panel se requiere un depósito de seguridad".
+        r"\bpara\s+(?:desbloquear|activar|acceder\s+a|empezar\s+a\s+recibir|recibir)\s+(?:el|la|tu|los"
+        rf"|las)\s+(?:\w+\s+){{0,3}}?(?:panel|cuenta|perfil|tareas?|trabajos?|proyectos?|puesto"
+        rf"|acceso)\b{span(40)}\b(?:{_JOB_FEE})\b(?!\s+(?:no|tampoco)\b)",
         # A fee that gates the work: "y después tienes acceso".
         rf"\b(?:{_JOB_FEE})\b{span(80)}\b(?:acceso|acceder|activamos|activar)",
         rf"\bantes\s+de\s+(?:tu\s+primer\w?\s+\w+|empezar|comenzar|iniciar)\b{span(60)}\b(?:{_FEE})",
@@ -194,6 +287,12 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bme\s+(?:puedes|podrías|puede|podría)\s+(?:mandar|enviar|pasar|dar|facilitar|reenviar"
         rf"|compartir)\b{span(50)}?\b(?:tu|tus|su)\s+(?:{_SECRETS})\b",
         rf"\b(?:{_GIVE_ME})\s+(?:\w+\s+){{0,3}}?{_OF_YOUR}(?:{_SECRETS})\b",
+        rf"\b(?:{_GIVE_ME})\s+(?:el|los|la|ese|este)\s+(?:\w+\s+)?(?:código|pin|clave|token)s?\s+"
+        r"(?:\w+\s+)?que\s+(?:te|le)\s+(?:llegó|llega|llegue|llegará|ha\s+llegado|han\s+mandado"
+        r"|mandaron|enviaron|envíen|manden|van\s+a\s+mandar|va\s+a\s+llegar|llegaron)\b",
+        # "RRHH necesita una copia de tu carnet de conducir"
+        r"\b(?:necesita|necesitan|requiere|requieren|pide|piden|solicita|solicitan)\s+(?:una?\s+)?"
+        rf"(?:copia|foto(?:grafía)?|escaneo|imagen|captura)\s+de\s+(?:tu|tus)\s+(?:{_SECRETS})\b",
         r"\b(?:necesito|necesitamos|requiero|requerimos|quiero)\s+(?:que\s+(?:me|nos)\s+(?:envíes"
         r"|mandes|pases|des|facilites|compartas|reenvíes|envíe|mande|facilite)\s+)?(?:\w+\s+)"
         r"{0,3}?(?:(?:una?\s+)?(?:copia|foto(?:grafía)?|escaneo|imagen|captura)\s+(?:de\s+)?(?:tu"
@@ -227,11 +326,18 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:tu|su)\s+(?:respuesta|decisión|confirmación)\s+(?:\w+\s+)?(?:en|antes\s+de|dentro\s+de)"
         r"\s+(?:(?:\d+|una|dos)\s+(?:minutos|horas?)|hoy|esta\s+noche)\b",
         r"\b(?:si\s+no\s*,?|o)\s+(?:contrato|elijo|escojo|cojo|busco|llamo)\s+a\s+otr(?:o|a)\b",
+        # "Si no confirmas antes de las 18h le paso el proyecto a otra persona."
+        r"\bsi\s+no\s+(?:me\s+)?(?:\w+\s+)?(?:confirmas|aceptas|respondes|contestas|decides|dices"
+        rf"|firmas|confirma|acepta|responde)\b{span(60)}\ba\s+otr(?:o|a)\s+(?:persona|candidat[oa]"
+        r"|freelancer|profesional|traductor|diseñador|redactor)\b",
         r"\b(?:decide|decídete|decida|decídase)\s+(?:ya|ahora|hoy|rápido|de\s+inmediato)\b",
         r"\b(?:reservarte|guardarte|mantenerte|reservarle|guardarle)\s+(?:la\s+oferta|el\s+trabajo"
         r"|el\s+puesto|el\s+proyecto)\s+hasta\b",
         r"\brespuesta\s+(?:\w+\s+)?(?:en|antes\s+de|dentro\s+de)\s+(?:los\s+próximos\s+)?(?:\d+|unos)"
         r"\s+minutos\b",
+        # "la vacante se cierra en una hora"
+        r"\b(?:vacante|puesto)\s+(?:se\s+)?(?:cierra|termina|vence"
+        r"|caduca|expira)\s+en\s+(?:\d+|una|dos|tres|unos|pocos)\s+(?:minutos|horas?)\b",
         r"\búltima\s+oportunidad\b|\b(?:si\s+no|o)\s*,?\s+(?:\w+\s+){0,3}?se\s+l(?:o|a)\s+doy\s+a"
         r"\s+otr(?:o|a)\b",
     ),

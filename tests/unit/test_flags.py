@@ -373,6 +373,112 @@ def test_topics_in_every_language_are_not_requests(text: str) -> None:
     assert _found(text) == {}
 
 
+# Request shapes the held-out set (tests/data/risk_holdout.jsonl) showed missing, in new wording:
+# wider verb and noun lists, indirect requests, German and Spanish word order, chat spellings.
+GENERALISED = [
+    ("off_platform_contact", "Give me your cell number and I'll call you tonight."),
+    ("off_platform_contact", "Gib mir mal deine Handynummer, dann klären wir das am Telefon."),
+    ("off_platform_contact", "Pásame tu número de teléfono y lo hablamos."),
+    ("off_platform_payment", "I'll send the payment through Zelle when it's done."),
+    ("off_platform_payment", "Just invoice me directly, no milestones needed."),
+    ("off_platform_payment", "Bitte die 200 € an folgendes Konto überweisen."),
+    ("off_platform_payment", "Prefiero pagarte con Revolut, es más rápido."),
+    ("off_platform_contract", "We can skip the platform fees if we settle this between us."),
+    ("off_platform_contract", "Close the contract here, then we work directly by email."),
+    ("off_platform_contract", "Den Vertrag schließen wir privat ab, nicht hier."),
+    ("off_platform_contract", "Hacemos el contrato directamente por correo."),
+    ("crypto", "Please share your Trust Wallet address for the payout."),
+    ("crypto", "Die Zahlung erfolgt monatlich in USDC auf deine Wallet."),
+    ("crypto", "Instala Metamask y compra 100 USDT para pagar el alta."),
+    ("overpayment", "Keep your fee and forward the rest to our shipping agent."),
+    ("overpayment", "Den Restbetrag leitest du bitte an unser Büro weiter."),
+    ("overpayment", "Te ingresé 900 € por error, reenvía los 800 restantes a mi socio."),
+    ("equipment_reimbursement", "We are mailing you a cashier's check; buy the laptop with it."),
+    ("equipment_reimbursement",
+     "Den Monitor bestellst du selbst, den Betrag bekommst du mit der ersten Rechnung erstattet."),
+    ("equipment_reimbursement", "Cuando cobres el cheque, paga el material en la tienda."),
+    ("gift_cards", "u need to buy three Razer gift cards for the client."),
+    ("gift_cards", "Send photos of the back of each card to HR."),
+    ("gift_cards", "Deine Bezahlung erfolgt in Amazon-Gutscheinen."),
+    ("upfront_fee", "A one-time $40 setup fee applies before you can start."),
+    ("upfront_fee", "The starter kit is $60, payable upfront."),
+    ("upfront_fee", "Die Kaution musst du vor dem ersten Einsatz bezahlen."),
+    ("upfront_fee", "Antes de empezar debes abonar 30 € de la cuota de alta."),
+    ("personal_data", "I need a scan of your driver's license for payroll."),
+    ("personal_data", "Read me the code you just got by text."),
+    ("personal_data", "Kannst du mir kurz die TAN schicken?"),
+    ("personal_data", "Mándame el código que te llegó hace un momento."),
+    ("unpaid_test", "Write two articles as a free trial, then we talk."),
+    ("unpaid_test", "Übersetz bitte erst zwei Seiten kostenlos zur Probe."),
+    ("pressure", "Keep it between us, okay?"),
+    ("pressure", "If not, I'll give it to another freelancer."),
+    ("pressure", "I need an answer within the next hour."),
+    ("pressure", "Wenn Sie heute nicht zusagen, geht die Stelle an einen anderen Bewerber."),
+    ("pressure", "Si no aceptas ahora, se lo paso a otra candidata."),
+]
+
+
+@pytest.mark.parametrize(("code", "text"), GENERALISED,
+                         ids=[f"{code}-{i}" for i, (code, _) in enumerate(GENERALISED)])
+def test_generalised_request_shapes(code: str, text: str) -> None:
+    assert code in _found(text), text
+
+
+# Ordinary texts aimed at the wider shapes above: each once raised a flag while they were written.
+NOT_REQUESTS_EITHER = [
+    "Please confirm the code you received from the QA team works on staging.",
+    "Privacy policy: we collect your name and email; we never collect a copy of your passport.",
+    "Tip for users: never share the code you receive by SMS with anyone.",
+    "Forward the remaining files to our designer once you're done.",
+    "The refund module should send the remaining balance back to the customer's card.",
+    "Keep it simple and clean, like our brand guide says.",
+    "If not, we'll find another library for the charts.",
+    "Otherwise we'll go with another designer's concept for the logo, no hard feelings.",
+    "Payroll closes in 2 hours, so please log your hours today (we pay through the platform).",
+    "Please transfer the domain to the following account: ourcompany-dns.",
+    "We can skip the platform tour and go straight to the API docs.",
+    "Buy the equipment from our supplier list; we reimburse through the platform's expenses.",
+    "Please order the camera from our rental partner, it's billed to our account.",
+    "Training course fee is payable by attendees before the session.",
+    "The onboarding kit is shipped before your first day, no cost to you.",
+    "What's your WhatsApp Business API setup?",
+    "Registration fee is charged to all new members of the gym.",
+    "Kunden laden einen Scan ihres Ausweises hoch; wir speichern die Kopie verschlüsselt.",
+    "Den Vertrag unterschreiben wir hier auf der Plattform, die NDA schicke ich dir per Mail.",
+    "Wenn du bis Freitag nicht zusagst, plane ich das Projekt neu - kein Stress.",
+    "Lade dir die App herunter und teste den Checkout.",
+    "Kauf dir Bitcoin mit Karte - Text für den Hero-Bereich unserer Börse.",
+    "Die Kamera bestellst du bitte bei unserem Verleihpartner, die Rechnung geht an uns.",
+    "Ich habe dir versehentlich die falsche Datei geschickt, hier die richtige.",
+    "Überweisung der Mitgliedsbeiträge an folgendes Konto soll im Formular angezeigt werden.",
+    "Die Reisekosten kaufst du nicht vor, wir buchen alles über die Plattform.",
+    "El módulo de reembolsos devuelve lo que sobra al cliente automáticamente.",
+    "Si no confirmas hoy, lo paso a otra semana, sin problema.",
+    "La convocatoria cierra en 3 horas: actualiza el banner.",
+    "Compra bitcoin con tarjeta: texto para la landing de nuestro exchange.",
+    "Landing de un exchange: sección 'crea tu wallet en 2 minutos'.",
+    "Compra el equipo a nuestro proveedor de alquiler; la factura va a nuestra cuenta.",
+    "Te mandé el archivo equivocado por error, aquí va el correcto.",
+    "Te pagué el hito por error dos veces; ya lo reclamé al soporte, no hagas nada.",
+    "Transfiere el dominio a la siguiente cuenta de registrador.",
+    "Shop-Checkout: Die Zahlung erfolgt in Bitcoin über BTCPay, der Händler bekommt Euro.",
+    "Bitte die Rechnung an folgendes Konto adressieren: Buchhaltung, Musterstraße 1.",
+    "Die Kamera kaufst du nicht selbst, die Technik stellen wir, Kosten werden nicht erstattet.",
+    "Wenn du den Scheck aus der Buchhaltung brauchst, frag beim Händler nach.",
+    "Lad dir die Wallet-App herunter - Text für den App-Store.",
+    "Die Stelle ist in zwei Stunden online, bitte Anzeige prüfen.",
+    "Payment for the bundle is in gift cards or credit card at checkout.",
+    "Read the code you received in the PR and tell me what you think.",
+    "Firmamos el contrato en la plataforma; el NDA en privado no hace falta.",
+    "Para activar tu cuenta premium, la fianza no es necesaria.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_REQUESTS_EITHER)
+def test_ordinary_texts_near_the_wider_shapes_raise_nothing(text: str) -> None:
+    assert _found(text) == {}
+
+
 # --- sentences in every language ----------------------------------------------------------------
 
 
