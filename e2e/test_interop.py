@@ -39,19 +39,20 @@ def test_browser_and_node_client(
     assert node("wait_for", field="title", value="Typed in Chromium")["ok"]
 
     # The Node client sees the browser's lock, and the browser sees the Node client's.
-    browser.field("Title").click()
+    browser.field("Hourly rate").click()
     browser.page.wait_for_timeout(300)
     assert any(
-        entry["field"] == "title" for m in node.app_messages("locks") for entry in m["locks"]
+        entry["field"] == "hourly_rate"
+        for m in node.app_messages("locks") for entry in m["locks"]
     )
-    browser.field("Title").blur()
-    assert node("app", msg={"type": "lock", "field": "weekly_limit"})["ok"]
-    expect(browser.field("Weekly limit")).to_be_disabled()
-    expect(browser.wrapper("weekly_limit").locator(".lock-note")).to_contain_text(
+    browser.field("Hourly rate").blur()
+    assert node("app", msg={"type": "lock", "field": "contract_type"})["ok"]
+    expect(browser.field("Contract type")).to_be_disabled()
+    expect(browser.wrapper("contract_type").locator(".lock-note")).to_contain_text(
         "Linus Torvalds is editing"
     )
-    assert node("app", msg={"type": "unlock", "field": "weekly_limit"})["ok"]
-    expect(browser.field("Weekly limit")).to_be_enabled()
+    assert node("app", msg={"type": "unlock", "field": "contract_type"})["ok"]
+    expect(browser.field("Contract type")).to_be_enabled()
 
     state = node("get")
     assert state["terms"]["hourly_rate"] == 4825

@@ -41,11 +41,16 @@ def test_avatars_focus_ring_and_lock(server: ServerProcess, open_room: OpenRoom)
     expect(client.field("Hourly rate")).to_be_enabled()
     expect(ring).not_to_have_class(re.compile(r"\bpeer-focus\b"))
 
-    # Any other field locks the same way, in the other direction too.
+    # Money locks the same way in the other direction too; the title does not lock at all
+    # (OFFER_ROOM_LOCK_FIELDS: money and the contract type by default).
+    client.field("Hourly rate").click()
+    expect(freelancer.field("Hourly rate")).to_be_disabled()
+    client.field("Hourly rate").blur()
+    expect(freelancer.field("Hourly rate")).to_be_enabled()
     client.field("Title").click()
-    expect(freelancer.field("Title")).to_be_disabled()
-    client.field("Title").blur()
+    freelancer.page.wait_for_timeout(300)
     expect(freelancer.field("Title")).to_be_enabled()
+    client.field("Title").blur()
 
 
 def test_hide_my_focus(server: ServerProcess, open_room: OpenRoom) -> None:
@@ -54,12 +59,12 @@ def test_hide_my_focus(server: ServerProcess, open_room: OpenRoom) -> None:
     freelancer = open_room(offer["links"]["freelancer"])
     freelancer.page.locator("label.toggle[for='hide-focus']").click()
     expect(freelancer.page.get_by_label("Hide my focus")).to_be_checked()
-    freelancer.field("Weekly limit").click()
+    freelancer.field("Hourly rate").click()
     # The lock still shows (the field is taken) but no focus ring gives the person away.
-    expect(client.field("Weekly limit")).to_be_disabled()
-    expect(client.wrapper("weekly_limit")).not_to_have_class(re.compile(r"\bpeer-focus\b"))
+    expect(client.field("Hourly rate")).to_be_disabled()
+    expect(client.wrapper("hourly_rate")).not_to_have_class(re.compile(r"\bpeer-focus\b"))
     freelancer.page.wait_for_timeout(300)
-    expect(client.wrapper("weekly_limit")).not_to_have_class(re.compile(r"\bpeer-focus\b"))
+    expect(client.wrapper("hourly_rate")).not_to_have_class(re.compile(r"\bpeer-focus\b"))
 
 
 def test_rejected_edit_snaps_back_in_both_views(server: ServerProcess, open_room: OpenRoom) -> None:
@@ -73,11 +78,14 @@ def test_rejected_edit_snaps_back_in_both_views(server: ServerProcess, open_room
         expect(room.field("Hourly rate")).to_have_value("45.00")
         assert room.terms()["hourly_rate"] == 4500
     # A field locked by someone else is refused too, even when written behind the UI's back.
-    freelancer.field("Title").click()
-    expect(client.field("Title")).to_be_disabled()
-    client.page.evaluate("() => window.offerRoom.doc.getMap('terms').set('title', 'Sneaky')")
+    freelancer.field("Hourly rate").click()
+    expect(client.field("Hourly rate")).to_be_disabled()
+    client.page.evaluate("() => window.offerRoom.doc.getMap('terms').set('hourly_rate', 9900)")
+    expect(client.wrapper("hourly_rate").locator(".field-msg")).to_contain_text(
+        "Not saved — Linus Torvalds is editing this field.")
     for room in (client, freelancer):
-        expect(room.field("Title")).to_have_value("Checkout redesign for an online bike shop")
+        expect(room.field("Hourly rate")).to_have_value("45.00")
+        assert room.terms()["hourly_rate"] == 4500
     # Server-only roots are refused as well.
     client.page.evaluate("() => window.offerRoom.doc.getMap('offer').set('status', 'agreed')")
     expect(client.page.locator(".status-open")).to_be_visible()

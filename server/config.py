@@ -28,6 +28,7 @@ import msgspec
 from server.notify.addresses import parse_smtp_url, valid_address
 from server.offers.limits import Limits
 from server.offers.terms import ALL_FIELDS
+from server.presence.locks import DEFAULT_LOCK_FIELDS, LOCKABLE
 
 #: Roles and the terms fields each may edit; a viewer edits nothing.
 FieldPolicy = dict[str, frozenset[str]]
@@ -149,6 +150,13 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     #: offer (20,000-character scope, 50 milestones) with a long history stays under 1 MiB.
     doc_bytes_max: int = 4 * _MIB
     lock_ttl_ms: int = 10_000
+    #: A field lock also ends this long after its holder's last sign of input (docs/PROTOCOL.md,
+    #: "Locks"): a person who sits in a field and ignores "please release" loses it. 20 s is time
+    #: to think about a figure; the other party waits no longer than that.
+    lock_idle_ms: int = 20_000
+    #: The fields that lock while someone edits them: scalar terms fields, and "milestones" for
+    #: every milestone row. Money and the contract type by default; the rest merge freely.
+    lock_fields: tuple[str, ...] = DEFAULT_LOCK_FIELDS
     #: How long room updates wait to share one commit (see server/rooms/flusher.py).
     flush_ms: float = 20.0
     #: Log entries above the snapshot that trigger a compaction.
@@ -319,6 +327,25 @@ def _parse(name: str, kind: Any, raw: str) -> Any:
         raise ConfigError(f"{env_name(name)}={raw!r} is not a valid {label}: {exc}") from None
 
 
+def _validate_lifetimes(limits: Limits) -> None:
+    """An offer's default lifetime: at least a minute, at most ``offer_max_days``."""
+    if limits.offer_max_days < 1:
+        raise ConfigError("OFFER_ROOM_LIMITS: offer_max_days must be at least 1")
+    if limits.offer_ttl_minutes is not None:
+        if limits.offer_ttl_minutes < 1:
+            raise ConfigError("OFFER_ROOM_LIMITS: offer_ttl_minutes must be at least 1")
+        if limits.offer_ttl_minutes > limits.offer_max_days * 24 * 60:
+            raise ConfigError(
+                "OFFER_ROOM_LIMITS: offer_ttl_minutes must not exceed offer_max_days")
+        return
+    if limits.offer_ttl_days < 1:
+        raise ConfigError(
+            "OFFER_ROOM_LIMITS: offer_ttl_days must be at least 1; for a shorter lifetime set "
+            "offer_ttl_minutes (e.g. 60)")
+    if limits.offer_ttl_days > limits.offer_max_days:
+        raise ConfigError("OFFER_ROOM_LIMITS: offer_ttl_days must not exceed offer_max_days")
+
+
 def _validate(config: Config) -> None:
     for field in msgspec.structs.fields(Config):
         value = getattr(config, field.name)
@@ -335,8 +362,13 @@ def _validate(config: Config) -> None:
             raise ConfigError(
                 f"OFFER_ROOM_ALLOWED_ORIGINS: {origin!r} is not an origin like https://example.com"
             )
-    if config.limits.offer_ttl_days > config.limits.offer_max_days:
-        raise ConfigError("OFFER_ROOM_LIMITS: offer_ttl_days must not exceed offer_max_days")
+    _validate_lifetimes(config.limits)
+    unknown_locks = sorted(set(config.lock_fields) - LOCKABLE)
+    if unknown_locks:
+        raise ConfigError(
+            f"OFFER_ROOM_LOCK_FIELDS: {', '.join(unknown_locks)} cannot be locked (choose from "
+            f"{', '.join(sorted(LOCKABLE))})"
+        )
     if config.rate_burst < 1 or config.cost_burst < config.cost_per_second / 10:
         raise ConfigError("OFFER_ROOM_RATE_BURST and OFFER_ROOM_COST_BURST are too small")
     if config.smtp_url:

@@ -107,6 +107,9 @@ class _Msg(msgspec.Struct, tag_field="type", rename=None, omit_defaults=True):
 class Lock(_Msg, tag="lock"):
     field: str
     id: str | None = None
+    #: The holder showed input (focus, typing) since its last ``lock``: only then does a renewal
+    #: move the lease's idle limit (``OFFER_ROOM_LOCK_IDLE_MS``) on.
+    active: bool = False
 
 
 class Unlock(_Msg, tag="unlock"):
@@ -166,10 +169,32 @@ class DeclineOffer(_Msg, tag="decline_offer"):
     reason: str | None = None
 
 
+class Decide(_Msg, tag="decide"):
+    """Answer the pending proposal change by change (docs/PROTOCOL.md, "Negotiation commands").
+
+    Every change key of the proposal (a scalar field name, ``"description"`` or
+    ``"milestone:<id>"``) is named exactly once: accepted (they become version n+1 at once),
+    countered with the receiver's value (they become a counter-proposal by the receiver) or
+    declined (dropped).
+    """
+
+    proposal_id: str | None = None
+    base_version: int | None = None
+    accept: list[str] = []
+    #: key -> the receiver's value: a field's JSON value, the description's text, or a milestone
+    #: row (``{title?, amount?, due_date?}``; null: no such row).
+    counter: dict[str, Any] = {}
+    decline: list[str] = []
+    #: Why (shown to the proposer); ``note`` goes with the counter-proposal.
+    reason: str | None = None
+    note: str | None = None
+    id: str | None = None
+
+
 #: Commands that change the negotiation; each may carry a client-chosen ``id`` for idempotency.
 Command = (
     Propose | Accept | Reject | WithdrawProposal | Revert | AcceptOffer | WithdrawOffer
-    | DeclineOffer
+    | DeclineOffer | Decide
 )
 
 
@@ -249,7 +274,8 @@ ASSIST_COMMAND_TYPES: tuple[type, ...] = (SetLanguage, Suggest, Report)
 THREAD_COMMAND_TYPES: tuple[type, ...] = (Post, EditMessage, DeleteMessage, ResolveQuestion,
                                           MarkRead)
 COMMAND_TYPES: tuple[type, ...] = (
-    Propose, Accept, Reject, WithdrawProposal, Revert, AcceptOffer, WithdrawOffer, DeclineOffer
+    Propose, Accept, Reject, WithdrawProposal, Revert, AcceptOffer, WithdrawOffer, DeclineOffer,
+    Decide,
 )
 
 
@@ -261,6 +287,17 @@ class UserInfo(msgspec.Struct, frozen=True):
     color: str
 
 
+class PolicyLimits(msgspec.Struct, frozen=True):
+    """The limits a draft is held to (``server/offers/limits.py``), in minor units and hours."""
+
+    hourly_rate_min: int
+    fixed_price_min: int
+    milestone_min: int
+    money_max: int
+    weekly_limit_min: int
+    weekly_limit_max: int
+
+
 class Hello(_Msg, tag="hello"):
     offer_id: str
     user: UserInfo
@@ -268,6 +305,12 @@ class Hello(_Msg, tag="hello"):
     #: Why the room is read-only for this user, as a sentence to show, if it is.
     read_only_reason: str | None = None
     lock_ttl_ms: int = 10_000
+    #: A lease ends this long after its holder's last sign of input (``lock`` with ``active``).
+    lock_idle_ms: int | None = None
+    #: The fields that lock: scalar terms keys, and "milestones" for every ``milestone:<id>``.
+    lock_fields: list[str] | None = None
+    #: The bounds a draft is checked against when proposed, so a client can say so at the field.
+    limits: PolicyLimits | None = None
 
 
 class LockEntry(msgspec.Struct, frozen=True):
@@ -301,6 +344,10 @@ class Notice(_Msg, tag="notice"):
 class FieldProblem(msgspec.Struct, frozen=True):
     field: str
     message: str
+    #: What is wrong, for a client to word itself (docs/DOMAIN.md, "Policy at proposal time").
+    code: str | None = None
+    #: Its figures: ``min`` (minor units), ``total`` and ``price`` for a sum, ``from``/``to``.
+    params: dict[str, int | str] | None = None
 
 
 class Error(_Msg, tag="error"):

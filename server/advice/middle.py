@@ -32,7 +32,8 @@ from server.wire import SuggestionItem
 
 Role = Literal["client", "freelancer"]
 ROLES: tuple[Role, ...] = ("client", "freelancer")
-StanceKind = Literal["created", "proposed", "accepted", "rejected", "withdrawn", "draft"]
+StanceKind = Literal["created", "proposed", "accepted", "partial", "rejected", "withdrawn",
+                     "draft"]
 
 #: Fixed prices further apart than this share of the lower one are "far apart": paying in parts
 #: lets each side see progress before everything is paid, which a single midpoint cannot offer.
@@ -54,8 +55,9 @@ class Stance(msgspec.Struct, frozen=True):
 
     ``created``: the client's offer as created (version 1). ``proposed``: the role proposed
     ``terms``. ``accepted`` / ``rejected``: the role answered a proposal of ``terms``.
-    ``withdrawn``: the role withdrew its proposal of ``terms``. ``draft``: the live draft, for
-    the role that last changed it.
+    ``withdrawn``: the role withdrew its proposal of ``terms``. ``partial``: the role accepted
+    part of a proposal, and ``terms`` is the version that made (what it now stands at).
+    ``draft``: the live draft, for the role that last changed it.
     """
 
     role: Role
@@ -66,7 +68,8 @@ class Stance(msgspec.Struct, frozen=True):
 
 #: Order of stances at the same instant: a proposal before its answer, the live draft last.
 _RANK: dict[str, int] = {
-    "created": 0, "proposed": 1, "accepted": 2, "rejected": 2, "withdrawn": 2, "draft": 3,
+    "created": 0, "proposed": 1, "accepted": 2, "partial": 2, "rejected": 2, "withdrawn": 2,
+    "draft": 3,
 }
 
 
@@ -96,6 +99,8 @@ def positions(history: list[Stance], committed: Terms) -> dict[str, Terms] | Non
             pos[s.role] = s.terms
         elif s.kind == "withdrawn":
             pos[s.role] = before[s.role]
+        elif s.kind == "partial":  # the receiver of a partly accepted proposal
+            before[s.role] = pos[s.role] = s.terms
         elif s.kind == "draft" and applicable_terms(s.terms) != agreed:
             pos[s.role] = s.terms
         # "rejected": nobody moves (see above).
@@ -120,6 +125,8 @@ async def history_of(store: Store, offer_id: str) -> list[Stance]:
     proposals = await store.list_proposals(offer_id)
     out: list[Stance] = []
     first = next((v for v in versions if v.number == 1), None)
+    #: A partly accepted proposal's version holds only the accepted changes.
+    decided = {v.proposal_id: v for v in versions if v.proposal_id is not None}
     if first is not None:
         out.append(Stance(role="client", terms=first.terms, at=first.created_at, kind="created"))
     for p in proposals:
@@ -131,8 +138,13 @@ async def history_of(store: Store, offer_id: str) -> list[Stance]:
         at = p.decided_at or p.created_at
         if p.status == "accepted":
             out.append(Stance(role=other, terms=p.terms, at=at, kind="accepted"))
-        elif p.status == "rejected":
+        elif p.status in ("rejected", "countered"):
+            # A counter is the receiver's own proposal, a stance of its own.
             out.append(Stance(role=other, terms=p.terms, at=at, kind="rejected"))
+        elif p.status == "partially_accepted" and p.id in decided:
+            # The receiver stands at what they accepted (their counter, if any, comes next);
+            # the proposer still stands at the whole proposal.
+            out.append(Stance(role=other, terms=decided[p.id].terms, at=at, kind="partial"))
         elif p.status == "withdrawn":
             out.append(Stance(role=role, terms=p.terms, at=at, kind="withdrawn"))
     return out

@@ -38,6 +38,7 @@ from server.advice.middle import (
 from server.advice.risk_events import REPORTED, record_flags
 from server.config import Config
 from server.conversation.rules import clean_body
+from server.crdt.attribution import changers
 from server.errors import CommandError
 from server.explain.flags import Flag, Party, detect_flags, flags_for
 from server.i18n import Lang, pick_lang
@@ -357,8 +358,9 @@ def _changer_role(room: Room) -> Party | None:
     roles: set[Party] = set()
     with contextlib.suppress(Exception):  # a malformed attribution entry reads as unknown
         for value in (room.odoc.changed_by.to_py() or {}).values():
-            if isinstance(value, dict) and value.get("role") in ("client", "freelancer"):
-                roles.add(value["role"])
+            for who in changers(value):  # a list of identities, or one (older docs)
+                if who.get("role") in ("client", "freelancer"):
+                    roles.add(who["role"])
     return roles.pop() if len(roles) == 1 else None
 
 

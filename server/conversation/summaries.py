@@ -12,6 +12,7 @@ _EVENTS = {
     "proposal_accepted": "{who} accepted the proposal",
     "proposal_rejected": "{who} rejected the proposal",
     "proposal_withdrawn": "{who} withdrew the proposal",
+    "proposal_decided": "{who} accepted part of the proposal or countered it",
     "reverted": "{who} loaded an earlier version into the draft",
     "offer_accepted": "{who} accepted the offer: it is agreed",
     "offer_withdrawn": "{who} withdrew the offer",

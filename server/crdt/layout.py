@@ -7,8 +7,12 @@
 | milestones  | Array of Map | parties | id, title, amount, due_date                             |
 | offer       | Map          | server  | status, version, expires_at, parties, closed{at,by,reason}|
 | committed   | Map          | server  | the terms of the current version (plain JSON values)    |
-| changed_by  | Map          | server  | field -> {id,name,role,color} of who changed it last    |
+| changed_by  | Map          | server  | field -> [{id,name,role,color}] who changed it, in order  |
 | proposal    | Map          | server  | the pending proposal, empty when none                   |
+
+``changed_by`` lists everyone who changed a field since the last commit, in the order they first
+did, and is cleared on every commit; docs from before hold one ``{id, …}`` object per field, which
+reads the same (``server/crdt/attribution.py``).
 
 The doc is seeded once when the offer is created; its binary state is the source of truth from
 then on and is never rebuilt from JSON (clients holding the old doc would merge both copies).

@@ -19,6 +19,7 @@ from server.offers.checks import (
     check_terms,
     line_problem,
 )
+from server.offers.lifecycle import default_expiry
 from server.offers.limits import Limits
 from server.offers.terms import Milestone, Party, Terms, TermsInput, terms_to_builtins
 from server.store.base import OfferRecord, Store
@@ -162,7 +163,7 @@ async def create_offer(store: Store, config: Config, body: CreateOffer) -> Creat
     client = Party(id=body.client.id, name=body.client.name.strip(), email=body.client.email)
     freelancer = Party(id=body.freelancer.id, name=body.freelancer.name.strip(),
                        email=body.freelancer.email)
-    expires_at = body.expires_at or now + timedelta(days=config.limits.offer_ttl_days)
+    expires_at = body.expires_at or default_expiry(now, config.limits)
     record = OfferRecord(
         id=_new_id(),
         status="open",

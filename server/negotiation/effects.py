@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from server.crdt.attribution import changers
 from server.crdt.layout import OfferDoc
 from server.offers.diff import diff_terms
 from server.offers.terms import Terms, terms_to_builtins
@@ -34,6 +35,8 @@ def proposal_root(proposal: ProposalRecord, committed: Terms, by: dict[str, Any]
         "note": proposal.note or "",
         "changes": msgspec.to_builtins(diff_terms(committed, proposal.terms)),
     }
+    if proposal.counter_to is not None:  # a counter-proposal (``decide``)
+        root["counter_to"] = proposal.counter_to
     if proposal.explanation is not None:
         e = proposal.explanation
         root["explanation"] = {
@@ -47,6 +50,15 @@ def proposal_root(proposal: ProposalRecord, committed: Terms, by: dict[str, Any]
 
 
 def write_proposal(odoc: OfferDoc, root: dict[str, Any] | None) -> None:
+    """Write the ``proposal`` root (None: empty it). A pending proposal also carries who changed
+    each of its fields since the agreed version (``changed_by``: field -> identities, in the order
+    they first did), from the ``changed_by`` root as it stands: the draft is frozen while the
+    proposal is pending, so every write of the root (explanation, reconcile) copies the same."""
+    if root is not None and "changed_by" not in root:
+        fields = {c.get("field") for c in root.get("changes", []) if isinstance(c, dict)}
+        current = odoc.changed_by.to_py() or {}
+        root = {**root, "changed_by": {f: changers(current[f]) for f in sorted(current)
+                                       if f in fields and changers(current[f])}}
     for key in list(odoc.proposal.keys()):
         if root is None or key not in root:
             del odoc.proposal[key]

@@ -27,9 +27,18 @@ from server.metrics import Metrics
 from server.negotiation import effects
 from server.negotiation.explaining import Explanations
 from server.notify.schedule import waiting_reminder
-from server.offers.checks import TermsInvalid
+from server.offers.checks import FieldError, TermsInvalid
 from server.offers.diff import changed_fields
-from server.offers.lifecycle import Action, OfferState, Pending, Refusal, check_rate_limit, decide
+from server.offers.lifecycle import (
+    Action,
+    OfferState,
+    Pending,
+    Refusal,
+    check_rate_limit,
+    decide,
+    decision_outcome,
+)
+from server.offers.partial import DecisionInvalid, split
 from server.offers.policy import applicable_terms, check_proposal
 from server.rooms.connection import Connection
 from server.rooms.room import Room
@@ -54,6 +63,7 @@ from server.wire import (
     Ack,
     AssistCommand,
     Command,
+    Decide,
     DeclineOffer,
     Error,
     FieldProblem,
@@ -83,6 +93,7 @@ _ACTIONS: dict[type, Action] = {
     AcceptOffer: Action.ACCEPT_OFFER,
     WithdrawOffer: Action.WITHDRAW_OFFER,
     DeclineOffer: Action.DECLINE_OFFER,
+    Decide: Action.DECIDE,
 }
 _CLOSING = {
     Action.ACCEPT_OFFER: "accepted the offer",
@@ -237,6 +248,8 @@ class Negotiation:
                 return await self._answer(room, actor, cmd)
             if isinstance(cmd, Revert):
                 return await self._revert(room, actor, cmd)
+            if isinstance(cmd, Decide):
+                return await self._decide(room, actor, cmd)
             return await self._close(room, actor, action, cmd.id, getattr(cmd, "reason", None))
 
     async def _propose(self, room: Room, actor: UserInfo, cmd: Propose) -> Ack:
@@ -253,7 +266,8 @@ class Negotiation:
         problems = check_proposal(draft, committed, self._config.limits, now.date())
         if problems:
             raise CommandError("invalid_terms", problems[0].message,
-                               [FieldProblem(p.field, p.message) for p in problems])
+                               [FieldProblem(p.field, p.message, p.code or None, p.params)
+                                for p in problems])
         recent = await self._store.proposal_times(room.offer_id, actor.id, now - timedelta(hours=1))
         limited = check_rate_limit(recent, now, self._config.limits)
         if limited is not None:
@@ -321,6 +335,119 @@ class Negotiation:
                      version=number)
         return ack
 
+    async def _decide(self, room: Room, actor: UserInfo, cmd: Decide) -> Ack:
+        """Accept some changes, counter or decline the rest, in one compare-and-set commit: the
+        accepted ones become version n+1, the countered ones a counter-proposal by ``actor``."""
+        proposal = room.pending
+        assert proposal is not None  # decide() refused otherwise
+        committed = room.offer.terms
+        try:
+            parts = split(committed, proposal.terms, cmd.accept, cmd.counter, cmd.decline,
+                          self._config.limits)
+        except DecisionInvalid as exc:
+            raise CommandError(exc.code, exc.message, _wire_problems(exc.fields)) from exc
+        counts = [sum(o == kind for o in parts.outcomes.values())
+                  for kind in ("accepted", "countered", "declined")]
+        outcome = decision_outcome(*counts)
+        if isinstance(outcome, Refusal):  # a proposal always has changes; said if it has none
+            raise CommandError(outcome.code.value, outcome.message)
+        if outcome.new_version and proposal.explanation is None:
+            raise CommandError("explanation_pending",
+                               "The explanation is still being written; accept once it is done.")
+        now = self._clock()
+        limits = self._config.limits
+        version = None
+        number = room.offer.version
+        if parts.version is not None:
+            # The accepted changes were valid on the day they were proposed; together they must
+            # still make valid terms (e.g. milestones adding up to an accepted fixed price).
+            problems = [p for p in check_proposal(parts.version, committed, limits,
+                                                  proposal.created_at.date())
+                        if p.field != "terms"]
+            if problems:
+                raise CommandError("invalid_terms", problems[0].message, _wire_problems(problems))
+            number += 1
+            version = VersionRecord(
+                offer_id=room.offer_id, number=number, terms=parts.version, created_at=now,
+                author=proposal.by, accepted_by=actor.id, proposal_id=proposal.id,
+                content_hash=content_hash(parts.version))
+        base = parts.version if parts.version is not None else committed
+        counter = None
+        if parts.counter is not None:
+            if applicable_terms(parts.counter) == applicable_terms(base):
+                raise CommandError("no_changes",
+                                   "The counter-proposal is the same as the agreed terms.")
+            problems = check_proposal(parts.counter, base, limits, now.date())
+            if problems:
+                raise CommandError("invalid_terms", problems[0].message, _wire_problems(problems))
+            recent = await self._store.proposal_times(room.offer_id, actor.id,
+                                                      now - timedelta(hours=1))
+            limited = check_rate_limit(recent, now, limits)
+            if limited is not None:
+                raise CommandError(limited.code.value, limited.message,
+                                   retry_after_s=limited.retry_after_s)
+            counter = ProposalRecord(
+                id=f"p-{secrets.token_hex(6)}", offer_id=room.offer_id, by=actor.id,
+                by_role=actor.role, base_version=number, terms=applicable_terms(parts.counter),
+                created_at=now, note=(cmd.note or "").strip() or None, counter_to=proposal.id)
+        reason = (cmd.reason or "").strip() or None
+        outcomes: dict[str, str] = dict(parts.outcomes)
+        payload: dict[str, object] = {"proposal_id": proposal.id, "outcomes": outcomes}
+        if version is not None:
+            payload["version"] = number
+        if counter is not None:
+            payload["counter_proposal_id"] = counter.id
+        events = [NewEvent(outcome.event, actor.id, reason, payload)]
+        if counter is not None:
+            events.append(NewEvent("proposed", actor.id, counter.note, {
+                "proposal_id": counter.id, "base_version": number, "counter_to": proposal.id,
+                "fields": changed_fields(base, counter.terms)}))
+        ack = self._ack("decide", cmd.id, "open", number, proposal.id)
+        await self._commit(room, Expect(room.offer.version, pending=proposal.id), Write(
+            events=events, version=version, proposal=counter,
+            decision=Decision(proposal.id, outcome.status, actor.id, reason, outcomes),
+            command=self._record(room, cmd.id, actor, ack)))
+        if version is not None:
+            room.offer = msgspec.structs.replace(room.offer, version=number, terms=version.terms)
+        room.pending = counter
+        self._explanations.cancel(room)
+        with room.server_write() as odoc:
+            odoc.write_terms(counter.terms if counter is not None else base)
+            effects.write_committed(odoc, room.offer.terms)
+            effects.write_offer_meta(odoc, room.offer)
+            effects.clear_changed_by(odoc)
+            if counter is not None:
+                for field in changed_fields(base, counter.terms):
+                    odoc.changed_by[field] = [_who(actor)]  # server/crdt/attribution.py
+                effects.write_proposal(odoc, effects.proposal_root(counter, room.offer.terms,
+                                                                   _who(actor)))
+            else:
+                effects.write_proposal(odoc, None)
+        await self._store.cancel_reminders(room.offer_id, kind="waiting", ref=proposal.id)
+        if outcome.event == "proposal_decided":
+            text = (f"{actor.name} accepted part of the proposal: version {number} is agreed"
+                    if version is not None else f"{actor.name} answered the proposal")
+            text += "; the rest is a counter-proposal." if counter is not None else "."
+            self._notify(room, actor, "proposal_decided",
+                         text + (f" “{reason}”" if reason else ""),
+                         version=number if version is not None else None, reason=reason,
+                         accepted=counts[0], countered=counts[1], declined=counts[2])
+        elif outcome.event == "proposal_accepted":
+            self._notify(room, actor, "proposal_accepted",
+                         f"{actor.name} accepted the proposal: version {number} is agreed.",
+                         version=number)
+        else:
+            self._notify(room, actor, "proposal_rejected", f"{actor.name} rejected the proposal."
+                         + (f" “{reason}”" if reason else ""), reason=reason)
+        if counter is not None:
+            other = room.offer.freelancer if actor.role == "client" else room.offer.client
+            await self._store.schedule_reminder(waiting_reminder(
+                room.offer_id, other.id, counter.id, self._config.remind_waiting_after_s, now))
+            self._explanations.start(room, counter)
+            if self._assistant is not None:
+                await self._assistant.screen_proposal(room, counter)
+        return ack
+
     async def _answer(self, room: Room, actor: UserInfo, cmd: Reject | WithdrawProposal) -> Ack:
         proposal = room.pending
         assert proposal is not None
@@ -361,7 +488,7 @@ class Negotiation:
         with room.server_write() as odoc:
             odoc.write_terms(version.terms)
             for field in changed_fields(draft, version.terms):
-                odoc.changed_by[field] = _who(actor)
+                odoc.changed_by[field] = [_who(actor)]  # server/crdt/attribution.py
         self._notify(room, actor, "reverted",
                      f"{actor.name} loaded version {cmd.version} into the draft.",
                      version=cmd.version)
@@ -485,6 +612,11 @@ class Negotiation:
 
 def _who(actor: UserInfo) -> dict[str, str]:
     return {"id": actor.id, "name": actor.name, "role": actor.role}
+
+
+def _wire_problems(errors: list[FieldError]) -> list[FieldProblem]:
+    """Field problems as the wire carries them, with their codes and figures (``decide``)."""
+    return [FieldProblem(e.field, e.message, e.code or None, e.params) for e in errors]
 
 
 def _problems(exc: TermsInvalid) -> list[FieldProblem]:

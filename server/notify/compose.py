@@ -36,6 +36,8 @@ _OTHER: dict[str, tuple[str, str]] = {
     "proposal_accepted": ("a proposal accepted", "{n} proposals accepted"),
     "proposal_rejected": ("a proposal rejected", "{n} proposals rejected"),
     "proposal_withdrawn": ("a proposal withdrawn", "{n} proposals withdrawn"),
+    "proposal_decided": ("a proposal answered change by change",
+                         "{n} proposals answered change by change"),
     "reverted": ("a change reverted", "{n} changes reverted"),
     "offer_accepted": ("the offer accepted", "the offer accepted"),
     "offer_withdrawn": ("the offer withdrawn", "the offer withdrawn"),

@@ -70,6 +70,10 @@ _KNOWN_MILESTONE_KEYS = frozenset(MILESTONE_FIELDS)
 class FieldError(msgspec.Struct, frozen=True):
     field: str
     message: str
+    #: What is wrong, for a client to word itself (policy checks set it; "" elsewhere).
+    code: str = ""
+    #: The figures in the message (minor units, ISO dates), for that wording.
+    params: dict[str, int | str] | None = None
 
 
 class TermsInvalid(Exception):
@@ -254,7 +258,8 @@ def check_date_range(terms: Terms) -> list[FieldError]:
     dated = [("start_date", terms.start_date), ("end_date", terms.end_date)]
     dated += [(f"milestones[{i}].due_date", m.due_date) for i, m in enumerate(terms.milestones)]
     return [
-        FieldError(field, f"must be between {DATE_MIN.isoformat()} and {DATE_MAX.isoformat()}")
+        FieldError(field, f"must be between {DATE_MIN.isoformat()} and {DATE_MAX.isoformat()}",
+                   "out_of_range", {"from": DATE_MIN.isoformat(), "to": DATE_MAX.isoformat()})
         for field, day in dated
         if day is not None and not DATE_MIN <= day <= DATE_MAX
     ]

@@ -38,6 +38,8 @@ class Action(StrEnum):
     WITHDRAW_OFFER = "withdraw_offer"
     DECLINE_OFFER = "decline_offer"
     EXPIRE = "expire"
+    #: Accept, counter or decline the pending proposal change by change (``decision_outcome``).
+    DECIDE = "decide"
 
 
 class Code(StrEnum):
@@ -103,6 +105,7 @@ _ROLES: dict[Action, frozenset[str]] = {
     Action.WITHDRAW_OFFER: frozenset({"client"}),
     Action.DECLINE_OFFER: frozenset({"freelancer"}),
     Action.EXPIRE: frozenset({"client", "freelancer", "viewer", "system"}),
+    Action.DECIDE: frozenset({"client", "freelancer"}),
 }
 _RESULT: dict[Action, tuple[Status, str, PendingEffect, bool]] = {
     Action.PROPOSE: ("open", "proposed", "set", False),
@@ -116,10 +119,17 @@ _RESULT: dict[Action, tuple[Status, str, PendingEffect, bool]] = {
     Action.WITHDRAW_OFFER: ("withdrawn", "offer_withdrawn", "clear", False),
     Action.DECLINE_OFFER: ("declined", "offer_declined", "clear", False),
     Action.EXPIRE: ("expired", "offer_expired", "clear", False),
+    # What a decision writes depends on its outcomes (``decision_outcome``): a new version when
+    # something is accepted, a new pending proposal when something is countered.
+    Action.DECIDE: ("open", "proposal_decided", "clear", False),
 }
 # Binding actions must say which version they bind to; an answer to a proposal must also be
 # checked against the version it was made on.
-_NEEDS_BASE = frozenset({Action.PROPOSE, Action.ACCEPT, Action.REJECT, Action.ACCEPT_OFFER})
+_NEEDS_BASE = frozenset(
+    {Action.PROPOSE, Action.ACCEPT, Action.REJECT, Action.ACCEPT_OFFER, Action.DECIDE}
+)
+#: Answers to the pending proposal: only the other party gives them.
+_ANSWERS = (Action.ACCEPT, Action.REJECT, Action.WITHDRAW_PROPOSAL, Action.DECIDE)
 
 
 def decide(
@@ -166,7 +176,9 @@ def decide(
         ):
             return Refusal(Code.NO_SUCH_VERSION, f"there is no version {target_version}")
         return _allow(action)
-    if action in (Action.ACCEPT, Action.REJECT, Action.WITHDRAW_PROPOSAL):
+    if action in _ANSWERS:
+        if action is Action.DECIDE and proposal_id is None:
+            return Refusal(Code.BAD_REQUEST, "decide must name the proposal it answers")
         if pending is None:
             return Refusal(Code.NO_PENDING_PROPOSAL, "there is no pending proposal")
         if proposal_id is not None and proposal_id != pending.id:
@@ -177,6 +189,34 @@ def decide(
         if action is not Action.WITHDRAW_PROPOSAL and is_proposer:
             return Refusal(Code.NOT_YOUR_TURN, "the other party answers this proposal")
     return _allow(action)
+
+
+class DecisionOutcome(msgspec.Struct, frozen=True):
+    """What a per-change decision does to the proposal, and the audit event it writes."""
+
+    #: The proposal's status after it: accepted | partially_accepted | countered | rejected.
+    status: str
+    event: str
+    new_version: bool
+    counter: bool
+
+
+def decision_outcome(accepted: int, countered: int, declined: int) -> DecisionOutcome | Refusal:
+    """How many changes were accepted, countered and declined -> what the decision is.
+
+    Everything accepted is a plain accept, everything declined a plain reject (their usual
+    events); anything between is ``proposal_decided``: a partial accept when something is
+    accepted, a counter when nothing is.
+    """
+    if min(accepted, countered, declined) < 0 or accepted + countered + declined == 0:
+        return Refusal(Code.BAD_REQUEST, "a decision names every change of the proposal")
+    counter = countered > 0
+    if countered == 0 and declined == 0:
+        return DecisionOutcome("accepted", "proposal_accepted", True, False)
+    if accepted == 0 and countered == 0:
+        return DecisionOutcome("rejected", "proposal_rejected", False, False)
+    status = "partially_accepted" if accepted else "countered"
+    return DecisionOutcome(status, "proposal_decided", accepted > 0, counter)
 
 
 def _is_party(state: OfferState, role: Actor, actor_id: str) -> bool:
@@ -215,8 +255,9 @@ def check_rate_limit(recent: Sequence[datetime], now: datetime, limits: Limits) 
 
 
 def default_expiry(created_at: datetime, limits: Limits) -> datetime:
-    """When an offer created at ``created_at`` expires if nobody acts (reference: 30 days)."""
-    return created_at + timedelta(days=limits.offer_ttl_days)
+    """When an offer created at ``created_at`` expires if nobody acts (reference: 30 days;
+    ``offer_ttl_minutes`` when set)."""
+    return created_at + limits.offer_lifetime()
 
 
 def is_closed(status: str) -> bool:

@@ -7,6 +7,8 @@ policy a marketplace sets, so they live in one struct read from config, not in c
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import msgspec
 
 
@@ -28,6 +30,9 @@ class Limits(msgspec.Struct, frozen=True):
     proposals_per_hour: int = 3
     #: An offer nobody acts on expires after this many days (reference: 30).
     offer_ttl_days: int = 30
+    #: The same lifetime in minutes; when set it wins over ``offer_ttl_days``. For tests and
+    #: demos of expiry (e.g. 1), and for a marketplace whose offers live hours, not days.
+    offer_ttl_minutes: int | None = None
     #: The latest expiry an integrator may set on a new offer, in days from its creation. An offer
     #: is an invitation to start work soon; a year covers any real hiring cycle (a contract agreed
     #: months before a season or a school year) while no offer's room, rows and links stay live
@@ -42,3 +47,9 @@ class Limits(msgspec.Struct, frozen=True):
     #: A first milestone worth more than this share of the fixed price, due on a start date of
     #: today, means most of the money moves before any work can be reviewed.
     upfront_share_pct: int = 50
+
+    def offer_lifetime(self) -> timedelta:
+        """How long a new offer stays open when its creator gives no ``expires_at``."""
+        if self.offer_ttl_minutes is not None:
+            return timedelta(minutes=self.offer_ttl_minutes)
+        return timedelta(days=self.offer_ttl_days)

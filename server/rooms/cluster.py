@@ -138,8 +138,17 @@ class ClusterSide:
         locks = room.locks
         existing = locks.leases.get(msg.field)
         renewal = existing is not None and existing.holder is conn
+        now = locks.now()
+        # The idle limit runs from the holder's last input, here on the holder's node.
+        input_at = now
+        if (renewal and not msg.active and existing is not None
+                and existing.input_at is not None and locks.ends_at(existing) > now):
+            input_at = existing.input_at
+        if msg.active:
+            locks.idled.discard((msg.field, conn.user.id))
         locks.leases[msg.field] = Lease(msg.field, conn, conn.user.id, conn.user.name,
-                                        locks.now() + result.ttl_ms / 1000, token=result.token)
+                                        now + result.ttl_ms / 1000, token=result.token,
+                                        input_at=input_at)
         if not renewal:
             room.broadcast_locks()
             self.publish("lock", msgspec.json.encode(result))

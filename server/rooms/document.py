@@ -18,6 +18,7 @@ from pycrdt import Doc
 
 from server.bus.base import BUS_ORIGIN
 from server.config import Config
+from server.crdt.attribution import changer_ids, with_changer
 from server.crdt.guard import EditContext, Guard, LockLookup, Rejection
 from server.crdt.layout import OfferDoc
 from server.crdt.updates import UpdateInfo
@@ -56,8 +57,8 @@ class RoomDocument:
         self.size = len(odoc.doc.get_update())
         #: Client updates applied since the doc was last rebuilt.
         self._since_rebuild = 0
-        #: Who last changed each field (a cache of the server-only changed_by root).
-        self._changers: dict[str, str | None] = {}
+        #: Who changed each field since the last commit (a cache of the changed_by root's ids).
+        self._changers: dict[str, frozenset[str]] = {}
         self._changers_generation = -1
 
     # --- the server's writes ---------------------------------------------------------------
@@ -173,22 +174,22 @@ class RoomDocument:
         self.size = len(fresh.doc.get_update())
 
     def _attribute(self, conn: Connection) -> None:
-        """Record who changed each field since the last commit (only when it changes hands)."""
+        """Name ``conn`` among those who changed each touched field since the last commit (only
+        the first time they do: one server write per field and party per commit window)."""
         fields = self._guard.touched_fields()
         if self._changers_generation != self._guard.server_writes:
             # Someone else wrote server roots (a commit cleared changed_by): re-read once.
             raw = self.odoc.changed_by.to_py() or {}
-            self._changers = {k: _changer(v) for k, v in raw.items()}
+            self._changers = {k: changer_ids(v) for k, v in raw.items()}
             self._changers_generation = self._guard.server_writes
-        stale = [f for f in fields if self._changers.get(f) != conn.user.id]
+        me = conn.user.id
+        stale = [f for f in fields if me not in self._changers.get(f, frozenset())]
         if stale:
             with self._guard.server_write() as odoc:
                 for field in stale:
-                    odoc.changed_by[field] = dict(conn.identity)
+                    entry = with_changer(odoc.changed_by.get(field), conn.identity)
+                    if entry is not None:
+                        odoc.changed_by[field] = entry
             for field in stale:
-                self._changers[field] = conn.user.id
+                self._changers[field] = self._changers.get(field, frozenset()) | {me}
             self._changers_generation = self._guard.server_writes
-
-
-def _changer(value: object) -> str | None:
-    return value.get("id") if isinstance(value, dict) else None

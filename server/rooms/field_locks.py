@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from server.presence.locks import LockTable, valid_lock_field
+from server.presence.locks import LockTable
 from server.rooms.cluster import RemoteHolder
 from server.rooms.connection import Connection
 from server.wire import Error, Lock, LockEntry, Locks, Notice, RequestRelease, Unlock, app_frame
@@ -25,8 +25,10 @@ class FieldLocks:
         self._table = table
 
     def on_message(self, conn: Connection, msg: Lock | Unlock | RequestRelease) -> None:
-        if not valid_lock_field(msg.field):
-            conn.send(app_frame(Error(code="bad_field", message=f"unknown field {msg.field!r}",
+        if not self._table.lockable(msg.field):
+            # Unknown, or a field this room does not lock (OFFER_ROOM_LOCK_FIELDS).
+            conn.send(app_frame(Error(code="bad_field",
+                                      message=f"{msg.field!r} is not a field that locks",
                                       ref=msg.id)))
             return
         if conn.user.role == "viewer":
@@ -59,8 +61,15 @@ class FieldLocks:
             self.broadcast()
 
     def expire(self) -> None:
-        if self._table.expire():
-            self.broadcast()
+        gone = self._table.expire_leases()
+        if not gone:
+            return
+        self.broadcast()
+        if self._room.cluster.leases is not None:
+            # A lease held from this node that ran out of input ends cluster-wide now.
+            for lease in gone:
+                if isinstance(lease.holder, Connection):
+                    self._room.cluster.release(lease.user_id, [lease.field])
 
     def broadcast(self) -> None:
         self._room.broadcast(self.frame())
@@ -81,11 +90,20 @@ class FieldLocks:
         if reason is not None:
             conn.send(app_frame(Error(code="read_only", message=reason, ref=msg.id)))
             return
+        self.expire()  # a lease past its idle limit is gone before anyone renews it
+        if not msg.active and self._table.idle_out(msg.field, conn.user.id):
+            # The lease ended for want of input: the renewals an open tab keeps sending do not
+            # take it back; typing (a ``lock`` with ``active``) does.
+            conn.send(app_frame(Error(code="lock_idle",
+                                      message="This field was released after a while "
+                                              "without typing.", ref=msg.id)))
+            return
         if self._room.cluster.leases is not None:
             self._room.cluster.take_lease(conn, msg)  # cluster-wide: Redis decides
             return
         renewal = self._table.holder(msg.field) is not None
-        blocker = self._table.take(msg.field, conn, conn.user.id, conn.user.name)
+        blocker = self._table.take(msg.field, conn, conn.user.id, conn.user.name,
+                                   active=msg.active)
         if blocker is not None:
             conn.send(app_frame(Error(code="locked",
                                       message=f"{blocker.user_name} is editing this field.",

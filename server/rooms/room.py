@@ -34,6 +34,7 @@ from server.crdt.guard import EditContext, Rejection
 from server.crdt.layout import OfferDoc
 from server.crdt.updates import TooComplex, read_update
 from server.metrics import Metrics
+from server.offers.limits import Limits
 from server.offers.terms import Terms
 from server.presence.awareness import AwarenessLimit, AwarenessTable
 from server.presence.locks import LockTable
@@ -55,6 +56,7 @@ from server.wire import (
     Hello,
     Lock,
     MessageType,
+    PolicyLimits,
     Rejected,
     RequestRelease,
     SyncType,
@@ -69,6 +71,15 @@ from server.wire import (
 )
 
 log = logging.getLogger("offer_room.room")
+
+
+def policy_limits(limits: Limits) -> PolicyLimits:
+    """What a client needs to check a draft at the field as the server will when it is proposed."""
+    return PolicyLimits(
+        hourly_rate_min=limits.hourly_rate_min, fixed_price_min=limits.fixed_price_min,
+        milestone_min=limits.milestone_min, money_max=limits.money_max,
+        weekly_limit_min=limits.weekly_limit_min, weekly_limit_max=limits.weekly_limit_max,
+    )
 
 
 class Room:
@@ -107,7 +118,8 @@ class Room:
             max_per_owner=config.awareness_ids_per_connection,
             max_state_bytes=config.awareness_state_bytes,
         )
-        self.locks = LockTable(config.lock_ttl_ms)
+        self.locks = LockTable(config.lock_ttl_ms, idle_ms=config.lock_idle_ms,
+                               fields=frozenset(config.lock_fields))
         self.field_locks = FieldLocks(self, self.locks)
         self.cluster = ClusterSide(self, link if link is not None else LocalLink(), leases,
                                    tasks if tasks is not None else Tasks(),
@@ -220,7 +232,10 @@ class Room:
         reason = self.read_only_reason(conn)
         conn.send(app_frame(Hello(offer_id=self.offer_id, user=conn.user,
                                   read_only=reason is not None, read_only_reason=reason,
-                                  lock_ttl_ms=self.config.lock_ttl_ms)))
+                                  lock_ttl_ms=self.config.lock_ttl_ms,
+                                  lock_idle_ms=self.config.lock_idle_ms,
+                                  lock_fields=list(self.config.lock_fields),
+                                  limits=policy_limits(self.config.limits))))
         conn.send(sync_frame(SyncType.STEP1, self.odoc.doc.get_state()))
         states = self.awareness.full_update()
         if states is not None:

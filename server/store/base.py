@@ -123,18 +123,23 @@ class ProposalRecord(msgspec.Struct, frozen=True):
     terms: Terms
     created_at: datetime
     note: str | None = None
-    status: str = "pending"  # pending | accepted | rejected | withdrawn | closed
+    #: pending | accepted | partially_accepted | countered | rejected | withdrawn | closed
+    status: str = "pending"
     decided_at: datetime | None = None
     decided_by: str | None = None
     reason: str | None = None
     explanation: Explanation | None = None
+    #: A decision change by change (``decide``): change key -> accepted | countered | declined.
+    outcomes: dict[str, str] = {}
+    #: A counter-proposal: the id of the proposal it answers (``decide``).
+    counter_to: str | None = None
 
 
 #: Audit events shown in the thread as system entries: the negotiation's steps and the offer's
 #: fate (docs/DOMAIN.md, "The thread").
 TIMELINE_EVENTS = frozenset({
     "proposed", "proposal_accepted", "proposal_rejected", "proposal_withdrawn", "reverted",
-    "offer_accepted", "offer_withdrawn", "offer_declined", "offer_expired",
+    "proposal_decided", "offer_accepted", "offer_withdrawn", "offer_declined", "offer_expired",
 })
 
 #: The id of the system entry showing event ``seq`` is ``f"{SYSTEM_ID_PREFIX}{seq}"``; a
@@ -290,9 +295,11 @@ class Expect(msgspec.Struct, frozen=True):
 
 class Decision(msgspec.Struct, frozen=True):
     proposal_id: str
-    status: str  # accepted | rejected | withdrawn | closed
+    status: str  # accepted | partially_accepted | countered | rejected | withdrawn | closed
     decided_by: str | None
     reason: str | None = None
+    #: Per-change outcomes of a ``decide`` (change key -> accepted | countered | declined).
+    outcomes: dict[str, str] = {}
 
 
 class CommandRecord(msgspec.Struct, frozen=True):

@@ -37,6 +37,7 @@ _terms = msgspec.json.Decoder(Terms)
 _payload = msgspec.json.Decoder(dict[str, Any])
 _explanation = msgspec.json.Decoder(Explanation)
 _flags = msgspec.json.Decoder(list[Flag])
+_outcomes = msgspec.json.Decoder(dict[str, str])
 
 OFFER_COLUMNS = "id, status, version, client, freelancer, created_at, expires_at, terms, epoch"
 VERSION_COLUMNS = (
@@ -47,6 +48,9 @@ PROPOSAL_COLUMNS = (
     "id, offer_id, proposer, by_role, base_version, terms, note, status, created_at, "
     "decided_at, decided_by, reason, explanation"
 )
+#: What is read of a proposal: what is inserted, the outcomes a decision writes and the proposal
+#: a counter-proposal answers (both migration 6).
+PROPOSAL_READ_COLUMNS = f"{PROPOSAL_COLUMNS}, outcomes, counter_to"
 COMMAND_COLUMNS = "offer_id, command_id, actor, kind, result, at"
 DELIVERY_COLUMNS = "id, offer_id, event_seq, body, attempts, next_attempt_at"
 #: ``user`` is a reserved word in PostgreSQL, hence ``user_id``.
@@ -78,6 +82,8 @@ class Row(Protocol):
     """A result row read by column index (``sqlite3.Row`` and psycopg's tuples both are)."""
 
     def __getitem__(self, index: int, /) -> Any: ...
+
+    def __len__(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +202,9 @@ class RowCodec:
             decided_by=row[10],
             reason=row[11],
             explanation=_explanation.decode(row[12]) if row[12] is not None else None,
+            # Rows read with PROPOSAL_READ_COLUMNS carry the outcomes of a decision.
+            outcomes=_outcomes.decode(row[13]) if len(row) > 13 and row[13] is not None else {},
+            counter_to=row[14] if len(row) > 14 else None,
         )
 
     def command_params(self, command: CommandRecord) -> tuple[object, ...]:

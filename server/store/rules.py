@@ -37,7 +37,9 @@ def utc_now() -> datetime:
 # --- negotiation ------------------------------------------------------------------------------
 
 #: Where a decided proposal may end up; "pending" is only ever set by inserting a proposal.
-DECIDED = frozenset({"accepted", "rejected", "withdrawn", "closed"})
+DECIDED = frozenset(
+    {"accepted", "partially_accepted", "countered", "rejected", "withdrawn", "closed"}
+)
 
 
 def check_write(offer_id: str, expect: Expect, write: Write) -> Write:
@@ -96,22 +98,29 @@ def write_statements(
         decision = write.decision
         statements.append(
             (
-                "UPDATE proposals SET status = ?, decided_at = ?, decided_by = ?, reason = ? "
-                "WHERE id = ?",
+                "UPDATE proposals SET status = ?, decided_at = ?, decided_by = ?, reason = ?, "
+                "outcomes = ? WHERE id = ?",
                 (
                     decision.status,
                     codec.time(now),
                     decision.decided_by,
                     decision.reason,
+                    codec.json(decision.outcomes) if decision.outcomes else None,
                     decision.proposal_id,
                 ),
             )
         )
     if write.proposal is not None:
+        counter_to = write.proposal.counter_to
         statements.append(
             (
                 f"INSERT INTO proposals ({PROPOSAL_COLUMNS}) VALUES ({marks(13)})",
                 codec.proposal_params(write.proposal),
+            )
+            if counter_to is None
+            else (
+                f"INSERT INTO proposals ({PROPOSAL_COLUMNS}, counter_to) VALUES ({marks(14)})",
+                (*codec.proposal_params(write.proposal), counter_to),
             )
         )
     if write.version is not None:

@@ -43,7 +43,7 @@ from server.store.rows import (
     EVENT_COLUMNS,
     LIVE_DELIVERY,
     OFFER_COLUMNS,
-    PROPOSAL_COLUMNS,
+    PROPOSAL_READ_COLUMNS,
     REVOCATION_COLUMNS,
     VERSION_COLUMNS,
 )
@@ -232,20 +232,23 @@ class SQLStore(Generic[E]):
 
     @_guarded
     async def get_proposal(self, proposal_id: str) -> ProposalRecord | None:
-        sql = f"SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE id = ?"
+        sql = f"SELECT {PROPOSAL_READ_COLUMNS} FROM proposals WHERE id = ?"
         row = await self._engine.one(sql, proposal_id)
         return self._engine.codec.proposal_from_row(row) if row is not None else None
 
     @_guarded
     async def pending_proposal(self, offer_id: str) -> ProposalRecord | None:
-        sql = f"SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE offer_id = ? AND status = 'pending'"
+        sql = (
+            f"SELECT {PROPOSAL_READ_COLUMNS} FROM proposals "
+            "WHERE offer_id = ? AND status = 'pending'"
+        )
         row = await self._engine.one(sql, offer_id)
         return self._engine.codec.proposal_from_row(row) if row is not None else None
 
     @_guarded
     async def list_proposals(self, offer_id: str) -> list[ProposalRecord]:
         sql = (
-            f"SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE offer_id = ? "
+            f"SELECT {PROPOSAL_READ_COLUMNS} FROM proposals WHERE offer_id = ? "
             f"ORDER BY created_at, {self._engine.insert_order}"
         )
         found = await self._engine.all(sql, offer_id)

@@ -129,12 +129,12 @@ async def test_lock_expires_without_renewal(tmp_path: Any) -> None:
         offer = proc.create_offer()
         client = await connected(proc.ws_base, offer["id"], offer["tokens"]["client"])
         freelancer = await connected(proc.ws_base, offer["id"], offer["tokens"]["freelancer"])
-        await freelancer.send_app({"type": "lock", "field": "title"})
+        await freelancer.send_app({"type": "lock", "field": "hourly_rate"})
         await client.wait_for(lambda: any(m["locks"] for m in client.messages("locks")))
         await client.wait_for(lambda: client.messages("locks")[-1]["locks"] == [], timeout=4)
         with client.edit() as doc:
-            doc.terms["title"] = "Mine now"
-        await freelancer.wait_for(lambda: freelancer.terms()["title"] == "Mine now")
+            doc.terms["hourly_rate"] = 7700
+        await freelancer.wait_for(lambda: freelancer.terms()["hourly_rate"] == 7700)
         await client.close()
         await freelancer.close()
     finally:

@@ -41,7 +41,7 @@ async def test_updates_are_not_echoed_to_their_sender(server: ServerProcess) -> 
     # the client's own update must not: at most the one attribution update arrives.
     await asyncio.sleep(0.2)
     assert client.updates_received - before <= 1
-    assert client.odoc.changed_by.to_py()["title"]["id"] == "c-1"
+    assert client.odoc.changed_by.to_py()["title"][0]["id"] == "c-1"
     await client.close()
     await freelancer.close()
 

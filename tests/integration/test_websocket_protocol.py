@@ -82,9 +82,9 @@ async def test_edits_sent_before_admission_are_kept_in_order(server: ServerProce
     url = f"{server.ws_base}/{offer['id']}?token={offer['tokens']['freelancer']}"
     async with connect(url) as ws:
         # Sent back to back with the handshake, before the server has even checked the token:
-        # only the order lock, unlock, lock ends with weekly_limit (and only it) locked.
+        # only the order lock, unlock, lock ends with fixed_price (and only it) locked.
         for kind, field in (("lock", "hourly_rate"), ("unlock", "hourly_rate"),
-                            ("lock", "weekly_limit")):
+                            ("lock", "fixed_price")):
             await ws.send(bytes((MessageType.APP,)) + var_bytes(
                 f'{{"type":"{kind}","field":"{field}"}}'.encode()))
 
@@ -92,7 +92,7 @@ async def test_edits_sent_before_admission_are_kept_in_order(server: ServerProce
             updates = client.messages("locks")
             return [lock["field"] for lock in updates[-1]["locks"]] if updates else []
 
-        await client.wait_for(lambda: locked() == ["weekly_limit"])
+        await client.wait_for(lambda: locked() == ["fixed_price"])
     await client.close()
 
 

@@ -334,6 +334,7 @@ def test_finished_terms_name_dates_from_2000_to_2100(day: date, ok: bool) -> Non
     terms = Terms(title="T", contract_type="fixed", currency="USD", start_date=day, end_date=day,
                   milestones=(Milestone("a", "A", 1), Milestone("b", "B", 1, due_date=day)))
     message = "must be between 2000-01-01 and 2100-12-31"
-    expected = [] if ok else [FieldError(f, message)
+    span = {"from": "2000-01-01", "to": "2100-12-31"}
+    expected = [] if ok else [FieldError(f, message, "out_of_range", span)
                               for f in ("start_date", "end_date", "milestones[1].due_date")]
     assert check_date_range(terms) == expected

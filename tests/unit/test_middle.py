@@ -367,6 +367,14 @@ def test_draft_is_the_position_of_who_changed_it() -> None:
     assert positions(history, V1) == {"client": A, "freelancer": B}
 
 
+def test_a_partly_accepted_proposal_moves_only_its_receiver() -> None:
+    # The freelancer proposes B; the client accepts part of it (version C) and declines the rest:
+    # the client stands at C, the freelancer still at the whole of B.
+    history = [s("client", V1, 0, "created"), s("freelancer", B, 1, "proposed"),
+               s("client", C, 2, "partial")]
+    assert positions(history, C) == {"client": C, "freelancer": B}
+
+
 def test_positions_compare_applicable_terms() -> None:
     lingering = msgspec.structs.replace(V1, fixed_price=99_000)  # left over from a type switch
     history = [s("client", lingering, 0, "created"), s("freelancer", V1, 1, "draft")]

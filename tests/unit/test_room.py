@@ -71,7 +71,7 @@ async def test_valid_edit_reaches_others_not_its_sender(room: Room) -> None:
     for _, update in to_linus:
         linus.odoc.doc.apply_update(update)
     assert linus.odoc.terms["hourly_rate"] == 5000
-    assert (linus.odoc.changed_by.to_py() or {})["hourly_rate"]["id"] == "ada"
+    assert (linus.odoc.changed_by.to_py() or {})["hourly_rate"][0]["id"] == "ada"
 
 
 async def test_rejected_comes_before_the_compensating_update(room: Room) -> None:
@@ -115,7 +115,7 @@ async def test_lock_is_broadcast_and_a_conflict_answers_locked(room: Room) -> No
 async def test_viewer_cannot_lock(room: Room) -> None:
     grace = Peer(room, "grace", "viewer").join()
     await grace.received()
-    grace.app(type="lock", field="title", id="v-1")
+    grace.app(type="lock", field="hourly_rate", id="v-1")
     [error] = of(await grace.received(), "error")
     assert (error["code"], error["ref"]) == ("read_only", "v-1")
     assert room.locks.leases == {}
@@ -139,14 +139,14 @@ async def test_request_release_notifies_only_the_holders_connections(room: Room)
 
 async def test_leave_removes_presence_and_releases_locks(room: Room) -> None:
     ada, linus = Peer(room, "ada", "client").join(), Peer(room, "linus", "freelancer").join()
-    linus.awareness(222, 3, {"focus": "title"})
-    linus.app(type="lock", field="title")
+    linus.awareness(222, 3, {"focus": "hourly_rate"})
+    linus.app(type="lock", field="hourly_rate")
     await ada.received(), await linus.received()
     room.leave(linus.conn)
     got = await ada.received()
     assert kinds(got) == ["awareness", "locks"]
     assert (got[0][1], got[1][1]["locks"]) == ([(222, 4, "null")], [])
-    assert room.awareness.states() == {} and room.locks.holder("title") is None
+    assert room.awareness.states() == {} and room.locks.holder("hourly_rate") is None
     assert await linus.received() == [] and linus.conn not in room.conns
 
 
@@ -222,5 +222,5 @@ async def test_a_busy_room_sheds_overwritten_values_and_keeps_guarding(
         linus.odoc.doc.apply_update(update)
     assert linus.odoc.terms["title"] == f"Title 0119 {'x' * 60}"
     assert linus.odoc.terms["hourly_rate"] == 4500
-    assert (linus.odoc.changed_by.to_py() or {})["title"]["id"] == "ada"
+    assert (linus.odoc.changed_by.to_py() or {})["title"][0]["id"] == "ada"
     assert linus.odoc.doc.get_state() == room.odoc.doc.get_state()

@@ -152,7 +152,7 @@ async def test_deeply_nested_presence_or_app_json_is_a_bad_frame_not_a_crash(roo
     await grace.received()
     deep = "[" * 100_000 + "]" * 100_000
     room.receive(grace.conn, awareness_frame(encode_update([(7, 1, deep)])))
-    grace.app(type="lock", field="title", extra=json.loads("[" * 500 + "]" * 500))
+    grace.app(type="lock", field="hourly_rate", extra=json.loads("[" * 500 + "]" * 500))
     raw = '{"type":"lock","field":"title","x":' + "[" * 5_000 + "]" * 5_000 + "}"
     room.receive(grace.conn, bytes((100,)) + uint(len(raw)) + raw.encode())
     errors = of(await grace.received(), "error")

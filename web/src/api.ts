@@ -27,6 +27,23 @@ export interface VersionInfo {
   content_hash: string
 }
 
+/** A proposal as GET /api/offers/{id}/proposals returns it (the fields the app reads). */
+export interface ProposalInfo {
+  id: string
+  by: string
+  by_role: string
+  base_version: number
+  terms: TermsJson
+  created_at: string
+  note: string | null
+  status: 'pending' | 'accepted' | 'partially_accepted' | 'countered' | 'rejected' | 'withdrawn' | 'closed'
+  decided_at: string | null
+  decided_by: string | null
+  reason: string | null
+  /** A decision change by change: change key -> accepted | countered | declined (decide.ts). */
+  outcomes?: Record<string, string>
+}
+
 export class ApiError extends Error {
   readonly status: number
   constructor (status: number, message: string) {
@@ -70,6 +87,11 @@ export class Api {
   /** The `limit` entries before position `before`, oldest first. */
   async messages (before: number, limit: number): Promise<MessagesPage> {
     return await this.get<MessagesPage>(`/messages?before=${encodeURIComponent(String(before))}&limit=${encodeURIComponent(String(limit))}`)
+  }
+
+  /** Every proposal, oldest first. */
+  async proposals (): Promise<ProposalInfo[]> {
+    return await this.get<ProposalInfo[]>('/proposals')
   }
 
   async events (): Promise<ClosingEvent[]> {

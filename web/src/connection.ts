@@ -8,15 +8,12 @@ import * as decoding from 'lib0/decoding'
 import type { ClientMessage, ServerMessage } from './types'
 import { describeClose, type Fatal } from './closes'
 import { lang } from './i18n'
+import { type ConnState, INITIAL_LINK, type LinkState, nextLink } from './linkstate'
 
 export type { Fatal } from './closes'
+export type { ConnState } from './linkstate'
 
 export const MESSAGE_APP = 100
-
-/** A dropped link that comes back within this long is not worth telling anyone about. */
-const RECONNECT_GRACE_MS = 5000
-
-export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'fatal'
 
 /**
  * The stock provider re-sends every awareness change it applies, other people's included; the
@@ -74,7 +71,9 @@ export class Connection {
   everSynced = false
 
   private wsOpen = false
-  private graceTimer: ReturnType<typeof setTimeout> | null = null
+  /** The indicator's state machine (linkstate.ts) and its pending re-check. */
+  private link: LinkState = INITIAL_LINK
+  private recheck: ReturnType<typeof setTimeout> | null = null
   private readonly appListeners: Array<Listener<ServerMessage>> = []
   private readonly stateListeners: Array<Listener<ConnState>> = []
   private readonly openListeners: Array<() => void> = []
@@ -157,35 +156,17 @@ export class Connection {
     return true
   }
 
-  private update (): void {
-    let next: ConnState
-    if (this.fatal !== null) {
-      next = 'fatal'
-    } else if (!navigator.onLine) {
-      next = 'offline'
-    } else if (this.wsOpen) {
-      next = 'connected'
-    } else if (this.state === 'reconnecting' || this.state === 'offline') {
-      next = 'reconnecting'
-    } else {
-      // Dropped (or never up): keep showing the old state for a grace period, then say so.
-      next = this.state
-      if (this.graceTimer === null) {
-        this.graceTimer = setTimeout(() => {
-          this.graceTimer = null
-          if (!this.wsOpen && this.fatal === null) this.set('reconnecting')
-        }, RECONNECT_GRACE_MS)
-      }
-    }
-    if (this.wsOpen || this.fatal !== null) this.clearGrace()
-    this.set(next)
+  /** The browser reported no network (rather than the server being out of reach). */
+  get browserOffline (): boolean {
+    return this.link.browserOffline
   }
 
-  private clearGrace (): void {
-    if (this.graceTimer !== null) {
-      clearTimeout(this.graceTimer)
-      this.graceTimer = null
-    }
+  private update (): void {
+    const { next, recheckInMs } = nextLink(this.link, { fatal: this.fatal !== null, online: navigator.onLine, open: this.wsOpen, now: Date.now() })
+    this.link = next
+    if (this.recheck !== null) clearTimeout(this.recheck)
+    this.recheck = recheckInMs === null ? null : setTimeout(() => { this.recheck = null; this.update() }, recheckInMs)
+    this.set(next.state)
   }
 
   private set (state: ConnState): void {

@@ -108,9 +108,18 @@ export class OfferDoc {
     return Array.isArray(list) ? list.map(toMilestone) : []
   }
 
+  /** The party who most recently joined those who changed `field` since the last commit. */
   changedByOf (field: string): PartyRef | null {
+    const all = this.changersOf(field)
+    return all[all.length - 1] ?? null
+  }
+
+  /** Everyone who changed `field` since the last commit, in the order they first did. The entry
+   * is a list of identities; docs from before the list hold a single one (both read the same). */
+  changersOf (field: string): PartyRef[] {
     const v = this.changedBy.get(field)
-    return v !== null && typeof v === 'object' && 'id' in (v as object) ? v as PartyRef : null
+    const list: unknown[] = Array.isArray(v) ? v : [v]
+    return list.filter((p): p is PartyRef => p !== null && typeof p === 'object' && typeof (p as { id?: unknown }).id === 'string')
   }
 
   pendingProposal (): Proposal | null {

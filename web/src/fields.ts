@@ -15,6 +15,8 @@ export interface FieldView {
   message: HTMLElement
   focusTag: HTMLElement
   messageTimer?: ReturnType<typeof setTimeout>
+  /** What the draft breaks at this field now (validate.ts), shown while no short message is. */
+  problem?: string | null
 }
 
 /** The pieces every field wrapper carries besides its control(s). */
@@ -90,11 +92,37 @@ export class FieldRegistry {
     return true
   }
 
+  /** The short message goes; the field's problem, if it has one, shows again. */
   clearMessage (name: string): void {
     const view = this.views.get(name)
     if (view === undefined) return
-    setText(view.message, '')
-    toggleClass(view.wrapper, 'has-msg', false)
+    if (view.messageTimer !== undefined) clearTimeout(view.messageTimer)
+    view.messageTimer = undefined
+    this.drawProblem(view)
+  }
+
+  /**
+   * What the draft breaks at this field (null: nothing). It stays while it is true and goes the
+   * moment the value is valid again; a short message shows over it meanwhile.
+   */
+  setProblem (name: string, text: string | null): void {
+    const view = this.views.get(name)
+    if (view === undefined || (view.problem ?? null) === text) return
+    view.problem = text
+    if (view.messageTimer === undefined) this.drawProblem(view)
+  }
+
+  private drawProblem (view: FieldView): void {
+    const text = view.problem ?? null
+    setText(view.message, text ?? '')
+    if (text !== null) view.message.dataset.kind = 'error'
+    toggleClass(view.wrapper, 'has-msg', text !== null)
+    toggleClass(view.wrapper, 'has-problem', text !== null)
+    for (const c of view.controls()) {
+      if (c instanceof HTMLButtonElement) continue
+      if (text !== null) c.setAttribute('aria-invalid', 'true')
+      else c.removeAttribute('aria-invalid')
+    }
   }
 }
 

@@ -6,10 +6,12 @@ import type { OfferDoc } from './doc'
 import { type Msg, h, setHidden, setText, tr } from './dom'
 import { type FieldRegistry, type FieldView, fieldChrome } from './fields'
 import { currencySymbol, formatAmountInput, parseHours, parseMoney } from './format'
-import { t } from './i18n'
+import { CURRENCIES, currencyOptions, switchCurrency } from './currency'
+import { lang, t } from './i18n'
 import type { Highlights } from './highlights'
 import { type Binding, type Control, checkboxBinding, dateBinding, parsedBinding, selectBinding, textBinding } from './inputs'
 import type { ScalarField } from './types'
+import { LIVE_MONEY_MS, currentLimits, moneyTooLarge } from './validate'
 
 export interface FormDeps {
   od: OfferDoc
@@ -71,21 +73,25 @@ export class TermsForm {
   private readonly prefixes: HTMLElement[] = []
   private readonly moneyInputs: HTMLInputElement[] = []
   private readonly currencyNote: HTMLElement
+  private readonly currencySelect: HTMLSelectElement
   private readonly deps: FormDeps
 
   constructor (deps: FormDeps) {
     this.deps = deps
     const { od } = deps
-    const report = (name: string) => (error: string | null): void => {
+    const report = (name: string) => (error: string | null, restored = false): void => {
       if (error === null) deps.fields.clearMessage(name)
-      else deps.fields.showMessage(name, error, 'error', 8000)
+      else deps.fields.showMessage(name, error, restored ? 'info' : 'error', 8000)
     }
     const money = (name: 'hourly_rate' | 'fixed_price'): Binding => {
       const el = input(`f-${name}`, { type: 'text', inputmode: 'decimal', placeholder: formatAmountInput(0, od.currency) })
       this.moneyInputs.push(el)
       return parsedBinding(el, (t) => parseMoney(t, od.currency),
         (v) => formatAmountInput(typeof v === 'number' ? v : null, od.currency),
-        (v) => od.setTerm(name, v), report(name))
+        (v) => od.setTerm(name, v), report(name),
+        // Never over the largest amount (said in money, not "cents"); typed amounts reach the
+        // other party live, while the field is locked to them.
+        { check: (v) => moneyTooLarge(v, currentLimits(), od.currency), liveMs: LIVE_MONEY_MS })
     }
     const prefix = (): HTMLElement => {
       const el = h('span', { class: 'affix' })
@@ -98,6 +104,12 @@ export class TermsForm {
     const typeSelect = h('select', { id: 'f-contract_type', name: 'contract_type' },
       h('option', { value: 'hourly' }, tr('contract.hourly')), h('option', { value: 'fixed' }, tr('contract.fixed')))
     const type = selectBinding(typeSelect, (v) => od.setTerm('contract_type', v))
+    // The currency while the offer is a draft (disabled with the other fields otherwise); its
+    // options are named in the reader's language (currency.ts), drawn in render().
+    this.currencySelect = h('select', { id: 'f-currency', name: 'currency' })
+    const currency = selectBinding(this.currencySelect, (v) => {
+      if (switchCurrency(od, v)) deps.fields.showMessage('currency', t('form.currency_rounded', { currency: v }), 'info', 8000)
+    })
     const start = dateBinding(input('f-start_date', { type: 'date' }), (v) => od.setTerm('start_date', v))
     const end = dateBinding(input('f-end_date', { type: 'date' }), (v) => od.setTerm('end_date', v))
     const rate = money('hourly_rate')
@@ -108,7 +120,8 @@ export class TermsForm {
     const manual = checkboxBinding(input('f-manual_time', { type: 'checkbox' }), (v) => od.setTerm('manual_time', v))
 
     this.bindings.push(['title', title], ['contract_type', type], ['start_date', start], ['end_date', end],
-      ['hourly_rate', rate], ['weekly_limit', limit], ['manual_time', manual], ['fixed_price', fixed])
+      ['hourly_rate', rate], ['weekly_limit', limit], ['manual_time', manual], ['fixed_price', fixed],
+      ['currency', currency])
 
     // Each label is the field's name from the catalog ("field.<name>").
     const f = (name: ScalarField, b: Binding, more: Partial<FieldSpec> = {}): HTMLElement =>
@@ -132,11 +145,13 @@ export class TermsForm {
       f('fixed_price', fixed, { prefix: prefix(), hint: tr('form.fixed_price_hint') }))
     this.paymentCard = h('section', { class: 'card', 'aria-labelledby': 'h-payment' },
       h('div', { class: 'card-title' }, h('h2', { id: 'h-payment' }, tr('form.payment')), this.currencyNote),
+      h('div', { class: 'grid-2' }, f('currency', currency, { hint: tr('form.currency_hint') })),
       this.hourlyGroup, this.fixedGroup)
   }
 
   render (): void {
     const { od } = this.deps
+    this.renderCurrencies(od.str('currency'))
     for (const [key, binding] of this.bindings) binding.render(od.term(key))
     const fixed = od.contractType === 'fixed'
     setHidden(this.hourlyGroup, fixed)
@@ -147,5 +162,15 @@ export class TermsForm {
     const zero = formatAmountInput(0, od.currency)
     for (const el of this.moneyInputs) if (el.placeholder !== zero) el.placeholder = zero
     setText(this.currencyNote, t('form.currency_note', { contract: t(fixed ? 'contract.fixed' : 'contract.hourly'), currency: od.currency }))
+  }
+
+  /** The currency picker's options, redrawn when the language (their names) or the code changes. */
+  private renderCurrencies (current: string | null): void {
+    const key = `${lang()}|${current !== null && CURRENCIES.includes(current) ? '' : current ?? ''}`
+    if (this.currencySelect.dataset.key === key) return
+    this.currencySelect.dataset.key = key
+    const options = currencyOptions(current)
+    this.currencySelect.replaceChildren(...options.map((o) => h('option', { value: o.code }, o.label)))
+    this.currencySelect.value = current ?? ''
   }
 }

@@ -1,6 +1,7 @@
 // The header: what this offer is, its status, who is here, and whether the link is live.
 
 import type { ConnState, Fatal } from './connection'
+import { OFFLINE_AFTER_MS } from './linkstate'
 import type { OfferMeta, Proposal } from './doc'
 import { h, setHidden, setText, toggleClass, tr } from './dom'
 import { LANGS, LANG_NAMES, type Lang, lang, setLang, t } from './i18n'
@@ -45,6 +46,13 @@ export class Header {
     this.hideFocus = h('input', { type: 'checkbox', id: 'hide-focus', onchange: () => onHideFocus(this.hideFocus.checked) })
     this.conn.append(h('span', { class: 'conn-dot', 'aria-hidden': 'true' }), this.connText)
     this.presenceRow = h('div', { class: 'presence-row' }, this.avatars, this.conn)
+    // Where the header scrolls away (a phone), the connection chip floats at the top instead: one
+    // place that says whether the link is live, on any scroll position (issue 15).
+    if (typeof IntersectionObserver !== 'undefined') {
+      new IntersectionObserver((entries) => {
+        for (const e of entries) toggleClass(this.conn, 'conn-floating', !e.isIntersecting && e.boundingClientRect.top < 0)
+      }).observe(this.presenceRow)
+    }
     this.el = h('header', { class: 'topbar' },
       h('div', { class: 'topbar-inner' },
         h('div', { class: 'title-block' },
@@ -136,7 +144,7 @@ export class Header {
     if (span instanceof HTMLElement && !this.reminderBanner.hidden) setText(span, text)
   }
 
-  renderConnection (state: ConnState, fatal: Fatal | null): void {
+  renderConnection (state: ConnState, fatal: Fatal | null, browserOffline = true): void {
     this.conn.dataset.state = state
     setText(this.connText, connLabel(state))
     setHidden(this.fatalBanner, fatal === null)
@@ -146,7 +154,7 @@ export class Header {
       if (fatal.reload) this.fatalBanner.append(h('button', { type: 'button', class: 'btn btn-small', onclick: () => location.reload() }, tr('common.reload')))
     }
     const text = state === 'offline'
-      ? t('conn.offline_banner')
+      ? t(browserOffline ? 'conn.offline_banner' : 'conn.offline_server_banner', { seconds: String(OFFLINE_AFTER_MS / 1000) })
       : state === 'reconnecting'
         ? t('conn.reconnecting_banner')
         : null

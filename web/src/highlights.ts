@@ -1,6 +1,7 @@
 // Change highlights: a field whose draft differs from the agreed (committed) version is tinted in
 // the colour of whoever changed it, and shows the agreed value on hover, focus or tap.
 
+import { changedByText } from './attribution'
 import type { OfferDoc } from './doc'
 import { h, setHidden, setText, toggleClass } from './dom'
 import { formatDate, formatMoney } from './format'
@@ -16,7 +17,10 @@ interface Target {
 
 export interface Change {
   field: string
+  /** The last of `changers` (the most recent party to start changing the field), or null. */
   by: PartyRef | null
+  /** Everyone who changed the field since the agreed version, in the order they first did. */
+  changers: PartyRef[]
   agreed: string
 }
 
@@ -82,13 +86,19 @@ export function changedFields (od: OfferDoc): Change[] {
     } else {
       differs = normalise(field, od.term(field as ScalarField)) !== normalise(field, od.committedValue(field))
     }
-    if (differs) out.push({ field, by: od.changedByOf(field), agreed: describeAgreed(od, field) })
+    if (differs) {
+      const changers = od.changersOf(field)
+      out.push({ field, by: changers[changers.length - 1] ?? null, changers, agreed: describeAgreed(od, field) })
+    }
   }
   return out
 }
 
 export class Highlights {
   private readonly targets = new Map<string, Target>()
+
+  /** Called for every registered field too (the activity view adds its button to `chipHost`). */
+  onRegister: ((name: string, wrapper: HTMLElement, chipHost: HTMLElement) => void) | null = null
 
   /** Mark `wrapper` as the place where changes of `name` show; the chip goes into `chipHost`. */
   register (name: string, wrapper: HTMLElement, chipHost: HTMLElement): void {
@@ -109,6 +119,7 @@ export class Highlights {
     chipHost.append(chip)
     wrapper.append(agreed)
     this.targets.set(name, { name, wrapper, chip, agreed })
+    this.onRegister?.(name, wrapper, chipHost)
   }
 
   render (changes: Change[], colorOf: (p: PartyRef | null) => string, me: string | null): void {
@@ -123,16 +134,19 @@ export class Highlights {
         continue
       }
       tg.wrapper.style.setProperty('--chg', colorOf(c.by))
-      const changedBy = (name: string): string => c.by === null ? t('highlight.changed') : c.by.id === me ? t('highlight.changed_by_you') : t('highlight.changed_by', { name })
-      setText(tg.chip, changedBy(firstName(c.by?.name ?? '')))
+      // Everyone who changed it, each in their colour (a dot apiece when more than one).
+      const text = changedByText(c.changers, me, true)
+      const dots = c.changers.length > 1 ? c.changers.map((p) => colorOf(p)) : []
+      const chipKey = JSON.stringify([text, dots])
+      if (tg.chip.dataset.key !== chipKey) {
+        tg.chip.dataset.key = chipKey
+        toggleClass(tg.chip, 'multi', dots.length > 0)
+        tg.chip.replaceChildren(...dots.map((color) => h('span', { class: 'chg-dot', style: `--c:${color}`, 'aria-hidden': 'true' })), text)
+      }
       const agreed = t('highlight.agreed', { value: c.agreed })
-      const title = `${changedBy(c.by?.name ?? '')}. ${agreed}`
+      const title = `${changedByText(c.changers, me, false)}. ${agreed}`
       if (tg.chip.title !== title) tg.chip.title = title
       setText(tg.agreed, agreed)
     }
   }
-}
-
-function firstName (name: string): string {
-  return name.trim().split(/\s+/)[0] ?? name
 }

@@ -3,13 +3,16 @@
 // which only changes the draft — it becomes the agreed terms once proposed and accepted, never
 // silently.
 
-import { type Api, ApiError, type VersionInfo } from './api'
+import { type Api, ApiError, type ProposalInfo, type VersionInfo } from './api'
+import { versionNotes } from './history-notes'
+import { versionOutcomes } from './decide'
 import { type CommandResult, type Commands, explainError } from './commands'
 import { type CompareRow, compareTerms, diffSentences } from './compare'
 import type { OfferDoc } from './doc'
 import { h, setHidden, setText, toggleClass, tr } from './dom'
 import { formatDateTime } from './format'
 import { lang, t } from './i18n'
+import { watchOverflow } from './overflow'
 import type { Notices } from './notices'
 import { firstName } from './status'
 import type { PartyRef, UserInfo } from './types'
@@ -32,8 +35,11 @@ const LIST_LIMIT = 5
 export class HistoryPanel {
   readonly card: HTMLElement
   private versions: VersionInfo[] = []
+  /** Every proposal (for each version's note and the rejected ones' reasons); [] if unreadable. */
+  private proposals: ProposalInfo[] = []
   private state: 'idle' | 'loading' | 'ready' | 'error' = 'idle'
   private loadedFor: number | null = null
+  private pendingFor: string | null = null
   private loadToken = 0
   private picked: [number, number] | null = null
   private showAll = false
@@ -57,6 +63,9 @@ export class HistoryPanel {
   private readonly onlyChanged = h('input', { type: 'checkbox', id: 'cmp-only' })
   private readonly summary = h('p', { class: 'cmp-summary', 'aria-hidden': 'true' })
   private readonly tableHost = h('div', { class: 'cmp-scroll', role: 'region', 'aria-labelledby': 'cmp-caption', tabindex: '0' })
+  /** "Scroll sideways to see version N" while the table is wider than its box (issue 15). */
+  private readonly scrollHint = h('p', { class: 'cmp-scroll-hint', hidden: true })
+  private readonly overflowChanged: () => void
   private listKey = ''
   private tableKey = ''
   private optionsKey = ''
@@ -83,7 +92,8 @@ export class HistoryPanel {
       h('div', { class: 'cmp-pick' }, h('label', { for: 'cmp-to' }, tr('history.to')), h('div', { class: 'control-wrap' }, this.toSel)),
       h('span', { class: 'check cmp-only' }, this.onlyChanged, h('label', { for: 'cmp-only' }, tr('history.only_changed'))))
     this.compareBox = h('div', { class: 'cmp', id: 'compare' },
-      h('h3', { class: 'hist-sub', id: 'h-compare' }, tr('history.compare')), this.compareEmpty, this.pickers, this.summary, this.tableHost)
+      h('h3', { class: 'hist-sub', id: 'h-compare' }, tr('history.compare')), this.compareEmpty, this.pickers, this.summary, this.scrollHint, this.tableHost)
+    this.overflowChanged = watchOverflow(this.tableHost, this.scrollHint)
     this.card = h('section', { class: 'card card-history', id: 'history', 'aria-labelledby': 'h-history', tabindex: '-1' },
       h('div', { class: 'card-title' }, h('h2', { id: 'h-history' }, tr('header.version_history')), this.retryBtn),
       this.intro,
@@ -94,8 +104,12 @@ export class HistoryPanel {
   render (draftChanges = Number(this.card.dataset.changes ?? 0)): void {
     this.card.dataset.changes = String(draftChanges)
     const meta = this.deps.od.meta()
-    if (meta.version !== null && meta.version !== this.loadedFor && this.deps.canAct()) {
+    // Refetched when the agreed version moves, and when a proposal comes or goes (its note, a
+    // rejection's reason).
+    const pending = this.deps.od.pendingProposal()?.id ?? null
+    if (meta.version !== null && (meta.version !== this.loadedFor || pending !== this.pendingFor) && this.deps.canAct()) {
       this.loadedFor = meta.version
+      this.pendingFor = pending
       void this.refresh()
     }
     setText(this.intro, t(!this.isOpen() ? 'history.intro_closed' : this.isParty() ? 'history.intro_party' : 'history.intro_viewer'))
@@ -118,9 +132,11 @@ export class HistoryPanel {
     this.state = 'loading'
     this.render()
     try {
-      const list = await this.deps.api.versions()
+      const [list, proposals] = await Promise.all([this.deps.api.versions(),
+        this.deps.api.proposals().catch((err: unknown) => { console.warn('offer-room: proposals', err); return [] })])
       if (token !== this.loadToken) return
       this.versions = list
+      this.proposals = proposals
       this.state = 'ready'
       // A comparison nobody picked follows "previous vs current" as versions are added.
       const known = new Set(list.map((v) => v.number))
@@ -171,7 +187,7 @@ export class HistoryPanel {
     const changes = Number(this.card.dataset.changes ?? 0)
     const newest = [...this.versions].reverse()
     const shown = this.showAll ? newest : newest.slice(0, LIST_LIMIT)
-    const key = JSON.stringify([lang(), shown.map((v) => [v.number, v.created_at, v.author, v.accepted_by]), current, blocked, changes, this.deps.me()?.id, this.deps.od.meta().parties])
+    const key = JSON.stringify([lang(), shown.map((v) => [v.number, v.created_at, v.author, v.accepted_by]), this.proposals.map((p) => [p.id, p.status, p.note, p.reason]), current, blocked, changes, this.deps.me()?.id, this.deps.od.meta().parties])
     setHidden(this.moreBtn, newest.length <= LIST_LIMIT)
     setText(this.moreBtn, this.showAll ? t('history.show_fewer') : t('history.show_all', { n: newest.length }))
     if (key === this.listKey) return
@@ -210,7 +226,9 @@ export class HistoryPanel {
           h('span', { class: 'ver-num' }, t('header.version', { version: String(v.number) })),
           isCurrent ? h('span', { class: 'ver-badge' }, t('history.current')) : null,
           h('time', { class: 'ver-date', datetime: v.created_at }, formatDateTime(v.created_at))),
-        whoLine, actions.childElementCount > 0 ? actions : null)
+        whoLine, versionNotes(v, this.proposals, { name: (id) => this.name(id, 'client'), by: (key, p) => this.by(key, p), colorOf: this.deps.colorOf }),
+        versionOutcomes(v, this.proposals),
+        actions.childElementCount > 0 ? actions : null)
     }))
   }
 
@@ -270,10 +288,12 @@ export class HistoryPanel {
         ? t('history.caption_none', { a: String(a.number), b: String(b.number) })
         : t('history.caption', { n: changed, a: String(a.number), b: String(b.number) })
     setText(this.summary, caption)
+    setText(this.scrollHint, t('history.scroll_hint', { version: String(b.number) }))
     this.tableHost.replaceChildren(h('table', { class: 'cmp-table' },
       h('caption', { id: 'cmp-caption', class: 'sr-only' }, caption),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('history.field')), head(a), head(b))),
       h('tbody', {}, ...rows.map((r) => this.row(r)))))
+    this.overflowChanged()
   }
 
   private row (r: CompareRow): HTMLElement {

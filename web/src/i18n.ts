@@ -23,7 +23,23 @@ const DEFAULT_LOCALES: Record<Lang, string> = { en: 'en-US', de: 'de-DE', es: 'e
 import assistEn from './i18n/assist-en'
 import assistDe from './i18n/assist-de'
 import assistEs from './i18n/assist-es'
-export const CATALOGS: Record<Lang, Catalog> = { en: { ...en, ...assistEn }, de: { ...de, ...assistDe }, es: { ...es, ...assistEs } }
+// Attribution, history notes and reasons, and per-field activity (attribution*.ts), likewise.
+import attributionEn from './i18n/attribution-en'
+import attributionDe from './i18n/attribution-de'
+import attributionEs from './i18n/attribution-es'
+// Field problems, the Propose checklist and lock notes (validate*.ts), likewise.
+import validateEn from './i18n/validate-en'
+import validateDe from './i18n/validate-de'
+import validateEs from './i18n/validate-es'
+// Answering a proposal change by change (decide.ts), its notices and timeline rows, likewise.
+import decideEn from './i18n/decide-en'
+import decideDe from './i18n/decide-de'
+import decideEs from './i18n/decide-es'
+export const CATALOGS: Record<Lang, Catalog> = {
+  en: { ...en, ...assistEn, ...attributionEn, ...validateEn, ...decideEn },
+  de: { ...de, ...assistDe, ...attributionDe, ...validateDe, ...decideDe },
+  es: { ...es, ...assistEs, ...attributionEs, ...validateEs, ...decideEs }
+}
 const STORAGE_KEY = 'offer-room.lang'
 
 /** Add entries to the catalogs (a feature's own catalog files): same keys in every language. */

@@ -2,6 +2,7 @@
 // locks or connection change. Each concern lives in its own module; this file only wires them.
 
 import * as Y from 'yjs'
+import { ActivityView } from './activity'
 import { Api } from './api'
 import { Assistant } from './assist'
 import { Commands, explainError } from './commands'
@@ -25,17 +26,20 @@ import { NegotiationPanel } from './negotiation'
 import { Notices, noticeStyle, noticeText } from './notices'
 import { Notifier } from './notify'
 import { Presence, personLine } from './presence'
+import { Problems } from './problems'
 import { ExplanationStore } from './proposal'
 import { type ClosingEvent, closedInfo, closingEvent, expiryInfo, expiryTick, turnInfo } from './status'
 import { Summary } from './summary'
 import { Thread } from './thread'
 import { topicLabel } from './timeline'
+import { Undo } from './undo'
 import { type ServerMessage, type UserInfo, fieldLabel } from './types'
+import { setRoomLimits } from './validate'
 
 /** Fields everyone types into at once (a Y.Text merges concurrent edits): no lock is taken. */
 const SHARED_FIELDS = new Set(['description'])
 const DESCRIPTION_MAX = 20_000
-const QUIET_ERRORS = new Set(['locked', 'read_only', 'forbidden', 'bad_frame'])
+const QUIET_ERRORS = new Set(['locked', 'read_only', 'forbidden', 'bad_frame', 'lock_idle'])
 
 type Hello = Extract<ServerMessage, { type: 'hello' }>
 
@@ -83,6 +87,9 @@ function start (root: HTMLElement): void {
   const notices = new Notices()
   const fields = new FieldRegistry(root)
   const highlights = new Highlights()
+  // Each field's "Activity" button and panel (who changed it, when, from what to what).
+  const activity = new ActivityView({ od, api, me, colorOf: (p) => presence.colorOf(p) })
+  highlights.onRegister = (name, wrapper, host) => activity.attach(name, wrapper, host)
   const thread = new Thread({ conn, api, me })
   const notifier = new Notifier(addr.offerId)
 
@@ -107,6 +114,10 @@ function start (root: HTMLElement): void {
 
   const header = new Header((hidden) => { presence.setHidden(hidden); invalidate() }, () => negotiation.reveal())
   header.hideFocus.checked = presence.hidden
+  const hideHelp = header.hideFocus.closest('label') ?? header.hideFocus
+  const hideHelpText = h('span', { id: 'hide-focus-help', class: 'sr-only' }, tr('header.hide_focus_help'))
+  hideHelp.after(hideHelpText)
+  header.hideFocus.setAttribute('aria-describedby', hideHelpText.id)
   const deps = { od, fields, highlights }
   const form = new TermsForm(deps)
   const milestones = new MilestonesPanel({ ...deps, canEdit })
@@ -125,8 +136,10 @@ function start (root: HTMLElement): void {
     if (!ready() || !thread.loaded || conn.state !== 'connected') return { reason: t('conn.connecting'), hide: false }
     return null
   }
+  // The draft's problems at their fields, and Propose's list of them (problems.ts, validate.ts).
+  const problems = new Problems({ od, fields })
   const negotiation = new NegotiationPanel({
-    od, commands, explanations, fields, notices, me, canAct,
+    od, commands, explanations, fields, notices, me, canAct, problems,
     questions: {
       open: () => thread.openQuestions(),
       show: (id) => convo.open({ at: id }),
@@ -160,6 +173,15 @@ function start (root: HTMLElement): void {
   bindTextarea(textarea, od.description)
   const descriptionCard = h('section', { class: 'card', 'aria-labelledby': 'h-scope' },
     h('div', { class: 'card-title' }, h('h2', { id: 'h-scope' }, tr('scope.title')), counter), description.wrapper)
+  // Undo and redo of one's own draft edits (undo.ts): shortcuts in the form, buttons above it.
+  const undo = new Undo({
+    od,
+    scopes: [form.contractCard, form.paymentCard, milestones.card, descriptionCard],
+    canEdit,
+    lockedBy: (names) => names.map((n) => locks.heldByOther(n)?.name ?? null).find((n) => n !== null) ?? null,
+    refuse: (text) => notices.toast(text, { kind: 'warn', timeoutMs: 6000 }),
+    changed: invalidate
+  })
 
   const peopleList = h('ul', { class: 'people' })
   const peopleCard = h('section', { class: 'card', 'aria-labelledby': 'h-people' }, h('h2', { id: 'h-people' }, tr('people.title')), peopleList,
@@ -212,7 +234,7 @@ function start (root: HTMLElement): void {
   ;(header.el.querySelector('.parties-row') ?? header.el).append(assistant.reportButton)
   root.replaceChildren(header.el, header.banners, convo.fab,
     h('main', { class: 'layout', id: 'main' },
-      h('div', { class: 'col-main' }, form.contractCard, form.paymentCard, milestones.card, descriptionCard, assistant.card),
+      h('div', { class: 'col-main' }, undo.bar, form.contractCard, form.paymentCard, milestones.card, descriptionCard, assistant.card),
       h('aside', { class: 'col-side', 'aria-label': tr('page.side') }, negotiation.card, assistant.suggestCard, summary.card, peopleCard),
       // After the side column in the DOM: on a phone, the proposal comes before the history.
       h('div', { class: 'col-history' }, history.card)),
@@ -220,10 +242,17 @@ function start (root: HTMLElement): void {
 
   // --- focus -> locks and presence ---------------------------------------------------------
   fields.onFocusChange((field, previous) => {
+    // Only the fields the room locks (hello.lock_fields; the description never).
     if (previous !== null && !SHARED_FIELDS.has(previous)) locks.release(previous)
-    if (field !== null && !SHARED_FIELDS.has(field) && canEdit()) locks.acquire(field)
+    if (field !== null && !SHARED_FIELDS.has(field) && locks.lockable(field) && canEdit()) locks.acquire(field)
     presence.setFocus(field)
     invalidate()
+  })
+  // Typing in the field we hold is the sign of input that keeps its lease past the idle limit.
+  root.addEventListener('input', () => {
+    if (fields.current === null || fields.current !== locks.held) return
+    if (locks.idled === fields.current) fields.clearMessage(fields.current) // "Released after …" no longer
+    locks.touch()
   })
   root.addEventListener('click', (e) => {
     const btn = (e.target as Element | null)?.closest('.lock-note button')
@@ -254,17 +283,21 @@ function start (root: HTMLElement): void {
         hello = msg
         presence.setMe(msg.user)
         locks.setTtl(msg.lock_ttl_ms)
+        locks.setRules(msg.lock_fields, msg.lock_idle_ms)
+        setRoomLimits(msg.limits)
         break
       case 'locks':
         for (const l of msg.locks) presence.remember(l.user)
         locks.apply(msg.locks)
         break
       case 'rejected': {
-        const text = t('rejected.field', { reason: msg.reason })
+        // The field has its valid value back, so this is news, not an error (no red): in plain
+        // words for a value the rules refuse, the server's sentence for the other reasons.
         let shown = false
         for (const f of msg.fields) {
           const target = fieldForRejection(f)
-          if (target !== null) shown = fields.showMessage(target, text, 'error', 6000) || shown
+          const text = msg.code === 'invalid' ? t('validate.rejected', { field: fieldLabel(f) }) : t('rejected.field', { reason: msg.reason })
+          if (target !== null) shown = fields.showMessage(target, text, 'info', 6000) || shown
         }
         if (!shown) {
           const labels = [...new Set(msg.fields.map(fieldLabel))]
@@ -275,6 +308,7 @@ function start (root: HTMLElement): void {
       case 'notice': {
         // In the reader's language from kind, by and params; the server's English text otherwise.
         const text = noticeText(msg, noticeContext)
+        if (msg.kind === 'reverted') undo.clear() // the server loaded a version into the draft
         if (msg.kind === 'reminder') {
           reminder = msg
           header.showReminder(text)
@@ -300,6 +334,11 @@ function start (root: HTMLElement): void {
         break
       }
       case 'error':
+        if (msg.code === 'lock_idle' && locks.held !== null) {
+          // Our lease ended for want of input; typing takes it back (locks.ts).
+          locks.lostToIdle()
+          fields.showMessage(locks.held, t('locks.idle_released', { s: Math.round((locks.idleMs ?? 0) / 1000) }), 'info', 8000)
+        }
         // "locked" and "read_only" already show at the field and in the banner; protocol-level
         // complaints ("forbidden", "bad_frame") are nothing a person can act on.
         if (QUIET_ERRORS.has(msg.code)) console.warn('offer-room:', msg.code, msg.message)
@@ -310,7 +349,7 @@ function start (root: HTMLElement): void {
     invalidate()
   })
 
-  od.onChange(invalidate)
+  od.onChange(() => { problems.edited(); invalidate() })
   presence.onChange(invalidate)
   conn.onState(invalidate)
   conn.onSync(invalidate)
@@ -343,12 +382,12 @@ function start (root: HTMLElement): void {
     const status = meta.status
     const synced = conn.everSynced
     const turn = synced
-      ? turnInfo({ status, proposalBy: proposal?.by ?? null, hasProposal: proposal !== null, me: user, parties: meta.parties, draftChangedBy: changes.map((c) => c.by) })
+      ? turnInfo({ status, proposalBy: proposal?.by ?? null, hasProposal: proposal !== null, me: user, parties: meta.parties, draftChangedBy: changes.flatMap((c) => c.changers) })
       : null
     header.renderOffer(synced ? od.str('title') ?? '' : deadOnArrival ? t('header.offer_room') : t('header.loading'), meta,
       synced ? expiryInfo(meta.expires_at, status) : null, turn, thread.unread)
     header.renderPeople(presence.people(), meta.parties, presence)
-    header.renderConnection(conn.state, conn.fatal)
+    header.renderConnection(conn.state, conn.fatal, conn.browserOffline)
     const closed = synced && status !== null && status !== 'open'
     if (closed && closing?.status !== status && ready()) loadClosing(status)
     header.renderClosed(closed ? closedInfo(status, meta.version, meta.expires_at, closing?.event ?? null, meta.parties, user?.id ?? null) : null, status ?? '')
@@ -361,7 +400,9 @@ function start (root: HTMLElement): void {
 
     form.render()
     milestones.render()
+    undo.render()
     highlights.render(changes, colorOf, user?.id ?? null)
+    activity.render()
     summary.render(od, changes, colorOf, user?.id ?? null, meta.version)
     negotiation.render(changes)
     assistant.render(changes.length)
@@ -372,12 +413,18 @@ function start (root: HTMLElement): void {
     setText(counter, `${formatInteger(len)} / ${formatInteger(DESCRIPTION_MAX)}`)
 
     const editable = canEdit()
+    problems.render(editable)
+    // "Hide my focus" hides where you are, not a field you hold: the lock (with your name) is what
+    // keeps the other party out of it, so it stays, and your own field says so.
+    hideHelp.title = t('header.hide_focus_help')
     for (const view of fields.all()) {
       const holder = locks.heldByOther(view.name)
       for (const c of view.controls()) setDisabled(c, !editable || holder !== null)
-      showLockNote(view, holder === null ? null : t('locks.editing', { name: holder.name }), holder !== null && editable)
+      const hiddenSelf = holder === null && presence.hidden && locks.held === view.name && locks.idled === null
+      showLockNote(view, holder !== null ? t('locks.editing', { name: holder.name }) : hiddenSelf ? t('locks.hidden_self') : null, holder !== null && editable)
       toggleClass(view.wrapper, 'locked', holder !== null)
       if (holder !== null) view.wrapper.style.setProperty('--lock', colorOf(holder))
+      else if (hiddenSelf && user !== null) view.wrapper.style.setProperty('--lock', colorOf(user))
       const focused = presence.focusedOn(view.name)
       toggleClass(view.wrapper, 'peer-focus', focused.length > 0)
       if (focused.length > 0) {
@@ -412,7 +459,7 @@ function start (root: HTMLElement): void {
   }
 
   // For tests and debugging: the live doc and provider of this page.
-  ;(window as unknown as { offerRoom: unknown }).offerRoom = { doc: ydoc, provider: conn.provider, Y, od, locks, presence, explanations, thread, conversation: convo, assistant }
+  ;(window as unknown as { offerRoom: unknown }).offerRoom = { doc: ydoc, provider: conn.provider, Y, od, locks, presence, explanations, thread, conversation: convo, assistant, undo }
   render()
   convo.restore()
 }

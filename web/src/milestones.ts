@@ -8,6 +8,7 @@ import { t } from './i18n'
 import type { Highlights } from './highlights'
 import { type Binding, dateBinding, parsedBinding, textBinding } from './inputs'
 import type { Milestone } from './types'
+import { LIVE_MONEY_MS, currentLimits, moneyTooLarge } from './validate'
 
 interface Row {
   id: string
@@ -78,7 +79,8 @@ export class MilestonesPanel {
     const amount = parsedBinding(amountInput, (t) => parseMoney(t, od.currency),
       (v) => formatAmountInput(typeof v === 'number' ? v : null, od.currency),
       (v) => od.setMilestone(id, 'amount', v ?? 0),
-      (err) => { if (err === null) fields.clearMessage(name); else fields.showMessage(name, err, 'error', 8000) })
+      (err, restored) => { if (err === null) fields.clearMessage(name); else fields.showMessage(name, err, restored === true ? 'info' : 'error', 8000) },
+      { check: (v) => moneyTooLarge(v, currentLimits(), od.currency), liveMs: LIVE_MONEY_MS })
     const due = dateBinding(dueInput, (v) => od.setMilestone(id, 'due_date', v))
     const num = h('span', { class: 'ms-num', 'aria-hidden': 'true' })
     const wrapper = h('li', { class: 'ms-row field' },

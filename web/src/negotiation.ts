@@ -3,6 +3,7 @@
 // accept, decline or withdraw the offer. Whose turn it is is always stated in words.
 
 import { type CommandResult, type Commands, explainError } from './commands'
+import { DecideBox } from './decide'
 import type { OfferDoc } from './doc'
 import { type Msg, h, setHidden, setTemplate, setText, toggleClass, tr } from './dom'
 import type { FieldRegistry } from './fields'
@@ -11,6 +12,7 @@ import { lang, t } from './i18n'
 import type { Notices } from './notices'
 import { type ExplanationStore, ProposalView } from './proposal'
 import { firstName } from './status'
+import type { Problems } from './problems'
 import type { ThreadItem, UserInfo } from './types'
 
 /** The conversation's open questions, as the negotiation panel shows them (never blocking). */
@@ -40,10 +42,12 @@ export interface NegotiationDeps {
   me: () => UserInfo | null
   canAct: () => boolean
   questions?: NegotiationQuestions
+  /** The draft's problems: Propose lists them instead of sending (problems.ts). */
+  problems?: Problems
 }
 
 /** What a command that went through did, in words (catalog "neg.done.<command>"). */
-const DONE = new Set(['propose', 'accept', 'reject', 'withdraw_proposal', 'accept_offer', 'decline_offer', 'withdraw_offer'])
+const DONE = new Set(['propose', 'accept', 'reject', 'withdraw_proposal', 'accept_offer', 'decline_offer', 'withdraw_offer', 'decide'])
 
 export class NegotiationPanel {
   readonly card: HTMLElement
@@ -57,8 +61,14 @@ export class NegotiationPanel {
   private readonly acceptBtn: HTMLButtonElement
   private readonly rejectBtn: HTMLButtonElement
   private readonly withdrawBtn: HTMLButtonElement
+  /** Accept / Counter / Decline per change, sent as one `decide` (decide.ts). */
+  private readonly decide: DecideBox
   private readonly acceptHint = h('p', { class: 'neg-hint', id: 'neg-accept-hint' })
   private readonly offerBox: HTMLElement
+  /** The offer-level actions, apart from the proposal's: own heading, and while a proposal
+   *  waits, "Accept version N unchanged" with a visible hint (issue 15). */
+  private readonly offerGroup: HTMLElement
+  private readonly offerHint = h('p', { class: 'neg-hint neg-offer-hint', id: 'neg-offer-hint' })
   private readonly offerButtons: Record<'accept_offer' | 'decline_offer' | 'withdraw_offer', HTMLButtonElement>
   private readonly confirmBox: HTMLElement
   private readonly confirmText = h('p', { class: 'neg-confirm-text' })
@@ -88,7 +98,9 @@ export class NegotiationPanel {
     this.rejectBtn = btn(tr('neg.reject'), 'btn-secondary', () => this.ask('reject', () => t('neg.confirm_reject'), tr('neg.reject_proposal'), true,
       (reason) => this.send('reject', { reason: reason || null })))
     this.withdrawBtn = btn(tr('neg.withdraw'), 'btn-secondary', () => this.send('withdraw_proposal', {}))
-    this.answerBox = h('div', {}, h('div', { class: 'neg-actions' }, this.acceptBtn, this.rejectBtn, this.withdrawBtn), this.acceptHint)
+    this.decide = new DecideBox({ commands: deps.commands, version: () => this.version(), done: (r) => this.answered('decide', r) })
+    this.view.extras = (p, c, currency) => this.decide.control(p, c, currency)
+    this.answerBox = h('div', {}, h('div', { class: 'neg-actions' }, this.acceptBtn, this.rejectBtn, this.decide.toggle, this.withdrawBtn), this.acceptHint, this.decide.el)
     const acceptText = (): string => {
       const version = String(this.version())
       const agree = Number(this.card.dataset.changes ?? 0) > 0 ? t('neg.confirm_accept_dropping', { version }) : t('neg.confirm_accept', { version })
@@ -103,6 +115,9 @@ export class NegotiationPanel {
         (reason) => this.send('withdraw_offer', { reason: reason || null })))
     }
     this.offerBox = h('div', { class: 'neg-actions neg-offer' }, ...Object.values(this.offerButtons))
+    this.offerButtons.accept_offer.setAttribute('aria-describedby', this.offerHint.id)
+    this.offerGroup = h('div', { class: 'neg-offer-group', role: 'group', 'aria-labelledby': 'neg-offer-head' },
+      h('p', { class: 'neg-offer-head', id: 'neg-offer-head' }, tr('neg.offer_head')), this.offerBox, this.offerHint)
     this.confirmBtn = btn(tr('neg.confirm'), 'btn-danger', () => {
       const c = this.confirming
       this.closeConfirm()
@@ -122,7 +137,7 @@ export class NegotiationPanel {
     })
     this.card = h('section', { class: 'card card-negotiation', id: 'negotiation', 'aria-labelledby': 'h-negotiation', tabindex: '-1' },
       h('h2', { id: 'h-negotiation' }, tr('neg.title')), this.headline, this.view.el, this.qBox, this.message,
-      this.proposeBox, this.qNote, this.answerBox, this.confirmBox, this.offerBox)
+      deps.problems?.el ?? null, this.proposeBox, this.qNote, this.answerBox, this.confirmBox, this.offerGroup)
   }
 
   /** Bring the panel into view and move focus to it (from a banner or a notice). */
@@ -187,6 +202,8 @@ export class NegotiationPanel {
     if (kind === 'accept' || kind === 'reject' || kind === 'withdraw_proposal') fields.proposal_id = proposal?.id
     if (kind === 'withdraw_proposal') delete fields.base_version
     setText(this.message, '')
+    // Every problem, each with its field's name and a link to it, instead of a refusal.
+    if (kind === 'propose' && this.deps.problems?.blockPropose() === true) return
     void commands.send(kind, fields).then((r) => this.answered(kind, r))
   }
 
@@ -198,6 +215,10 @@ export class NegotiationPanel {
       return
     }
     const e = r.error
+    if (e.code === 'invalid_terms' && Array.isArray(e.fields) && e.fields.length > 0 && this.deps.problems !== undefined) {
+      this.deps.problems.showServer(e.fields)
+      return
+    }
     if (Array.isArray(e.fields)) {
       for (const p of e.fields) {
         if (this.deps.fields.get(p.field) !== undefined) this.deps.fields.showMessage(p.field, p.message, 'error', 10_000)
@@ -260,11 +281,15 @@ export class NegotiationPanel {
     setHidden(this.acceptHint, this.acceptHint.textContent === '')
     this.rejectBtn.disabled = busy
     this.withdrawBtn.disabled = busy
-    setHidden(this.offerBox, !(open && party))
+    this.decide.render(proposal, open && party && proposal !== null && !mine, busy)
+    setHidden(this.offerGroup, !(open && party))
     setHidden(this.offerButtons.accept_offer, role !== 'freelancer')
-    // While a proposal waits, "Accept" answers it; accepting the offer as it stands is the lesser path.
+    // While a proposal waits, "Accept" (in the drawer) answers it; accepting the offer as it stands
+    // is the lesser path, under its own heading and in other words: "Accept version N unchanged".
     this.offerButtons.accept_offer.className = `btn ${proposal === null ? 'btn-primary' : 'btn-secondary'}`
-    this.offerButtons.accept_offer.title = proposal === null ? '' : t('neg.accept_offer_title', { version: v })
+    setText(this.offerButtons.accept_offer, proposal === null ? t('neg.accept_offer') : t('neg.accept_offer_as_is', { version: v }))
+    setText(this.offerHint, proposal === null || role !== 'freelancer' ? '' : t('neg.accept_offer_title', { version: v }) + '.')
+    setHidden(this.offerHint, this.offerHint.textContent === '')
     setHidden(this.offerButtons.decline_offer, role !== 'freelancer')
     setHidden(this.offerButtons.withdraw_offer, role !== 'client')
     for (const b of Object.values(this.offerButtons)) b.disabled = busy

@@ -47,6 +47,7 @@ export function noticeStyle (kind: string): { kind: NonNullable<ToastOptions['ki
   switch (kind) {
     case 'proposed': return { kind: 'info', timeoutMs: 10_000, link: 'proposal' }
     case 'proposal_accepted': return { kind: 'success', timeoutMs: 8000, link: 'history' }
+    case 'proposal_decided': return { kind: 'info', timeoutMs: 10_000, link: 'proposal' }
     case 'proposal_rejected': case 'proposal_withdrawn': return { kind: 'warn', timeoutMs: 10_000, link: null }
     case 'reverted': return { kind: 'info', timeoutMs: 10_000, link: 'history' }
     case 'offer_agreed': case 'offer_accepted': return { kind: 'success', timeoutMs: 12_000, link: null }
@@ -88,6 +89,8 @@ export function noticeText (n: NoticeLike, ctx: NoticeContext = {}): string {
     case 'proposed': return t('notice.proposed', { name })
     case 'proposal_accepted': return version === null ? n.text : t('notice.proposal_accepted', { name, version: String(version) })
     case 'proposal_rejected': return reason === null ? t('notice.proposal_rejected', { name }) : t('notice.proposal_rejected_reason', { name, reason })
+    case 'proposal_decided': return version === null ? t('notice.proposal_countered', { name })
+      : t(count(p.countered) !== null ? 'notice.proposal_decided_counter' : 'notice.proposal_decided', { name, version: String(version) })
     case 'proposal_withdrawn': return reason === null ? t('notice.proposal_withdrawn', { name }) : t('notice.proposal_withdrawn_reason', { name, reason })
     case 'reverted': return version === null ? n.text : t('notice.reverted', { name, version: String(version) })
     case 'offer_accepted': return t('notice.offer_accepted', { name })

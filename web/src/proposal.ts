@@ -5,7 +5,9 @@
 
 import { type AssistExplain, ExplainLanguages, assistDelta, assistDone, assistFallbackNote } from './assist-explain'
 import { diffSentences, sentenceSummary } from './compare'
+import { changeKey } from './decide'
 import type { Proposal } from './doc'
+import { changersLine, proposalChangers } from './attribution'
 import { h, setHidden, setText, toggleClass, tr } from './dom'
 import { daysBetween, formatDate, formatMoney, formatMoneyDelta, formatPercentDelta } from './format'
 import { describeValue } from './highlights'
@@ -229,12 +231,16 @@ export class ProposalView {
   private changesKey = ''
   private flagsKey = ''
   private readonly langs = new ExplainLanguages()
+  /** A counter-proposal says so (decide.ts). */
+  private readonly counterNote = h('p', { class: 'hint neg-counter-note', hidden: true }, tr('decide.counter_to'))
+  /** What each change's row carries besides the change (decide.ts: Accept / Counter / Decline). */
+  extras: ((p: Proposal, c: Record<string, unknown>, currency: string) => HTMLElement | null) | null = null
 
   constructor () {
     this.explain = h('div', { class: 'neg-explain', 'aria-live': 'polite', 'aria-busy': 'false' },
       h('p', { class: 'neg-explain-head' }, tr('explain.head')),
       this.typing, this.text, this.fallback, h('div', { class: 'neg-foot' }, this.attrib, this.source))
-    this.el = h('div', { class: 'neg-proposal' }, this.by, this.note, this.changes, this.explain, this.flags)
+    this.el = h('div', { class: 'neg-proposal' }, this.by, this.counterNote, this.note, this.changes, this.explain, this.flags)
   }
 
   render (p: Proposal, e: ExplanationState, currency: string, meId: string | null): void {
@@ -251,11 +257,21 @@ export class ProposalView {
         : p.by === null ? t('proposal.note_from_proposer') : t('proposal.note_from', { name: firstName(p.by.name) }))
     }
 
+    setHidden(this.counterNote, typeof p.raw.counter_to !== 'string')
     const list = Array.isArray(p.raw.changes) ? p.raw.changes as Array<Record<string, unknown>> : []
-    const key = JSON.stringify([lang(), p.id, list, currency])
+    const key = JSON.stringify([lang(), p.id, list, currency, p.raw.changed_by, meId])
     if (key !== this.changesKey) {
       this.changesKey = key
-      this.changes.replaceChildren(...list.map((c) => this.changeItem(c, currency)))
+      const named = new Set<unknown>() // who changed a field: once, on its first row
+      this.changes.replaceChildren(...list.map((c) => {
+        const li = this.changeItem(c, currency)
+        if (!named.has(c.field)) li.append(changersLine(proposalChangers(p.raw.changed_by, String(c.field)), meId) ?? '')
+        named.add(c.field)
+        li.dataset.key = changeKey(c)
+        const extra = this.extras?.(p, c, currency) ?? null
+        if (extra !== null) li.append(extra)
+        return li
+      }))
     }
 
     this.explain.setAttribute('aria-busy', String(!e.done))

@@ -74,7 +74,7 @@ export class Summary {
       this.warnings.replaceChildren(...warn.map((w) => h('li', {}, w)))
     }
 
-    const ckey = JSON.stringify([lang(), changes.map((c) => [c.field, c.by?.id, c.by?.name, colorOf(c.by), c.agreed])]) + String(version)
+    const ckey = JSON.stringify([lang(), changes.map((c) => [c.field, c.changers.map((p) => [p.id, p.name, colorOf(p)]), colorOf(c.by), c.agreed])]) + String(version)
     if (this.changes.dataset.key === ckey) return
     this.changes.dataset.key = ckey
     if (changes.length === 0) {
@@ -91,6 +91,8 @@ export class Summary {
         h('span', { class: 'change-dot', 'aria-hidden': 'true' }),
         h('span', { class: 'change-field' }, fieldLabel(c.field),
           c.field === 'description' ? null : h('span', { class: 'change-was' }, t('summary.was', { value: c.agreed }))),
-        h('span', { class: 'muted' }, c.by === null ? '' : c.by.id === meId ? t('summary.by_you') : c.by.name)))))
+        h('span', { class: 'change-by muted' }, ...c.changers.flatMap((p, i) => [
+          i > 0 ? h('span', { class: 'sr-only' }, ', ') : null,
+          h('span', { class: 'change-who', style: `--c:${colorOf(p)}` }, p.id === meId ? t('summary.by_you') : p.name)]))))))
   }
 }

@@ -62,6 +62,8 @@ export function systemSentence (item: ThreadItem, ctx: TimelineContext): string 
       return quoted(say(event, who, fields === '' ? null : { fields }))
     }
     case 'proposal_accepted': case 'reverted': return say(event, who, version)
+    // A per-change decision: with a version, part was accepted; without, it was countered.
+    case 'proposal_decided': return quoted(say(event, who, version))
     case 'offer_accepted': return quoted(say(event, who, version))
     case 'proposal_rejected': case 'proposal_withdrawn': case 'offer_withdrawn': case 'offer_declined':
       return quoted(say(event, who, null))

@@ -13,6 +13,16 @@ export interface UserInfo {
   color: string
 }
 
+/** PolicyLimits in server/wire.py, nested in messages: The limits a draft is held to (`server/offers/limits.py`), in minor units and hours. */
+export interface PolicyLimits {
+  hourly_rate_min: number
+  fixed_price_min: number
+  milestone_min: number
+  money_max: number
+  weekly_limit_min: number
+  weekly_limit_max: number
+}
+
 /** LockEntry in server/wire.py, nested in messages */
 export interface LockEntry {
   field: string
@@ -24,6 +34,10 @@ export interface LockEntry {
 export interface FieldProblem {
   field: string
   message: string
+  /** What is wrong, for a client to word itself (docs/DOMAIN.md, "Policy at proposal time"). */
+  code?: string | null
+  /** Its figures: `min` (minor units), `total` and `price` for a sum, `from`/`to`. */
+  params?: Record<string, number | string> | null
 }
 
 /** FlagOut in server/wire.py, nested in messages */
@@ -94,6 +108,8 @@ export interface LockMessage {
   type: 'lock'
   field: string
   id?: string | null
+  /** The holder showed input (focus, typing) since its last `lock`: only then does a renewal move the lease's idle limit (`OFFER_ROOM_LOCK_IDLE_MS`) on. */
+  active?: boolean
 }
 
 /** `unlock` (client -> server) */
@@ -173,6 +189,21 @@ export interface DeclineOfferMessage {
   reason?: string | null
 }
 
+/** `decide` (client -> server): Answer the pending proposal change by change (docs/PROTOCOL.md, "Negotiation commands"). Every change key of the proposal (a scalar field name, `"description"` or `"milestone:<id>"`) is named exactly once: accepted (they become version n+1 at once), countered with the receiver's value (they become a counter-proposal by the receiver) or declined (dropped). */
+export interface DecideMessage {
+  type: 'decide'
+  proposal_id?: string | null
+  base_version?: number | null
+  accept?: string[]
+  /** key -> the receiver's value: a field's JSON value, the description's text, or a milestone row (`{title?, amount?, due_date?}`; null: no such row). Default {}. */
+  counter?: Record<string, unknown>
+  decline?: string[]
+  /** Why (shown to the proposer); `note` goes with the counter-proposal. */
+  reason?: string | null
+  note?: string | null
+  id?: string | null
+}
+
 /** `post` (client -> server): A message, a question about the terms, or the answer to a question. */
 export interface PostMessage {
   type: 'post'
@@ -246,6 +277,12 @@ export interface HelloMessage {
   read_only_reason?: string | null
   /** Default 10000. */
   lock_ttl_ms?: number
+  /** A lease ends this long after its holder's last sign of input (`lock` with `active`). */
+  lock_idle_ms?: number | null
+  /** The fields that lock: scalar terms keys, and "milestones" for every `milestone:<id>`. */
+  lock_fields?: string[] | null
+  /** The bounds a draft is checked against when proposed, so a client can say so at the field. */
+  limits?: PolicyLimits | null
 }
 
 /** `locks` (server -> client) */
@@ -385,6 +422,7 @@ export type ClientMessage =
   | AcceptOfferMessage
   | WithdrawOfferMessage
   | DeclineOfferMessage
+  | DecideMessage
   | PostMessage
   | EditMessageMessage
   | DeleteMessageMessage
@@ -420,3 +458,4 @@ export type Command =
   | AcceptOfferMessage
   | WithdrawOfferMessage
   | DeclineOfferMessage
+  | DecideMessage

@@ -244,6 +244,12 @@ MIGRATIONS: tuple[str, ...] = (
     CROSS JOIN LATERAL (VALUES (o.client), (o.freelancer)) AS p (party)
     WHERE o.status = 'open' AND o.expires_at - k.before > now();
     """,
+    # 6: per-change decisions (``decide``): each change's outcome on the decided proposal, and on
+    # a counter-proposal the proposal it counters.
+    """
+    ALTER TABLE proposals ADD COLUMN outcomes jsonb;
+    ALTER TABLE proposals ADD COLUMN counter_to text;
+    """,
 )
 
 _VERSIONS_TABLE = """

@@ -237,6 +237,12 @@ MIGRATIONS: tuple[str, ...] = (
                 UNION ALL SELECT 'expires_24h', '-24 hours') AS k
     WHERE julianday(p.expires_at, k.shift) > julianday('now');
     """,
+    # 6: per-change decisions (``decide``): each change's outcome on the decided proposal, and on
+    # a counter-proposal the proposal it counters.
+    """
+    ALTER TABLE proposals ADD COLUMN outcomes TEXT;
+    ALTER TABLE proposals ADD COLUMN counter_to TEXT;
+    """,
 )
 
 

@@ -1,0 +1,42 @@
+// Attribution, history notes and reasons, and per-field activity (../attribution.ts,
+// ../activity.ts): merged into the main catalogs by ../i18n.ts.
+import type { Catalog } from '../i18n'
+
+const catalog: Catalog = {
+  'attribution.you': 'Ihnen',
+  'history.note': 'Notiz: „{note}“',
+  'history.rejected_proposal': 'Vorschlag von {name}, abgelehnt',
+  'history.rejected_proposal_you': 'Ihr Vorschlag, abgelehnt',
+  'history.rejected_proposal_someone': 'Ein Vorschlag, abgelehnt',
+  'history.reason': 'Grund: „{reason}“',
+  'history.no_reason': 'Kein Grund angegeben',
+  'activity.open': 'Verlauf',
+  'activity.open_label': 'Verlauf von {field}',
+  'activity.title': 'Verlauf: {field}',
+  'activity.close': 'Verlauf schließen',
+  'activity.loading': 'Verlauf wird geladen…',
+  'activity.failed': 'Der Verlauf konnte nicht geladen werden.',
+  'activity.retry': 'Erneut versuchen',
+  'activity.empty': 'Seit dem Versand des Angebots hat niemand dieses Feld geändert.',
+  'activity.source': 'Aus den Vorschlägen und Versionen dieses Angebots, neueste zuerst.',
+  'activity.you': 'Sie',
+  'activity.someone': 'Jemand',
+  'activity.draft': 'Im Entwurf, noch nicht vorgeschlagen',
+  'activity.draft_by': 'Geändert von {names}',
+  'activity.proposed': 'Vorgeschlagen',
+  'activity.sent': 'Angebot gesendet',
+  'activity.reverted': 'Version {version} in den Entwurf geladen',
+  'activity.from_to': '{from} → {to}',
+  'activity.accepted': 'Angenommen von {name}: Version {version}',
+  'activity.rejected': 'Abgelehnt von {name}',
+  'activity.countered': 'Gegenvorschlag von {name}',
+  'activity.declined': 'Abgelehnt von {name}',
+  'activity.rejected_reason': 'Abgelehnt von {name}: „{reason}“',
+  'activity.withdrawn': 'Zurückgezogen',
+  'activity.closed': 'Mit dem Angebot geschlossen',
+  'activity.pending': 'Wartet auf Antwort',
+  'activity.note': 'Notiz: „{note}“',
+  'activity.milestones': { one: '{n} Meilenstein, {total}', other: '{n} Meilensteine, {total}' },
+  'activity.no_milestones': 'keine Meilensteine'
+}
+export default catalog

@@ -1,0 +1,42 @@
+// Attribution, history notes and reasons, and per-field activity (../attribution.ts,
+// ../activity.ts): merged into the main catalogs by ../i18n.ts.
+import type { Catalog } from '../i18n'
+
+const catalog: Catalog = {
+  'attribution.you': 'you',
+  'history.note': 'Note: “{note}”',
+  'history.rejected_proposal': 'Proposal by {name}, rejected',
+  'history.rejected_proposal_you': 'Your proposal, rejected',
+  'history.rejected_proposal_someone': 'A proposal, rejected',
+  'history.reason': 'Reason: “{reason}”',
+  'history.no_reason': 'No reason given',
+  'activity.open': 'Activity',
+  'activity.open_label': 'Activity of {field}',
+  'activity.title': 'Activity: {field}',
+  'activity.close': 'Close activity',
+  'activity.loading': 'Loading activity…',
+  'activity.failed': 'The activity could not be loaded.',
+  'activity.retry': 'Try again',
+  'activity.empty': 'Nobody has changed this field since the offer was sent.',
+  'activity.source': 'From the proposals and versions of this offer, newest first.',
+  'activity.you': 'You',
+  'activity.someone': 'Someone',
+  'activity.draft': 'In the draft, not yet proposed',
+  'activity.draft_by': 'Changed by {names}',
+  'activity.proposed': 'Proposed',
+  'activity.sent': 'Sent the offer',
+  'activity.reverted': 'Loaded version {version} into the draft',
+  'activity.from_to': '{from} → {to}',
+  'activity.accepted': 'Accepted by {name}: version {version}',
+  'activity.rejected': 'Rejected by {name}',
+  'activity.countered': 'Countered by {name}',
+  'activity.declined': 'Declined by {name}',
+  'activity.rejected_reason': 'Rejected by {name}: “{reason}”',
+  'activity.withdrawn': 'Withdrawn',
+  'activity.closed': 'Closed with the offer',
+  'activity.pending': 'Waiting for an answer',
+  'activity.note': 'Note: “{note}”',
+  'activity.milestones': { one: '{n} milestone, {total}', other: '{n} milestones, {total}' },
+  'activity.no_milestones': 'no milestones'
+}
+export default catalog

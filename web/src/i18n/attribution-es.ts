@@ -1,0 +1,42 @@
+// Attribution, history notes and reasons, and per-field activity (../attribution.ts,
+// ../activity.ts): merged into the main catalogs by ../i18n.ts.
+import type { Catalog } from '../i18n'
+
+const catalog: Catalog = {
+  'attribution.you': 'usted',
+  'history.note': 'Nota: «{note}»',
+  'history.rejected_proposal': 'Propuesta de {name}, rechazada',
+  'history.rejected_proposal_you': 'Su propuesta, rechazada',
+  'history.rejected_proposal_someone': 'Una propuesta, rechazada',
+  'history.reason': 'Motivo: «{reason}»',
+  'history.no_reason': 'Sin motivo indicado',
+  'activity.open': 'Actividad',
+  'activity.open_label': 'Actividad de {field}',
+  'activity.title': 'Actividad: {field}',
+  'activity.close': 'Cerrar actividad',
+  'activity.loading': 'Cargando actividad…',
+  'activity.failed': 'No se pudo cargar la actividad.',
+  'activity.retry': 'Reintentar',
+  'activity.empty': 'Nadie ha cambiado este campo desde que se envió la oferta.',
+  'activity.source': 'A partir de las propuestas y versiones de esta oferta, las más recientes primero.',
+  'activity.you': 'Usted',
+  'activity.someone': 'Alguien',
+  'activity.draft': 'En el borrador, aún sin proponer',
+  'activity.draft_by': 'Cambiado por {names}',
+  'activity.proposed': 'Propuesto',
+  'activity.sent': 'Envió la oferta',
+  'activity.reverted': 'Cargó la versión {version} en el borrador',
+  'activity.from_to': '{from} → {to}',
+  'activity.accepted': 'Aceptado por {name}: versión {version}',
+  'activity.rejected': 'Rechazado por {name}',
+  'activity.countered': 'Contrapropuesta de {name}',
+  'activity.declined': 'Rechazado por {name}',
+  'activity.rejected_reason': 'Rechazado por {name}: «{reason}»',
+  'activity.withdrawn': 'Retirado',
+  'activity.closed': 'Cerrado con la oferta',
+  'activity.pending': 'Esperando respuesta',
+  'activity.note': 'Nota: «{note}»',
+  'activity.milestones': { one: '{n} hito, {total}', other: '{n} hitos, {total}' },
+  'activity.no_milestones': 'sin hitos'
+}
+export default catalog
