@@ -89,7 +89,7 @@ def test_same_stream_in_both_rooms_and_accept_waits_for_it(
         expect(room.explanation.locator(".neg-explain-text")).not_to_be_empty()
         expect(room.explanation.locator(".neg-attrib")).to_have_text("Writing…")
     expect(accept).to_be_disabled()
-    expect(client.panel.locator(".neg-hint")).to_have_text(
+    expect(client.panel.locator("#neg-accept-hint")).to_have_text(
         "Accept unlocks when the explanation is finished."
     )
     client.shot(client.panel, str(artifacts / "proposal-streaming-desktop.png"))
@@ -108,7 +108,7 @@ def test_same_stream_in_both_rooms_and_accept_waits_for_it(
     # Released a checked sentence at a time: several steps, each a prefix of the whole.
     assert len(seen_client) >= 3 and all(TEXT.startswith(t) for t in seen_client), seen_client
     expect(accept).to_be_enabled()
-    expect(client.panel.locator(".neg-hint")).to_be_hidden()
+    expect(client.panel.locator("#neg-accept-hint")).to_be_hidden()
 
     # The off-platform request in the note is flagged to the client only.
     flag = client.panel.locator('.flag[data-code="off_platform_contact"]')
