@@ -17,7 +17,6 @@ writes it, with the date and the sizes, to ``--out``.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Iterable
@@ -29,19 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from server.explain.flags import SIGNALS, scan_text  # noqa: E402
+from tests.support.risk_texts import CORPUS_PATH, HOLDOUT_PATH, LANGS, Item, load  # noqa: E402
 
-LANGS = ("en", "de", "es")
 #: Severities that count as "this text was flagged" for scam detection (info does not).
 ALERTING = ("warning", "danger")
-
-
-@dataclass(frozen=True)
-class Item:
-    id: str
-    lang: str
-    label: str
-    signals: frozenset[str]
-    text: str
 
 
 @dataclass
@@ -72,19 +62,6 @@ class Counts:
         self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
         self.ids += other.ids
         return self
-
-
-def load(path: Path) -> list[Item]:
-    items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        if row["lang"] not in LANGS or row["label"] not in ("scam", "ordinary"):
-            raise SystemExit(f"{path}:{n}: bad lang or label")
-        items.append(Item(row["id"], row["lang"], row["label"], frozenset(row["signals"]),
-                          row["text"]))
-    return items
 
 
 def run(items: Iterable[Item]) -> list[Result]:
@@ -238,8 +215,8 @@ def _danger_codes() -> frozenset[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--corpus", type=Path, default=ROOT / "tests/data/risk_corpus.jsonl")
-    parser.add_argument("--holdout", type=Path, default=ROOT / "tests/data/risk_holdout.jsonl",
+    parser.add_argument("--corpus", type=Path, default=CORPUS_PATH)
+    parser.add_argument("--holdout", type=Path, default=HOLDOUT_PATH,
                         help="the held-out set, reported apart ('' for none)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/RISK.md")
     parser.add_argument("--only", default="", help="only texts whose id contains this")

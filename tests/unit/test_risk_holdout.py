@@ -9,20 +9,16 @@ allowed. ``make bench-risk`` shows the texts behind every error.
 
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from server.explain import signals_common
-from server.explain.flags import SEVERITIES, SIGNALS, detect_flags, scan_text
+from server.explain.flags import SEVERITIES, detect_flags, scan_text
 from server.offers.limits import Limits
 from server.offers.terms import Terms
+from tests.support.risk_texts import HOLDOUT_PATH, Item, assert_fast_path_agrees, load
 
-HOLDOUT_PATH = Path(__file__).parent.parent / "data" / "risk_holdout.jsonl"
 LANGS = ("en", "de", "es")
 ALERTING = ("warning", "danger")
 TODAY = date(2026, 11, 20)
@@ -41,26 +37,7 @@ PER_SIGNAL_RECALL_MIN = 0.80
 ORDINARY_WARNINGS_MAX = 2
 
 
-@dataclass(frozen=True)
-class Item:
-    id: str
-    lang: str
-    label: str
-    signals: frozenset[str]
-    text: str
-
-
-def _load() -> list[Item]:
-    items = []
-    for line in HOLDOUT_PATH.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            items.append(Item(row["id"], row["lang"], row["label"], frozenset(row["signals"]),
-                              row["text"]))
-    return items
-
-
-HOLDOUT = _load()
+HOLDOUT = load(HOLDOUT_PATH)
 SCAMS = [i for i in HOLDOUT if i.label == "scam"]
 ORDINARY = [i for i in HOLDOUT if i.label == "ordinary"]
 #: Every text's flags, as {code: severity}.
@@ -140,20 +117,10 @@ def test_evidence_is_quoted_from_the_text(item: Item) -> None:
 # --- the fast path and the cost, on these texts too ---------------------------------------------
 
 
-def _same(text: str) -> None:
-    folded = signals_common.fold(text)
-    for signal in SIGNALS:
-        plain = signal.pattern.search(text)
-        fast = signal.alternatives.search(text, folded)
-        assert (plain and (plain.start(), plain.group(0))) == (
-            fast and (fast.start(), fast.group(0))
-        ), (signal.code, text[:80])
-
-
 @pytest.mark.parametrize("item", HOLDOUT[::5], ids=[i.id for i in HOLDOUT[::5]])
 def test_fast_path_finds_what_the_plain_pattern_finds(item: Item) -> None:
     for variant in (item.text, item.text.upper(), item.text.swapcase()):
-        _same(variant)
+        assert_fast_path_agrees(variant)
 
 
 def test_held_out_near_misses_of_the_maximum_length_complete() -> None:
@@ -166,4 +133,4 @@ def test_held_out_near_misses_of_the_maximum_length_complete() -> None:
     found = scan_text(text)
     assert time.perf_counter() - started < 10
     assert all(evidence in _one_line(text) for *_, evidence in found)
-    _same(text)
+    assert_fast_path_agrees(text)
