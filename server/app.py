@@ -38,7 +38,9 @@ from server.http.errors import (
     internal_error_handler,
 )
 from server.http.front import front_door_class
+from server.http.openapi import openapi_json
 from server.http.pages import offer_page
+from server.http.reference import reference_css, reference_page
 from server.http.security import SecurityHeaders
 from server.http.services import Services
 from server.http.socket import offer_socket_class
@@ -155,6 +157,9 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
         *messages.routes,
         *assist.routes,
         Route("/offers/{offer_id}", offer_page),
+        Route("/openapi.json", openapi_json),
+        Route("/docs/api", reference_page),
+        Route("/docs/api.css", reference_css),
         Mount("/assets", StaticFiles(directory=config.web_dir, check_dir=False), name="assets"),
     ]
     app = Starlette(
