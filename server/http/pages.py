@@ -1,13 +1,17 @@
 """The browser app: the offer page shell and its built assets (web/dist).
 
 The page's URL carries the participant's token: the security middleware (``security.py``) marks
-it never to be cached nor sent as a referrer, and gives it its Content-Security-Policy.
+it never to be cached nor sent as a referrer, and gives it its Content-Security-Policy. The page
+carries the origins allowed to frame it (the CSP's ``frame-ancestors``) in
+``<html data-embed-origins>``: the only ones its embedding API (web/src/embed.ts) talks to.
 """
 
 from __future__ import annotations
 
+import html
+
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from server.http.services import Services
 
@@ -20,4 +24,8 @@ async def offer_page(request: Request) -> Response:
     index = services.config.web_dir / "index.html"
     if not index.exists():
         return HTMLResponse(_NOT_BUILT, status_code=503)
-    return FileResponse(index)
+    # The same sources as the CSP's frame-ancestors (an IPv6 literal is left out there too).
+    origins = " ".join(a for a in services.config.ancestors() if "[" not in a)
+    page = index.read_text(encoding="utf-8").replace(
+        "<html ", f'<html data-embed-origins="{html.escape(origins, quote=True)}" ', 1)
+    return HTMLResponse(page)

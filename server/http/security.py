@@ -20,6 +20,9 @@ Header = tuple[bytes, bytes]
 _EVERY: list[Header] = [(b"x-content-type-options", b"nosniff"),
                         (b"referrer-policy", b"no-referrer")]
 _NO_STORE: list[Header] = [*_EVERY, (b"cache-control", b"no-store")]
+#: The embedding helper (``/assets/offer-room-embed*.js``) is imported as an ES module by the
+#: marketplace's pages, on other origins: a cross-origin module script needs CORS. Public code.
+_SHARED: list[Header] = [*_EVERY, (b"access-control-allow-origin", b"*")]
 #: A Host header fit to be named in the policy (a name or IPv4 address and a port), so a forged
 #: Host cannot add directives of its own. CSP source expressions have no IPv6 literals.
 _HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(?::[0-9]{1,5})?")
@@ -60,6 +63,8 @@ class SecurityHeaders:
             host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), None)
             policy = room_page_policy(self.ancestors, host)
             extra = [*_NO_STORE, (b"content-security-policy", policy)]
+        elif path.startswith("/assets/offer-room-embed"):
+            extra = _SHARED
         else:
             extra = _EVERY
 

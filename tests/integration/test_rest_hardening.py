@@ -313,6 +313,9 @@ def test_the_allowed_origins_are_the_configured_ones(market_server: ServerProces
         page = http.get(f"/offers/{offer['id']}", params={"token": token})
     assert re.search(r"frame-ancestors 'self' https://app\.market\.example:8443 "
                      r"https://market\.example(;|$)", page.headers["content-security-policy"])
+    # The page knows the same origins: the only ones its embedding API talks to (embed.ts).
+    assert ('data-embed-origins="\'self\' https://app.market.example:8443 '
+            'https://market.example"') in page.text.replace("&#x27;", "'")
 
 
 # --- security headers ---------------------------------------------------------------------------
@@ -342,6 +345,14 @@ def test_the_room_page_carries_its_policy_and_is_never_cached(server: ServerProc
     assert "[" not in page.headers["content-security-policy"]
     assert policy["base-uri"] == "'none'" and policy["object-src"] == "'none'"
     assert policy["form-action"] == "'self'"
+
+
+def test_the_embedding_helper_may_be_imported_from_other_origins(server: ServerProcess) -> None:
+    with _anon(server) as http:
+        helper = http.get("/assets/offer-room-embed.js")
+        app = http.get("/assets/app.js")
+    assert helper.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-origin" not in app.headers
 
 
 def test_a_forged_host_cannot_write_into_the_policy(server: ServerProcess) -> None:

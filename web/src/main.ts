@@ -12,11 +12,12 @@ import { Conversation } from './conversation'
 import { bindTextarea } from './description'
 import { OfferDoc } from './doc'
 import { h, liveText, setText, toggleClass, tr } from './dom'
+import { startEmbed } from './embed'
 import { FieldRegistry, setDisabled, showLockNote } from './fields'
 import { formatInteger, formatList } from './format'
 import { TermsForm, makeField } from './form'
 import { Header } from './header'
-import { lang, onLangChange, t } from './i18n'
+import { LANGS, type Lang, lang, onLangChange, setLang, t } from './i18n'
 import { Highlights, changedFields } from './highlights'
 import { HistoryPanel } from './history'
 import { Locks } from './locks'
@@ -159,6 +160,7 @@ function start (root: HTMLElement): void {
   // The language switch: the server explains in the new language from now on; everything redraws.
   onLangChange((next) => {
     conn.setLanguage(next)
+    header.language.value = next // the switch follows a change made elsewhere (the host's set_language)
     if (reminder !== null) header.rewordReminder(noticeText(reminder, noticeContext))
     invalidate()
   })
@@ -166,6 +168,16 @@ function start (root: HTMLElement): void {
     history.card.scrollIntoView({ behavior: 'smooth', block: 'start' })
     history.card.focus({ preventScroll: true })
   }
+  // Inside a marketplace's page: its theme, and events to and commands from it (embed.ts).
+  const embed = startEmbed({
+    focusField: (name) => {
+      const control = fields.get(name)?.controls().find((c) => !c.disabled)
+      control?.scrollIntoView({ block: 'center' })
+      control?.focus()
+    },
+    openHistory: showHistory,
+    setLanguage: (l) => { if ((LANGS as readonly string[]).includes(l)) setLang(l as Lang) }
+  })
 
   const textarea = h('textarea', { id: 'f-description', name: 'description', rows: '9', maxlength: String(DESCRIPTION_MAX), placeholder: tr('scope.placeholder') })
   const counter = h('span', { class: 'card-note' })
@@ -274,6 +286,7 @@ function start (root: HTMLElement): void {
     return null
   }
   conn.onApp((msg) => {
+    if (msg.type === 'explain_done') embed?.explanationDone(String(msg.proposal_id))
     if (commands.handle(msg) || thread.handle(msg as unknown as { type: string, [k: string]: unknown }) || explanations.handle(msg as unknown as Record<string, unknown> & { type: string }) || assistant.handle(msg as unknown as { type: string, [k: string]: unknown })) {
       invalidate()
       return
@@ -409,6 +422,7 @@ function start (root: HTMLElement): void {
     history.render(changes.length)
     convo.render()
     markers.render(thread.openQuestions())
+    embed?.update({ ready: ready(), role: user?.role ?? null, state: conn.state, proposal: proposal === null ? null : { id: proposal.id, by: proposal.by?.role ?? null, byId: proposal.by?.id ?? null }, myId: user?.id ?? null, version: meta.version, status, unread: thread.unread })
     const len = od.description.length
     setText(counter, `${formatInteger(len)} / ${formatInteger(DESCRIPTION_MAX)}`)
 
