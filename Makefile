@@ -10,7 +10,7 @@ STAMPS := .stamps
 WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/index.html web/app.css web/build.mjs
 APT := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
 
-.PHONY: help install install-test run demo test test-unit test-integration test-e2e lint bench \
+.PHONY: help install install-test run example demo test test-unit test-integration test-e2e lint bench \
 	bench-smoke bench-risk fuzz attacks wire-types clean
 
 help: ## list the targets
@@ -60,11 +60,14 @@ install-test: install $(STAMPS)/system ## install + Chromium, redis-server, Post
 run: install ## start the server on SQLite in ./data and print a client and a freelancer link
 	$(VENV)/bin/offer-room serve --host $(HOST) --port $(PORT) --data-dir ./data --demo
 
+example: install ## the sample marketplace (examples/marketplace/) embedding offer-room, with webhooks
+	$(PY) examples/marketplace/run.py
+
 demo: install ## create the demo offer (if needed) and print its links
 	$(VENV)/bin/offer-room demo --data-dir ./data --base-url http://$(HOST):$(PORT)
 
 lint: install ## ruff + mypy (strict)
-	$(VENV)/bin/ruff check server tests e2e bench
+	$(VENV)/bin/ruff check server tests e2e bench examples
 	$(VENV)/bin/mypy
 	cd bench && ../$(VENV)/bin/mypy --config-file ../pyproject.toml -p hostile
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Frame, Page
 
 AXE_JS = Path(__file__).resolve().parent.parent / "web" / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def violations(page: Page) -> list[str]:
-    """Each violation as "rule (impact): up to four offending selectors"; [] when clean."""
+def violations(page: Page | Frame) -> list[str]:
+    """Each violation as "rule (impact): up to four offending selectors"; [] when clean (a page,
+    or an embedded room's frame)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_JS.read_text())  # `make install` installs it (web/package.json)
     found: list[str] = page.evaluate(

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from axe import AXE_JS, violations
+from axe import violations
 from conftest import DESKTOP, PHONE, OpenRoom, start_server
 from harness import ServerProcess
 from playwright.sync_api import Browser, Frame, FrameLocator, Page, expect
@@ -109,17 +109,6 @@ def _wait_event(page: Page, kind: str, **match: Any) -> dict[str, Any]:
     return next(e for e in _events(page, kind) if all(e.get(k) == v for k, v in match.items()))
 
 
-def _axe(frame: Frame) -> list[str]:
-    if not frame.evaluate("() => typeof window.axe !== 'undefined'"):
-        frame.evaluate(AXE_JS.read_text())
-    found: list[str] = frame.evaluate(
-        """async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
-          .map((v) => `${v.id} (${v.impact}): ` +
-            v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(', '))"""
-    )
-    return found
-
-
 def _host(browser: Browser, port: int, room_link: str, base_url: str) -> Page:
     ctx = browser.new_context(viewport=DESKTOP, locale="en-US")
     page = ctx.new_page()
@@ -213,7 +202,7 @@ def test_embedded_room_talks_to_its_host_only(
     assert styles["onAccent"] == "#0b0d12"  # with dark ink on it
     client.evaluate("() => window.scrollTo(0, 0)")
     client.screenshot(path=str(artifacts / "embed-dark.png"))
-    assert _axe(frame) == []
+    assert violations(frame) == []
 
     # The freelancer accepts the offer: both hosts hear it is agreed.
     f_panel = f_room.locator(".card-negotiation")
@@ -232,7 +221,7 @@ def test_embedded_room_talks_to_its_host_only(
     assert accent != "#7fd1ff"  # too light for white text: darkened
     freelancer.evaluate("() => window.scrollTo(0, 0)")
     freelancer.screenshot(path=str(artifacts / "embed-light.png"))
-    assert _axe(f_frame) == []
+    assert violations(f_frame) == []
     for page in (client, freelancer):
         page.context.close()
 
