@@ -40,6 +40,7 @@ $(STAMPS)/system:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then $(APT) update -qq && $(APT) install -y -qq $$missing; fi
 	@touch $@
@@ -71,7 +72,7 @@ lint: install ## ruff + mypy (strict)
 	$(VENV)/bin/mypy
 	cd bench && ../$(VENV)/bin/mypy --config-file ../pyproject.toml -p hostile
 
-test-unit: install ## unit tests and property tests with a small budget (Python and web)
+test-unit: install-test ## unit tests and property tests with a small budget (Python and web)
 	$(VENV)/bin/pytest -q tests/unit tests/fuzz
 	cd web && npm test --silent
 
