@@ -1,5 +1,5 @@
 """Precision and recall of the risk flags on the labelled corpus and on the held-out set
-(docs/DOMAIN.md, "Risk flags").
+(docs/RULES.md, "Risk flags").
 
     .venv/bin/python bench/risk_corpus.py [--corpus tests/data/risk_corpus.jsonl]
                                           [--holdout tests/data/risk_holdout.jsonl]
@@ -114,7 +114,7 @@ CORPUS_NOTE = (
 #: How the held-out set was written, above its tables: the figures are only worth what this says.
 HOLDOUT_NOTE = (
     "Written *before* its writer read any pattern (only the signal definitions in "
-    "docs/DOMAIN.md, \"Risk flags\"), as parties write on a freelance marketplace: messages, offer "
+    "docs/RULES.md, \"Risk flags\"), as parties write on a freelance marketplace: messages, offer "
     "descriptions, milestone titles and notes in English, German and Spanish, casual and formal, "
     "with typos; scams for every signal, many asking indirectly (\"the onboarding kit is $75, "
     "payable before your first task\"), and ordinary texts that use the same words in benign "

@@ -1,4 +1,4 @@
-"""The languages the server writes in, and figures formatted for each (docs/DOMAIN.md, "Languages").
+"""The languages the server writes in, and figures formatted for each (docs/RULES.md, "Languages").
 
 Every party reads explanations, offer-check prompts, suggestions and risk flags in their own
 language, written from the same facts. English keeps the formats of ``offers.money`` (``$4,500.00``,

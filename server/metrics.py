@@ -3,7 +3,7 @@
 One ``Metrics`` per node (``create_app``), each with a registry of its own, so several nodes (or
 test apps) in one process never share a counter. Everything is counted by the node that saw it:
 in a cluster, sum over nodes (``sum(rate(offer_room_room_events_total[5m]))``); nothing here is
-recomputed from the store at scrape time. The outcome figures of docs/DOMAIN.md ("Metrics") are
+recomputed from the store at scrape time. The outcome figures of docs/RULES.md ("Metrics") are
 derived in PromQL from these, e.g. the acceptance rate as
 ``sum(offer_room_offers_closed_total{status="agreed"}) / sum(offer_room_offers_created_total)``.
 """

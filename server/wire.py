@@ -344,7 +344,7 @@ class Notice(_Msg, tag="notice"):
 class FieldProblem(msgspec.Struct, frozen=True):
     field: str
     message: str
-    #: What is wrong, for a client to word itself (docs/DOMAIN.md, "Policy at proposal time").
+    #: What is wrong, for a client to word itself (docs/RULES.md, "Policy at proposal time").
     code: str | None = None
     #: Its figures: ``min`` (minor units), ``total`` and ``price`` for a sum, ``from``/``to``.
     params: dict[str, int | str] | None = None
@@ -411,7 +411,7 @@ class ExplainDone(_Msg, tag="explain_done"):
 
 
 class CheckItem(msgspec.Struct, frozen=True, omit_defaults=True):
-    """Something a complete offer still lacks (docs/DOMAIN.md, "Offer check")."""
+    """Something a complete offer still lacks (docs/RULES.md, "Offer check")."""
 
     #: Stable rule id: "no_deliverables", "no_acceptance_criteria", "fixed_no_milestones", …
     code: str

@@ -1,4 +1,4 @@
-"""The offer check: what a complete offer still lacks (docs/DOMAIN.md, "Offer check").
+"""The offer check: what a complete offer still lacks (docs/RULES.md, "Offer check").
 
 The room runs this on every draft change (debounced) and shows each finding to the party who can
 supply what is missing, with a question the other party can send in one click. Two steps, both

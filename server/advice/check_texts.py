@@ -1,4 +1,4 @@
-"""The offer check's wording in English, German and Spanish (docs/DOMAIN.md, "Offer check").
+"""The offer check's wording in English, German and Spanish (docs/RULES.md, "Offer check").
 
 Each finding becomes a prompt for the party who can supply what is missing (``text``) and a
 one-sentence question the other party can send (``question``). Every figure comes from the

@@ -1,4 +1,4 @@
-"""A middle ground between the two parties' positions (docs/DOMAIN.md, "Middle ground").
+"""A middle ground between the two parties' positions (docs/RULES.md, "Middle ground").
 
 Pure and deterministic: ``positions`` reads each party's latest position from the negotiation's
 history, ``suggest`` proposes per field a figure between the two (or a structural alternative:

@@ -1,4 +1,4 @@
-"""The assistant in the room (docs/DOMAIN.md, "The assistant").
+"""The assistant in the room (docs/RULES.md, "The assistant").
 
 - **Advice**: whenever the draft changes (an edit here or on another node, a commit), the offer
   check (``advice.check``) and the risk flags of the draft's own text are computed once per burst,

@@ -1,4 +1,4 @@
-"""What may be said in an offer's thread: pure checks, no I/O (docs/DOMAIN.md, "The thread").
+"""What may be said in an offer's thread: pure checks, no I/O (docs/RULES.md, "The thread").
 
 Messages are plain text, never HTML: the browser renders them as text and turns only http(s)
 links into links. A body is trimmed, must not be empty, fits ``message_chars`` characters, and

@@ -1,4 +1,4 @@
-"""The Anthropic explainer: the Messages streaming API, fed the facts only (docs/DOMAIN.md).
+"""The Anthropic explainer: the Messages streaming API, fed the facts only (docs/RULES.md).
 
 One request per reader language (``stream(facts, note, lang)``): the prompt asks for that language
 and gives every figure in its formats (``prompt.py``).

@@ -1,4 +1,4 @@
-"""The Explainer protocol: facts in, streamed prose out (docs/DOMAIN.md, "Explanations").
+"""The Explainer protocol: facts in, streamed prose out (docs/RULES.md, "Explanations").
 
 An explainer sees only the facts, the proposer's note and the language to write in; it never sees
 who is reading, so both parties get the same content, each in their own language.

@@ -1,4 +1,4 @@
-"""Facts about a proposed change, computed before any text is written (docs/DOMAIN.md).
+"""Facts about a proposed change, computed before any text is written (docs/RULES.md).
 
 Every explainer works from these and nothing else, and the grounding check accepts a figure in an
 explanation only if it is one of them. Money stays in minor units with its currency; dates are ISO

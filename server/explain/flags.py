@@ -1,4 +1,4 @@
-"""Risk flags: scam signals and anomalies in proposed terms (docs/DOMAIN.md, "Risk flags").
+"""Risk flags: scam signals and anomalies in proposed terms (docs/RULES.md, "Risk flags").
 
 Flags inform, they never block: each carries the matched evidence, a plain sentence in every
 language and the party it is shown to. Patterns look for a *request* ("pay you via PayPal", "send

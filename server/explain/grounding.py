@@ -1,4 +1,4 @@
-"""The grounding check: every figure in an explanation must be one of the facts (docs/DOMAIN.md).
+"""The grounding check: every figure in an explanation must be one of the facts (docs/RULES.md).
 
 Text and facts go through the same reader, which turns each amount, percentage, date and number
 into a normalised key (``money:$:4500``, ``pct:12.5``, ``date:2026-12-01``, ``num:7``), so

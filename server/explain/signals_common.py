@@ -1,4 +1,4 @@
-r"""Pieces of the risk signals that every language shares (docs/DOMAIN.md, "Risk flags").
+r"""Pieces of the risk signals that every language shares (docs/RULES.md, "Risk flags").
 
 Names of apps, wallets and coins are the same in English, German and Spanish, and so are phone
 numbers, e-mail addresses and chat links; those patterns live here, once, and ``flags`` adds them

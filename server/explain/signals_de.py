@@ -1,4 +1,4 @@
-"""German risk signals: what a scam asks for, in German (docs/DOMAIN.md, "Risk flags").
+"""German risk signals: what a scam asks for, in German (docs/RULES.md, "Risk flags").
 
 As in English, a pattern looks for a *request*: a du- or Sie-imperative starting a clause
 ("Überweise die Kaution", "Schicken Sie mir eine Kopie Ihres Personalausweises"), "bitte", a modal

@@ -1,4 +1,4 @@
-"""English risk signals: what a scam asks for, in English (docs/DOMAIN.md, "Risk flags").
+"""English risk signals: what a scam asks for, in English (docs/RULES.md, "Risk flags").
 
 Each pattern looks for a *request* put to the reader ("pay you via PayPal", "send me your SSN",
 "pay the training fee"), never a topic, because ordinary jobs are about these topics all the time:

@@ -1,4 +1,4 @@
-"""Spanish risk signals: what a scam asks for, in Spanish (docs/DOMAIN.md, "Risk flags").
+"""Spanish risk signals: what a scam asks for, in Spanish (docs/RULES.md, "Risk flags").
 
 As in English, a pattern looks for a *request*: an imperative with an enclitic pronoun
 ("envíame", "devuélveme", "agrégame"), which only a request has; a bare imperative starting a

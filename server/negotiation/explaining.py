@@ -1,4 +1,4 @@
-"""Streams the explanation of a pending proposal to everyone in its room (docs/DOMAIN.md).
+"""Streams the explanation of a pending proposal to everyone in its room (docs/RULES.md).
 
 Facts first: the diff and derived figures are computed here, deterministically; the explainer only
 turns them into prose. Each party reads it in their own language (``Connection.lang``): one stream

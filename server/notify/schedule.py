@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from server.store.base import OfferRecord, Reminder
 
-#: When each expiry reminder comes due, before the offer expires (docs/DOMAIN.md).
+#: When each expiry reminder comes due, before the offer expires (docs/RULES.md).
 EXPIRY_REMINDERS: tuple[tuple[str, timedelta], ...] = (
     ("expires_72h", timedelta(hours=72)),
     ("expires_24h", timedelta(hours=24)),

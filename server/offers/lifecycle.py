@@ -1,4 +1,4 @@
-"""The offer state machine (docs/DOMAIN.md, "Lifecycle"), as pure decisions.
+"""The offer state machine (docs/RULES.md, "Lifecycle"), as pure decisions.
 
 ``decide`` answers "may this actor do this now, and what happens if so?" from a snapshot of the
 offer. It performs nothing: the negotiation layer applies a ``Transition`` inside its store
@@ -113,7 +113,7 @@ _RESULT: dict[Action, tuple[Status, str, PendingEffect, bool]] = {
     Action.REJECT: ("open", "proposal_rejected", "clear", False),
     Action.WITHDRAW_PROPOSAL: ("open", "proposal_withdrawn", "clear", False),
     Action.REVERT: ("open", "reverted", "keep", False),
-    # The original stays acceptable while a change request is pending (docs/DOMAIN.md,
+    # The original stays acceptable while a change request is pending (docs/RULES.md,
     # "Negotiation"); accepting the offer closes that request.
     Action.ACCEPT_OFFER: ("agreed", "offer_accepted", "clear", False),
     Action.WITHDRAW_OFFER: ("withdrawn", "offer_withdrawn", "clear", False),

@@ -1,4 +1,4 @@
-"""Per-change decisions on a proposal (docs/DOMAIN.md, "Negotiation": partial decisions).
+"""Per-change decisions on a proposal (docs/RULES.md, "Negotiation": partial decisions).
 
 A proposal is a set of *changes* against the committed terms, at the diff's granularity
 (``server.offers.diff``): each scalar field, the description, and each milestone row (added,

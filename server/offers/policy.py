@@ -1,4 +1,4 @@
-"""Policy checks a draft must pass to be proposed (docs/DOMAIN.md, "Policy at proposal time").
+"""Policy checks a draft must pass to be proposed (docs/RULES.md, "Policy at proposal time").
 
 The guard (``checks.py``) keeps every live edit well-typed; these rules are about a whole offer and
 only bind when a party proposes: the fields the contract type needs, platform minimums, milestone

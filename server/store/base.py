@@ -136,7 +136,7 @@ class ProposalRecord(msgspec.Struct, frozen=True):
 
 
 #: Audit events shown in the thread as system entries: the negotiation's steps and the offer's
-#: fate (docs/DOMAIN.md, "The thread").
+#: fate (docs/RULES.md, "The thread").
 TIMELINE_EVENTS = frozenset({
     "proposed", "proposal_accepted", "proposal_rejected", "proposal_withdrawn", "reverted",
     "proposal_decided", "offer_accepted", "offer_withdrawn", "offer_declined", "offer_expired",
@@ -243,7 +243,7 @@ class NotificationItem(msgspec.Struct, frozen=True):
 
 
 class Digest(msgspec.Struct, frozen=True):
-    """What is queued for one party of one offer while they are away (docs/DOMAIN.md,
+    """What is queued for one party of one offer while they are away (docs/RULES.md,
     "Notifications"): sent as one ``notification`` webhook event, and as one e-mail."""
 
     id: int
@@ -430,7 +430,7 @@ class Store(Protocol):
 
     async def list_events(self, offer_id: str) -> list[EventRecord]: ...
 
-    # negotiation (docs/DOMAIN.md, "Negotiation")
+    # negotiation (docs/RULES.md, "Negotiation")
     async def commit(
         self, offer_id: str, expect: Expect, write: Write, *, outbox: bool = False
     ) -> list[EventRecord]:

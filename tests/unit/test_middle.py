@@ -1,4 +1,4 @@
-"""The middle ground (server/advice/middle.py, docs/DOMAIN.md, "Middle ground"): golden suggestions
+"""The middle ground (server/advice/middle.py, docs/RULES.md, "Middle ground"): golden suggestions
 in every language, positions over realistic histories, the history read back from a real SQLite
 store, and properties: every "between" figure lies between the two positions, the values depend
 on the positions alone (not the asker, the language, the history's construction order or who is

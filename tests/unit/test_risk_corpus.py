@@ -1,5 +1,5 @@
 """The labelled risk corpus (tests/data/risk_corpus.jsonl) against the risk flags, and the scanner's
-exactness and cost on hostile text (docs/DOMAIN.md, "Risk flags")."""
+exactness and cost on hostile text (docs/RULES.md, "Risk flags")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The held-out risk set (tests/data/risk_holdout.jsonl) against the risk flags: floors that keep
-what the patterns reached on it from silently regressing (docs/DOMAIN.md, "Risk flags").
+what the patterns reached on it from silently regressing (docs/RULES.md, "Risk flags").
 
 The set was written without looking at the patterns (``bench/risk_corpus.py`` says how), then the
 patterns were generalised on it; so unlike the corpus, not every text has to pass on its own: the

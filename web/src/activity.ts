@@ -1,5 +1,5 @@
 // A field's activity: who changed it, when, from what to what, and what became of it. Derived from
-// what the server already keeps (docs/DOMAIN.md, "Negotiation"): every proposal's terms against the
+// what the server already keeps (docs/RULES.md, "Negotiation"): every proposal's terms against the
 // version it was made on (GET …/proposals, …/versions), the reverts in the audit log (…/events),
 // and who changed it in the draft since the agreed version (the changed_by root). Nothing extra is
 // written per edit. One button per field opens it as a small non-modal panel (Escape closes it).

@@ -1,4 +1,4 @@
-// The assistant in the room (docs/PROTOCOL.md, "App messages"; docs/DOMAIN.md, "The assistant"):
+// The assistant in the room (docs/PROTOCOL.md, "App messages"; docs/RULES.md, "The assistant"):
 // a card after the terms with the offer check ("What this offer still lacks") and the draft's
 // private risk flags, a small card beside the negotiation with "Suggest a middle ground" (its
 // answer in a dialog), and "Report" beside the parties in the header.

@@ -1,4 +1,4 @@
-// Answering a proposal change by change (docs/DOMAIN.md, "Negotiation": partial decisions;
+// Answering a proposal change by change (docs/RULES.md, "Negotiation": partial decisions;
 // docs/PROTOCOL.md, `decide`). In the proposal drawer the receiving party picks, for each change,
 // Accept, Counter (with their own value, typed like the field itself) or Decline, and sends it
 // all as one command: the accepted changes become the next version at once, the countered ones a

@@ -1,4 +1,4 @@
-// Version history (docs/DOMAIN.md, "What people expect"): every agreed version with who proposed
+// Version history (docs/RULES.md, "What people expect"): every agreed version with who proposed
 // and who accepted it, a side-by-side comparison of any two, and "load version N into the draft",
 // which only changes the draft — it becomes the agreed terms once proposed and accepted, never
 // silently.

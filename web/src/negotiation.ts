@@ -1,4 +1,4 @@
-// The negotiation panel (docs/DOMAIN.md, "Negotiation"; docs/ARCHITECTURE.md, "The web app"):
+// The negotiation panel (docs/RULES.md, "Negotiation"; docs/ARCHITECTURE.md, "The web app"):
 // propose the draft, answer a proposal, read its streamed explanation and private risk flags, and
 // accept, decline or withdraw the offer. Whose turn it is is always stated in words.
 

@@ -1,4 +1,4 @@
-// The proposal drawer's content (docs/DOMAIN.md, "Negotiation", "Explanations"): who proposed
+// The proposal drawer's content (docs/RULES.md, "Negotiation", "Explanations"): who proposed
 // what — every change old → new in
 // the viewer's locale — the note, the explanation as it streams (the same words to both parties),
 // its attribution, and the risk flags only this reader receives.

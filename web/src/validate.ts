@@ -1,6 +1,6 @@
 // What a draft must meet to be proposed, checked in the browser as it is edited: the same rules,
 // in the same order and with the same codes, as the server's `check_proposal`
-// (server/offers/policy.py; docs/DOMAIN.md, "Policy at proposal time"), so a problem shows at its
+// (server/offers/policy.py; docs/RULES.md, "Policy at proposal time"), so a problem shows at its
 // field the moment the draft breaks it and Propose lists every one. tests/data/policy_cases.json
 // holds cases both implementations must answer alike (tests/unit/test_policy_cases.py, web
 // test/validate.test.mjs). The limits come from the server (`hello.limits`).

@@ -34,7 +34,7 @@ export interface LockEntry {
 export interface FieldProblem {
   field: string
   message: string
-  /** What is wrong, for a client to word itself (docs/DOMAIN.md, "Policy at proposal time"). */
+  /** What is wrong, for a client to word itself (docs/RULES.md, "Policy at proposal time"). */
   code?: string | null
   /** Its figures: `min` (minor units), `total` and `price` for a sum, `from`/`to`. */
   params?: Record<string, number | string> | null
@@ -74,7 +74,7 @@ export interface ThreadItem {
   flags?: FlagOut[]
 }
 
-/** CheckItem in server/wire.py, nested in messages: Something a complete offer still lacks (docs/DOMAIN.md, "Offer check"). */
+/** CheckItem in server/wire.py, nested in messages: Something a complete offer still lacks (docs/RULES.md, "Offer check"). */
 export interface CheckItem {
   /** Stable rule id: "no_deliverables", "no_acceptance_criteria", "fixed_no_milestones", … */
   code: string
