@@ -97,7 +97,7 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
                           wake=webhooks.wake if webhooks else None,
                           language_changed=explanations.language_changed, tasks=tasks)
     conversation = Conversation(store, config, metrics, tasks=tasks,
-                                screened=assistant.screen_message)
+                                screened=assistant.message_flagged)
     negotiation = Negotiation(store, config, explanations, outbox=webhooks is not None,
                               after_commit=webhooks.wake if webhooks else None, tasks=tasks,
                               metrics=metrics, conversation=conversation, assistant=assistant)

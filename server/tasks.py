@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 log = logging.getLogger("offer_room.tasks")
@@ -31,6 +31,25 @@ class Tasks:
         task.add_done_callback(tasks.discard)
         task.add_done_callback(_report)
         return task
+
+    def repeat(
+        self, group: str, sweep: Callable[[], Awaitable[int]], every_s: float, *, full: int
+    ) -> asyncio.Task[Any]:
+        """Run ``sweep`` over and over in ``group``: again at once while it handled ``full`` items
+        (more may be due), otherwise after ``every_s``; a failing sweep is logged and retried
+        after ``every_s``."""
+
+        async def loop() -> None:
+            while True:
+                try:
+                    handled = await sweep()
+                except Exception:
+                    log.exception("%s failed", group)
+                    handled = 0
+                if handled < full:
+                    await asyncio.sleep(every_s)
+
+        return self.spawn(group, loop())
 
     def running(self, group: str) -> int:
         return len(self._groups.get(group, ()))

@@ -332,17 +332,16 @@ class Assistant:
                            actor=offer.client.id, outbox=self._outbox, wake=self._wake)
         return flags
 
-    async def screen_proposal(self, room: Room, proposal: ProposalRecord) -> None:
-        """A proposal's text and figures, screened as its explanation shows them."""
-        proposer: Party = "client" if proposal.by_role == "client" else "freelancer"
-        flags = detect_flags(proposal.terms, proposal.note, self._config.limits,
-                             self._clock().date(), committed=room.offer.terms, proposer=proposer)
-        await record_flags(self._store, self._metrics, room.offer_id, flags, "proposal",
+    async def proposal_flagged(self, offer_id: str, proposal: ProposalRecord,
+                               flags: list[Flag]) -> None:
+        """A proposal's flags, as its explanation computed them (``Explanations.start``)."""
+        await record_flags(self._store, self._metrics, offer_id, flags, "proposal",
                            actor=proposal.by, ref=proposal.id, outbox=self._outbox,
                            wake=self._wake)
 
-    async def screen_message(self, offer_id: str, author: str, message_id: str,
-                             flags: list[Flag]) -> None:
+    async def message_flagged(self, offer_id: str, author: str, message_id: str,
+                              flags: list[Flag]) -> None:
+        """A thread entry's flags, as the conversation screened them."""
         await record_flags(self._store, self._metrics, offer_id, flags, "message",
                            actor=author, ref=message_id, outbox=self._outbox, wake=self._wake)
 

@@ -188,7 +188,9 @@ class Explanations:
 
     # --- the negotiation's entry points ----------------------------------------------------------
 
-    def start(self, room: Room, proposal: ProposalRecord) -> None:
+    def start(self, room: Room, proposal: ProposalRecord) -> list[Flag]:
+        """Start explaining ``proposal`` in every language of the room; returns its risk flags
+        (computed once, here: the caller records the high ones for the marketplace)."""
         self.cancel(room)
         facts: Facts | None = None
         flags: list[Flag] = []
@@ -214,6 +216,7 @@ class Explanations:
             start = _BusStart(proposal, sorted(run.streams))
             room.publish("explain_done", msgspec.json.encode(start))
         run.task = self._tasks.spawn("explain", self._run(room, run), f"explain-{proposal.id}")
+        return flags
 
     def cancel(self, room: Room) -> None:
         run = self._runs.pop(room.offer_id, None)

@@ -296,9 +296,9 @@ class Negotiation:
         other = room.offer.freelancer if actor.role == "client" else room.offer.client
         await self._store.schedule_reminder(waiting_reminder(
             room.offer_id, other.id, proposal.id, self._config.remind_waiting_after_s, now))
-        self._explanations.start(room, proposal)
+        flags = self._explanations.start(room, proposal)
         if self._assistant is not None:
-            await self._assistant.screen_proposal(room, proposal)
+            await self._assistant.proposal_flagged(room.offer_id, proposal, flags)
         return ack
 
     async def _accept(self, room: Room, actor: UserInfo, cmd: Accept) -> Ack:
@@ -443,9 +443,9 @@ class Negotiation:
             other = room.offer.freelancer if actor.role == "client" else room.offer.client
             await self._store.schedule_reminder(waiting_reminder(
                 room.offer_id, other.id, counter.id, self._config.remind_waiting_after_s, now))
-            self._explanations.start(room, counter)
+            flags = self._explanations.start(room, counter)
             if self._assistant is not None:
-                await self._assistant.screen_proposal(room, counter)
+                await self._assistant.proposal_flagged(room.offer_id, counter, flags)
         return ack
 
     async def _answer(self, room: Room, actor: UserInfo, cmd: Reject | WithdrawProposal) -> Ack:

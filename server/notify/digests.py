@@ -15,7 +15,6 @@ deduplicate on. Nothing here runs on a room's path: rooms only queue items.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 from collections.abc import Callable
@@ -95,29 +94,13 @@ class DigestDispatcher:
         self._clock = clock
         self._tasks = tasks if tasks is not None else Tasks()
         self._metrics = metrics if metrics is not None else Metrics()
-        self._task: asyncio.Task[None] | None = None
         self._sending = asyncio.Semaphore(MAIL_CONCURRENCY)
 
     def start(self) -> None:
-        self._task = self._tasks.spawn("notify", self._run(), "digests")
+        self._tasks.repeat("digests", self.sweep, self._config.notify_sweep_seconds, full=BATCH)
 
     async def close(self) -> None:
-        """Stop this loop (not the group: the other "notify" loop may still be running)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                claimed = await self.sweep()
-            except Exception:
-                log.exception("sending digests failed")
-                claimed = 0
-            if claimed < BATCH:
-                await asyncio.sleep(self._config.notify_sweep_seconds)
+        await self._tasks.cancel("digests")
 
     async def sweep(self) -> int:
         """Claim the due digests and settle each; returns how many were claimed.

@@ -11,8 +11,6 @@ It fires at most once: one that could not be queued is logged and counted, not r
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import inspect
 import logging
 import math
@@ -90,28 +88,13 @@ class ReminderSweeper:
         self._clock = clock
         self._tasks = tasks if tasks is not None else Tasks()
         self._metrics = metrics if metrics is not None else Metrics()
-        self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self._task = self._tasks.spawn("notify", self._run(), "reminders")
+        self._tasks.repeat("reminders", self.sweep, self._config.notify_sweep_seconds,
+                           full=BATCH)
 
     async def close(self) -> None:
-        """Stop this loop (not the group: the other "notify" loop may still be running)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                claimed = await self.sweep()
-            except Exception:
-                log.exception("firing reminders failed")
-                claimed = 0
-            if claimed < BATCH:
-                await asyncio.sleep(self._config.notify_sweep_seconds)
+        await self._tasks.cancel("reminders")
 
     async def sweep(self) -> int:
         """Claim the due reminders and fire those that still matter; returns how many were

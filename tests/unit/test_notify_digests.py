@@ -260,7 +260,7 @@ async def test_party_text_is_escaped_and_bodies_are_bounded(
     assert len(message["Subject"]) <= 150
 
 
-async def test_the_loop_runs_in_the_notify_group(
+async def test_the_loop_runs_in_its_own_group_until_closed(
         store: SQLiteStore, config: Config, presence: Present, smtp: SmtpSink,
         clock: Clock) -> None:
     tasks = Tasks()
@@ -270,13 +270,13 @@ async def test_the_loop_runs_in_the_notify_group(
     await queue(store, FREELANCER)
     clock.advance(seconds=DELAY_S + 1)
     dispatcher.start()
-    assert tasks.running("notify") == 1
+    assert tasks.running("digests") == 1
     for _ in range(250):  # up to 5 s
         if smtp.messages:
             break
         await asyncio.sleep(0.02)
     await dispatcher.close()
-    assert len(smtp.messages) == 1 and tasks.running("notify") == 0
+    assert len(smtp.messages) == 1 and tasks.running("digests") == 0
 
 
 async def test_more_than_a_batch_is_drained_in_sweeps(

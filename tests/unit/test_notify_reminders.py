@@ -212,4 +212,4 @@ async def test_the_loop_runs_in_the_notify_group(
         await asyncio.sleep(0.02)
     await sweeper.close()
     assert banners.shown == [("o1", "f1", "This offer expires in 10 days")]
-    assert tasks.running("notify") == 0
+    assert tasks.running("reminders") == 0
