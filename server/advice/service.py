@@ -10,7 +10,8 @@
 - **Reports**: ``report`` records a ``risk.reported`` event for the marketplace's trust team.
 - **Languages**: ``set_language`` changes what a socket reads in from then on.
 
-Everything here is bounded per room or per user: one check per room per ``advice_delay_s``,
+Everything here is bounded per room, per node or per user: one check per room per
+``advice_delay_s``, at most 5 % of a core per room and 10 % for the whole node (``advice.pacing``),
 ``suggestions_per_minute`` and ``reports_per_hour`` per user (``rate_limited`` past them), a
 report's reason at most ``report_chars``.
 """
@@ -35,6 +36,7 @@ from server.advice.middle import (
     positions,
     suggest,
 )
+from server.advice.pacing import AdvicePacer
 from server.advice.risk_events import REPORTED, record_flags
 from server.config import Config
 from server.conversation.rules import clean_body
@@ -71,7 +73,9 @@ _TEXT_SOURCE = re.compile(r"title|description|milestones\[\d+\]\.title")
 #: A room's checks may take at most this share of a core: a check that took longer than usual
 #: (a 20,000-character description full of near-misses scans in ~60 ms) pushes the next one
 #: out, so a party who keeps editing such a text cannot make advice cost the node more.
-_MAX_SHARE = 0.05
+_ROOM_SHARE = 0.05
+#: Every room's checks together may take at most this share of a core (see advice.pacing).
+_NODE_SHARE = 0.10
 _SUGGEST_BURST = 3.0
 _REPORT_BURST = 3.0
 
@@ -114,6 +118,7 @@ class Assistant:
         self._language_changed = language_changed
         self._tasks = tasks if tasks is not None else Tasks()
         self._clock = clock
+        self._pacer = AdvicePacer(config.advice_delay_s, _ROOM_SHARE, _NODE_SHARE)
         self._drafts: weakref.WeakKeyDictionary[Room, _Draft] = weakref.WeakKeyDictionary()
         self._rates: weakref.WeakKeyDictionary[Room, dict[tuple[str, str], CostBudget]] = (
             weakref.WeakKeyDictionary())
@@ -138,8 +143,8 @@ class Assistant:
             return
         state.first_change = time.monotonic()
         ref = weakref.ref(room)
-        delay = max(self._config.advice_delay_s, state.cost / _MAX_SHARE)
-        state.timer = asyncio.get_running_loop().call_later(delay, self._due, ref)
+        loop = asyncio.get_running_loop()
+        state.timer = loop.call_at(self._pacer.slot(loop.time(), state.cost), self._due, ref)
 
     def command(self, room: Room, conn: Connection, cmd: AssistCommand) -> None:
         if isinstance(cmd, SetLanguage):

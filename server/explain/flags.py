@@ -14,6 +14,7 @@ often pasted from elsewhere.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -127,14 +128,18 @@ _SUPPLIES = signals_common.compile_all(
 )
 
 
-def _scan(text: str) -> list[tuple[Signal, str]]:
+#: The draft is checked as a whole after every burst of edits, but usually only one of its texts
+#: changed: the others' scans are remembered (a few hundred texts of at most the description's
+#: limit each).
+@functools.lru_cache(maxsize=256)
+def _scan(text: str) -> tuple[tuple[Signal, str], ...]:
     out = []
     folded = signals_common.fold(text)
     for signal in SIGNALS:
         m = signal.alternatives.search(text, folded)
         if m is not None:
             out.append((signal, _quote(m.group(0))))
-    return out
+    return tuple(out)
 
 
 def _one_line(text: str) -> str:
