@@ -6,12 +6,18 @@ undone at once by a compensating transaction (pycrdt's UndoManager restores map 
 array items alike) and both updates go out, so every replica — the sender's too — converges on the
 valid state. An update is never dropped: the sender would diverge forever.
 
+The commonest edit — one party setting one value (a rate, a date, a title) — is decided before it
+is applied (``_checked_scalar``): its field is named by the item it follows, its value read from
+its bytes, so it needs no recording, no undo capture and no compensation, and Yjs can collect the
+value it overwrote. Anything else, and every rejection, takes the general path above.
+
 Every update the doc produces, whoever caused it, lands in ``outbox`` tagged with the connection
 that sent it (or None for the server), for the room to fan out and persist.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,10 +31,19 @@ from server.offers.checks import FieldError, check_milestone, check_scalar
 from server.offers.limits import Limits
 from server.wire import write_var_uint
 
+log = logging.getLogger("offer_room.guard")
+
 _EMPTY_UPDATE = b"\x00\x00"
 _REQUIRED = frozenset({"title", "contract_type", "currency"})
 #: Transaction origin of every client update (a string: pycrdt hashes origins).
 _CLIENT_ORIGIN = "client"
+#: Origin of an update the fast path checked before applying: no undo manager records it, so
+#: nothing is captured for it and Yjs may collect the value it overwrote.
+_CHECKED_ORIGIN = "client-checked"
+_CHECKED_HASH = hash(_CHECKED_ORIGIN)
+#: Known terms items kept for the fast path (one per accepted scalar edit since the doc was last
+#: rebuilt, at most every REFRESH_EVERY updates; this bounds it for a doc that is never rebuilt).
+_TERM_ITEMS_MAX = 4096
 #: What a terms key may hold: JSON scalars (raw observer events show nested types as pyo3 objects).
 _PLAIN = (str, int, float, bool, type(None))
 _KNOWN_ROOTS = frozenset(PARTY_ROOTS + SERVER_ROOTS)
@@ -92,6 +107,10 @@ class Guard:
         #: client id -> next clock this doc holds (its state vector, kept up to date here so
         #: the per-update dependency check never decodes the whole vector).
         self._known = decode_state_vector(odoc.doc.get_state())
+        #: Item id -> the terms key it holds, for every scalar set this guard accepted: an item
+        #: keeps its key for life, and a new map entry after it goes to the same key, so an
+        #: update setting one value after a known item names its field without being applied.
+        self._term_items: dict[tuple[int, int], str] = {}
         # Subscriptions must stay referenced or pycrdt stops calling them.
         # Raw events throughout, not pycrdt's converted ones: conversion computes every field
         # of an event (a text's delta walks the text from its start) and costs most of an
@@ -212,6 +231,10 @@ class Guard:
             # Refused unapplied: see server.crdt.updates for why pending items are never let in.
             return Rejection("out_of_sync", ["document"],
                              "Your copy is out of sync with the room; reload the page.")
+        key = self._checked_scalar(info, ctx, lock_holder)
+        if key is not None:
+            self._apply_checked(update, sender, info, key)
+            return None
         self._reset_record()
         self._description_nul = info.inserts_nul
         self._inserts = info.structs > 0
@@ -248,7 +271,80 @@ class Guard:
             self._milestone_ids = self._current_milestone_ids()
         for manager in managers:
             manager.clear()
-        return party_rejection or server_rejection
+        rejection = party_rejection or server_rejection
+        if rejection is None and info.scalar is not None and self._only_terms_key():
+            # Its item now names its key: the same party's next set of it takes the fast path.
+            self._remember_item(info.scalar.client, info.scalar.clock, next(iter(self._terms_keys)))
+        return rejection
+
+    def _checked_scalar(
+        self, info: UpdateInfo, ctx: EditContext, lock_holder: LockLookup
+    ) -> str | None:
+        """The terms key ``info`` sets, when every rule can be checked before applying it and
+        none is broken; None sends the update down the general path (apply, observe, check,
+        compensate), which is also the one that words every rejection.
+
+        The commonest edit, one party setting one value (a rate, a date, a title), is one
+        ContentAny struct whose left origin is the key's current item and a delete set of that
+        item. Its key is known from the origin (``_term_items``), its value from the bytes.
+        """
+        scalar = info.scalar
+        if scalar is None or not info.unit_deletes or ctx.full:
+            return None
+        key = self._term_items.get(scalar.origin)
+        if key is None or scalar.clock != self._known.get(scalar.client, 0):
+            return None  # an unknown anchor, or a re-sent item (nothing new to attribute)
+        items = self._term_items
+        if any(items.get(deleted) != key for deleted in info.deletes):
+            return None
+        if (ctx.role == "viewer" or key not in ctx.editable or ctx.closed is not None
+                or ctx.unavailable or ctx.frozen):
+            return None
+        holder = lock_holder(key)
+        if holder is not None and holder[0] != ctx.user_id:
+            return None
+        errors: list[FieldError] = []
+        check_scalar(key, scalar.value, self._limits, errors)
+        return None if errors else key
+
+    def _apply_checked(self, update: bytes, sender: object, info: UpdateInfo, key: str) -> None:
+        """Apply an update ``_checked_scalar`` accepted: nothing to observe, nothing to undo."""
+        self._reset_record()
+        self._sender = sender
+        # Recorded like any client update: the observers name the key for attribution (none
+        # when a concurrent edit already collected the anchor and Yjs dropped the item).
+        self._recording = True
+        doc = self._odoc.doc
+        # pycrdt's own transaction object (origin registry, leases, locks) costs about as much
+        # as applying the update: the raw one does the same here, where nothing else is open.
+        assert doc._txn is None
+        raw = doc._doc.create_transaction_with_origin(_CHECKED_HASH)
+        try:
+            doc._doc.apply_update(raw, update)
+            raw.commit()
+        finally:
+            raw.drop()
+            self._recording = False
+            self._sender = None
+        if doc._exceptions:  # an observer failed: as pycrdt's transaction would, raise
+            errors = tuple(doc._exceptions)
+            doc._exceptions.clear()
+            raise ExceptionGroup("Observer callback error", errors)
+        info.advance(self._known)
+        if self._terms_keys - {key} or (not self._only_terms_key() and self._terms_keys):
+            # Cannot happen by Yjs's rules (an item's key is its origin's); loud if it ever does.
+            log.error("a checked scalar update touched %s", self.touched_fields())
+        assert info.scalar is not None
+        self._remember_item(info.scalar.client, info.scalar.clock, key)
+
+    def _only_terms_key(self) -> bool:
+        return (len(self._terms_keys) == 1 and not self._description and not self._server_roots
+                and not self._milestone_structure and not self._milestone_rows)
+
+    def _remember_item(self, client: int, clock: int, key: str) -> None:
+        if len(self._term_items) >= _TERM_ITEMS_MAX:
+            self._term_items.clear()  # relearnt one slow-path edit per key
+        self._term_items[(client, clock)] = key
 
     def state_before(self, info: UpdateInfo) -> bytes:
         """A state vector from before the last client update and its compensation, encoded.

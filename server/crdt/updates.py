@@ -13,6 +13,9 @@ varUint(#clients), per client varUint(client), varUint(#ranges), ranges of varUi
 
 from __future__ import annotations
 
+import struct
+from typing import NamedTuple
+
 from server.wire import WireError, read_var_uint
 
 # Struct info bits (Yjs: BIT8 origin, BIT7 right origin, BIT6 parentSub; low 5 bits: kind).
@@ -20,7 +23,7 @@ _ORIGIN = 0x80
 _RIGHT_ORIGIN = 0x40
 _PARENT_SUB = 0x20
 _KIND = 0x1F
-_GC, _SKIP = 0, 10
+_GC, _ANY, _SKIP = 0, 8, 10
 
 
 class _Reader:
@@ -143,6 +146,60 @@ def decode_state_vector(state: bytes) -> dict[int, int]:
     return {r.uint(): r.uint() for _ in range(r.uint())}
 
 
+class Scalar(NamedTuple):
+    """A lone ``Map.set(key, value)`` struct whose key is implied by its left origin."""
+
+    client: int
+    clock: int
+    origin: tuple[int, int]
+    value: str | int | float | bool | None
+
+
+#: Value tags lib0 writes for plain values: undefined/null (127/126), integer (125), float32/64
+#: (124/123), bigint (122), false/true (121/120), string (119). Anything else takes the slow path.
+_PLAIN_TAGS = frozenset({126, 125, 124, 123, 122, 121, 120, 119})
+
+
+def _plain_value(r: _Reader) -> tuple[bool, str | int | float | bool | None]:
+    """Decode one lib0 ``Any`` that is a plain value; (False, None) for anything else."""
+    tag = r.byte()
+    if tag not in _PLAIN_TAGS:
+        return False, None
+    if tag == 119:
+        n = r.uint()
+        raw = r.data[r.pos:r.pos + n]
+        r.pos += n
+        if len(raw) != n:
+            raise WireError("truncated update")
+        try:
+            return True, raw.decode("utf-8")
+        except UnicodeDecodeError:  # lone surrogates: let pycrdt decide, on the slow path
+            return False, None
+    if tag == 125:  # lib0 varInt: sign in bit 7 of the first byte, 6 value bits, then 7 per byte
+        first = r.byte()
+        value = first & 0x3F
+        shift = 6
+        byte = first
+        while byte & 0x80:
+            byte = r.byte()
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if shift > 70:
+                raise WireError("varint too long")
+        # yrs reads every lib0 integer as a double: give the value the slow path would see.
+        return True, float(-value if first & 0x40 else value)
+    if tag in (124, 123, 122):
+        width = 4 if tag == 124 else 8
+        raw = r.data[r.pos:r.pos + width]
+        r.pos += width
+        if len(raw) != width:
+            raise WireError("truncated update")
+        if tag == 122:
+            return True, int.from_bytes(raw, "big", signed=True)
+        return True, struct.unpack(">f" if tag == 124 else ">d", raw)[0]
+    return True, {126: None, 121: False, 120: True}[tag]
+
+
 class TooComplex(WireError):
     """An update with more structs or delete ranges than one update may carry."""
 
@@ -156,7 +213,8 @@ DEFAULT_MAX_ITEMS = 20_000
 class UpdateInfo:
     """What an update contains and refers to (client ids and clocks only)."""
 
-    __slots__ = ("deletes", "inserts_nul", "own", "ranges", "refs", "size", "structs")
+    __slots__ = ("deletes", "inserts_nul", "own", "ranges", "refs", "scalar", "size", "structs",
+                 "unit_deletes")
 
     def __init__(
         self,
@@ -168,6 +226,8 @@ class UpdateInfo:
         structs: int = 0,
         ranges: int = 0,
         size: int = 0,
+        scalar: Scalar | None = None,
+        unit_deletes: bool = True,
     ) -> None:
         self.own = own  # client -> (first clock, end clock) of the items it carries
         self.refs = refs  # ids its items are anchored on
@@ -176,6 +236,10 @@ class UpdateInfo:
         self.structs = structs  # structs in the update (an insert of any length is one)
         self.ranges = ranges  # delete-set ranges, empty ones included
         self.size = size  # bytes
+        #: The update is one map entry set to one plain value after a known item (the commonest
+        #: edit: a rate, a date, a title): what the guard's fast path checks before applying.
+        self.scalar = scalar
+        self.unit_deletes = unit_deletes  # every deleted range is one item long
 
     def missing_dependencies(self, known: dict[int, int]) -> bool:
         """True when the update needs items beyond ``known`` (client -> next clock) and itself."""
@@ -211,6 +275,7 @@ def read_update(update: bytes, max_items: int = DEFAULT_MAX_ITEMS) -> UpdateInfo
     many (the decoder's own cost is what an attacker would otherwise control).
     """
     r = _Reader(update)
+    lone: tuple[int, int, tuple[int, int], int] | None = None  # a lone map set: where its value is
     own: dict[int, tuple[int, int]] = {}  # client -> (first clock, end clock) in this update
     refs: list[tuple[int, int]] = []
     # Each client block counts too: a million empty blocks cost as much to read as a million
@@ -232,6 +297,8 @@ def read_update(update: bytes, max_items: int = DEFAULT_MAX_ITEMS) -> UpdateInfo
                 continue
             if info & _ORIGIN:
                 refs.append((r.uint(), r.uint()))
+                if kind == _ANY and structs == 1 and not info & _RIGHT_ORIGIN:
+                    lone = (client, clock, refs[-1], r.pos)
             if info & _RIGHT_ORIGIN:
                 refs.append((r.uint(), r.uint()))
             if not info & (_ORIGIN | _RIGHT_ORIGIN):  # parent info is written out
@@ -244,6 +311,7 @@ def read_update(update: bytes, max_items: int = DEFAULT_MAX_ITEMS) -> UpdateInfo
             clock += _content_length(r, kind)
         own[client] = (first, clock)
     deletes: list[tuple[int, int]] = []
+    unit_deletes = True
     ranges_total = 0
     for _ in range(r.uint()):  # the delete set
         client = r.uint()
@@ -256,10 +324,27 @@ def read_update(update: bytes, max_items: int = DEFAULT_MAX_ITEMS) -> UpdateInfo
             start, length = r.uint(), r.uint()
             if length:
                 deletes.append((client, start + length - 1))
+                if length != 1:
+                    unit_deletes = False
     if r.pos != len(update):
         raise WireError("trailing bytes after the update")
+    scalar = None
+    if lone is not None and structs_total == 1:
+        scalar = _lone_scalar(update, lone)
     return UpdateInfo(own, refs, deletes, r.nul, structs=structs_total,
-                      ranges=ranges_total, size=len(update))
+                      ranges=ranges_total, size=len(update), scalar=scalar,
+                      unit_deletes=unit_deletes)
+
+
+def _lone_scalar(update: bytes, lone: tuple[int, int, tuple[int, int], int]) -> Scalar | None:
+    """The set of one plain value, if that is what the update's single ContentAny holds."""
+    client, clock, origin, at = lone
+    r = _Reader(update)
+    r.pos = at
+    if r.uint() != 1:  # one value: a map entry holds exactly one
+        return None
+    ok, value = _plain_value(r)
+    return Scalar(client, clock, origin, value) if ok else None
 
 
 def _known(client: int, clock: int, known: dict[int, int], own: dict[int, tuple[int, int]]

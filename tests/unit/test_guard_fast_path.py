@@ -1,0 +1,134 @@
+"""The guard's fast path: one value set after a known item is checked before it is applied.
+
+It must decide exactly as the general path (apply, observe, check, compensate) would, for every
+party, state and value; and because nothing is captured for undo, what it overwrote is collected.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pycrdt import Doc
+
+from server.crdt.guard import EditContext, Guard, LockLookup, Rejection
+from server.crdt.layout import OfferDoc
+from server.offers.limits import Limits
+from server.offers.terms import ALL_FIELDS
+from tests.unit.test_guard import CLIENT, META, TERMS, no_locks, snapshot
+
+FREELANCER = EditContext(user_id="f-1", role="freelancer",
+                         editable=frozenset(ALL_FIELDS) - {"fixed_price"})
+VIEWER = EditContext(user_id="v-1", role="viewer", editable=frozenset())
+
+
+class Room:
+    """A server doc behind a guard (fast path on or off) and a replica per party."""
+
+    def __init__(self, fast: bool) -> None:
+        self.server = OfferDoc(Doc(client_id=1))
+        self.server.seed(TERMS, META)
+        self.guard = Guard(self.server, Limits())
+        if not fast:
+            self.guard._checked_scalar = lambda *args: None  # type: ignore[method-assign]
+        self.fast_hits = 0
+        self.replicas = {name: OfferDoc(Doc(client_id=cid))
+                         for name, cid in (("client", 2), ("freelancer", 3), ("viewer", 4))}
+        for replica in self.replicas.values():
+            replica.doc.apply_update(self.server.doc.get_update())
+
+    def set(self, who: str, ctx: EditContext, key: str, value: Any,
+            holder: LockLookup = no_locks) -> Rejection | None:
+        replica = self.replicas[who]
+        sent: list[bytes] = []
+        # What a Yjs client sends: its transaction's own update (a diff against a state vector
+        # would carry the doc's whole delete set, which takes the general path).
+        subscription = replica.doc.observe(lambda event: sent.append(event.update))
+        replica.terms[key] = value
+        replica.doc.unobserve(subscription)
+        update = sent[0]
+        self.guard.outbox.clear()
+        checked = self.guard._apply_checked
+
+        def counted(*args: Any) -> None:
+            self.fast_hits += 1
+            checked(*args)
+
+        self.guard._apply_checked = counted  # type: ignore[method-assign]
+        try:
+            rejection = self.guard.apply(update, who, ctx, holder)
+        finally:
+            self.guard._apply_checked = checked  # type: ignore[method-assign]
+        for name, other in self.replicas.items():  # the room relays to the others, and
+            for origin, out in self.guard.outbox:  # compensations go to everyone
+                if origin is None or origin != name:
+                    other.doc.apply_update(out)
+        return rejection
+
+
+def test_a_repeated_rate_change_is_checked_before_it_is_applied_and_decides_the_same() -> None:
+    fast, general = Room(fast=True), Room(fast=False)
+    for cents in (5000, 5100, 5150, -3, 5200, 10**15, 5250, 5300):
+        answers = [room.set("client", CLIENT, "hourly_rate", cents) for room in (fast, general)]
+        assert answers[0] == answers[1]
+        assert snapshot(fast.server) == snapshot(general.server)
+    assert fast.server.terms["hourly_rate"] == 5300
+    # The first set, and the first after each compensation (anchored on the server's item),
+    # go the general way; the others named their field themselves.
+    assert fast.fast_hits == 3
+    assert fast.guard.touched_fields() == ["hourly_rate"]  # attribution sees the field
+
+
+def test_a_locked_field_stays_with_its_holder_on_the_fast_path() -> None:
+    room = Room(fast=True)
+    assert room.set("freelancer", FREELANCER, "weekly_limit", 30) is None
+    assert room.set("freelancer", FREELANCER, "weekly_limit", 31) is None
+    rejection = room.set("freelancer", FREELANCER, "weekly_limit", 32,
+                         holder=lambda field: ("c-1", "Carol") if field == "weekly_limit" else None)
+    assert rejection is not None and rejection.code == "locked"
+    assert room.server.terms["weekly_limit"] == 31
+    assert room.replicas["freelancer"].terms["weekly_limit"] == 31  # compensated
+
+
+def test_what_a_fast_set_overwrote_is_collected() -> None:
+    """A rate changed 500 times must not leave 500 dead values for every joiner to download."""
+    fast, general = Room(fast=True), Room(fast=False)
+    for room in (fast, general):
+        for i in range(500):
+            assert room.set("client", CLIENT, "hourly_rate", 6000 + i) is None
+    fast_size = len(fast.server.doc.get_update())
+    general_size = len(general.server.doc.get_update())
+    assert fast_size < 1200 < general_size, (fast_size, general_size)
+
+
+PARTIES = {"client": CLIENT, "freelancer": FREELANCER, "viewer": VIEWER}
+KEYS = ("hourly_rate", "fixed_price", "weekly_limit", "title", "start_date", "currency")
+VALUES = st.one_of(
+    st.integers(-10, 10**13), st.floats(allow_nan=False, width=64), st.booleans(), st.none(),
+    st.sampled_from(["2027-01-05", "2027-02-30", "EUR", "XXX", "Site", "", "a\nb", "x" * 300]),
+)
+STATES = st.sampled_from([{}, {"frozen": True}, {"closed": "agreed"}, {"unavailable": True},
+                          {"full": True}])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(sorted(PARTIES)), st.sampled_from(KEYS), VALUES,
+                          STATES, st.sampled_from([None, "c-1", "f-1"])),
+                min_size=1, max_size=25))
+def test_the_fast_path_decides_exactly_as_the_general_one(
+    edits: list[tuple[str, str, Any, dict[str, Any], str | None]],
+) -> None:
+    fast, general = Room(fast=True), Room(fast=False)
+    for who, key, value, state, lock in edits:
+        base = PARTIES[who]
+        ctx = EditContext(user_id=base.user_id, role=base.role, editable=base.editable, **state)
+
+        def holder(field: str, lock: str | None = lock) -> tuple[str, str] | None:
+            return (lock, "Someone") if lock is not None else None
+
+        answers = [room.set(who, ctx, key, value, holder) for room in (fast, general)]
+        assert answers[0] == answers[1], (who, key, value, state, lock)
+        assert snapshot(fast.server) == snapshot(general.server)
+        for name in PARTIES:
+            assert snapshot(fast.replicas[name]) == snapshot(general.replicas[name])
