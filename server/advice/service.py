@@ -1,9 +1,10 @@
 """The assistant in the room (docs/RULES.md, "The assistant").
 
 - **Advice**: whenever the draft changes (an edit here or on another node, a commit), the offer
-  check (``advice.check``) and the risk flags of the draft's own text are computed once per burst,
-  ``advice_delay_s`` after its first change, and each party gets an ``advice`` frame in their
-  language — only when what they would see changed. Viewers get none.
+  check (``advice.check``) and the risk flags of the draft's own text are computed once the draft
+  has been still for ``advice_delay_s`` (or every ``_MAX_WAIT_S`` of edits without a pause), and
+  each party gets an ``advice`` frame in their language — only when what they would see changed.
+  Viewers get none.
 - **Suggestions**: ``suggest`` answers the asker alone with a middle ground between the parties'
   positions (``advice.middle``), computed from the negotiation's history and the draft, never
   applied by itself.
@@ -76,6 +77,8 @@ _TEXT_SOURCE = re.compile(r"title|description|milestones\[\d+\]\.title")
 _ROOM_SHARE = 0.05
 #: Every room's checks together may take at most this share of a core (see advice.pacing).
 _NODE_SHARE = 0.10
+#: A draft edited without a pause is checked at least this often (seconds into the burst).
+_MAX_WAIT_S = 2.0
 _SUGGEST_BURST = 3.0
 _REPORT_BURST = 3.0
 
@@ -83,7 +86,8 @@ _REPORT_BURST = 3.0
 class _Draft:
     """One room's advice: what was computed from which draft, and what each socket last got."""
 
-    __slots__ = ("cost", "findings", "first_change", "flags", "key", "sent", "timer")
+    __slots__ = ("cost", "findings", "first_change", "flags", "key", "last_change", "sent",
+                 "timer")
 
     def __init__(self) -> None:
         self.key: str | None = None
@@ -94,6 +98,8 @@ class _Draft:
         self.cost = 0.0
         #: When the burst now waiting for its check began (monotonic), for the delay metric.
         self.first_change = 0.0
+        #: The burst's latest change (monotonic): the check waits for the draft to be still.
+        self.last_change = 0.0
         self.sent: weakref.WeakKeyDictionary[Connection, bytes] = weakref.WeakKeyDictionary()
 
 
@@ -137,11 +143,13 @@ class Assistant:
         self._send(room, state, conn)
 
     def edited(self, room: Room) -> None:
-        """A draft change: check once per burst, ``advice_delay_s`` after its first change."""
+        """A draft change: check once the draft has been still for ``advice_delay_s``, or
+        ``_MAX_WAIT_S`` into a burst that never pauses."""
         state = self._state(room)
+        state.last_change = time.monotonic()
         if state.timer is not None:
             return
-        state.first_change = time.monotonic()
+        state.first_change = state.last_change
         ref = weakref.ref(room)
         loop = asyncio.get_running_loop()
         state.timer = loop.call_at(self._pacer.slot(loop.time(), state.cost), self._due, ref)
@@ -172,6 +180,14 @@ class Assistant:
         if room is None:
             return
         state = self._state(room)
+        now = time.monotonic()
+        still_at = state.last_change + self._config.advice_delay_s
+        if still_at > now and now - state.first_change < _MAX_WAIT_S:
+            # Still being edited: advice on a half-typed word helps nobody, and a check per
+            # 0.2 s of continuous typing would cost every busy room five checks a second.
+            wait = min(still_at, state.first_change + _MAX_WAIT_S) - now
+            state.timer = asyncio.get_running_loop().call_later(wait, self._due, ref)
+            return
         state.timer = None
         self._metrics.count("advice_checks")
         started = time.perf_counter()

@@ -282,3 +282,27 @@ async def test_a_flood_of_language_switches_and_edits_costs_bounded_work(
     assert ack["type"] == "ack"
     for ws in (client, freelancer):
         await ws.close()
+
+
+async def test_advice_waits_for_a_pause_in_typing_and_comes_every_two_seconds_without_one(
+    server: ServerProcess,
+) -> None:
+    offer = server.create_offer(**INCOMPLETE)
+    client = await connect(server, offer, "client")
+    freelancer = await connect(server, offer, "freelancer")
+    await freelancer.wait_for(lambda: bool(freelancer.messages("advice")))
+    checks = server.metric("offer_room_room_events_total", kind="advice_checks")
+    # Three seconds of typing without a pause (a character every 50 ms).
+    started = time.monotonic()
+    while time.monotonic() - started < 3.0:
+        with client.edit() as doc:
+            doc.description += "y"
+        await asyncio.sleep(0.05)
+    during = server.metric("offer_room_room_events_total", kind="advice_checks") - checks
+    # Checked once two seconds into the burst, not six times (one per 0.2 s).
+    assert 1 <= during <= 2, during
+    # Once the typing stops, the last state is checked 0.2 s later.
+    await wait_until(lambda: server.metric("offer_room_room_events_total",
+                                           kind="advice_checks") - checks > during, timeout=3.0)
+    for ws in (client, freelancer):
+        await ws.close()
