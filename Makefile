@@ -18,11 +18,11 @@ help: ## list the targets
 
 install: $(STAMPS)/python $(STAMPS)/web ## install Python and web dependencies, build the web app
 
-$(STAMPS)/python: pyproject.toml
+$(STAMPS)/python: pyproject.toml setup.py server/crdt/updates.py server/crdt/updates.pxd
 	@mkdir -p $(STAMPS)
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@test -x $(VENV)/bin/uv || $(VENV)/bin/pip install -q uv
-	$(VENV)/bin/uv pip install -q --python $(PY) -e '.[dev]'
+	$(VENV)/bin/uv pip install -q --python $(PY) --reinstall-package offer-room -e '.[dev]'
 	@touch $@
 
 $(STAMPS)/node-modules: web/package.json web/package-lock.json
@@ -114,4 +114,5 @@ bench-smoke: install-test $(STAMPS)/bench-node ## tiny benchmark configurations,
 	$(PY) bench/cluster_bench.py --smoke
 
 clean: ## remove installs and build output (keeps ./data)
-	rm -rf $(VENV) $(STAMPS) web/node_modules web/dist bench/node_modules bench/.venv-peers
+	rm -rf $(VENV) $(STAMPS) web/node_modules web/dist bench/node_modules bench/.venv-peers \
+		build server/crdt/updates.c server/crdt/updates.*.so

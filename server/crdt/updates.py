@@ -47,7 +47,7 @@ class _Reader:
                     self.pos = pos
                     return value
                 shift += 7
-                if shift > 63:
+                if shift > 56:  # lib0 writes at most 53 bits (8 bytes): 9 bytes fill 63
                     raise WireError("varint too long")
         except IndexError:
             raise WireError("truncated update") from None

@@ -1,0 +1,88 @@
+"""The compiled update decoder (setup.py) is the Python source, compiled: same answers, never stale.
+
+``make install`` compiles server/crdt/updates.py; the extension then shadows the .py at import.
+These tests load the plain source beside it and compare the two on real and broken updates.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pycrdt import Array, Doc, Map, Text
+
+from server.crdt import updates
+
+SOURCE = Path(updates.__file__).with_name("updates.py")
+COMPILED = not updates.__file__.endswith(".py")
+
+
+def _plain() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("updates_as_python", SOURCE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+PLAIN = _plain()
+
+
+def _answer(module: ModuleType, data: bytes) -> Any:
+    try:
+        info = module.read_update(data, 50)
+    except Exception as exc:  # the same refusal, by class name and message
+        return type(exc).__name__, str(exc)
+    scalar = info.scalar and tuple(info.scalar)
+    return (info.own, info.refs, info.deletes, info.inserts_nul, info.structs, info.ranges,
+            info.size, scalar, info.unit_deletes)
+
+
+def test_the_compiled_decoder_is_built_from_the_current_source() -> None:
+    if not COMPILED:
+        pytest.skip("no compiled decoder in this install: the plain source is what runs")
+    built = Path(updates.__file__).stat().st_mtime
+    for source in (SOURCE, SOURCE.with_suffix(".pxd")):
+        assert built >= source.stat().st_mtime, f"{source.name} changed since; run make install"
+
+
+def _updates() -> list[bytes]:
+    doc: Doc[Any] = Doc()
+    out: list[bytes] = []
+    subscription = doc.observe(lambda event: out.append(event.update))
+    terms, text = doc.get("terms", type=Map), doc.get("d", type=Text)
+    rows = doc.get("m", type=Array)
+    terms["title"] = "Landing page"
+    terms["hourly_rate"] = 4500
+    terms["rate"] = 2**60
+    terms["flag"] = True
+    text += "Hello, wörld \x00 ✓"
+    del text[2:5]
+    rows.append(Map({"id": "m1", "amount": 1.25}))
+    doc.unobserve(subscription)
+    return [*out, doc.get_update()]
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_real_updates_read_the_same(index: int) -> None:
+    data = _updates()[index]
+    assert _answer(updates, data) == _answer(PLAIN, data)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(0, 7), st.integers(0, 200), st.binary(max_size=6))
+def test_broken_updates_are_refused_the_same(index: int, cut: int, junk: bytes) -> None:
+    data = _updates()[index]
+    broken = data[:cut] + junk + data[cut + len(junk):]
+    assert _answer(updates, broken) == _answer(PLAIN, broken)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=64))
+def test_any_bytes_read_the_same(data: bytes) -> None:
+    assert _answer(updates, data) == _answer(PLAIN, data)
