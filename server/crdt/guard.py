@@ -17,7 +17,6 @@ that sent it (or None for the server), for the room to fan out and persist.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -30,8 +29,6 @@ from server.crdt.updates import UpdateInfo, decode_state_vector, read_update
 from server.offers.checks import FieldError, check_milestone, check_scalar
 from server.offers.limits import Limits
 from server.wire import write_var_uint
-
-log = logging.getLogger("offer_room.guard")
 
 _EMPTY_UPDATE = b"\x00\x00"
 _REQUIRED = frozenset({"title", "contract_type", "currency"})
@@ -86,6 +83,8 @@ class Guard:
         self.server_writes = 0
         self._sender: object | None = None
         self._recording = False
+        #: True while a fast-path update is applied: its caller accounts for it (no recording).
+        self._checked = False
         self._terms_keys: set[str] = set()
         #: key -> (present after the update, its new value), from the terms observer.
         self._terms_new: dict[str, tuple[bool, Any]] = {}
@@ -143,7 +142,7 @@ class Guard:
         update = event.update
         if update != _EMPTY_UPDATE:
             self.outbox.append((self._sender, update))
-            if self._sender is None or not self._recording:
+            if self._sender is None or not (self._recording or self._checked):
                 # Server writes, compensations and other nodes' updates: a client's own
                 # transaction is accounted for in apply(), from the update already parsed.
                 read_update(update).advance(self._known)
@@ -310,10 +309,9 @@ class Guard:
     def _apply_checked(self, update: bytes, sender: object, info: UpdateInfo, key: str) -> None:
         """Apply an update ``_checked_scalar`` accepted: nothing to observe, nothing to undo."""
         self._reset_record()
+        self._terms_keys.add(key)  # for attribution: no observer records a checked update
         self._sender = sender
-        # Recorded like any client update: the observers name the key for attribution (none
-        # when a concurrent edit already collected the anchor and Yjs dropped the item).
-        self._recording = True
+        self._checked = True
         doc = self._odoc.doc
         # pycrdt's own transaction object (origin registry, leases, locks) costs about as much
         # as applying the update: the raw one does the same here, where nothing else is open.
@@ -324,16 +322,13 @@ class Guard:
             raw.commit()
         finally:
             raw.drop()
-            self._recording = False
+            self._checked = False
             self._sender = None
         if doc._exceptions:  # an observer failed: as pycrdt's transaction would, raise
             errors = tuple(doc._exceptions)
             doc._exceptions.clear()
             raise ExceptionGroup("Observer callback error", errors)
         info.advance(self._known)
-        if self._terms_keys - {key} or (not self._only_terms_key() and self._terms_keys):
-            # Cannot happen by Yjs's rules (an item's key is its origin's); loud if it ever does.
-            log.error("a checked scalar update touched %s", self.touched_fields())
         assert info.scalar is not None
         self._remember_item(info.scalar.client, info.scalar.clock, key)
 
