@@ -88,8 +88,9 @@ test: install-test lint ## everything: lint, unit, integration, e2e, benchmark s
 	$(VENV)/bin/pytest -q -p no:asyncio -c e2e/pytest.ini e2e
 	$(MAKE) --no-print-directory bench-smoke
 
-bench: install-test $(STAMPS)/bench bench-risk ## full benchmark vs the peers, two nodes vs one, risk flags, advice latency (~13 min)
+bench: install-test $(STAMPS)/bench bench-risk ## full benchmark vs the peers, 1 vs 2 workers, two nodes vs one, risk flags, advice latency (~20 min)
 	$(PY) bench/run.py
+	$(PY) bench/run.py --scenario b,e --peers offer-room,offer-room-2w --out bench/results/workers
 	$(PY) bench/cluster_bench.py
 	$(PY) bench/advice_latency.py
 

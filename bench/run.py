@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -20,18 +21,33 @@ from pathlib import Path
 from typing import Any
 
 from harness.procstat import wait_for_quiet
-from harness.report import write_outputs
+from harness.report import step_invalid, write_outputs
 from harness.scenarios import run_scenario, scenarios
-from harness.servers import DEFAULT_SERVERS, KINDS, ROOT
+from harness.servers import BENCH, DEFAULT_SERVERS, KINDS, ROOT, ServerKind, _path_rooms
 
 RESULTS = Path(__file__).resolve().parent / "results"
+
+#: Not a server under test: a relay with no CRDT (gen/relay.mjs), so cheap that the generator is
+#: the bound. `--peers relay --scenario e` measures the generator's ceiling (issue 17: one core
+#: must carry >= 16,000 writes/s): the highest step not marked INVALID is what one core sustains.
+RELAY = ServerKind(
+    name="relay",
+    label="relay without CRDT (generator ceiling)",
+    protocol="yws",
+    command=lambda launch: ["node", str(BENCH / "gen/relay.mjs"), str(launch.port)],
+    needs_port=True,
+    ready=re.compile(r"relay listening on (\d+)"),
+    make_rooms=_path_rooms,
+)
+RUNNABLE = {**KINDS, RELAY.name: RELAY}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scenario", default="a,b,c,d,e,f", help="comma-separated: a..f")
     parser.add_argument("--peers", default=None,
-                        help=f"comma-separated servers: {', '.join(KINDS)} (default: all; "
+                        help=f"comma-separated servers: {', '.join(RUNNABLE)} (default: all "
+                             "but relay; "
                              "with --smoke: offer-room)")
     parser.add_argument("--smoke", action="store_true",
                         help="toy sizes, offer-room only, < 60 s: checks numbers come out")
@@ -50,12 +66,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="rerun a (scenario, server) pair when other processes used more "
                              "than this %% of a core during it (default: 50)")
     parser.add_argument("--retries", type=int, default=None,
-                        help="reruns allowed per pair for --max-other (default: 2; --smoke: 0)")
+                        help="reruns allowed per pair for --max-other or an INVALID step "
+                             "(default: 2; --smoke: 0)")
     parser.add_argument("--nice", type=int, default=0,
                         help="niceness for server and generator, e.g. -10 on a machine others "
                              "share (negative needs root; default: 0)")
     parser.add_argument("--deflate", action="store_true",
                         help="clients offer permessage-deflate, as browsers do (default: off)")
+    parser.add_argument("--ydoc", action="store_true",
+                        help="fan-out clients are real Y.Docs that integrate every update (the "
+                             "generator before issue 17, costlier per write): to compare")
     parser.add_argument("--report-only", action="store_true",
                         help="only re-render REPORT.md and the charts from --out/results.json "
                              "(e.g. after a --profile run)")
@@ -76,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     quiet_wait = args.quiet_wait if args.quiet_wait is not None else (0 if args.smoke else 120)
     retries = args.retries if args.retries is not None else (0 if args.smoke else 2)
     names = [p.strip() for p in peers.split(",") if p.strip()]
-    unknown = [k for k in keys if k not in table] + [n for n in names if n not in KINDS]
+    unknown = [k for k in keys if k not in table] + [n for n in names if n not in RUNNABLE]
     if unknown:
         parser.error(f"unknown scenario or server: {', '.join(unknown)}")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -87,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     results: dict[str, Any] = {"smoke": args.smoke, "scenarios": {}, "machine": _machine(),
                                "src": _shown(args.src), "commit": commit,
-                               "deflate": args.deflate, "nice": args.nice}
+                               "deflate": args.deflate, "nice": args.nice,
+                               "replay": not args.ydoc}
     failures = 0
     for key in keys:
         sc = table[key]
@@ -100,17 +121,23 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"[{time.time() - started:6.1f}s] scenario {key} on {name} "
                       f"(machine busy before: {busy:.0f} % of a core) ...", flush=True)
                 try:
-                    row = run_scenario(KINDS[name], sc, args.src, profile_dir,
-                                       deflate=args.deflate, nice=args.nice)
+                    row = run_scenario(RUNNABLE[name], sc, args.src, profile_dir,
+                                       deflate=args.deflate, nice=args.nice,
+                                       replay=not args.ydoc)
                 except Exception as exc:  # one broken server must not cost the other rows
                     print(f"  FAILED: {exc}", flush=True)
                     row = {"server": name, "error": str(exc)[:2000]}
                 row["attempts"] = attempt + 1
-                if best is None or _noise(row) < _noise(best):
+                if best is None or _badness(row) < _badness(best):
                     best = row
-                if _noise(row) <= args.max_other:
+                invalid = _invalid_steps(row)
+                for rate, why in invalid:
+                    print(f"  INVALID step at {rate} w/s: {why}", flush=True)
+                if _noise(row) <= args.max_other and not invalid:
                     break
-                print(f"  other processes used {_noise(row):.0f} % of a core: again", flush=True)
+                print(f"  other processes used {_noise(row):.0f} % of a core"
+                      + (f", {len(invalid)} INVALID step(s)" if invalid else "") + ": again",
+                      flush=True)
             assert best is not None
             failures += "error" in best
             rows.append(best)
@@ -127,6 +154,16 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failures or missing else 0
 
 
+def _invalid_steps(row: dict[str, Any]) -> list[tuple[Any, str]]:
+    """(rate, why) of each fan-out step that measured the generator rather than the server."""
+    return [(s["rate"], why) for s in row.get("steps", []) if (why := step_invalid(s))]
+
+
+def _badness(row: dict[str, Any]) -> tuple[int, float]:
+    """Which of a pair's attempts the report keeps: fewest INVALID steps, then least noise."""
+    return len(_invalid_steps(row)), _noise(row)
+
+
 def _noise(row: dict[str, Any]) -> float:
     """CPU other processes used during a row's measured windows (mean, % of a core)."""
     if "error" in row:
@@ -141,7 +178,8 @@ def _noise(row: dict[str, Any]) -> float:
 
 
 def missing_numbers(results: dict[str, Any]) -> list[str]:
-    """What a run failed to measure (no thresholds: only that every number came out)."""
+    """What a run failed to measure (no thresholds: only that every number came out), and edits
+    a server refused (the generator's updates must all be valid, at any speed)."""
     problems = []
     for key, sc in results["scenarios"].items():
         for row in sc["rows"]:
@@ -150,9 +188,14 @@ def missing_numbers(results: dict[str, Any]) -> list[str]:
                 problems.append(f"{where}: {row['error'][:200]}")
             elif sc["mode"] == "fanout" and not all(
                 s["delivered"] > 0 and s["latency_ms"]["p99"] is not None
-                and s["server_cpu_pct"] is not None for s in row["steps"]
+                and s["server_cpu_pct"] is not None and s.get("server_us_per_edit") is not None
+                and s.get("generator_us_per_write") is not None for s in row["steps"]
             ):
-                problems.append(f"{where}: a step delivered nothing")
+                problems.append(f"{where}: a step delivered nothing or has no CPU per write")
+            elif sc["mode"] == "fanout" and row.get("rejected", 0) + row.get(
+                    "server_refusal_errors", 0) > 0:
+                problems.append(f"{where}: the server refused generated edits: "
+                                f"{row.get('refusals')}")
             elif sc["mode"] == "idle" and not (row["rss_kb"] > 0 and row["sync_all_ms"] > 0):
                 problems.append(f"{where}: no memory or sync time")
             elif sc["mode"] == "join" and not row["join_p50_ms"] > 0:

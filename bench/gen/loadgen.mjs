@@ -4,8 +4,10 @@
 // Modes (config.mode):
 //   fanout  R rooms x 2 clients write on an open-loop schedule, one step per entry of config.steps
 //           ({rate, seconds}); latency runs from each write's *scheduled* time to the moment the
-//           peer has integrated it, so a stalled server (or generator) cannot hide behind a
+//           peer has received it, so a stalled server (or generator) cannot hide behind a
 //           slower send rate. Stops early once a step's p99 exceeds config.stop_p99_ms or loses.
+//           Clients replay hand-encoded updates and scan what they receive (replay.mjs), unless
+//           config.replay is false (every client a real Y.Doc: the older, costlier generator).
 //   idle    connect every client, report the time until all are synced, hold config.hold_s.
 //   join    one writer builds config.history edits in room 0, then config.joins fresh clients
 //           each time how long they take to connect and sync (config.cold: the writer leaves
@@ -15,20 +17,22 @@
 import { readFileSync } from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { BenchClient } from './client.mjs'
+import { selfCheck } from './replay.mjs'
 import { Track, percentile, stepStats } from './track.mjs'
 
 const emit = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'))
 
-function makeClient (room, role) {
+function makeClient (room, role, replay = false) {
   return new BenchClient({
     url: room.urls[role],
     doc: room.doc,
     token: room.tokens?.[role],
     protocol: cfg.protocol,
     role,
-    deflate: cfg.deflate ?? false
+    deflate: cfg.deflate ?? false,
+    replay
   })
 }
 
@@ -72,14 +76,21 @@ function shuffled (items, seed = 42) {
   return out
 }
 
-function connectPairs () {
-  const pairs = cfg.rooms.map((room) => [makeClient(room, 0), makeClient(room, 1)])
+function connectPairs (replay = false) {
+  const pairs = cfg.rooms.map((room) => {
+    const a = makeClient(room, 0, replay)
+    const b = makeClient(room, 1, replay)
+    a.peer = b // a replay client recognises its peer's writes by the peer's client id
+    b.peer = a
+    return [a, b]
+  })
   return [pairs, pairs.flat()]
 }
 
 async function runStep (pairs, clients, order, step) {
   const perClient = Math.max(1, Math.floor((cfg.warmup_s + step.seconds) * step.rate))
   const tracks = new Map(clients.map((c) => [c, new Track(c.nextSeq, perClient)]))
+  const refusedBefore = new Map(clients.map((c) => [c, c.rejected + c.serverErrors]))
   for (const [a, b] of pairs) {
     const ta = tracks.get(a)
     const tb = tracks.get(b)
@@ -122,7 +133,12 @@ async function runStep (pairs, clients, order, step) {
   const all = [...tracks.values()]
   const drainUntil = performance.now() + cfg.drain_ms
   while (performance.now() < drainUntil && !all.every((t) => t.done)) await sleep(20)
-  for (const c of clients) c.nextSeq += perClient
+  // A write the server refused was still relayed (offer-room undoes it with a compensating
+  // update), so the peer saw its clock: it is counted lost from the writer's refusal count.
+  for (const c of clients) {
+    c.nextSeq += perClient
+    tracks.get(c).refused = c.rejected + c.serverErrors - refusedBefore.get(c)
+  }
   const stall = (ns) => Math.round(ns / 1e4) / 100
   return {
     ...stepStats(all, from, to, cfg.drain_ms),
@@ -131,7 +147,9 @@ async function runStep (pairs, clients, order, step) {
 }
 
 async function fanout () {
-  const [pairs, clients] = connectPairs()
+  const replay = cfg.replay ?? true
+  if (replay) selfCheck() // the hand-made updates are Yjs's bytes, or nothing runs
+  const [pairs, clients] = connectPairs(replay)
   const [syncMs, failures] = await openAll(clients, cfg.connect_concurrency ?? 100)
   emit({ event: 'mark', name: 'connected', sync_all_ms: syncMs, failures: failures.length })
   if (failures.length) throw new Error(`connect failures: ${failures.slice(0, 3).join('; ')}`)
@@ -146,9 +164,19 @@ async function fanout () {
     if (cfg.stop_p99_ms && (stats.lost > 0 || p99 === null || p99 > cfg.stop_p99_ms)) break
   }
   const closes = clients.filter((c) => c.closeCode !== null).length
-  const sendFailures = clients.reduce((sum, c) => sum + c.sendFailures, 0)
+  const total = (get) => clients.reduce((sum, c) => sum + get(c), 0)
+  const refusals = clients.flatMap((c) => c.refusals).slice(0, 3)
   for (const c of clients) c.close()
-  return { sync_all_ms: syncMs, steps, unexpected_closes: closes, send_failures: sendFailures }
+  return {
+    sync_all_ms: syncMs,
+    steps,
+    unexpected_closes: closes,
+    send_failures: total((c) => c.sendFailures),
+    replay,
+    rejected: total((c) => c.rejected),
+    server_errors: total((c) => c.serverErrors),
+    refusals
+  }
 }
 
 async function idle () {

@@ -12,6 +12,7 @@ export const MSG_SYNC = 0
 export const MSG_AWARENESS = 1
 export const MSG_AUTH = 2
 export const MSG_SYNC_REPLY = 4 // Hocuspocus: a sync message that must not trigger a new step1
+export const MSG_APP = 100 // offer-room: varString(JSON), e.g. {"type":"rejected",...}
 export const STEP1 = 0
 export const STEP2 = 1
 export const UPDATE = 2

@@ -1,5 +1,5 @@
 // Per-writer bookkeeping for one load step: when each write was scheduled, sent and first seen
-// integrated by the peer, and the summary statistics over the measured window.
+// by the peer, and the summary statistics over the measured window.
 
 /** Writes of one client in one step; seq numbers continue across steps, hence `base`. */
 export class Track {
@@ -8,8 +8,9 @@ export class Track {
     this.count = count
     this.sched = new Float64Array(count)
     this.sent = new Float64Array(count)
-    this.seen = new Float64Array(count) // 0 = not (yet) integrated by the peer
+    this.seen = new Float64Array(count) // 0 = not (yet) seen by the peer
     this.marked = 0 // every index below this one is seen
+    this.refused = 0 // writes the server refused (rejected or answered with an error)
   }
 
   /** The peer now holds every write up to `seq`. */
@@ -45,7 +46,7 @@ function summary (values) {
 /**
  * Statistics over writes scheduled in [from, to) ms.
  * @param {Track[]} tracks
- * @param {number} deadlineMs a write integrated later than this after its schedule is lost
+ * @param {number} deadlineMs a write seen later than this after its schedule is lost
  */
 export function stepStats (tracks, from, to, deadlineMs) {
   const latency = []
@@ -53,7 +54,9 @@ export function stepStats (tracks, from, to, deadlineMs) {
   let writes = 0
   let lost = 0
   let late = 0
+  let refused = 0
   for (const t of tracks) {
+    refused += t.refused
     for (let i = 0; i < t.count; i++) {
       const sched = t.sched[i]
       if (sched < from || sched >= to) continue
@@ -73,9 +76,10 @@ export function stepStats (tracks, from, to, deadlineMs) {
   return {
     writes,
     delivered: latency.length,
-    lost: lost + late,
+    lost: lost + late + refused,
     never_seen: lost,
     late,
+    refused,
     offered_per_s: Math.round(writes / seconds),
     delivered_per_s: Math.round((latency.length - late) / seconds),
     latency_ms: summary(latency),

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.procstat import RssWatch, Sample, cpu_between
+from harness.procstat import CLK_TCK, RssWatch, Sample, cpu_between
 from harness.servers import BENCH, ROOT, Running, priority
 
 GENERATOR_CORE = "1"
@@ -78,6 +78,27 @@ def run_generator(
     return run
 
 
+def cost_per_write(step: dict[str, Any], start: Sample, end: Sample) -> dict[str, Any]:
+    """CPU seconds of server and generator over a step's measured window, and per write.
+
+    The window (measure_start .. measure_end) is the one whose scheduled writes the step counts,
+    so server CPU / delivered writes is the server's cost per delivered edit, and generator CPU /
+    offered writes what one write costs the generator (sending it, receiving the peer's copy and
+    the echo): 1e6 / that is the writes/s one generator core could sustain at 100 %.
+    """
+    server_s = (end.server - start.server) / CLK_TCK
+    generator_s = (end.generator - start.generator) / CLK_TCK
+    delivered = int(step.get("delivered", 0)) - int(step.get("late", 0))
+    writes = int(step.get("writes", 0))
+    return {
+        "window_s": round(end.at - start.at, 3),
+        "server_cpu_s": round(server_s, 2),
+        "generator_cpu_s": round(generator_s, 2),
+        "server_us_per_edit": round(1e6 * server_s / delivered, 1) if delivered else None,
+        "generator_us_per_write": round(1e6 * generator_s / writes, 1) if writes else None,
+    }
+
+
 def _follow(
     proc: subprocess.Popen[bytes],
     server: Running,
@@ -100,6 +121,7 @@ def _follow(
         elif kind == "step":
             start, end = window["measure_start"], window["measure_end"]
             run.steps.append({**event, **cpu_between(start, end),
+                              **cost_per_write(event, start, end),
                               "server_rss_kb": end.server_rss_kb})
         elif kind == "result":
             run.result = event

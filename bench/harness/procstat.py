@@ -11,17 +11,47 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
-def cpu_ticks(pid: int) -> int:
-    """utime + stime of every thread of ``pid``, in clock ticks."""
-    with open(f"/proc/{pid}/stat") as fh:
-        # The command name may hold spaces; fields after it start behind the last ')'.
-        fields = fh.read().rsplit(")", 1)[1].split()
+def tree(pid: int) -> list[int]:
+    """``pid`` and every process below it (offer-room's workers run under a supervisor)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as fh:
+                    todo.extend(int(child) for child in fh.read().split())
+        except OSError:  # gone meanwhile
+            continue
+    return found
+
+
+def _own_ticks(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            # The command name may hold spaces; fields after it start behind the last ')'.
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
     return int(fields[11]) + int(fields[12])
 
 
+def cpu_ticks(pid: int) -> int:
+    """utime + stime of every thread of ``pid`` and of the processes below it, in clock ticks."""
+    return sum(_own_ticks(p) for p in tree(pid))
+
+
+def _own_rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * PAGE_KB
+    except OSError:
+        return 0
+
+
 def rss_kb(pid: int) -> int:
-    with open(f"/proc/{pid}/statm") as fh:
-        return int(fh.read().split()[1]) * PAGE_KB
+    """Resident memory of ``pid`` and of the processes below it."""
+    return sum(_own_rss_kb(p) for p in tree(pid))
 
 
 def machine_busy_ticks() -> int:

@@ -20,6 +20,12 @@ from harness.servers import ServerKind
 
 #: (e) stops at the first step whose p99 passes this, or that loses a write.
 SATURATION_P99_MS = 100.0
+#: A step whose writes went out later than this (send lag p99) measured the generator, not the
+#: server: the report marks it INVALID. On a quiet core the lag stays near 1 ms (timer
+#: granularity); 10 ms is a tenth of the saturation bound and well above that floor.
+SEND_LAG_LIMIT_MS = 10.0
+#: Likewise a step whose generator used this much of its core (it cannot have kept its schedule).
+GENERATOR_BOUND_PCT = 90.0
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,7 @@ def run_scenario(
     *,
     deflate: bool = False,
     nice: int = 0,
+    replay: bool = True,
 ) -> dict[str, Any]:
     """Runs ``sc`` against a fresh ``kind`` server; returns the row for the report."""
     server = kind.start(src, nice)
@@ -104,6 +111,9 @@ def run_scenario(
             "hold_s": sc.hold_s,
             "history": sc.history,
             "joins": sc.joins,
+            # Fan-out senders replay hand-encoded updates and receivers scan bytes; False makes
+            # every client a real Y.Doc (the generator before issue 17, for comparisons).
+            "replay": replay,
         }
         spy = None
         if profile_dir is not None:
@@ -147,6 +157,11 @@ def _fanout_row(run: GeneratorRun) -> dict[str, Any]:
         "steps": run.steps,
         "unexpected_closes": res["unexpected_closes"],
         "send_failures": res["send_failures"],
+        "replay": res.get("replay", False),
+        # Edits the server refused (offer-room's "rejected"/"error" app messages): counted lost.
+        "rejected": res.get("rejected", 0),
+        "server_refusal_errors": res.get("server_errors", 0),
+        "refusals": res.get("refusals", []),
     }
 
 
@@ -191,3 +206,14 @@ def _errors(log_path: Path) -> list[str]:
     lines = log_path.read_text(errors="replace").splitlines()
     bad = [ln for ln in lines if any(w in ln for w in ("ERROR", "Traceback", "WARNING", "Error"))]
     return bad[-5:]
+
+
+def step_invalid(step: dict[str, Any]) -> str | None:
+    """Why a fan-out step measured the generator rather than the server, or None if it did not."""
+    lag = step["send_lag_ms"]["p99"]
+    cpu = step["generator_cpu_pct"]
+    if cpu is not None and cpu >= GENERATOR_BOUND_PCT:
+        return f"generator at {cpu:.0f} % of its core (≥ {GENERATOR_BOUND_PCT:g} %)"
+    if lag is not None and lag > SEND_LAG_LIMIT_MS:
+        return f"generator lagged: send lag p99 {lag:,.1f} ms > {SEND_LAG_LIMIT_MS:g} ms"
+    return None

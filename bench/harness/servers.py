@@ -90,6 +90,8 @@ class ServerKind:
     needs_port: bool = False
     #: Keeps documents when every client has left (so a cold join can be measured).
     persistent: bool = False
+    #: The cores it may run on (``taskset -c``).
+    cores: str = SERVER_CORE
 
     def start(self, src: Path = ROOT, nice: int = 0, timeout: float = 30.0) -> Running:
         workdir = Path(tempfile.mkdtemp(prefix=f"bench-{self.name}-"))
@@ -97,7 +99,7 @@ class ServerKind:
         log_path = workdir / "server.log"
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(
-                [*priority(nice), "taskset", "-c", SERVER_CORE, *self.command(launch)],
+                [*priority(nice), "taskset", "-c", self.cores, *self.command(launch)],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, **self.env(launch)},
@@ -141,12 +143,13 @@ def _path_rooms(srv: Running, count: int, tag: str) -> list[Room]:
     return rooms
 
 
-def _offer_room_command(script: list[str]) -> Callable[[Launch], list[str]]:
+def _offer_room_command(script: list[str], workers: int = 1) -> Callable[[Launch], list[str]]:
     # The project's venv, but the package from the tree under test: with ``-m`` the cwd comes
     # first on sys.path, ahead of the editable install's finder.
     def command(launch: Launch) -> list[str]:
         return [str(ROOT / ".venv/bin/python"), *script, "serve", "--host", "127.0.0.1",
-                "--port", "0", "--data-dir", str(launch.workdir / "data")]
+                "--port", "0", "--data-dir", str(launch.workdir / "data"),
+                "--workers", str(workers)]
 
     return command
 
@@ -174,6 +177,19 @@ KINDS: dict[str, ServerKind] = {
             ready=_OFFER_ROOM_READY,
             make_rooms=_offer_room_rooms,
             persistent=True,
+        ),
+        ServerKind(
+            # Issue 17's "every core": the same node as two workers on both cores (this machine
+            # has two, so the second worker shares core 1 with the generator).
+            name="offer-room-2w",
+            label="offer-room, 2 workers on cores 0-1",
+            protocol="yws",
+            command=_offer_room_command(["-m", "server.cli"], workers=2),
+            env=_offer_room_env,
+            ready=_OFFER_ROOM_READY,
+            make_rooms=_offer_room_rooms,
+            persistent=True,
+            cores="0,1",
         ),
         ServerKind(
             name="node-ref",
