@@ -14,7 +14,7 @@ bus, close the store (which lets the calls in progress finish), then cancel any 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -80,7 +80,11 @@ def make_bus(config: Config, tasks: Tasks) -> tuple[Bus, Leases | None, Presence
             RedisLeases(redis, config.lock_ttl_ms), RedisBoard(redis, config.node_id, tasks))
 
 
-def create_app(config: Config, store: Store | None = None) -> Starlette:
+def create_app(config: Config, store: Store | None = None,
+               owns: Callable[[str], bool] | None = None) -> Starlette:
+    """The node's app. ``owns``, given to a worker of a node (``server/node.py``), says which
+    offers it owns (by id): its expiry sweep and its reminders keep to those; None, every offer.
+    """
     tasks = Tasks()
     store = store if store is not None else default_store(config)
     metrics = Metrics()
@@ -117,9 +121,10 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
         else:
             bus.announce(offer_id, "app", frame, target=user_id)
 
-    reminders = ReminderSweeper(store, config, show_banner, tasks=tasks, metrics=metrics)
+    reminders = ReminderSweeper(store, config, show_banner, tasks=tasks, metrics=metrics,
+                                owns=owns)
     sweeper = ExpirySweeper(store, registry, negotiation, config.expiry_sweep_seconds,
-                            tasks=tasks)
+                            tasks=tasks, owns=owns)
     services = Services(config, store, registry, metrics, negotiation, bus, tasks, conversation,
                         assistant)
 

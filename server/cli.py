@@ -14,7 +14,7 @@ import uvloop
 from server.auth import ROLES, mint
 from server.config import ConfigError, load_config
 from server.demo import ensure_demo, print_links
-from server.node import serve
+from server.node import serve, serve_worker, serve_workers
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -25,6 +25,12 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int, default=None, help="0 picks a free port")
     serve.add_argument("--data-dir", type=Path, default=None)
     serve.add_argument("--demo", action="store_true", help="create/print the demo offer links")
+    serve.add_argument("--workers", type=int, default=None,
+                       help="processes serving the port (default: OFFER_ROOM_WORKERS, else the "
+                            "machine's cores); 1 serves from this process")
+    # Set by the supervisor for the workers it starts (server/workers/link.py), not by people.
+    serve.add_argument("--worker-index", type=int, default=None, help=argparse.SUPPRESS)
+    serve.add_argument("--worker-fds", default=None, help=argparse.SUPPRESS)
     demo = sub.add_parser("demo", help="create the demo offer and print its links")
     demo.add_argument("--data-dir", type=Path, default=None)
     demo.add_argument("--base-url", default=None, help="the server's public URL")
@@ -47,10 +53,20 @@ def main(argv: list[str] | None = None) -> None:
 def _run(args: argparse.Namespace) -> None:
     if args.command == "serve":
         config = load_config(host=args.host, port=args.port, data_dir=args.data_dir)
+        if args.workers is not None:
+            if args.workers < 1:
+                raise ConfigError("--workers must be at least 1")
+            config = msgspec.structs.replace(config, workers=args.workers)
         with contextlib.suppress(KeyboardInterrupt):
             # uvloop (installed with uvicorn[standard]) is ~40 % cheaper per message than the
             # default loop; uvicorn only picks it itself when it owns the loop, which we do here.
-            uvloop.run(serve(config, demo=args.demo))
+            if args.worker_index is not None:
+                fds = [int(fd) for fd in args.worker_fds.split(",")]
+                uvloop.run(serve_worker(config, args.worker_index, fds))
+            elif config.workers > 1:
+                sys.exit(uvloop.run(serve_workers(config, demo=args.demo)))
+            else:
+                uvloop.run(serve(config, demo=args.demo))
     elif args.command == "demo":
         config = load_config(data_dir=args.data_dir)
         if args.base_url:

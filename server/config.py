@@ -48,6 +48,13 @@ _DAY = 24 * 3600
 MIN_SECRET_BYTES = 32
 
 
+def usable_cores() -> int:
+    """Cores this process may run on: its CPU affinity where the OS has one, else all."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 class ConfigError(ValueError):
     """A setting that cannot be used; the message names the environment variable."""
 
@@ -66,6 +73,10 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     web_dir: Path = _REPO_WEB_DIST
     #: This node's name in the cluster (printed at start, carried on every bus message).
     node_id: str = ""
+    #: Processes serving the port (``offer-room serve --workers``): each offer's connections go
+    #: to the one that owns it (server/workers/). By default one per core this process may run
+    #: on (``taskset -c 0`` means one); 1 serves from the process started, as a single process.
+    workers: int = msgspec.field(default_factory=usable_cores)
 
     # --- offers -------------------------------------------------------------------------------
     limits: Limits = Limits()

@@ -26,6 +26,10 @@ token is looked at:
   sockets pipelining 1 MB of ``GET /healthz`` each grew a node by 165 MB (1.3 MB held instead).
 * WebSocket upgrades need HTTP/1.1 (RFC 6455 §4.1: 400 otherwise), and bytes the client sent
   right behind its upgrade request reach the WebSocket protocol instead of being dropped.
+* with several workers (``router`` set, ``server/workers/``): a request head naming an offer
+  another worker owns is not parsed here. Once nothing else is in flight on the connection, the
+  socket and every byte not yet parsed go to the owner, which adopts the connection (``adopt``)
+  and parses them as if it had read them; this worker forgets the connection without hanging up.
 
 To know which phase each byte belongs to, the parser is fed in pieces that end where a phase can:
 a head (and a chunked body with its trailers) ends with the first CRLFCRLF - llhttp demands CRLF
@@ -40,14 +44,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import resource
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from server.http.services import Services
 from server.metrics import Metrics
+from server.workers.handoff import Sent
 
 #: Descriptors kept back from the connection cap for everything that is not a client: stdio (3),
 #: the listening socket, the event loop's epoll, signal and wake-up descriptors (~5), SQLite's
@@ -61,6 +67,28 @@ _HEAD, _BODY = 0, 1
 #: ``_body_size`` of a chunked body, whose length is known only at its end.
 _CHUNKED = -1
 _BLANK_LINE = b"\r\n\r\n"
+
+#: How long a request waits for room in a busy owner's inbox, retried every few ms without
+#: blocking this worker's loop, before it is refused (503): the owner is stuck.
+HANDOFF_WAIT_S = 2.0
+_HANDOFF_RETRY_S = 0.005
+
+
+class WorkerRouter(Protocol):
+    """Where a request belongs when the node runs several workers (``server/workers/``)."""
+
+    #: Serve here what cannot be handed over (a cluster, where any worker may hold any room).
+    fallback_local: bool
+    #: Most unparsed bytes one hand-off carries.
+    max_bytes: int
+
+    def owner(self, head: bytes) -> int | None:
+        """The worker that must serve this complete request head; None when it is ours."""
+        ...
+
+    def send(self, owner: int, fd: int, data: bytes) -> Sent:
+        """Hand socket ``fd`` (still the caller's to close) and its unparsed bytes over."""
+        ...
 
 
 class FrontDoor(HttpToolsProtocol):
@@ -77,6 +105,8 @@ class FrontDoor(HttpToolsProtocol):
     max_connections: ClassVar[int]
     #: This node's connections still waiting for a request head, oldest first.
     pending: ClassVar[dict[FrontDoor, None]]
+    #: Set in a worker of several: requests naming another worker's offer go there.
+    router: ClassVar[WorkerRouter | None] = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # uvicorn's arguments, passed on
         super().__init__(*args, **kwargs)
@@ -88,6 +118,13 @@ class FrontDoor(HttpToolsProtocol):
         self._deadline: asyncio.TimerHandle | None = None
         self._responses = 0
         self._held = b""  # bytes behind a pipelined request, parsed when its turn comes
+        self._head_parts: list[bytes] = []  # with a router: the current head's earlier pieces
+        self._adopted = b""  # bytes another worker read from this connection, replayed first
+
+    def adopt(self, data: bytes) -> None:
+        """This connection was accepted by another worker, which read ``data`` from it: parse
+        them as soon as the connection is made here."""
+        self._adopted = data
 
     # -- asyncio.Protocol -------------------------------------------------------------------
 
@@ -101,6 +138,9 @@ class FrontDoor(HttpToolsProtocol):
                 return
         super().connection_made(transport)
         self._await_head()
+        if self._adopted:
+            data, self._adopted = self._adopted, b""
+            self.data_received(data)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_head_wait()
@@ -124,6 +164,8 @@ class FrontDoor(HttpToolsProtocol):
             # with it (the callbacks then start the next phase's count at zero).
             if self._phase == _HEAD:
                 self._head_seen += end - pos
+                if self.router is not None and self._routed(data, pos, end):
+                    return
             else:
                 self._body_seen += end - pos
             self._tail = (self._tail + data[max(pos, end - 3):end])[-3:]
@@ -211,6 +253,75 @@ class FrontDoor(HttpToolsProtocol):
         protocol.connection_made(self.transport)
         protocol.data_received(b"".join(output))
         self.transport.set_protocol(protocol)
+
+    # -- several workers ------------------------------------------------------------------------
+
+    def _routed(self, data: bytes, pos: int, end: int) -> bool:
+        """Before the piece ``data[pos:end]`` of a head is parsed: True when the request is not
+        to be served here now (handed to its owner, or held until the connection is idle)."""
+        router = self.router
+        assert router is not None
+        piece = data[pos:end]
+        if (self._tail + piece[-4:])[-4:] != _BLANK_LINE:
+            self._head_parts.append(piece)  # bounded by head_bytes, like the parser's copy
+            return False
+        head = b"".join([*self._head_parts, piece])
+        self._head_parts = []
+        owner = router.owner(head)
+        if owner is None:
+            return False
+        if (self.cycle is not None and not self.cycle.response_complete) or self.pipeline:
+            # A response is still on its way here: the request waits unparsed, like a pipelined
+            # one, and is handed over once it is answered (``on_response_complete``). The
+            # parser has seen the head's earlier pieces: a fresh one will read it all again.
+            self.parser = httptools.HttpRequestParser(self)
+            self._head_seen = 0
+            self._tail = b""
+            self._hold(head + data[end:])
+            return True
+        unparsed = head + data[end:]
+        if len(unparsed) > router.max_bytes:
+            # No request naming an offer takes a body this large (64 KiB at most).
+            self.metrics.limit_hit("body_bytes")
+            self._answer(413, "body_too_large", "request too large")
+            return True
+        self._stop_head_wait()
+        self.transport.pause_reading()
+        deadline = self.loop.time() + HANDOFF_WAIT_S
+        if self._hand_off(router, owner, unparsed, deadline, local=router.fallback_local):
+            return True
+        self.transport.resume_reading()  # served here after all (a cluster)
+        self._await_head()
+        return False
+
+    def _hand_off(self, router: WorkerRouter, owner: int, data: bytes, deadline: float, *,
+                  local: bool = False) -> bool:
+        """Send the connection to ``owner`` now, or retry shortly while its inbox is full, or
+        refuse it (503). False only when it failed and ``local`` lets the caller serve it."""
+        transport = self.transport
+        if transport.is_closing():  # the client hung up meanwhile
+            return True
+        sock = transport.get_extra_info("socket")
+        sent = Sent.FAILED
+        if sock is not None:
+            # The owner gets its own descriptor of the socket: closing ours (the transport) then
+            # drops only this process's reference, and the TCP connection stays up.
+            fd = os.dup(sock.fileno())
+            try:
+                sent = router.send(owner, fd, data)
+            finally:
+                os.close(fd)
+        if sent is Sent.SENT:
+            self._unset_keepalive_if_required()
+            self.connections.discard(self)
+            transport.close()
+        elif sent is Sent.BUSY and self.loop.time() < deadline:
+            self.loop.call_later(_HANDOFF_RETRY_S, self._hand_off, router, owner, data, deadline)
+        elif sent is Sent.FAILED and local:
+            return False
+        else:
+            self._answer(503, "worker_unavailable", "the server is busy or restarting: retry")
+        return True
 
     # -- the bounds ---------------------------------------------------------------------------
 

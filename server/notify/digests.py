@@ -2,10 +2,12 @@
 
 The store batches what happens while a party is away into one digest per party and offer
 (``Store.queue_notification``); this loop claims the due ones. For each, a party who came back
-meanwhile is not notified. Otherwise, on its first attempt, a ``notification`` event is recorded
-into the durable webhook outbox (the integrator's webhook gets it like any audit event), and,
-when the node has a mailer and the party an e-mail address, the digest is mailed; a failed mail
-is retried with exponential back-off and given up after ``max_attempts``.
+meanwhile is not notified (``Presence``; a worker of a node without Redis sees only its own
+rooms, so it may notify a party sitting in another worker's: docs/ARCHITECTURE.md, "Workers").
+Otherwise, on its first attempt, a ``notification`` event is recorded into the durable webhook
+outbox (the integrator's webhook gets it like any audit event), and, when the node has a mailer
+and the party an e-mail address, the digest is mailed; a failed mail is retried with exponential
+back-off and given up after ``max_attempts``.
 
 Delivery is at least once: a node that dies between recording the event and settling the digest
 leaves it to be claimed again when its lease runs out, so the payload carries the digest's id to

@@ -2,7 +2,9 @@
 
 Reminders are scheduled durably (``Store.schedule_reminder``, built by
 ``server/notify/schedule.py``) and each is claimed once across nodes and restarts
-(``Store.claim_reminders``).
+(``Store.claim_reminders``). A worker of a node (``server/workers/``) is given ``owns`` and
+claims only the reminders of the offers it owns: it holds their rooms, so the banner reaches the
+party's sockets even without Redis to carry it to another worker.
 A reminder that still matters when it comes due (the offer is open; for "waiting", the proposal
 is still pending or the question still open) becomes a ``reminder`` item of the party's digest,
 delivered like any notification when they are away, and a banner in the room for their sockets.
@@ -81,13 +83,16 @@ class ReminderSweeper:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         tasks: Tasks | None = None,
         metrics: Metrics | None = None,
+        owns: Callable[[str], bool] | None = None,
     ) -> None:
+        """``owns``: claim only the reminders of the offers it accepts (by id); None, all."""
         self._store = store
         self._config = config
         self._show_banner = show_banner
         self._clock = clock
         self._tasks = tasks if tasks is not None else Tasks()
         self._metrics = metrics if metrics is not None else Metrics()
+        self._owns = owns
 
     def start(self) -> None:
         self._tasks.repeat("reminders", self.sweep, self._config.notify_sweep_seconds,
@@ -100,7 +105,7 @@ class ReminderSweeper:
         """Claim the due reminders and fire those that still matter; returns how many were
         claimed."""
         now = self._clock()
-        due = await self._store.claim_reminders(now, BATCH)
+        due = await self._store.claim_reminders(now, BATCH, owns=self._owns)
         for reminder in due:
             try:
                 await self._fire(reminder, now)

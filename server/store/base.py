@@ -8,6 +8,7 @@ atomic: a call that raises leaves nothing half-written.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -21,6 +22,11 @@ from server.offers.terms import Party, Terms
 #: bounds that read (a few hundred short rows). An integrator revoking leaked links one at a time
 #: stays far below it; past it the rules collapse into one (see ``Store.add_revocation``).
 REVOCATIONS_PER_OFFER = 256
+#: A claim or listing kept to the offers a predicate accepts (``claim_reminders`` with ``owns``,
+#: the expiry sweep of a worker) looks at this many times its limit of the oldest due rows: about
+#: a whole page of its own among those of up to this many owners. What it does not own is left for
+#: the others, whose own claims move the rest up.
+OWNED_SCAN = 8
 
 
 class OfferExists(Exception):
@@ -556,9 +562,17 @@ class Store(Protocol):
         """Drop the offer's unfired reminders (of ``kind`` / about ``ref`` when given)."""
         ...
 
-    async def claim_reminders(self, now: datetime, limit: int) -> list[Reminder]:
-        """Due, unfired reminders, marked fired as they are returned: each fires once, across
-        any number of nodes and restarts."""
+    async def claim_reminders(self, now: datetime, limit: int,
+                              owns: Callable[[str], bool] | None = None) -> list[Reminder]:
+        """Due, unfired reminders, oldest due first, marked fired as they are returned: each
+        fires once, across any number of nodes and restarts.
+
+        With ``owns``, only reminders of offers it accepts (by id) are claimed, in the same
+        transaction: the others stay unfired for a claim that owns them (a worker of a node
+        claims those of the offers whose room it holds, ``server/workers/``). The predicate runs
+        in Python over the ``OWNED_SCAN`` times ``limit`` oldest due rows: a claim may return
+        fewer than ``limit`` while more of its own are due further on; they move up as the other
+        owners claim theirs."""
         ...
 
     # token revocations

@@ -111,4 +111,7 @@ claims a ``limit`` above 0.
         [E, str, str, str, NotificationItem, float, float], Awaitable[None]
     ]
     claim_digests: Callable[[E, datetime, int, float], Awaitable[list[Digest]]]
-    claim_reminders: Callable[[E, datetime, int], Awaitable[list[Reminder]]]
+    #: The last argument is ``owns`` (None: every offer's).
+    claim_reminders: Callable[
+        [E, datetime, int, Callable[[str], bool] | None], Awaitable[list[Reminder]]
+    ]

@@ -353,10 +353,12 @@ class SQLStore(Generic[E]):
         await notifications.cancel_reminders(self._engine, offer_id, kind, ref)
 
     @_guarded
-    async def claim_reminders(self, now: datetime, limit: int) -> list[Reminder]:
+    async def claim_reminders(
+        self, now: datetime, limit: int, owns: Callable[[str], bool] | None = None
+    ) -> list[Reminder]:
         if limit <= 0:
             return []
-        return await self._ops.claim_reminders(self._engine, now, limit)
+        return await self._ops.claim_reminders(self._engine, now, limit, owns)
 
     # --- token revocations ----------------------------------------------------------------
 

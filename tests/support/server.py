@@ -31,13 +31,16 @@ def free_port() -> int:
 
 class ServerProcess:
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None, *,
-                 preexec_fn: Callable[[], None] | None = None) -> None:
-        """``preexec_fn`` runs in the child before the server starts (e.g. to lower a rlimit)."""
+                 preexec_fn: Callable[[], None] | None = None, workers: int = 1) -> None:
+        """``preexec_fn`` runs in the child before the server starts (e.g. to lower a rlimit).
+        ``workers``: processes serving the port (``--workers``); 1, one process, unless a test
+        is about several."""
         self.data_dir = data_dir
         self.port = 0
         self.url = ""
         self.extra_env = env or {}
         self.preexec_fn = preexec_fn
+        self.workers = workers
         self.proc: subprocess.Popen[str] | None = None
         self.log: list[str] = []
         self._drainer: threading.Thread | None = None
@@ -55,7 +58,8 @@ class ServerProcess:
         env.pop("ANTHROPIC_API_KEY", None)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port), "--data-dir", str(self.data_dir)],
+             "--port", str(self.port), "--data-dir", str(self.data_dir),
+             "--workers", str(self.workers)],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

@@ -213,3 +213,23 @@ async def test_the_loop_runs_in_the_notify_group(
     await sweeper.close()
     assert banners.shown == [("o1", "f1", "This offer expires in 10 days")]
     assert tasks.running("reminders") == 0
+
+
+async def test_a_worker_fires_only_the_reminders_of_the_offers_it_owns(
+        store: SQLiteStore, clock: Clock, metrics: Metrics) -> None:
+    await store.create_offer(msgspec.structs.replace(OFFER, id="o2"), b"")
+    for offer_id in ("o1", "o2"):
+        await store.schedule_reminder(Reminder(offer_id, "expires_24h", "f1", NOW))
+    shown: dict[str, Banners] = {"o1": Banners(), "o2": Banners()}
+    workers = {
+        "o1": ReminderSweeper(store, Config(), shown["o1"], clock=clock, metrics=metrics,
+                              owns=lambda offer_id: offer_id == "o1"),
+        "o2": ReminderSweeper(store, Config(), shown["o2"], clock=clock, metrics=metrics,
+                              owns=lambda offer_id: offer_id == "o2"),
+    }
+    clock.now = EXPIRES - DAY
+    assert await workers["o2"].sweep() == 1
+    assert await workers["o2"].sweep() == 0
+    assert shown["o2"].shown == [("o2", "f1", "This offer expires tomorrow")]
+    assert await workers["o1"].sweep() == 1  # left for its owner
+    assert shown["o1"].shown == [("o1", "f1", "This offer expires tomorrow")]

@@ -1655,6 +1655,62 @@ async def test_cancel_drops_unfired_reminders_by_kind_and_ref(o1: Store) -> None
     assert await o1.claim_reminders(LATER, 10) == []
 
 
+async def test_a_claim_kept_to_some_offers_fires_only_theirs(o1: Store) -> None:
+    for offer_id in ("o2", "o3"):
+        await o1.create_offer(make_offer(offer_id), b"")
+    others = [remind("waiting", "c1", due, f"p{due}", offer_id="o2") for due in range(1, 13)]
+    own = [remind("waiting", "c1", 20 + due, f"p{due}", offer_id=offer_id)
+           for due, offer_id in enumerate(["o1", "o3", "o1"])]  # fmt: skip
+    for reminder in [*others, *own]:
+        await o1.schedule_reminder(reminder)
+
+    def owns(offer_id: str) -> bool:
+        return offer_id != "o2"
+
+    assert await o1.claim_reminders(LATER, 10, owns=lambda offer_id: False) == []
+    # Past a dozen older ones of another owner, oldest due first, up to the limit.
+    assert await o1.claim_reminders(LATER, 2, owns=owns) == own[:2]
+    assert await o1.claim_reminders(seconds(21), 10, owns=owns) == []  # not due yet
+    assert await o1.claim_reminders(LATER, 10, owns=owns) == own[2:]
+    assert await o1.claim_reminders(LATER, 10, owns=owns) == []  # fired once
+    # The others' were neither fired nor lost.
+    assert await o1.claim_reminders(LATER, 100) == others
+
+
+async def test_owners_claiming_at_once_fire_each_their_own_once(
+    o1: Store, backend: Backend, clock: Clock
+) -> None:
+    offers = ["o1", "o2", "o3", "o4"]
+    for offer_id in offers[1:]:
+        await o1.create_offer(make_offer(offer_id), b"")
+    scheduled = [remind("waiting", f"u{i % 5}", i, f"p{i}", offer_id=offers[i % 4])
+                 for i in range(80)]  # fmt: skip
+    for reminder in scheduled:
+        await o1.schedule_reminder(reminder)
+    other = backend.make(clock)
+    await other.open()
+
+    def owner(index: int) -> Callable[[str], bool]:
+        return lambda offer_id: offers.index(offer_id) % 2 == index
+
+    async def drain(store: Store, index: int) -> list[Reminder]:
+        got: list[Reminder] = []
+        while batch := await store.claim_reminders(LATER, 3, owns=owner(index)):
+            got += batch
+        return got
+
+    try:
+        fired = await asyncio.gather(drain(o1, 0), drain(other, 1), drain(other, 0),
+                                     drain(o1, 1))  # fmt: skip
+    finally:
+        await other.close()
+    for index, got in enumerate(fired):
+        assert all(owner(index % 2)(r.offer_id) for r in got)
+    every = [r for got in fired for r in got]
+    assert sorted(every, key=lambda r: r.due_at) == scheduled  # each exactly once
+    assert await o1.claim_reminders(LATER, 100) == []
+
+
 async def test_two_stores_fire_each_reminder_once(
     o1: Store, backend: Backend, clock: Clock
 ) -> None:

@@ -12,15 +12,20 @@
   committed meanwhile is re-checked (its new lease, or its ``fired_at``) and dropped. Each due
   digest goes to one sender per lease, and each reminder fires once. A claim never waits for a
   lock, so it cannot deadlock with a queue.
+- A reminder claim kept to some offers (``owns``, a worker's own) reads the oldest due rows
+  without locking them, keeps the ids of those the predicate accepts, and runs the same claim
+  over those ids only: what it does not own it neither locks nor fires, so the worker that owns
+  it is not kept from it, and the re-check above still holds.
 
 The statements and records are shared (``server.store.notifications``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from server.store.base import Digest, NotificationItem, Reminder
+from server.store.base import OWNED_SCAN, Digest, NotificationItem, Reminder
 from server.store.notifications import (
     ADD_ITEM,
     CLAIMABLE,
@@ -48,6 +53,17 @@ _CLAIM_DIGESTS = (
 )
 _CLAIM_REMINDERS = (
     f"WITH due AS (SELECT id FROM reminders WHERE {REMINDER_DUE} "
+    "ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED) "
+    "UPDATE reminders SET fired_at = ? FROM due WHERE reminders.id = due.id "
+    "RETURNING " + ", ".join(f"reminders.{c}" for c in [*REMINDER_COLUMNS.split(", "), "id"])
+)
+#: A claim kept to some offers: first the oldest due rows, read without a lock, ...
+_DUE_REMINDERS = (
+    f"SELECT id, offer_id FROM reminders WHERE {REMINDER_DUE} ORDER BY due_at, id LIMIT ?"
+)
+#: ... then the same claim, over the ids of those the predicate accepts.
+_CLAIM_THESE_REMINDERS = (
+    f"WITH due AS (SELECT id FROM reminders WHERE {REMINDER_DUE} AND id = ANY(?) "
     "ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED) "
     "UPDATE reminders SET fired_at = ? FROM due WHERE reminders.id = due.id "
     "RETURNING " + ", ".join(f"reminders.{c}" for c in [*REMINDER_COLUMNS.split(", "), "id"])
@@ -90,10 +106,27 @@ async def claim_digests(core: PgCore, now: datetime, limit: int, lease_s: float)
     return sorted(found, key=lambda d: (d.due_at, d.id))
 
 
-async def claim_reminders(core: PgCore, now: datetime, limit: int) -> list[Reminder]:
-    """Due, unfired reminders, oldest due first, marked fired by the claiming statement."""
+async def claim_reminders(
+    core: PgCore, now: datetime, limit: int, owns: Callable[[str], bool] | None = None
+) -> list[Reminder]:
+    """Due, unfired reminders, oldest due first, marked fired by the claiming statement; with
+    ``owns``, only those of offers it accepts among the ``OWNED_SCAN`` times ``limit`` oldest due
+    ones."""
     async with core.transaction() as conn:
-        cursor = await conn.execute(pyformat(_CLAIM_REMINDERS), [utc(now), limit, utc(core.now())])
+        if owns is None:
+            cursor = await conn.execute(
+                pyformat(_CLAIM_REMINDERS), [utc(now), limit, utc(core.now())]
+            )
+        else:
+            cursor = await conn.execute(pyformat(_DUE_REMINDERS), [utc(now), limit * OWNED_SCAN])
+            ids = [row[0] for row in await cursor.fetchall() if owns(row[1])]
+            if not ids:
+                return []
+            # The rows of other offers are neither locked nor fired: a concurrent claim that
+            # owns them is not kept from them.
+            cursor = await conn.execute(
+                pyformat(_CLAIM_THESE_REMINDERS), [utc(now), ids, limit, utc(core.now())]
+            )
         found = await cursor.fetchall()
     found.sort(key=lambda row: (row[3], row[5]))  # due_at, id
     return [reminder_from_row(PG, row) for row in found]

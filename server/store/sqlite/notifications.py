@@ -5,15 +5,17 @@ Each runs in one BEGIN IMMEDIATE transaction, which holds the file's write lock 
 statement, also against another connection (another process) on the same file: what a queue
 reads (the party's pending digest, the previous one for the throttle) is still so when it
 writes, so two queues never start two pending digests nor lose an item, and a claim's rows are
-leased (or fired) before anyone else can read them. The statements and records are shared
-(``server.store.notifications``).
+leased (or fired) before anyone else can read them. A reminder claim kept to some offers
+(``owns``) filters the due rows it read in Python and fires only those, in that transaction.
+The statements and records are shared (``server.store.notifications``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from server.store.base import Digest, NotificationItem, OfferNotFound, Reminder
+from server.store.base import OWNED_SCAN, Digest, NotificationItem, OfferNotFound, Reminder
 from server.store.notifications import (
     ADD_ITEM,
     CLAIMABLE,
@@ -76,15 +78,21 @@ def claim_digests(core: SQLiteCore, now: datetime, limit: int, lease_s: float) -
     return [digest_from_row(SQLITE, row) for row in found]
 
 
-def claim_reminders(core: SQLiteCore, now: datetime, limit: int) -> list[Reminder]:
-    """Due, unfired reminders, oldest due first, marked fired in the same transaction."""
+def claim_reminders(
+    core: SQLiteCore, now: datetime, limit: int, owns: Callable[[str], bool] | None = None
+) -> list[Reminder]:
+    """Due, unfired reminders, oldest due first, marked fired in the same transaction; with
+    ``owns``, only those of offers it accepts, found among the ``OWNED_SCAN`` times ``limit``
+    oldest due ones (the predicate runs here, on the writer thread, inside the transaction)."""
     with core.transaction() as conn:
         found = core.all(
             f"SELECT {REMINDER_COLUMNS}, id FROM reminders WHERE {REMINDER_DUE} "
             "ORDER BY due_at, id LIMIT ?",
             to_text(now),
-            limit,
+            limit if owns is None else limit * OWNED_SCAN,
         )
+        if owns is not None:
+            found = [row for row in found if owns(row[0])][:limit]
         fired = to_text(core.now())
         conn.executemany(
             "UPDATE reminders SET fired_at = ? WHERE id = ?", [(fired, row[5]) for row in found]
