@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from server.auth import TokenError, is_revoked, verify
 from server.http.callers import origin_allowed
 from server.http.services import Services
-from server.i18n import DEFAULT, Lang, pick_lang
+from server.i18n import Lang, pick_lang
 from server.rooms.connection import Connection
 from server.rooms.registry import NoSuchOffer, Refused
 from server.rooms.room import Room
@@ -36,15 +36,15 @@ _OFFER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 class OfferSocket(WebSocketProtocol):
     """One participant's socket; ``services`` is bound by ``offer_socket_class``."""
 
-    __slots__ = ("conn", "early", "early_size", "gone", "lang", "offer_id", "room", "token")
+    # Per socket, thousands per node: only what an open socket needs. The token and the
+    # language are read from the request by the admission and not kept (~300 bytes a token).
+    __slots__ = ("conn", "early", "early_size", "gone", "offer_id", "room")
 
     services: ClassVar[Services]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # uvicorn's arguments, passed on
         super().__init__(*args, **kwargs)
         self.offer_id = ""
-        self.token = ""
-        self.lang: Lang = DEFAULT
         self.conn: Connection | None = None
         self.room: Room | None = None
         #: Messages received during admission, replayed once the room is joined.
@@ -65,20 +65,19 @@ class OfferSocket(WebSocketProtocol):
             log.info("refused a socket for offer %s from origin %s", offer_id, origin)
             raise HandshakeError(403, "origin not allowed")
         self.offer_id = offer_id
-        self.token = request.query.get("token", "")
-        # The reader's language, for what the server writes to them (explanations, advice).
-        self.lang = pick_lang(request.query.get("lang"))
 
     def opened(self, request: Request) -> None:
         self.early = []
-        self.services.tasks.spawn("sockets", self._admit(), f"admit-{self.offer_id}")
+        # The reader's language, for what the server writes to them (explanations, advice).
+        lang = pick_lang(request.query.get("lang"))
+        self.services.tasks.spawn("sockets", self._admit(request.query.get("token", ""), lang),
+                                  f"admit-{self.offer_id}")
 
-    async def _admit(self) -> None:
+    async def _admit(self, token: str, lang: Lang) -> None:
         services = self.services
         config = services.config
         try:
-            claims = verify(config.secret, self.token,
-                            max_ttl_seconds=config.token_max_ttl_seconds)
+            claims = verify(config.secret, token, max_ttl_seconds=config.token_max_ttl_seconds)
         except TokenError as exc:
             self._deny(CloseCode.BAD_TOKEN, str(exc))
             return
@@ -98,7 +97,7 @@ class OfferSocket(WebSocketProtocol):
             return
         conn = Connection(self, claims, send_buffer_bytes=config.send_buffer_bytes,
                           rate_per_second=config.rate_per_second, rate_burst=config.rate_burst)
-        conn.lang = self.lang
+        conn.lang = lang
         try:
             room = await services.registry.join(self.offer_id, conn)
         except NoSuchOffer:

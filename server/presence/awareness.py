@@ -86,6 +86,9 @@ class AwarenessTable:
     frame 77 MB).
     """
 
+    # One per room, thousands per node: no per-instance __dict__ (~100 bytes a room).
+    __slots__ = ("entries", "max_entries", "max_per_owner", "max_state_bytes")
+
     def __init__(
         self, max_entries: int = 64, max_per_owner: int = 4, max_state_bytes: int = 4096
     ) -> None:

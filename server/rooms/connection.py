@@ -47,7 +47,6 @@ class Connection:
         "claims",
         "held",
         "held_size",
-        "identity",
         "lang",
         "user",
     )
@@ -66,12 +65,6 @@ class Connection:
         self.user = UserInfo(
             id=claims.sub, name=claims.name, role=claims.role, color=ROLE_COLORS[claims.role]
         )
-        self.identity: dict[str, Any] = {
-            "id": claims.sub,
-            "name": claims.name,
-            "role": claims.role,
-            "color": self.user.color,
-        }
         #: Live updates the client sent before its sync step 2 (see Room._on_sync), and their
         #: bytes (bounded by the room's ``held_bytes``).
         #: The language this socket reads in (the URL's ``lang`` query, then ``set_language``).
@@ -87,6 +80,15 @@ class Connection:
         self._burst = rate_burst
         self._tokens = rate_burst
         self._stamp = time.monotonic()
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        """Who this is, as presence states and change attributions show them.
+
+        Built when asked (a presence update or a first edit, never per frame sent): kept, the
+        dict cost every idle connection ~190 bytes."""
+        user = self.user
+        return {"id": user.id, "name": user.name, "role": user.role, "color": user.color}
 
     @property
     def closing(self) -> bool:

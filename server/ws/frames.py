@@ -109,6 +109,11 @@ MAX_HELD_OVER_LIMIT = 6 + _MAX_CONTROL_PAYLOAD
 # Above this size, slicing the payload out of the chunk costs more than wrapping it in a view.
 _VIEW_THRESHOLD = 4096
 
+#: What an idle reader holds in place of its two buffers: a bytearray, even empty, is 56 bytes,
+#: and all but a few of thousands of sockets are idle. A buffer is made when a frame or a
+#: fragmented message is left incomplete, and dropped when it completes.
+_EMPTY = b""
+
 _HEADER_16 = struct.Struct("!BBH")
 _HEADER_64 = struct.Struct("!BBQ")
 
@@ -203,12 +208,12 @@ class FrameReader:
         # Bytes of one incomplete frame (never more: the next chunk only lends it what it
         # lacks), and how many the frame needs before parsing can progress: waiting for that
         # avoids re-parsing on every small chunk.
-        self._pending = bytearray()
+        self._pending: bytes | bytearray = _EMPTY
         self._need = 0
         # The fragmented message in progress: its opcode (CONT, which is falsy, when there is
         # none), its payload so far and how many frames brought it.
         self._started = Opcode.CONT
-        self._message = bytearray()
+        self._message: bytes | bytearray = _EMPTY
         self._fragments = 0
         self._error: ProtocolError | None = None
         #: Incremented when an incomplete frame or a fragmented message begins (see ``busy``).
@@ -234,13 +239,14 @@ class FrameReader:
             return self._parse(data, 0, [])
         except ProtocolError as exc:
             self._error = exc
-            self._pending = bytearray()
-            self._message = bytearray()
+            self._pending = self._message = _EMPTY
             raise
 
     def _resume(self, data: bytes) -> list[tuple[int, bytes]]:
         """Complete the held frame from the front of ``data``, then parse the rest in place."""
         pending = self._pending
+        # Only a frame ``_keep`` held gets here, in the bytearray it made: grown in place.
+        assert isinstance(pending, bytearray)
         size = len(data)
         offset = 0
         # At most three steps: the 2-byte header, its extended length, the rest of the frame.
@@ -265,7 +271,7 @@ class FrameReader:
                 break
         else:
             raise RuntimeError("frame reader lost its place in the stream")
-        self._pending = bytearray()
+        self._pending = _EMPTY
         if offset == size:
             return events
         return self._parse(data, offset, events)
@@ -346,12 +352,14 @@ class FrameReader:
                     self.unit += 1
             else:
                 # One buffer for the whole message: a fragment costs its bytes, not an object.
-                self._message += payload
+                message = self._message
+                assert isinstance(message, bytearray)  # made by the first fragment
+                message += payload
                 self._fragments += 1
                 if fin:
-                    events.append((self._started, bytes(self._message)))
+                    events.append((self._started, bytes(message)))
                     self._started = Opcode.CONT
-                    self._message = bytearray()
+                    self._message = _EMPTY
         return events
 
     def _keep(

@@ -8,13 +8,14 @@ import asyncio
 import base64
 import os
 import struct
+import time
 from typing import Any
 
 import pytest
 
 from server.ws.frames import FrameReader, Opcode, encode_frame
 from server.ws.handshake import HandshakeError, Request
-from server.ws.protocol import WebSocketProtocol
+from server.ws.protocol import _SWEEPS, WebSocketProtocol
 
 
 class FakeTransport(asyncio.Transport):
@@ -245,6 +246,107 @@ async def test_a_silent_peer_is_pinged_then_dropped_and_a_talking_one_is_not() -
     proto.connection_lost(None)
     talker.connection_lost(None)
     assert proto.lost_calls == 1 and talker.lost_calls == 1
+
+
+async def test_keepalive_is_one_timer_for_every_socket_and_none_once_they_are_gone() -> None:
+    # A timer per socket cost each idle connection ~600 bytes; one per loop and period serves all.
+    key = (asyncio.get_running_loop(), Echo.ping_seconds)
+    sockets = [opened() for _ in range(30)]
+    assert key in _SWEEPS
+    assert all(proto._timer is None and proto._deadline is None for proto, _ in sockets)
+    for _ in range(20):  # silent: pinged after a period, dropped after the next (~0.1 s)
+        await asyncio.sleep(Echo.ping_seconds / 2)
+        if all(transport.closed for _, transport in sockets):
+            break
+    for proto, transport in sockets:
+        assert transport.closed and (Opcode.PING, b"") in server_frames(bytes(transport.out))
+        assert proto.limits == ["ws_ping_seconds"]
+        proto.connection_lost(None)
+    await asyncio.sleep(Echo.ping_seconds / 5)  # the next tick finds nobody and stops
+    assert key not in _SWEEPS
+
+
+async def test_a_socket_opened_between_ticks_is_first_pinged_a_period_after_it_opened() -> None:
+    loop = asyncio.get_running_loop()
+    first, _ = opened()  # starts the ticks
+    await asyncio.sleep(Echo.ping_seconds * 0.45)
+    late, transport = opened()
+    since = loop.time()
+    while (Opcode.PING, b"") not in server_frames(bytes(transport.out)):
+        assert loop.time() - since < Echo.ping_seconds * 3, "never pinged"
+        await asyncio.sleep(Echo.ping_seconds / 20)
+    # Checked once a period in one of ten slices: not sooner than nine tenths of a period.
+    assert loop.time() - since >= Echo.ping_seconds * 0.9
+    first.connection_lost(None)
+    late.connection_lost(None)
+
+
+class TimedTransport(FakeTransport):
+    """Notes when it was asked to send a ping and to close."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pinged_at: list[float] = []
+        self.closed_at: float | None = None
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        super().write(data)
+        if bytes(data[:2]) == bytes((0x80 | Opcode.PING, 0)):
+            self.pinged_at.append(asyncio.get_running_loop().time())
+
+    def close(self) -> None:
+        super().close()
+        self.closed_at = asyncio.get_running_loop().time()
+
+
+async def test_after_a_stall_a_pinged_peer_still_has_a_period_to_answer() -> None:
+    loop = asyncio.get_running_loop()
+    proto, transport = Echo(), TimedTransport()
+    proto.connection_made(transport)
+    proto.data_received(request())
+    # The loop stalls (blocking it is the point): the keep-alive check is overdue.
+    time.sleep(Echo.ping_seconds * 2.5)  # noqa: ASYNC251
+    deadline = loop.time() + Echo.ping_seconds * 10
+    while not transport.closed:
+        assert loop.time() < deadline, "a silent peer was never dropped"
+        await asyncio.sleep(Echo.ping_seconds / 10)
+    # Overdue checks do not run back to back: the one that pinged is not followed at once by
+    # one that drops the peer before it could answer.
+    assert transport.pinged_at and transport.closed_at is not None
+    assert transport.closed_at - transport.pinged_at[-1] >= Echo.ping_seconds * 0.95
+    assert proto.limits == ["ws_ping_seconds"]
+    proto.connection_lost(None)
+
+
+class Broken(Echo):
+    """Its keep-alive check raises (a bug of ours, say in a metrics hook)."""
+
+    __slots__ = ()
+
+    def limit_hit(self, name: str) -> None:
+        raise RuntimeError("broken hook")
+
+
+async def test_a_failing_check_drops_its_socket_and_keeps_the_others_alive() -> None:
+    broken, broken_transport = opened(Broken)
+    proto, transport = opened()
+    for _ in range(40):  # broken: pinged, then its drop raises; the other one stays checked
+        await asyncio.sleep(Echo.ping_seconds / 2)
+        if broken_transport.aborted and transport.closed:
+            break
+    assert broken_transport.aborted
+    assert transport.closed and proto.limits == ["ws_ping_seconds"]
+    broken.connection_lost(None)
+    proto.connection_lost(None)
+
+
+async def test_a_closing_socket_leaves_keepalive_at_once() -> None:
+    proto, transport = opened()
+    proto.close(1000, "bye")
+    assert proto._bucket is None
+    await asyncio.sleep(Echo.ping_seconds * 1.5)
+    assert (Opcode.PING, b"") not in server_frames(bytes(transport.out))
+    proto.connection_lost(None)
 
 
 @pytest.mark.parametrize(("data", "code"), [
