@@ -24,6 +24,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from server import i18n
 from server.advice.service import Assistant
 from server.bus.base import Bus, Leases, PresenceBoard
 from server.bus.local import LocalBoard, LocalBus
@@ -130,6 +131,7 @@ def create_app(config: Config, store: Store | None = None,
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        i18n.warm()  # once per process, before the first reader (and before gc.freeze)
         await store.open()
         await bus.start()
         registry.start()
