@@ -70,7 +70,8 @@ demo: install ## create the demo offer (if needed) and print its links
 lint: install ## ruff + mypy (strict)
 	$(VENV)/bin/ruff check server tests e2e bench examples
 	$(VENV)/bin/mypy
-	cd bench && ../$(VENV)/bin/mypy --config-file ../pyproject.toml -p hostile
+	cd bench && ../$(VENV)/bin/mypy --config-file ../pyproject.toml -p hostile -p harness
+	cd bench && ../$(VENV)/bin/mypy --config-file ../pyproject.toml run.py
 
 test-unit: install-test ## unit tests and property tests with a small budget (Python and web)
 	$(VENV)/bin/pytest -q tests/unit tests/fuzz
@@ -91,6 +92,7 @@ test: install-test lint ## everything: lint, unit, integration, e2e, benchmark s
 bench: install-test $(STAMPS)/bench bench-risk ## full benchmark vs the peers, 1 vs 2 workers, two nodes vs one, risk flags, advice latency (~20 min)
 	$(PY) bench/run.py
 	$(PY) bench/run.py --scenario b,e --peers offer-room,offer-room-2w --out bench/results/workers
+	$(PY) bench/run.py --scenario e --peers relay --out bench/results/generator
 	$(PY) bench/cluster_bench.py
 	$(PY) bench/advice_latency.py
 

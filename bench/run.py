@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -21,24 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from harness.procstat import wait_for_quiet
-from harness.report import step_invalid, write_outputs
-from harness.scenarios import run_scenario, scenarios
-from harness.servers import BENCH, DEFAULT_SERVERS, KINDS, ROOT, ServerKind, _path_rooms
+from harness.report import write_outputs
+from harness.scenarios import run_scenario, scenarios, step_invalid
+from harness.servers import DEFAULT_SERVERS, KINDS, RELAY, ROOT
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
-#: Not a server under test: a relay with no CRDT (gen/relay.mjs), so cheap that the generator is
-#: the bound. `--peers relay --scenario e` measures the generator's ceiling (issue 17: one core
-#: must carry >= 16,000 writes/s): the highest step not marked INVALID is what one core sustains.
-RELAY = ServerKind(
-    name="relay",
-    label="relay without CRDT (generator ceiling)",
-    protocol="yws",
-    command=lambda launch: ["node", str(BENCH / "gen/relay.mjs"), str(launch.port)],
-    needs_port=True,
-    ready=re.compile(r"relay listening on (\d+)"),
-    make_rooms=_path_rooms,
-)
 RUNNABLE = {**KINDS, RELAY.name: RELAY}
 
 

@@ -222,5 +222,18 @@ KINDS: dict[str, ServerKind] = {
     )
 }
 
+#: Not a server under test: a relay with no CRDT (gen/relay.mjs), so cheap that the generator is
+#: the bound. `--peers relay --scenario e` measures the generator's ceiling (issue 17: one core
+#: must carry >= 16,000 writes/s): the highest step not marked INVALID is what one core sustains.
+RELAY = ServerKind(
+    name="relay",
+    label="relay without CRDT (generator ceiling)",
+    protocol="yws",
+    command=lambda launch: ["node", str(BENCH / "gen/relay.mjs"), str(launch.port)],
+    needs_port=True,
+    ready=re.compile(r"relay listening on (\d+)"),
+    make_rooms=_path_rooms,
+)
+
 #: What a full run compares.
 DEFAULT_SERVERS = ["offer-room", "node-ref", "hocuspocus", "pycrdt"]
