@@ -239,6 +239,13 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     #: A PostgreSQL URL for the shared store and a Redis URL for the bus and leases.
     database_url: str = ""
     redis_url: str = ""
+    #: How long a node holds another node's update (shown to its own connections at once) for
+    #: that node's word that it is stored, before storing it itself: far above a healthy group
+    #: commit (``flush_ms`` plus the commit), so only a dead or failing producer triggers it
+    #: (docs/ARCHITECTURE.md, "Cluster").
+    cluster_hold_ms: float = 2500.0
+    #: Another node's updates one room holds at most; beyond it they are stored here at once.
+    cluster_hold_updates: int = 1000
     #: Fault injection for crash tests only, e.g. "crash_after_commit:proposal_accepted" makes
     #: the process SIGKILL itself right after that event is durable and before anyone is told.
     fault: str = ""

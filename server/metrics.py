@@ -78,6 +78,14 @@ class Metrics:
         #: Labelled children by kind: ``labels()`` takes a lock and builds a key each call, and
         #: "updates" is counted for every edit on the hot path.
         self._event_children: dict[str, Any] = {}
+        self._cluster_held = Gauge("offer_room_cluster_held_updates",
+                                   "Other nodes' updates applied here and held until their "
+                                   "producer says they are stored.", registry=r)
+        self._cluster_self_persisted = Counter(
+            "offer_room_cluster_self_persisted",
+            "Other nodes' updates this node stored itself, by why: timeout (no durable mark in "
+            "OFFER_ROOM_CLUSTER_HOLD_MS), cap (OFFER_ROOM_CLUSTER_HOLD_UPDATES), close.",
+            ["reason"], registry=r)
 
     # --- the room and the socket -------------------------------------------------------------
 
@@ -153,6 +161,16 @@ class Metrics:
 
     def risk_flag(self, code: str, source: str) -> None:
         self._risk.labels(code, source).inc()
+
+    # --- the cluster -------------------------------------------------------------------------
+
+    def cluster_held(self, delta: int) -> None:
+        """Updates held for their producer's durable mark changed by ``delta``."""
+        self._cluster_held.inc(delta)
+
+    def cluster_self_persisted(self, reason: str, updates: int) -> None:
+        """``updates`` held updates were stored by this node ("timeout", "cap", "close")."""
+        self._cluster_self_persisted.labels(reason).inc(updates)
 
     # --- reading them ----------------------------------------------------------------------------
 

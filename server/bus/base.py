@@ -3,9 +3,11 @@
 A single node needs no bus (``LocalBus``). In cluster mode each offer has one ordered log of what
 its rooms accepted — Yjs updates, awareness, app messages, "state changed" hints — and every node
 holding that room reads it from the last id it saw, so nothing is skipped after a reconnect.
-A room attaches before it loads its doc from the store, so whatever another node accepts between
-that load and the first read is still delivered (Yjs updates are idempotent). Messages from the
-bus are applied with ``BUS_ORIGIN`` and never published or stored again.
+A room attaches before it loads its doc from the store, and replays the updates of the last few
+seconds before that, so whatever another node accepted but had not stored yet when this node read
+the store is still delivered (Yjs updates are idempotent). Messages from the bus are applied with
+``BUS_ORIGIN`` and never published again; another node's update is stored here only if its
+producer does not say in time that it stored it (``server/bus/custody.py``).
 """
 
 from __future__ import annotations
@@ -19,8 +21,15 @@ from server.wire import UserInfo
 
 #: "resync" is the bus's own: delivered to every attached room when messages may have been lost
 #: (its Redis restarted), so the room re-reads its document and state from the store.
-Kind = Literal["update", "awareness", "app", "explain_done", "state", "lock", "revoke", "resync",
-               "thread"]
+#: "accepted" is an update as its node accepted it, before its group commit (an ``Accepted``);
+#: "durable" says how far a producer's accepted updates are stored (a ``Durable``). "update" is
+#: an update its producer has already stored (nothing to hold).
+Kind = Literal["update", "accepted", "durable", "awareness", "app", "explain_done", "state",
+               "lock", "revoke", "resync", "thread"]
+
+#: The kinds a room replays from before it attached: Yjs updates and how far they are durable,
+#: never a notice, a lease or a hint that was meant for that moment.
+REPLAYED: frozenset[str] = frozenset({"update", "accepted", "durable"})
 
 
 class BusOriginType:
@@ -42,6 +51,28 @@ class BusMessage(msgspec.Struct, frozen=True):
     target: str | None = None
     #: A user id whose connections must not get it (the actor of a notice).
     skip: str | None = None
+
+
+class Accepted(msgspec.Struct, frozen=True, array_like=True):
+    """An update published as soon as its node accepted it (the data of an "accepted" message).
+
+    ``source`` names the producing room's incarnation (a node's room gets a new one each time it
+    loads, so numbers never restart under the same name); ``seq`` numbers its updates from 1;
+    ``durable`` is the producer's durable mark at the time (every update of ``source`` numbered
+    up to it is stored), carried along so a busy room needs no separate "durable" messages.
+    """
+
+    source: str
+    seq: int
+    durable: int
+    update: bytes
+
+
+class Durable(msgspec.Struct, frozen=True, array_like=True):
+    """Every update of ``source`` numbered up to ``seq`` is stored (a "durable" message)."""
+
+    source: str
+    seq: int
 
 
 class Link(Protocol):
@@ -69,8 +100,10 @@ class Bus(Protocol):
 
     async def ping(self) -> bool: ...
 
-    async def attach(self, offer_id: str, handler: Handler) -> Link:
-        """Start delivering the offer's messages from other nodes to ``handler``."""
+    async def attach(self, offer_id: str, handler: Handler, replay_ms: int = 0) -> Link:
+        """Start delivering the offer's messages from other nodes to ``handler``; first the
+        ``REPLAYED`` kinds published in the ``replay_ms`` before now (whichever node published
+        them, this one included: an earlier incarnation of the room may have)."""
         ...
 
     async def detach(self, offer_id: str) -> None: ...

@@ -30,7 +30,7 @@ class LocalBus:
     async def ping(self) -> bool:
         return True
 
-    async def attach(self, offer_id: str, handler: Handler) -> Link:
+    async def attach(self, offer_id: str, handler: Handler, replay_ms: int = 0) -> Link:
         return self._link
 
     async def detach(self, offer_id: str) -> None:

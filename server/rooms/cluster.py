@@ -2,10 +2,12 @@
 
 Each room owns one ``ClusterSide``. On a single node its link publishes nowhere and it holds no
 leases. In a cluster, updates from the bus were checked by the guard of the node that accepted
-them, so they are applied as trusted (broadcast to local connections, never stored or published
-again). Leases live in Redis (``Leases``); the room's LockTable mirrors them so the guard's
-per-update check stays a dictionary lookup. Lease changes travel as "lock" messages carrying
-Redis's fencing token, and the mirror only ever moves forward in token order.
+them, so they are applied as trusted (broadcast to local connections, never published again).
+They arrive before their producer stored them, so the room's persister holds each one until the
+producer's durable mark covers it, and stores it itself if none comes in time
+(``server/bus/custody.py``). Leases live in Redis (``Leases``); the room's LockTable mirrors
+them so the guard's per-update check stays a dictionary lookup. Lease changes travel as "lock"
+messages carrying Redis's fencing token, and the mirror only ever moves forward in token order.
 """
 
 from __future__ import annotations
@@ -16,7 +18,16 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from server.auth import Revocation
-from server.bus.base import BusMessage, Kind, LeaseGrant, Leases, Link, PresenceBoard
+from server.bus.base import (
+    Accepted,
+    BusMessage,
+    Durable,
+    Kind,
+    LeaseGrant,
+    Leases,
+    Link,
+    PresenceBoard,
+)
 from server.presence.locks import Lease
 from server.tasks import Tasks
 from server.wire import Error, UserInfo, app_frame, awareness_frame
@@ -27,6 +38,9 @@ if TYPE_CHECKING:
     from server.wire import Lock
 
 log = logging.getLogger("offer_room.cluster")
+
+_accepted = msgspec.msgpack.Decoder(Accepted)
+_durable = msgspec.msgpack.Decoder(Durable)
 
 
 class RemoteHolder:
@@ -75,7 +89,13 @@ class ClusterSide:
 
     def receive(self, msg: BusMessage) -> None:
         room = self._room
-        if msg.kind == "update":
+        if msg.kind == "accepted":
+            update = _accepted.decode(msg.data)
+            room.apply_trusted(update.update)
+            room.persister.received(update)
+        elif msg.kind == "durable":
+            room.persister.confirmed(_durable.decode(msg.data))
+        elif msg.kind == "update":  # already stored by its producer
             room.apply_trusted(msg.data)
         elif msg.kind == "awareness":
             accepted = room.awareness.apply_remote(msg.data, RemoteOwner(msg.node))

@@ -7,6 +7,11 @@ replaces the old one and the log it covers. The snapshot is rebuilt from the sto
 and log, never from the live doc: in a cluster the live doc may hold another node's updates that
 are not durable yet, and compaction must only drop rows its snapshot really contains. The rebuild
 runs on a worker thread so a long log never stalls the event loop.
+
+In a cluster (``CrossNode``) the persister is also where a room meets the other nodes' stores:
+every update handed over is published at once, numbered, and the durable mark follows each
+group commit (``server/bus/sequencer.py``); another node's updates are held until their
+producer's mark covers them, and stored here if it does not in time (``server/bus/custody.py``).
 """
 
 from __future__ import annotations
@@ -14,10 +19,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from pycrdt import Doc, merge_updates
 
+from server.bus.base import Accepted, Durable, Link
+from server.bus.custody import Custody, CustodyMeter
+from server.bus.sequencer import Sequencer
 from server.rooms.flusher import Flusher
 from server.store.base import DocState, Store
 from server.tasks import Tasks
@@ -26,6 +34,17 @@ log = logging.getLogger("offer_room.persister")
 
 #: After a failed append, how long before the same room is tried again.
 _RETRY_SECONDS = 0.5
+
+
+class CrossNode(NamedTuple):
+    """A clustered room's terms: its link, and how long and how many of another node's updates
+    it holds waiting for that node's durable mark (``OFFER_ROOM_CLUSTER_HOLD_MS``,
+    ``OFFER_ROOM_CLUSTER_HOLD_UPDATES``)."""
+
+    link: Link
+    hold_s: float
+    hold_updates: int
+    meter: CustodyMeter | None = None
 
 
 class Persister:
@@ -39,6 +58,7 @@ class Persister:
         flusher: Flusher | None = None,
         on_durable: Callable[[bytes], None] | None = None,
         tasks: Tasks | None = None,
+        cluster: CrossNode | None = None,
     ) -> None:
         self.offer_id = offer_id
         self._store = store
@@ -53,15 +73,44 @@ class Persister:
         self._waiters: list[asyncio.Future[None]] = []
         self._since_snapshot = backlog
         self.failed: BaseException | None = None
-        #: Called with each update once it is durable: in a cluster, other nodes get an update
-        #: only then, so if this node dies whatever they hold is in the store, and what is not
-        #: yet stored is still with this node's own clients, who send it again elsewhere.
+        #: Called with each merged update once it is durable (an observer: what the other
+        #: nodes are told goes through ``cluster``).
         self._on_durable = on_durable
+        #: In a cluster: numbers and publishes this room's updates, then their durable marks.
+        self._sequencer: Sequencer | None = None
+        #: In a cluster: other nodes' updates until their producer says they are stored.
+        self._custody: Custody | None = None
+        if cluster is not None:
+            self._sequencer = Sequencer(cluster.link)
+            self._custody = Custody(self.adopt, hold_s=cluster.hold_s,
+                                   max_updates=cluster.hold_updates, meter=cluster.meter)
+        #: The sequencer's number of the last update in the in-flight batch.
+        self._in_flight_seq = 0
 
     def add(self, update: bytes) -> None:
+        """An update this node accepted (or wrote): published to the other nodes at once (in a
+        cluster), stored at the next group commit."""
         self._pending.append(update)
+        if self._sequencer is not None:
+            self._sequencer.publish(update)
         if not self._in_flight and self._retry is None:
             self._flusher.schedule(self)
+
+    def adopt(self, updates: list[bytes]) -> None:
+        """Other nodes' updates their producer never said it stored: stored here, not published
+        again."""
+        self._pending.extend(updates)
+        if not self._in_flight and self._retry is None:
+            self._flusher.schedule(self)
+
+    def received(self, accepted: Accepted) -> None:
+        """Another node's update, applied here: held until its producer's mark covers it."""
+        if self._custody is not None:
+            self._custody.hold(accepted)
+
+    def confirmed(self, mark: Durable) -> None:
+        if self._custody is not None:
+            self._custody.confirm(mark.source, mark.seq)
 
     # --- the Flusher's side ----------------------------------------------------------------
 
@@ -72,6 +121,8 @@ class Persister:
         update = batch[0] if len(batch) == 1 else merge_updates(*batch)
         self._pending = []
         self._in_flight = True
+        # Every number given so far is in this batch or in one already stored.
+        self._in_flight_seq = self._sequencer.seq if self._sequencer is not None else 0
         return update
 
     def settle(self, update: bytes, outcome: int | BaseException) -> None:
@@ -86,6 +137,8 @@ class Persister:
                 self._retry = asyncio.get_running_loop().call_later(_RETRY_SECONDS, self._again)
         else:
             self.failed = None
+            if self._sequencer is not None:
+                self._sequencer.durable(self._in_flight_seq)
             if self._on_durable is not None:
                 self._on_durable(update)
             self._since_snapshot += 1
@@ -146,11 +199,16 @@ class Persister:
         self._since_snapshot = 0
 
     async def close(self) -> None:
+        """The room is going: store what is pending and held, snapshot, send the last mark."""
+        if self._custody is not None:
+            self._custody.close()
         try:
             await self.flush()
             if self._since_snapshot > 0:
                 await self.compact()
         finally:
+            if self._sequencer is not None:
+                self._sequencer.close()
             if self._retry is not None:
                 self._retry.cancel()
                 self._retry = None

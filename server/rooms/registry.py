@@ -26,7 +26,7 @@ from server.metrics import Metrics
 from server.rooms.connection import Connection
 from server.rooms.flusher import Flusher
 from server.rooms.hooks import NoHooks, RoomHooks
-from server.rooms.persister import Persister
+from server.rooms.persister import CrossNode, Persister
 from server.rooms.room import Room
 from server.store.base import Store
 from server.tasks import Tasks
@@ -182,16 +182,23 @@ class Registry:
             else:
                 early.append(msg)
 
-        link = await self._bus.attach(offer_id, deliver)
+        # Updates go out before they are stored, so attaching replays the last two hold periods:
+        # one accepted elsewhere just before, not yet in the store this load reads, still
+        # arrives. Older ones were stored by their producer or by a node that showed them
+        # (server/bus/custody.py).
+        hold_ms = self._config.cluster_hold_ms
+        link = await self._bus.attach(offer_id, deliver, replay_ms=int(2 * hold_ms))
         try:
             odoc, backlog = await load_offer_doc(self._store, offer_id)
         except BaseException:
             await self._bus.detach(offer_id)
             raise
-        # In a cluster other nodes get an update once it is durable (see Persister).
-        on_durable = (lambda update: link.publish("update", update)) if link.clustered else None
+        # In a cluster every update is published at once, and held by the other nodes until
+        # it is durable (see Persister, CrossNode).
+        cluster = (CrossNode(link, hold_ms / 1000, self._config.cluster_hold_updates,
+                             self._metrics) if link.clustered else None)
         persister = Persister(self._store, offer_id, compact_every=self._config.compact_every,
-                              backlog=backlog, flusher=self._flusher, on_durable=on_durable,
+                              backlog=backlog, flusher=self._flusher, cluster=cluster,
                               tasks=self._tasks)
         room = Room(offer, odoc, self._config, persister, self._metrics, link=link,
                     leases=self._leases, hooks=self._hooks, tasks=self._tasks,
