@@ -258,14 +258,24 @@ async def test_reports_and_suggestions_over_rest(server: ServerProcess) -> None:
     assert body["items"] == [] and body["message"]  # nothing differs yet: says why, in German
 
 
-async def test_a_flood_of_language_switches_and_edits_costs_bounded_work(
-    server: ServerProcess,
-) -> None:
+async def advised_pair(server: ServerProcess) -> tuple[YClient, YClient]:
+    """Client and freelancer of a new incomplete offer, once the freelancer has its advice."""
     offer = server.create_offer(**INCOMPLETE)
     client = await connect(server, offer, "client")
     freelancer = await connect(server, offer, "freelancer")
     await freelancer.wait_for(lambda: bool(freelancer.messages("advice")))
-    checks = server.metric("offer_room_room_events_total", kind="advice_checks")
+    return client, freelancer
+
+
+def advice_checks(server: ServerProcess) -> float:
+    return server.metric("offer_room_room_events_total", kind="advice_checks")
+
+
+async def test_a_flood_of_language_switches_and_edits_costs_bounded_work(
+    server: ServerProcess,
+) -> None:
+    client, freelancer = await advised_pair(server)
+    checks = advice_checks(server)
     # 150 language switches and 150 edits in one burst: answered, never amplified.
     for i in range(150):
         await client.send_app({"type": "set_language", "lang": ("de", "es", "en")[i % 3]})
@@ -274,7 +284,7 @@ async def test_a_flood_of_language_switches_and_edits_costs_bounded_work(
     await freelancer.wait_for(lambda: freelancer.terms() == client.terms())
     await asyncio.sleep(1.0)
     # The burst of edits was checked a handful of times, not 150 (one per ADVICE_DELAY_S).
-    done = server.metric("offer_room_room_events_total", kind="advice_checks") - checks
+    done = advice_checks(server) - checks
     assert 1 <= done <= 10, done
     # Each switch re-sends at most one advice frame: bounded by the switches themselves.
     assert len(client.messages("advice")) <= 152
@@ -287,22 +297,18 @@ async def test_a_flood_of_language_switches_and_edits_costs_bounded_work(
 async def test_advice_waits_for_a_pause_in_typing_and_comes_every_two_seconds_without_one(
     server: ServerProcess,
 ) -> None:
-    offer = server.create_offer(**INCOMPLETE)
-    client = await connect(server, offer, "client")
-    freelancer = await connect(server, offer, "freelancer")
-    await freelancer.wait_for(lambda: bool(freelancer.messages("advice")))
-    checks = server.metric("offer_room_room_events_total", kind="advice_checks")
+    client, freelancer = await advised_pair(server)
+    checks = advice_checks(server)
     # Three seconds of typing without a pause (a character every 50 ms).
     started = time.monotonic()
     while time.monotonic() - started < 3.0:
         with client.edit() as doc:
             doc.description += "y"
         await asyncio.sleep(0.05)
-    during = server.metric("offer_room_room_events_total", kind="advice_checks") - checks
+    during = advice_checks(server) - checks
     # Checked once two seconds into the burst, not six times (one per 0.2 s).
     assert 1 <= during <= 2, during
     # Once the typing stops, the last state is checked 0.2 s later.
-    await wait_until(lambda: server.metric("offer_room_room_events_total",
-                                           kind="advice_checks") - checks > during, timeout=3.0)
+    await wait_until(lambda: advice_checks(server) - checks > during, timeout=3.0)
     for ws in (client, freelancer):
         await ws.close()

@@ -13,6 +13,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -50,9 +51,26 @@ class Nodes:
         self.started.append(node)
         return node
 
+    async def split(self, a: dict[str, str], b: dict[str, str]) -> Split:
+        """Nodes A and B with these settings, and an offer whose client is connected to A and
+        whose freelancer is connected to B."""
+        node_a, node_b = self.start("a", **a), self.start("b", **b)
+        offer = node_a.create_offer()
+        client = await connected(node_a.ws_base, offer["id"], offer["tokens"]["client"])
+        freelancer = await connected(node_b.ws_base, offer["id"], offer["tokens"]["freelancer"])
+        return Split(node_a, node_b, offer, client, freelancer)
+
     def close(self) -> None:
         for node in self.started:
             node.stop()
+
+
+class Split(NamedTuple):
+    a: ServerProcess
+    b: ServerProcess
+    offer: dict[str, Any]
+    client: YClient
+    freelancer: YClient
 
 
 @pytest.fixture
@@ -97,11 +115,8 @@ async def test_an_update_reaches_the_other_node_before_its_producer_stores_it(
     nodes: Nodes, database: str, tmp_path: Path
 ) -> None:
     # Node A commits every 10 s; node B would wait a minute before storing A's updates itself.
-    a = nodes.start("a", flush_ms="10000")
-    b = nodes.start("b", cluster_hold_ms="60000")
-    offer = a.create_offer()
-    client = await connected(a.ws_base, offer["id"], offer["tokens"]["client"])
-    freelancer = await connected(b.ws_base, offer["id"], offer["tokens"]["freelancer"])
+    _, b, offer, client, freelancer = await nodes.split({"flush_ms": "10000"},
+                                                   {"cluster_hold_ms": "60000"})
     _append(client, " Sent from node A.")
     await freelancer.wait_for(lambda: "Sent from node A." in str(freelancer.odoc.description), 5)
     # Shown on node B while the store does not have it: delivery did not wait for the commit.
@@ -120,11 +135,8 @@ async def test_kill9_of_the_producer_before_its_commit_loses_nothing_another_nod
     nodes: Nodes, database: str, tmp_path: Path
 ) -> None:
     # Node A never commits in this test's lifetime; node B gives up on A's word after 1 s.
-    a = nodes.start("a", flush_ms="60000")
-    b = nodes.start("b", cluster_hold_ms="1000")
-    offer = a.create_offer()
-    client = await connected(a.ws_base, offer["id"], offer["tokens"]["client"])
-    freelancer = await connected(b.ws_base, offer["id"], offer["tokens"]["freelancer"])
+    a, b, offer, client, freelancer = await nodes.split({"flush_ms": "60000"},
+                                                   {"cluster_hold_ms": "1000"})
     _append(client, " Seen on node B.")
     await freelancer.wait_for(lambda: "Seen on node B." in str(freelancer.odoc.description), 5)
     a.kill9()
@@ -146,11 +158,8 @@ async def test_held_updates_past_the_cap_or_at_eviction_are_stored_and_counted(
 ) -> None:
     # Node A never commits in this test's lifetime; node B holds at most 5 of its updates and
     # would wait a minute for its word.
-    a = nodes.start("a", flush_ms="60000")
-    b = nodes.start("b", cluster_hold_ms="60000", cluster_hold_updates="5")
-    offer = a.create_offer()
-    client = await connected(a.ws_base, offer["id"], offer["tokens"]["client"])
-    freelancer = await connected(b.ws_base, offer["id"], offer["tokens"]["freelancer"])
+    _, b, offer, client, freelancer = await nodes.split(
+        {"flush_ms": "60000"}, {"cluster_hold_ms": "60000", "cluster_hold_updates": "5"})
     for i in range(8):
         _append(client, f" edit-{i}.")
         await asyncio.sleep(0.05)  # one update each, not one merged frame

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 
 from tests.integration.test_thread import command, updates
 from tests.support.postgres import create_database, drop_database
@@ -186,8 +187,14 @@ async def test_a_party_present_on_another_node_is_not_away(
         await freelancer.wait_for(lambda: bool(updates(freelancer)))
         await asyncio.sleep(1.5)
         assert mailbox.messages == []
-        await freelancer.close()  # now away on every node
-        await asyncio.sleep(0.5)
+        await freelancer.close()  # now away on every node, once node B has said so in Redis
+        presence = Redis.from_url(redis.url)
+        deadline = time.monotonic() + 10
+        while any(field.startswith(b"f-1\x00")
+                  for field in await presence.hkeys(f"offer-room:present:{offer['id']}")):
+            assert time.monotonic() < deadline, "node B never withdrew the freelancer"
+            await asyncio.sleep(0.05)
+        await presence.aclose()
         await command(client, {"type": "post", "body": "Now you are away."})
         [mail] = await mailbox.wait_for(1)
         assert "Now you are away." in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
