@@ -33,7 +33,8 @@ MACHINE_NOTE = (
     "*scheduled* send time (open loop) to the moment the peer has received it; *send lag* is "
     "how late the generator itself sent. Peers run "
     "in memory with their defaults; offer-room runs as deployed: guard, SQLite persistence "
-    "(group commit, WAL) and presence on; only its per-connection rate limit is raised."
+    "(group commit, WAL) and presence on; only its per-connection rate limit and per-user "
+    "work budget are raised."
 )
 
 WORKLOAD_NOTE = (

@@ -160,6 +160,10 @@ def _offer_room_env(_: Launch) -> dict[str, str]:
         "OFFER_ROOM_SECRET": SECRET,
         "OFFER_ROOM_RATE_PER_SECOND": "100000",
         "OFFER_ROOM_RATE_BURST": "100000",
+        # (f) builds a 10,000-edit history as fast as it can: ~700 ms of work, past the
+        # per-user work budget (400 ms of burst) that a real party never comes near.
+        "OFFER_ROOM_COST_PER_SECOND": "10000000",
+        "OFFER_ROOM_COST_BURST": "10000000",
     }
 
 
