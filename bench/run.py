@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                                        replay=not args.ydoc)
                 except Exception as exc:  # one broken server must not cost the other rows
                     print(f"  FAILED: {exc}", flush=True)
-                    row = {"server": name, "error": str(exc)[:2000]}
+                    row = {"server": name, "error": _relative(str(exc))[:2000]}
                 row["attempts"] = attempt + 1
                 if best is None or _badness(row) < _badness(best):
                     best = row
@@ -162,6 +162,12 @@ def _noise(row: dict[str, Any]) -> float:
     else:
         others = [row["server_cpu_during_joins"]["other_cpu_pct"]]
     return float(sum(others)) / max(len(others), 1)
+
+
+def _relative(text: str) -> str:
+    """``text`` with this checkout's location cut out: reports are committed, and a stack trace
+    names files by absolute path (``file:///…/bench/gen/loadgen.mjs``)."""
+    return text.replace(f"file://{ROOT}/", "").replace(f"{ROOT}/", "")
 
 
 def missing_numbers(results: dict[str, Any]) -> list[str]:
