@@ -93,13 +93,17 @@ class Persister:
         self._pending.append(update)
         if self._sequencer is not None:
             self._sequencer.publish(update)
-        if not self._in_flight and self._retry is None:
-            self._flusher.schedule(self)
+        self._schedule()
 
     def adopt(self, updates: list[bytes]) -> None:
         """Other nodes' updates their producer never said it stored: stored here, not published
         again."""
         self._pending.extend(updates)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """Join the next group commit, unless a batch is in flight or waiting for its retry
+        (either takes what is pending when it ends)."""
         if not self._in_flight and self._retry is None:
             self._flusher.schedule(self)
 
