@@ -31,7 +31,7 @@ from server.bus.local import LocalBoard, LocalBus
 from server.config import Config
 from server.conversation.service import Conversation
 from server.explain.choose import make_explainer
-from server.http import api, assist, commands, messages, tokens
+from server.http import api, assist, commands, messages, reports, tokens
 from server.http.errors import (
     ApiError,
     api_error_handler,
@@ -40,7 +40,7 @@ from server.http.errors import (
 )
 from server.http.front import front_door_class
 from server.http.openapi import openapi_json
-from server.http.pages import offer_page
+from server.http.pages import offer_page, report_page
 from server.http.reference import reference_css, reference_page
 from server.http.security import SecurityHeaders
 from server.http.services import Services
@@ -53,6 +53,7 @@ from server.negotiation.webhooks import WebhookDispatcher
 from server.notify.digests import DigestDispatcher
 from server.notify.mail import SmtpMailer
 from server.notify.reminders import ReminderSweeper
+from server.reports.service import Reports
 from server.rooms.registry import Registry
 from server.store.base import Store
 from server.store.open import store_from_url
@@ -127,7 +128,7 @@ def create_app(config: Config, store: Store | None = None,
     sweeper = ExpirySweeper(store, registry, negotiation, config.expiry_sweep_seconds,
                             tasks=tasks, owns=owns)
     services = Services(config, store, registry, metrics, negotiation, bus, tasks, conversation,
-                        assistant)
+                        assistant, Reports(store, config, metrics))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -163,7 +164,9 @@ def create_app(config: Config, store: Store | None = None,
         *commands.routes,
         *messages.routes,
         *assist.routes,
+        *reports.routes,
         Route("/offers/{offer_id}", offer_page),
+        Route("/reports", report_page),
         Route("/openapi.json", openapi_json),
         Route("/docs/api", reference_page),
         Route("/docs/api.css", reference_css),

@@ -1,10 +1,12 @@
-"""The ``offer-room`` command: serve | demo | token. Parses arguments; the work is elsewhere."""
+"""The ``offer-room`` command: serve | demo | token | simulate. Parses arguments; the work is
+elsewhere."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -13,8 +15,9 @@ import uvloop
 
 from server.auth import ROLES, mint
 from server.config import ConfigError, load_config
-from server.demo import ensure_demo, print_links
+from server.demo import DEMO_VARIANTS, ensure_demo, print_links, run_simulation
 from server.node import serve, serve_worker, serve_workers
+from server.reports.simulate import AlreadySimulated
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -41,6 +44,12 @@ def main(argv: list[str] | None = None) -> None:
     token.add_argument("--name", required=True)
     token.add_argument("--ttl", type=int, default=None, help="seconds (default: 30 days)")
     token.add_argument("--data-dir", type=Path, default=None)
+    simulate = sub.add_parser(
+        "simulate", help="write simulated offers with known effects per variant (OFFER_ROOM_"
+        "VARIANTS; the demo's two when unset) into the store, for the outcome report")
+    simulate.add_argument("--data-dir", type=Path, default=None)
+    simulate.add_argument("--offers", type=int, default=1000)
+    simulate.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     try:
         _run(args)
@@ -51,6 +60,10 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _run(args: argparse.Namespace) -> None:
+    if args.command in ("serve", "simulate") and (args.command == "simulate" or args.demo):
+        # The demo's experiment unless one is configured; set in the environment so the
+        # workers this process starts read the same.
+        os.environ.setdefault("OFFER_ROOM_VARIANTS", DEMO_VARIANTS)
     if args.command == "serve":
         config = load_config(host=args.host, port=args.port, data_dir=args.data_dir)
         if args.workers is not None:
@@ -67,6 +80,17 @@ def _run(args: argparse.Namespace) -> None:
                 sys.exit(uvloop.run(serve_workers(config, demo=args.demo)))
             else:
                 uvloop.run(serve(config, demo=args.demo))
+    elif args.command == "simulate":
+        if not 1 <= args.offers <= 100_000:
+            raise ConfigError("--offers must be 1 to 100000")
+        config = load_config(data_dir=args.data_dir)
+        try:
+            done = asyncio.run(run_simulation(config, args.offers, args.seed))
+        except AlreadySimulated as exc:
+            raise ConfigError(f"{exc}; pick another --seed") from None
+        arms = ", ".join(f"{name}: {n}" for name, n in done.by_variant.items())
+        print(f"simulated {done.offers} offers created {done.start:%Y-%m-%d} to "
+              f"{done.end:%Y-%m-%d} ({arms})")
     elif args.command == "demo":
         config = load_config(data_dir=args.data_dir)
         if args.base_url:

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from server.experiments import Experiment, parse_variants
 from server.notify.addresses import parse_smtp_url, valid_address
 from server.offers.limits import Limits
 from server.offers.terms import ALL_FIELDS
@@ -227,6 +228,16 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     #: How often open offers are checked for expiry (access also expires them on the spot).
     expiry_sweep_seconds: float = 30.0
 
+    # --- experiments (server/experiments.py) ----------------------------------------------------
+    #: The variants new offers are split into and what each switches off (JSON, see
+    #: server/experiments.py); unset: one variant, "default", with everything on.
+    variants: Experiment = Experiment()
+    #: Salts the hash that assigns variants: a new name reshuffles new offers, never old ones.
+    experiment: str = "offers"
+    #: The outcome report (GET /api/reports/outcomes) reads at most this many offers; a wider
+    #: range says so ("truncated") rather than holding more in memory.
+    report_offers_max: int = 200_000
+
     # --- explanations ---------------------------------------------------------------------------
     #: The Anthropic explainer is used when a key is set (``ANTHROPIC_API_KEY``); otherwise
     #: offline. A small fast model: ~120 words must start streaming before anyone decides.
@@ -328,6 +339,11 @@ def _parse(name: str, kind: Any, raw: str) -> Any:
     """One environment value as the field's type."""
     if name == "field_policy":
         return _field_policy(raw)
+    if name == "variants":
+        try:
+            return parse_variants(raw)
+        except ValueError as exc:
+            raise ConfigError(f"OFFER_ROOM_VARIANTS {exc}") from None
     try:
         if name == "limits":
             return msgspec.json.decode(raw, type=Limits)
@@ -429,6 +445,9 @@ def load_config(
             values[name] = _read_or_create(ddir / filename, nbytes)
     if "node_id" not in values:
         values["node_id"] = f"{socket.gethostname()}-{secrets.token_hex(3)}"
+    if "variants" in values:
+        values["variants"] = msgspec.structs.replace(values["variants"],
+                                                     name=values.get("experiment", "offers"))
     config = Config(**values)
     _validate(config)
     return config

@@ -1,9 +1,14 @@
-"""The demo offer ``make run`` prints links to: created once per data dir, fresh links each time."""
+"""The demo ``make run`` prints links to: an offer created once per data dir (fresh links each
+time), and a simulated history of 1,000 offers in two variants so the outcome report
+(``/reports``) has something to show."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import UTC, date, datetime, timedelta
+
+import msgspec
 
 from server.app import default_store
 from server.config import Config
@@ -16,12 +21,21 @@ from server.negotiation.creation import (
     participant_link,
 )
 from server.offers.terms import TermsInput
+from server.reports.simulate import AlreadySimulated, SimClock, Simulated, simulate
 from server.store.base import NewMessage, Store
+from server.store.open import store_from_url
 
 _DEMO_FILE = "demo.json"
+#: The demo's experiment when OFFER_ROOM_VARIANTS is unset: the baseline without explanations
+#: and middle-ground suggestions, against everything on.
+DEMO_VARIANTS = ('{"control": {"weight": 50, "off": ["explanations", "middle_ground"]}, '
+                 '"assist": {"weight": 50}}')
+#: The simulated history the demo's report shows (server/reports/simulate.py).
+DEMO_SIMULATED_OFFERS = 1000
+DEMO_SEED = 7
 
 
-def _demo_body(today: date) -> CreateOffer:
+def _demo_body(today: date, variant: str | None) -> CreateOffer:
     start = today + timedelta(days=(7 - today.weekday()) % 7 or 7)  # next Monday
     return CreateOffer(
         terms=TermsInput(
@@ -41,6 +55,8 @@ def _demo_body(today: date) -> CreateOffer:
         ),
         client=PartyInput(id="client-ada", name="Ada Lovelace"),
         freelancer=PartyInput(id="freelancer-linus", name="Linus Torvalds"),
+        # The demo shows every feature, whatever the experiment's split.
+        variant=variant,
     )
 
 
@@ -53,9 +69,10 @@ async def ensure_demo(config: Config) -> dict[str, str]:
         offer = None
         if marker.exists():
             offer = await store.get_offer(json.loads(marker.read_text())["id"])
+        await _simulated_history(config)
         if offer is None or offer.expires_at <= datetime.now(UTC):
             created: CreatedOffer = await create_offer(
-                store, config, _demo_body(datetime.now(UTC).date())
+                store, config, _demo_body(datetime.now(UTC).date(), _all_on(config))
             )
             await _start_the_conversation(store, created.id)
             marker.write_text(json.dumps({"id": created.id}))
@@ -67,6 +84,31 @@ async def ensure_demo(config: Config) -> dict[str, str]:
         return links
     finally:
         await store.close()
+
+
+def _all_on(config: Config) -> str | None:
+    """The last configured variant with every feature on, if there is one."""
+    full = [v.name for v in config.variants.variants if all(msgspec.structs.astuple(v.features))]
+    return full[-1] if full else None
+
+
+async def run_simulation(config: Config, offers: int, seed: int) -> Simulated:
+    """Write a simulated history into the node's store (``offer-room simulate``)."""
+    clock = SimClock()
+    store = store_from_url(config.database_url, config.data_dir, clock)
+    await store.open()
+    try:
+        return await simulate(store, clock, config.variants, offers=offers, seed=seed,
+                              now=datetime.now(UTC))
+    finally:
+        await store.close()
+
+
+async def _simulated_history(config: Config) -> None:
+    if len(config.variants.variants) < 2:
+        return  # one variant: nothing to compare; the report shows the real offers alone
+    with contextlib.suppress(AlreadySimulated):  # simulated on an earlier run
+        await run_simulation(config, DEMO_SIMULATED_OFFERS, DEMO_SEED)
 
 
 async def _start_the_conversation(store: Store, offer_id: str) -> None:
@@ -88,4 +130,5 @@ def print_links(links: dict[str, str], config: Config) -> None:
     print("\n  Demo offer — open each link in its own browser window:")
     print(f"    client:     {links['client']}")
     print(f"    freelancer: {links['freelancer']}")
-    print(f"\n  Integrator API key: {config.api_key}\n", flush=True)
+    print(f"\n  Outcome report:  {config.base_url()}/reports#key={config.api_key}")
+    print(f"  Integrator API key: {config.api_key}\n", flush=True)

@@ -43,15 +43,26 @@ class Metrics:
         self._negotiation = Counter("offer_room_negotiation_events",
                                     "Audit events committed by this node.", ["kind"],
                                     registry=r)
-        self._created = Counter("offer_room_offers_created", "Offers created.", registry=r)
+        # Outcomes carry the offer's experiment variant (server/experiments.py): at most
+        # VARIANTS_MAX values, so the label keeps series few.
+        self._created = Counter("offer_room_offers_created", "Offers created, by variant.",
+                                ["variant"], registry=r)
         self._closed = Counter("offer_room_offers_closed", "Offers that left 'open'.",
-                               ["status"], registry=r)
+                               ["status", "variant"], registry=r)
+        self._close_reasons = Counter(
+            "offer_room_close_reasons", "Withdrawn, declined and rejected, by reason category "
+            "(server/offers/reasons.py; 'unspecified' when none was given).",
+            ["outcome", "reason", "variant"], registry=r)
         self._agreement = Histogram("offer_room_time_to_agreement_seconds",
-                                    "From an offer's creation to its agreement.",
+                                    "From an offer's creation to its agreement.", ["variant"],
                                     buckets=_AGREEMENT_BUCKETS, registry=r)
         self._rounds = Histogram("offer_room_rounds_per_offer",
                                  "Proposals made in an offer, observed when it closes.",
-                                 ["status"], buckets=_ROUND_BUCKETS, registry=r)
+                                 ["status", "variant"], buckets=_ROUND_BUCKETS, registry=r)
+        self._ratings = Counter(
+            "offer_room_ratings", "Answers to the closing question, by NPS category "
+            "(promoter 9-10, passive 7-8, detractor 0-6).", ["role", "category", "variant"],
+            registry=r)
         self._webhooks = Counter("offer_room_webhook_deliveries", "Webhook delivery attempts.",
                                  ["outcome"], registry=r)
         self._thread = Counter("offer_room_thread_entries",
@@ -109,18 +120,30 @@ class Metrics:
 
     # --- the negotiation -----------------------------------------------------------------------
 
-    def offer_created(self) -> None:
-        self._created.inc()
+    def offer_created(self, variant: str) -> None:
+        self._created.labels(variant).inc()
 
-    def negotiation_event(self, kind: str) -> None:
+    def negotiation_event(self, kind: str, variant: str = "", reason_code: str | None = None
+                          ) -> None:
         self._negotiation.labels(kind).inc()
+        if kind == "proposal_rejected":
+            self._close_reasons.labels("rejected", reason_code or "unspecified", variant).inc()
 
-    def offer_closed(self, status: str, rounds: int, seconds_open: float) -> None:
-        """An offer left "open": how, after how many proposals, and (agreed) how long it took."""
-        self._closed.labels(status).inc()
-        self._rounds.labels(status).observe(rounds)
+    def offer_closed(self, status: str, rounds: int, seconds_open: float, variant: str,
+                     reason_code: str | None = None) -> None:
+        """An offer left "open": how, after how many proposals, and (agreed) how long it took;
+        withdrawn and declined ones also by their reason category."""
+        self._closed.labels(status, variant).inc()
+        self._rounds.labels(status, variant).observe(rounds)
         if status == "agreed":
-            self._agreement.observe(seconds_open)
+            self._agreement.labels(variant).observe(seconds_open)
+        elif status in ("withdrawn", "declined"):
+            self._close_reasons.labels(status, reason_code or "unspecified", variant).inc()
+
+    def rated(self, role: str, score: int, variant: str) -> None:
+        """A party answered the closing question (0-10)."""
+        category = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+        self._ratings.labels(role, category, variant).inc()
 
     def thread_message(self, kind: str, role: str) -> None:
         """A thread entry posted ("message", "question", "answer") or a question "resolved"."""

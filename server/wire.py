@@ -139,6 +139,8 @@ class Reject(_Msg, tag="reject"):
     proposal_id: str | None = None
     base_version: int | None = None
     reason: str | None = None
+    #: The category (``server/offers/reasons.py``, ``REASONS["reject"]``); ``reason`` adds words.
+    reason_code: str | None = None
 
 
 class WithdrawProposal(_Msg, tag="withdraw_proposal"):
@@ -161,12 +163,16 @@ class WithdrawOffer(_Msg, tag="withdraw_offer"):
     id: str | None = None
     base_version: int | None = None
     reason: str | None = None
+    #: The category (``REASONS["withdraw_offer"]``); ``reason`` adds the party's own words.
+    reason_code: str | None = None
 
 
 class DeclineOffer(_Msg, tag="decline_offer"):
     id: str | None = None
     base_version: int | None = None
     reason: str | None = None
+    #: The category (``REASONS["decline_offer"]``); ``reason`` adds the party's own words.
+    reason_code: str | None = None
 
 
 class Decide(_Msg, tag="decide"):
@@ -189,12 +195,24 @@ class Decide(_Msg, tag="decide"):
     reason: str | None = None
     note: str | None = None
     id: str | None = None
+    #: When every change is declined (a reject): its category, as ``Reject.reason_code``.
+    reason_code: str | None = None
+
+
+class Rate(_Msg, tag="rate"):
+    """A party's answer to the closing question (docs/RULES.md, "Satisfaction"): how likely,
+    0 to 10, they are to recommend negotiating offers this way. Once per party, after close."""
+
+    score: int
+    #: Optional words (at most ``RATING_COMMENT_MAX`` characters), for the integrator only.
+    comment: str | None = None
+    id: str | None = None
 
 
 #: Commands that change the negotiation; each may carry a client-chosen ``id`` for idempotency.
 Command = (
     Propose | Accept | Reject | WithdrawProposal | Revert | AcceptOffer | WithdrawOffer
-    | DeclineOffer | Decide
+    | DeclineOffer | Decide | Rate
 )
 
 
@@ -275,7 +293,7 @@ THREAD_COMMAND_TYPES: tuple[type, ...] = (Post, EditMessage, DeleteMessage, Reso
                                           MarkRead)
 COMMAND_TYPES: tuple[type, ...] = (
     Propose, Accept, Reject, WithdrawProposal, Revert, AcceptOffer, WithdrawOffer, DeclineOffer,
-    Decide,
+    Decide, Rate,
 )
 
 
@@ -298,6 +316,15 @@ class PolicyLimits(msgspec.Struct, frozen=True):
     weekly_limit_max: int
 
 
+class Features(msgspec.Struct, frozen=True):
+    """What an offer's variant switches on (all on unless an experiment says otherwise)."""
+
+    explanations: bool = True
+    offer_check: bool = True
+    middle_ground: bool = True
+    reminders: bool = True
+
+
 class Hello(_Msg, tag="hello"):
     offer_id: str
     user: UserInfo
@@ -311,6 +338,17 @@ class Hello(_Msg, tag="hello"):
     lock_fields: list[str] | None = None
     #: The bounds a draft is checked against when proposed, so a client can say so at the field.
     limits: PolicyLimits | None = None
+    #: The offer's experiment variant and what it switches on (``server/experiments.py``): a
+    #: client hides what is off (no explanation panel, no middle-ground button).
+    variant: str | None = None
+    features: Features | None = None
+
+
+class Survey(_Msg, tag="survey"):
+    """To a party of a closed offer: whether the closing question is still to be answered."""
+
+    rated: bool
+    score: int | None = None
 
 
 class LockEntry(msgspec.Struct, frozen=True):
@@ -517,7 +555,7 @@ class Unread(_Msg, tag="unread"):
 
 ServerMessage = (
     Hello | Locks | Rejected | Notice | Error | Ack | ExplainDelta | ExplainDone | Thread
-    | ThreadUpdate | Unread | Advice | Suggestion
+    | ThreadUpdate | Unread | Advice | Suggestion | Survey
 )
 
 _client_decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(ClientMessage)

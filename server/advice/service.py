@@ -223,7 +223,10 @@ class Assistant:
             state.findings, state.flags = [], []
             return True
         today = self._clock().date()
-        state.findings = list(check_offer(draft, self._config.limits, today))
+        # The offer check is a feature an experiment may switch off; the risk flags below are
+        # protection, and stay.
+        state.findings = (list(check_offer(draft, self._config.limits, today))
+                          if room.features.offer_check else [])
         proposer = _changer_role(room)
         flags = detect_flags(draft, None, self._config.limits, today, committed=offer.terms,
                              proposer=proposer)
@@ -284,6 +287,8 @@ class Assistant:
                          ) -> Suggestion:
         """A middle ground for ``actor`` alone (the same for whoever asks)."""
         _party_only(actor, "ask for suggestions")
+        if not room.features.middle_ground:
+            raise CommandError("unsupported", "Suggestions are not offered on this offer.")
         self._spend(room, actor, "suggest", self._config.suggestions_per_minute / 60,
                     _SUGGEST_BURST, "suggestions_per_minute",
                     "You asked for suggestions often just now; wait a moment.")

@@ -229,8 +229,10 @@ class Conversation:
             return
         offer = room.offer
         other = offer.freelancer if actor.role == "client" else offer.client
-        await self._store.schedule_reminder(waiting_reminder(
-            room.offer_id, other.id, record.id, self._config.remind_waiting_after_s, record.at))
+        if room.features.reminders:
+            await self._store.schedule_reminder(waiting_reminder(
+                room.offer_id, other.id, record.id, self._config.remind_waiting_after_s,
+                record.at))
 
     async def _mark_read(self, room: Room, actor: UserInfo, cmd: MarkRead) -> Ack:
         if cmd.upto < 0:

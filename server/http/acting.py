@@ -29,6 +29,7 @@ STATUS = {
     "read_only": 403, "invalid_terms": 422, "no_changes": 422, "invalid": 422, "too_long": 422,
     "bad_request": 400, "rate_limited": 429, "no_such_version": 404, "not_found": 404,
     "not_expired": 409, "too_late": 409, "too_many_questions": 409, "thread_full": 409,
+    "not_closed": 409, "already_rated": 409,
 }
 
 

@@ -90,7 +90,7 @@ async def post_offer(request: Request) -> Response:
                            "body_create_offer")
     try:
         created = await create_offer(services.store, services.config, body)
-        services.metrics.offer_created()
+        services.metrics.offer_created(created.variant)
     except TermsInvalid as exc:
         raise ApiError(422, "invalid_terms", str(exc), exc.errors) from exc
     # The client's first offer is screened at once: the freelancer sees its flags on arrival
@@ -169,7 +169,7 @@ async def get_version(request: Request) -> Response:
 #: delete keeps the words their author took back, for the marketplace's trust team, not the room;
 #: a report names its reporter, and a flag is private to the party at risk.
 _INTEGRATOR_EVENTS = frozenset({"notification", "message_edited", "message_deleted",
-                                "risk.flagged", "risk.reported"})
+                                "risk.flagged", "risk.reported", "satisfaction_rated"})
 
 
 async def get_events(request: Request) -> Response:

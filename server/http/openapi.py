@@ -31,6 +31,7 @@ from server.http.tokens import RevocationRequest, TokenRequest
 from server.negotiation.creation import CreatedOffer, CreateOffer
 from server.offers.diff import FieldChange
 from server.offers.terms import Terms
+from server.reports.model import OutcomeReport
 from server.store.base import EventRecord, ProposalRecord, VersionRecord
 from server.store.rules import WebhookBody
 from server.wire import Ack, Command, FieldProblem, FlagOut, Report, Suggestion, ThreadItem
@@ -312,9 +313,19 @@ OPERATIONS: tuple[Op, ...] = (
     Op("POST", "/api/offers/{offer_id}/suggestions", "suggest", "A middle-ground suggestion "
        "between the parties' positions, for the asker.", "reader", "assistant",
        {200: Suggestion}, params=(_OFFER_ID, _AS, _LANG), errors=(400, 409, 422, 429)),
+    Op("GET", "/api/reports/outcomes", "getOutcomeReport", "Outcomes of the offers created in "
+       "a range, by experiment variant: rates and durations with 95 % intervals, reasons, NPS, "
+       "and each variant against the baseline.", "key", "reports", {200: OutcomeReport},
+       params=(Param("from", "query", "First day (YYYY-MM-DD) or time with a zone; default 90 "
+                     "days before `to`."),
+               Param("to", "query", "Last day, included (YYYY-MM-DD), or a time with a zone, "
+                     "excluded; default now.")), errors=(400,)),
     Op("GET", "/offers/{offer_id}", "offerPage", "The room page (the participant's link; the "
        "token is in `?token=`).", "none", "pages", {200: None, 503: None}, params=(_OFFER_ID,),
        media_type="text/html"),
+    Op("GET", "/reports", "reportPage", "The outcome report as a page for integrators (the API "
+       "key is typed in, or passed in the URL fragment `#key=`).", "none", "pages",
+       {200: None, 503: None}, media_type="text/html"),
     Op("GET", "/assets/{path}", "asset", "The web app's built files.", "none", "pages",
        {200: None}, params=(Param("path", "path", "A file of web/dist.", required=True),),
        media_type="application/octet-stream"),

@@ -29,3 +29,13 @@ async def offer_page(request: Request) -> Response:
     page = index.read_text(encoding="utf-8").replace(
         "<html ", f'<html data-embed-origins="{html.escape(origins, quote=True)}" ', 1)
     return HTMLResponse(page)
+
+
+async def report_page(request: Request) -> Response:
+    """The outcome report for integrators (``/reports``): a static page that asks for the API key
+    and reads ``GET /api/reports/outcomes`` itself (web/src/report/)."""
+    services: Services = request.app.state.services
+    page = services.config.web_dir / "report.html"
+    if not page.exists():
+        return HTMLResponse(_NOT_BUILT, status_code=503)
+    return HTMLResponse(page.read_text(encoding="utf-8"))

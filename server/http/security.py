@@ -32,6 +32,10 @@ _HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(?::[0-9]{1,5})?")
 _PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
                 "img-src 'self' data:; base-uri 'none'; object-src 'none'; form-action 'self'")
 
+#: The outcome report page (``/reports``): the same sources; it fetches only its own origin's
+#: API, and no marketplace frames it (the integrator's key is typed into it).
+_REPORT_POLICY = (f"{_PAGE_POLICY}; connect-src 'self'; frame-ancestors 'none'").encode()
+
 
 def room_page_policy(ancestors: tuple[str, ...], host: str | None) -> bytes:
     """The room page's CSP for a request naming ``host`` (its Host header)."""
@@ -63,6 +67,8 @@ class SecurityHeaders:
             host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), None)
             policy = room_page_policy(self.ancestors, host)
             extra = [*_NO_STORE, (b"content-security-policy", policy)]
+        elif path == "/reports":
+            extra = [*_NO_STORE, (b"content-security-policy", _REPORT_POLICY)]
         elif path.startswith("/assets/offer-room-embed"):
             extra = _SHARED
         else:

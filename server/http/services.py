@@ -8,6 +8,7 @@ from server.config import Config
 from server.conversation.service import Conversation
 from server.metrics import Metrics
 from server.negotiation.service import Negotiation
+from server.reports.service import Reports
 from server.rooms.registry import Registry
 from server.store.base import Store
 from server.tasks import Tasks
@@ -25,6 +26,7 @@ class Services:
         tasks: Tasks,
         conversation: Conversation,
         assistant: Assistant,
+        reports: Reports,
     ) -> None:
         self.config = config
         self.store = store
@@ -36,3 +38,5 @@ class Services:
         self.tasks = tasks
         self.conversation = conversation
         self.assistant = assistant
+        #: The outcome report (server/reports/), computed one at a time and cached briefly.
+        self.reports = reports

@@ -51,12 +51,16 @@ class CreateOffer(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     client: PartyInput
     freelancer: PartyInput
     expires_at: datetime | None = None
+    #: The experiment arm (OFFER_ROOM_VARIANTS) when the marketplace assigns it; by default the
+    #: offer id is hashed into the configured split (server/experiments.py).
+    variant: str | None = None
 
 
 class CreatedOffer(msgspec.Struct, frozen=True):
     id: str
     links: dict[str, str]
     tokens: dict[str, str]
+    variant: str = "default"
 
 
 def _new_id() -> str:
@@ -150,6 +154,26 @@ def mint_for(config: Config, offer: OfferRecord, role: Role, user: Party, ttl: i
                 ttl=lifetime)
 
 
+def seeded_doc(record: OfferRecord) -> bytes:
+    """The Y.Doc a new offer starts from, as one update: its terms and who is in it."""
+    odoc = OfferDoc()
+    odoc.seed(
+        record.terms,
+        {
+            "status": "open",
+            "version": 1,
+            "expires_at": record.expires_at.isoformat().replace("+00:00", "Z"),
+            "parties": [
+                {"id": record.client.id, "name": record.client.name, "role": "client",
+                 "color": ROLE_COLORS["client"]},
+                {"id": record.freelancer.id, "name": record.freelancer.name,
+                 "role": "freelancer", "color": ROLE_COLORS["freelancer"]},
+            ],
+        },
+    )
+    return odoc.doc.get_update()
+
+
 async def create_offer(store: Store, config: Config, body: CreateOffer) -> CreatedOffer:
     """Validate, seed and store a new offer; raises TermsInvalid naming every bad field."""
     now = datetime.now(UTC)
@@ -158,6 +182,11 @@ async def create_offer(store: Store, config: Config, body: CreateOffer) -> Creat
         terms = normalise_terms(body.terms, config)
     except TermsInvalid as exc:
         errors = exc.errors + errors
+    offer_id = _new_id()
+    try:
+        variant = config.variants.choose(body.variant, offer_id)
+    except ValueError as exc:
+        errors.append(FieldError("variant", str(exc)))
     if errors:
         raise TermsInvalid(errors)
     client = Party(id=body.client.id, name=body.client.name.strip(), email=body.client.email)
@@ -165,7 +194,7 @@ async def create_offer(store: Store, config: Config, body: CreateOffer) -> Creat
                        email=body.freelancer.email)
     expires_at = body.expires_at or default_expiry(now, config.limits)
     record = OfferRecord(
-        id=_new_id(),
+        id=offer_id,
         status="open",
         version=1,
         client=client,
@@ -173,28 +202,15 @@ async def create_offer(store: Store, config: Config, body: CreateOffer) -> Creat
         created_at=now,
         expires_at=expires_at.astimezone(UTC),
         terms=terms,
+        variant=variant,
     )
-    odoc = OfferDoc()
-    odoc.seed(
-        terms,
-        {
-            "status": "open",
-            "version": 1,
-            "expires_at": record.expires_at.isoformat().replace("+00:00", "Z"),
-            "parties": [
-                {"id": client.id, "name": client.name, "role": "client",
-                 "color": ROLE_COLORS["client"]},
-                {"id": freelancer.id, "name": freelancer.name, "role": "freelancer",
-                 "color": ROLE_COLORS["freelancer"]},
-            ],
-        },
-    )
-    await store.create_offer(record, odoc.doc.get_update())
-    for reminder in expiry_reminders(record, now):
-        await store.schedule_reminder(reminder)
+    await store.create_offer(record, seeded_doc(record))
+    if config.variants.features(variant).reminders:
+        for reminder in expiry_reminders(record, now):
+            await store.schedule_reminder(reminder)
     tokens = {
         "client": mint_for(config, record, "client", client),
         "freelancer": mint_for(config, record, "freelancer", freelancer),
     }
     links = {role: participant_link(config, record.id, tok) for role, tok in tokens.items()}
-    return CreatedOffer(id=record.id, links=links, tokens=tokens)
+    return CreatedOffer(id=record.id, links=links, tokens=tokens, variant=variant)

@@ -54,6 +54,8 @@ from server.tasks import Tasks
 from server.wire import ExplainDelta, ExplainDone, app_frame
 
 log = logging.getLogger("offer_room.explain")
+#: ``Explanation.explainer`` of a proposal whose variant has explanations off.
+NOT_EXPLAINED = "none"
 
 #: Version of the offline wording, stored with each offline text (an LLM explainer stores its
 #: own prompt's version).
@@ -188,10 +190,22 @@ class Explanations:
 
     # --- the negotiation's entry points ----------------------------------------------------------
 
+    def skipped(self, room: Room, proposal: ProposalRecord) -> Explanation:
+        """What a proposal stores when its variant has explanations off: no text, so nothing is
+        streamed and accepting does not wait, but the risk flags still (they protect a party;
+        they are not the feature under test)."""
+        flags = detect_flags(proposal.terms, proposal.note, self._limits, self._clock().date(),
+                             committed=room.offer.terms,
+                             proposer="client" if proposal.by_role == "client" else "freelancer")
+        return Explanation(text="", explainer=NOT_EXPLAINED, model=None, prompt_version="",
+                           facts_hash="", grounded=True, flags=flags)
+
     def start(self, room: Room, proposal: ProposalRecord) -> list[Flag]:
         """Start explaining ``proposal`` in every language of the room; returns its risk flags
         (computed once, here: the caller records the high ones for the marketplace)."""
         self.cancel(room)
+        if proposal.explanation is not None and proposal.explanation.explainer == NOT_EXPLAINED:
+            return list(proposal.explanation.flags)
         facts: Facts | None = None
         flags: list[Flag] = []
         try:
@@ -436,6 +450,8 @@ class Explanations:
     def _catch_up(self, room: Room, conn: Connection, *, switched: bool) -> None:
         proposal = room.pending
         if proposal is not None and proposal.explanation is not None:
+            if proposal.explanation.explainer == NOT_EXPLAINED:
+                return  # the variant explains nothing: the client shows the changes alone
             conn.send(app_frame(self._done(room, proposal, proposal.explanation, conn)))
             return
         run = self._runs.get(room.offer_id)

@@ -40,15 +40,19 @@ from server.offers.lifecycle import (
 )
 from server.offers.partial import DecisionInvalid, split
 from server.offers.policy import applicable_terms, check_proposal
+from server.offers.reasons import reason_problem
 from server.rooms.connection import Connection
 from server.rooms.room import Room
 from server.store.base import (
+    AlreadyRated,
     CommandRecord,
     Conflict,
     Decision,
     Expect,
     NewEvent,
+    NotClosed,
     ProposalRecord,
+    Rating,
     Store,
     VersionRecord,
     Write,
@@ -69,8 +73,10 @@ from server.wire import (
     FieldProblem,
     Notice,
     Propose,
+    Rate,
     Reject,
     Revert,
+    Survey,
     ThreadCommand,
     UserInfo,
     WithdrawOffer,
@@ -82,6 +88,8 @@ log = logging.getLogger("offer_room.negotiation")
 
 #: Notes and reasons are shown to the other party; a paragraph is plenty.
 TEXT_MAX = 2000
+#: The closing question's optional comment: a few sentences for the integrator.
+RATING_COMMENT_MAX = 1000
 SYSTEM = UserInfo(id="system", name="offer-room", role="viewer", color="#6b7280")
 
 _ACTIONS: dict[type, Action] = {
@@ -152,6 +160,9 @@ class Negotiation:
 
     def joined(self, room: Room, conn: Connection) -> None:
         self._explanations.on_join(room, conn)
+        if room.offer.status != "open" and conn.user.role in ("client", "freelancer"):
+            self._tasks.spawn("commands", self._survey_on_join(room, conn),
+                              f"survey-{room.offer_id}")
         if self._conversation is not None:
             self._conversation.joined(room, conn)
         if self._assistant is not None:
@@ -197,10 +208,13 @@ class Negotiation:
             offer = await self._store.get_offer(room.offer_id)
             if offer is None:
                 return
+            was_open = room.offer.status == "open"
             room.offer = offer
             room.pending = await self._store.pending_proposal(room.offer_id)
             if offer.status != "open":
                 room.close_for_edits()
+                if was_open:  # closed on another node: ask this node's sockets
+                    self._ask_rating(room)
 
     async def _socket_command(self, room: Room, conn: Connection, cmd: Command) -> None:
         try:
@@ -227,6 +241,8 @@ class Negotiation:
                 if done is not None:
                     return msgspec.convert(done.result, Ack)
             await self._expire_locked(room)
+            if isinstance(cmd, Rate):
+                return await self._rate(room, actor, cmd)
             action = _ACTIONS[type(cmd)]
             outcome = decide(
                 self._state(room), action, actor.role, actor.id, now=self._clock(),
@@ -240,6 +256,10 @@ class Negotiation:
             for text in (getattr(cmd, "note", None), getattr(cmd, "reason", None)):
                 if text is not None and len(text) > TEXT_MAX:
                     raise CommandError("bad_request", f"at most {TEXT_MAX} characters, please")
+            code = getattr(cmd, "reason_code", None)
+            problem = reason_problem("reject" if isinstance(cmd, Decide) else action.value, code)
+            if problem is not None:
+                raise CommandError("bad_request", problem)
             if isinstance(cmd, Propose):
                 return await self._propose(room, actor, cmd)
             if isinstance(cmd, Accept):
@@ -250,7 +270,8 @@ class Negotiation:
                 return await self._revert(room, actor, cmd)
             if isinstance(cmd, Decide):
                 return await self._decide(room, actor, cmd)
-            return await self._close(room, actor, action, cmd.id, getattr(cmd, "reason", None))
+            return await self._close(room, actor, action, cmd.id, getattr(cmd, "reason", None),
+                                     code)
 
     async def _propose(self, room: Room, actor: UserInfo, cmd: Propose) -> Ack:
         try:
@@ -278,6 +299,7 @@ class Negotiation:
             by_role=actor.role, base_version=room.offer.version, terms=draft, created_at=now,
             note=(cmd.note or "").strip() or None,
         )
+        proposal = self._unexplained(room, proposal)
         ack = self._ack("propose", cmd.id, room.offer.status, room.offer.version, proposal.id)
         room.pending = proposal  # freeze the draft now: edits arriving during the commit wait
         try:
@@ -294,8 +316,9 @@ class Negotiation:
                                                                _who(actor)))
         self._notify(room, actor, "proposed", f"{actor.name} proposed changes.")
         other = room.offer.freelancer if actor.role == "client" else room.offer.client
-        await self._store.schedule_reminder(waiting_reminder(
-            room.offer_id, other.id, proposal.id, self._config.remind_waiting_after_s, now))
+        if room.features.reminders:
+            await self._store.schedule_reminder(waiting_reminder(
+                room.offer_id, other.id, proposal.id, self._config.remind_waiting_after_s, now))
         flags = self._explanations.start(room, proposal)
         if self._assistant is not None:
             await self._assistant.proposal_flagged(room.offer_id, proposal, flags)
@@ -390,9 +413,12 @@ class Negotiation:
                 id=f"p-{secrets.token_hex(6)}", offer_id=room.offer_id, by=actor.id,
                 by_role=actor.role, base_version=number, terms=applicable_terms(parts.counter),
                 created_at=now, note=(cmd.note or "").strip() or None, counter_to=proposal.id)
+            counter = self._unexplained(room, counter)
         reason = (cmd.reason or "").strip() or None
         outcomes: dict[str, str] = dict(parts.outcomes)
         payload: dict[str, object] = {"proposal_id": proposal.id, "outcomes": outcomes}
+        if cmd.reason_code is not None:
+            payload["reason_code"] = cmd.reason_code
         if version is not None:
             payload["version"] = number
         if counter is not None:
@@ -438,11 +464,14 @@ class Negotiation:
                          version=number)
         else:
             self._notify(room, actor, "proposal_rejected", f"{actor.name} rejected the proposal."
-                         + (f" “{reason}”" if reason else ""), reason=reason)
+                         + (f" “{reason}”" if reason else ""), reason=reason,
+                         reason_code=cmd.reason_code)
         if counter is not None:
             other = room.offer.freelancer if actor.role == "client" else room.offer.client
-            await self._store.schedule_reminder(waiting_reminder(
-                room.offer_id, other.id, counter.id, self._config.remind_waiting_after_s, now))
+            if room.features.reminders:
+                await self._store.schedule_reminder(waiting_reminder(
+                    room.offer_id, other.id, counter.id, self._config.remind_waiting_after_s,
+                    now))
             flags = self._explanations.start(room, counter)
             if self._assistant is not None:
                 await self._assistant.proposal_flagged(room.offer_id, counter, flags)
@@ -454,10 +483,13 @@ class Negotiation:
         rejecting = isinstance(cmd, Reject)
         status, kind = ("rejected", "reject") if rejecting else ("withdrawn", "withdraw_proposal")
         reason = ((cmd.reason or "").strip() or None) if isinstance(cmd, Reject) else None
+        code = cmd.reason_code if isinstance(cmd, Reject) else None
         ack = self._ack(kind, cmd.id, "open", room.offer.version, proposal.id)
+        payload: dict[str, object] = {"proposal_id": proposal.id}
+        if code is not None:
+            payload["reason_code"] = code
         await self._commit(room, Expect(room.offer.version, pending=proposal.id), Write(
-            events=[NewEvent(f"proposal_{status}", actor.id, reason,
-                             {"proposal_id": proposal.id})],
+            events=[NewEvent(f"proposal_{status}", actor.id, reason, payload)],
             decision=Decision(proposal.id, status, actor.id, reason),
             command=self._record(room, cmd.id, actor, ack)))
         room.pending = None
@@ -470,7 +502,7 @@ class Negotiation:
         text = f"{actor.name} {'rejected' if rejecting else 'withdrew'} the proposal."
         await self._store.cancel_reminders(room.offer_id, kind="waiting", ref=proposal.id)
         self._notify(room, actor, f"proposal_{status}", text + (f" “{reason}”" if reason else ""),
-                     reason=reason)
+                     reason=reason, reason_code=code)
         return ack
 
     async def _revert(self, room: Room, actor: UserInfo, cmd: Revert) -> Ack:
@@ -495,7 +527,8 @@ class Negotiation:
         return ack
 
     async def _close(
-        self, room: Room, actor: UserInfo, action: Action, ref: str | None, reason: str | None
+        self, room: Room, actor: UserInfo, action: Action, ref: str | None, reason: str | None,
+        code: str | None = None,
     ) -> Ack:
         status = {Action.ACCEPT_OFFER: "agreed", Action.WITHDRAW_OFFER: "withdrawn",
                   Action.DECLINE_OFFER: "declined", Action.EXPIRE: "expired"}[action]
@@ -503,11 +536,19 @@ class Negotiation:
         pending = room.pending
         ack = self._ack(action.value, ref, status, room.offer.version)
         event = f"offer_{'accepted' if status == 'agreed' else status}"
+        payload: dict[str, object] = {"version": room.offer.version}
+        if code is not None:
+            payload["reason_code"] = code
+        if action is Action.EXPIRE:
+            # Whose answer the offer was waiting for when it ran out (the seed's research on
+            # why freelancers let offers expire): the other side of a pending proposal, else
+            # the freelancer, who alone accepts the offer.
+            payload["turn"] = _turn(pending)
         await self._commit(
             room, Expect(room.offer.version, pending=pending.id if pending else None),
             Write(events=[NewEvent(event,
                                    None if actor is SYSTEM else actor.id, reason,
-                                   {"version": room.offer.version})],
+                                   payload)],
                   status=status,
                   decision=Decision(pending.id, "closed", actor.id) if pending else None,
                   command=self._record(room, ref, actor, ack)))
@@ -524,14 +565,61 @@ class Negotiation:
                 "at": effects.iso(self._clock()),
                 "by": None if actor is SYSTEM else _who(actor),
                 "reason": reason,
+                "reason_code": code,
             }
         room.close_for_edits()
         who = "This offer" if actor is SYSTEM else actor.name
         text = f"{who} {_CLOSING[action]}." + (f" “{reason}”" if reason else "")
         await self._store.cancel_reminders(room.offer_id)  # nothing to remind of any more
         # Notice kinds are the audit log's event kinds.
-        self._notify(room, actor, event, text, reason=reason)
+        self._notify(room, actor, event, text, reason=reason, reason_code=code)
+        self._ask_rating(room)
         return ack
+
+    # --- the closing question (docs/RULES.md, "Satisfaction") ---------------------------------
+
+    async def _rate(self, room: Room, actor: UserInfo, cmd: Rate) -> Ack:
+        offer = room.offer
+        party = {"client": offer.client.id, "freelancer": offer.freelancer.id}.get(actor.role)
+        if party is None or party != actor.id:
+            raise CommandError("forbidden", "only the client and the freelancer are asked this")
+        if not 0 <= cmd.score <= 10:
+            raise CommandError("bad_request", "score must be a whole number from 0 to 10")
+        comment = (cmd.comment or "").strip() or None
+        if comment is not None and len(comment) > RATING_COMMENT_MAX:
+            raise CommandError("bad_request",
+                               f"at most {RATING_COMMENT_MAX} characters, please")
+        try:
+            await self._store.rate(room.offer_id, Rating(actor.id, actor.role, cmd.score, comment),
+                                   outbox=self._outbox)
+        except NotClosed as exc:
+            raise CommandError("not_closed", "The offer is still open; this is asked once it "
+                               "closes.") from exc
+        except AlreadyRated as exc:
+            self._metrics.limit_hit("ratings_per_party")
+            raise CommandError("already_rated", "You have answered this already.") from exc
+        self._metrics.rated(actor.role, cmd.score, offer.variant)
+        if self._after_commit is not None:
+            self._after_commit()  # the outbox has a new event to deliver
+        for conn in room.conns:  # every tab of this party
+            if conn.user.id == actor.id:
+                conn.send(app_frame(Survey(rated=True, score=cmd.score)))
+        return self._ack("rate", cmd.id, offer.status, offer.version)
+
+    def _ask_rating(self, room: Room) -> None:
+        """The offer closed: ask both parties, on every socket they have here (another node
+        asks its own sockets when it re-reads the offer; a party who comes later is asked on
+        joining)."""
+        frame = app_frame(Survey(rated=False))
+        for conn in room.conns:
+            if conn.user.role in ("client", "freelancer"):
+                conn.send(frame)
+
+    async def _survey_on_join(self, room: Room, conn: Connection) -> None:
+        events = await self._store.list_events(room.offer_id)
+        score = next((e.payload.get("score") for e in events
+                      if e.kind == "satisfaction_rated" and e.actor == conn.user.id), None)
+        conn.send(app_frame(Survey(rated=score is not None, score=score)))
 
     # --- expiry ------------------------------------------------------------------------------
 
@@ -564,13 +652,23 @@ class Negotiation:
         if self._after_commit is not None:
             self._after_commit()
         for event in write.events:
-            self._metrics.negotiation_event(event.kind)
+            self._metrics.negotiation_event(event.kind, room.offer.variant,
+                                            event.payload.get("reason_code"))
         if self._conversation is not None:
             await self._conversation.after_commit(room, events)
         if write.status is not None:  # the offer left "open": its outcome, counted once here
             rounds = len(await self._store.list_proposals(room.offer_id))
             seconds = (self._clock() - room.offer.created_at).total_seconds()
-            self._metrics.offer_closed(write.status, rounds, seconds)
+            self._metrics.offer_closed(write.status, rounds, seconds, room.offer.variant,
+                                       write.events[0].payload.get("reason_code"))
+
+    def _unexplained(self, room: Room, proposal: ProposalRecord) -> ProposalRecord:
+        """With explanations off (the offer's variant), the proposal carries its empty
+        explanation from the start: stored with it, so accepting never waits for one."""
+        if room.features.explanations:
+            return proposal
+        return msgspec.structs.replace(proposal,
+                                       explanation=self._explanations.skipped(room, proposal))
 
     def _state(self, room: Room) -> OfferState:
         p = room.pending
@@ -608,6 +706,12 @@ class Negotiation:
         notice = Notice(kind=kind, text=text, by=None if actor is SYSTEM else actor,
                         params={k: v for k, v in params.items() if v is not None})
         room.broadcast_app(app_frame(notice), skip_user=actor.id)
+
+
+def _turn(pending: ProposalRecord | None) -> str:
+    if pending is None:
+        return "freelancer"
+    return "freelancer" if pending.by_role == "client" else "client"
 
 
 def _who(actor: UserInfo) -> dict[str, str]:

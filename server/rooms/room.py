@@ -53,6 +53,7 @@ from server.wire import (
     THREAD_COMMAND_TYPES,
     CloseCode,
     Error,
+    Features,
     Hello,
     Lock,
     MessageType,
@@ -181,6 +182,11 @@ class Room:
             return True
         return await self.cluster.elsewhere(user_id)
 
+    @property
+    def features(self) -> Features:
+        """What this offer's experiment variant switches on (server/experiments.py)."""
+        return self.config.variants.features(self.offer.variant)
+
     def close_for_edits(self) -> None:
         """After the offer closed: nobody may hold a field any more."""
         self.field_locks.clear()
@@ -235,7 +241,8 @@ class Room:
                                   lock_ttl_ms=self.config.lock_ttl_ms,
                                   lock_idle_ms=self.config.lock_idle_ms,
                                   lock_fields=list(self.config.lock_fields),
-                                  limits=policy_limits(self.config.limits))))
+                                  limits=policy_limits(self.config.limits),
+                                  variant=self.offer.variant, features=self.features)))
         conn.send(sync_frame(SyncType.STEP1, self.odoc.doc.get_state()))
         states = self.awareness.full_update()
         if states is not None:

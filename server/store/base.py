@@ -37,6 +37,14 @@ class OfferNotFound(LookupError):
     """A write named an offer the store does not hold."""
 
 
+class NotClosed(Exception):
+    """``rate`` for an offer that is still open: the closing question comes after the close."""
+
+
+class AlreadyRated(Exception):
+    """``rate`` by a party who has answered already; nothing was written."""
+
+
 class StoreClosed(RuntimeError):
     """The store was used before ``open()`` or after ``close()``."""
 
@@ -71,6 +79,8 @@ class OfferRecord(msgspec.Struct, frozen=True):
     terms: Terms
     #: Bumped when the stored document is replaced wholesale; clients on an older epoch reload.
     epoch: int = 1
+    #: The experiment arm it was created in (server/experiments.py); fixed for its life.
+    variant: str = "default"
 
 
 class VersionRecord(msgspec.Struct, frozen=True):
@@ -107,7 +117,7 @@ class Explanation(msgspec.Struct, frozen=True):
     """The explanation of a proposal as it was streamed, stored so it is never generated twice."""
 
     text: str
-    explainer: str  # "offline" | "anthropic"
+    explainer: str  # "offline" | "anthropic" | "none" (the variant explains nothing)
     model: str | None
     prompt_version: str
     facts_hash: str
@@ -283,6 +293,24 @@ class Reminder(msgspec.Struct, frozen=True):
     ref: str = ""
 
 
+class Rating(msgspec.Struct, frozen=True):
+    """A party's answer to the closing question (docs/RULES.md, "Satisfaction")."""
+
+    user_id: str
+    role: str  # client | freelancer
+    score: int  # 0 to 10
+    comment: str | None = None
+
+
+#: The event kinds the outcome report reads (``Store.outcome_page``): how an offer was created,
+#: negotiated, closed and rated. Nothing else of the log (no message, no scope text) is read.
+OUTCOME_EVENTS = (
+    "created", "proposed", "proposal_accepted", "proposal_rejected", "proposal_withdrawn",
+    "proposal_decided", "offer_accepted", "offer_withdrawn", "offer_declined", "offer_expired",
+    "satisfaction_rated",
+)
+
+
 class NewEvent(msgspec.Struct, frozen=True):
     kind: str
     actor: str | None = None
@@ -435,6 +463,24 @@ class Store(Protocol):
         ...
 
     async def list_events(self, offer_id: str) -> list[EventRecord]: ...
+
+    # outcomes (server/reports/)
+    async def rate(self, offer_id: str, rating: Rating, *, outbox: bool = False) -> EventRecord:
+        """Record ``rating`` as a ``satisfaction_rated`` event (actor the party, payload
+        ``{"role", "score"}``, ``reason`` the comment), queued for webhooks with ``outbox``.
+
+        OfferNotFound for an unknown offer; NotClosed (writing nothing) while the offer is open;
+        AlreadyRated (writing nothing) when the party rated this offer before, whichever node
+        took that answer."""
+        ...
+
+    async def outcome_page(
+        self, start: datetime, end: datetime, after: tuple[datetime, str] | None, limit: int,
+    ) -> list[tuple[OfferRecord, list[EventRecord]]]:
+        """Offers created in ``[start, end)``, by creation time then id, the first ``limit``
+        after the (created_at, id) ``after``; each with its events of ``OUTCOME_EVENTS`` kinds
+        in order. The report reads a range page by page, so its memory is one page's."""
+        ...
 
     # negotiation (docs/RULES.md, "Negotiation")
     async def commit(

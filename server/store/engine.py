@@ -28,6 +28,7 @@ from server.store.base import (
     NewMessage,
     NotificationItem,
     OfferRecord,
+    Rating,
     Reminder,
     VersionRecord,
     WebhookDelivery,
@@ -115,3 +116,5 @@ claims a ``limit`` above 0.
     claim_reminders: Callable[
         [E, datetime, int, Callable[[str], bool] | None], Awaitable[list[Reminder]]
     ]
+    #: The last argument is ``outbox``.
+    rate: Callable[[E, str, Rating, bool], Awaitable[EventRecord]]

@@ -11,23 +11,26 @@ from __future__ import annotations
 from pathlib import Path
 
 from server.store.base import Store
+from server.store.rules import Clock, utc_now
 
 #: The SQLite file's name inside the data directory.
 SQLITE_FILE = "offer-room.db"
 
 
-def store_from_url(url: str | None, data_dir: Path) -> Store:
-    """A new, unopened store for ``url``; ValueError for a scheme offer-room does not know."""
+def store_from_url(url: str | None, data_dir: Path, clock: Clock = utc_now) -> Store:
+    """A new, unopened store for ``url``; ValueError for a scheme offer-room does not know.
+
+    ``clock`` stamps what the store writes (the outcome simulation runs its own)."""
     url = (url or "").strip()
     scheme = url.partition(":")[0].lower() if ":" in url else url.lower()
     if not url or scheme == "sqlite":
         from server.store.sqlite import SQLiteStore
 
-        return SQLiteStore(_sqlite_path(url, data_dir))
+        return SQLiteStore(_sqlite_path(url, data_dir), clock=clock)
     if scheme in ("postgresql", "postgres"):
         from server.store.postgres import PostgresStore
 
-        return PostgresStore(url)
+        return PostgresStore(url, clock=clock)
     raise ValueError(
         f"unsupported database URL scheme {scheme!r}: use sqlite: (the default) or postgresql://"
     )

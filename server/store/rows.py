@@ -39,7 +39,9 @@ _explanation = msgspec.json.Decoder(Explanation)
 _flags = msgspec.json.Decoder(list[Flag])
 _outcomes = msgspec.json.Decoder(dict[str, str])
 
-OFFER_COLUMNS = "id, status, version, client, freelancer, created_at, expires_at, terms, epoch"
+OFFER_COLUMNS = (
+    "id, status, version, client, freelancer, created_at, expires_at, terms, epoch, variant"
+)
 VERSION_COLUMNS = (
     "offer_id, number, terms, author, accepted_by, proposal_id, content_hash, created_at"
 )
@@ -108,6 +110,7 @@ class RowCodec:
             self.time(offer.expires_at),
             self.json(offer.terms),
             offer.epoch,
+            offer.variant,
         )
 
     def offer_from_row(self, row: Row) -> OfferRecord:
@@ -121,6 +124,7 @@ class RowCodec:
             expires_at=self.read_time(row[6]),
             terms=_terms.decode(row[7]),
             epoch=row[8],
+            variant=row[9],
         )
 
     def version_params(self, version: VersionRecord) -> tuple[object, ...]:

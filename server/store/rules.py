@@ -197,3 +197,9 @@ def collapsed(rule: Revocation, newest_at_ms: int | None, now: datetime) -> Revo
     """
     latest = max(rule.at_ms, newest_at_ms or 0, int(now.timestamp() * 1000))
     return Revocation(offer_id=rule.offer_id, at_ms=latest)
+
+
+def created_payload(offer: OfferRecord) -> dict[str, Any]:
+    """The ``created`` event's payload: the first version, and the experiment arm the offer is
+    in, so outcomes split by variant can be computed from the event log alone."""
+    return {"version": 1, "variant": offer.variant}

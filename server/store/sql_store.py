@@ -18,6 +18,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar
 from server.auth import Revocation
 from server.store import notifications, rules, thread
 from server.store.base import (
+    OUTCOME_EVENTS,
     CommandRecord,
     Digest,
     DocState,
@@ -30,6 +31,7 @@ from server.store.base import (
     NotificationItem,
     OfferRecord,
     ProposalRecord,
+    Rating,
     Reminder,
     StoreClosed,
     VersionRecord,
@@ -46,6 +48,7 @@ from server.store.rows import (
     PROPOSAL_READ_COLUMNS,
     REVOCATION_COLUMNS,
     VERSION_COLUMNS,
+    marks,
 )
 
 P = ParamSpec("P")
@@ -214,6 +217,39 @@ class SQLStore(Generic[E]):
         sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE offer_id = ? ORDER BY seq"
         found = await self._engine.all(sql, offer_id)
         return [self._engine.codec.event_from_row(row) for row in found]
+
+    # --- outcomes -------------------------------------------------------------------------
+
+    @_guarded
+    async def rate(self, offer_id: str, rating: Rating, *, outbox: bool = False) -> EventRecord:
+        return await self._ops.rate(self._engine, offer_id, rating, outbox)
+
+    @_guarded
+    async def outcome_page(
+        self, start: datetime, end: datetime, after: tuple[datetime, str] | None, limit: int,
+    ) -> list[tuple[OfferRecord, list[EventRecord]]]:
+        codec = self._engine.codec
+        if limit <= 0:
+            return []
+        since = ("AND (created_at, id) > (?, ?) " if after is not None else "")
+        params: list[object] = [codec.time(start), codec.time(end)]
+        if after is not None:
+            params += [codec.time(after[0]), after[1]]
+        found = await self._engine.all(
+            f"SELECT {OFFER_COLUMNS} FROM offers WHERE created_at >= ? AND created_at < ? "
+            f"{since}ORDER BY created_at, id LIMIT ?", *params, limit)
+        offers = [codec.offer_from_row(row) for row in found]
+        if not offers:
+            return []
+        rows = await self._engine.all(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE offer_id IN ({marks(len(offers))}) "
+            f"AND kind IN ({marks(len(OUTCOME_EVENTS))}) ORDER BY offer_id, seq",
+            *[o.id for o in offers], *OUTCOME_EVENTS)
+        events: dict[str, list[EventRecord]] = {o.id: [] for o in offers}
+        for row in rows:
+            event = codec.event_from_row(row)
+            events[event.offer_id].append(event)
+        return [(o, events[o.id]) for o in offers]
 
     # --- negotiation ----------------------------------------------------------------------
 

@@ -290,7 +290,8 @@ async def test_create_offer_round_trips_offer_version_snapshot_and_event(store: 
     assert await store.load_doc("o1") == DocState(snapshot=b"seed-state", updates=[], last_seq=0)
     assert await store.update_count("o1") == 0
     assert await store.list_events("o1") == [
-        EventRecord(offer_id="o1", seq=1, kind="created", at=T0, payload={"version": 1})
+        EventRecord(offer_id="o1", seq=1, kind="created", at=T0,
+                    payload={"version": 1, "variant": "default"})
     ]
 
 

@@ -326,12 +326,15 @@ async def test_migrates_a_version_1_database_keeping_its_data(db_path: Path) -> 
     first = VersionRecord(
         offer_id="o1", number=1, terms=TERMS, created_at=T0, content_hash=content_hash(TERMS)
     )
-    created = EventRecord(offer_id="o1", seq=1, kind="created", at=T0, payload={"version": 1})
+    created = EventRecord(offer_id="o1", seq=1, kind="created", at=T0,
+                           payload={"version": 1, "variant": "default"})
     with raw(db_path) as conn:
         conn.executescript(f"BEGIN;\n{MIGRATIONS[0]}\nPRAGMA user_version = 1;\nCOMMIT;")
         conn.execute(
-            f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({rows.marks(9)})",
-            SQLITE.offer_params(offer),
+            # The offers table as migration 1 made it: no variant (migration 7).
+            f"INSERT INTO offers ({rows.OFFER_COLUMNS.removesuffix(', variant')}) "
+            f"VALUES ({rows.marks(9)})",
+            SQLITE.offer_params(offer)[:9],
         )
         conn.execute(
             f"INSERT INTO versions ({rows.VERSION_COLUMNS}) VALUES ({rows.marks(8)})",

@@ -55,6 +55,9 @@ from tests.support import postgres as pgtest
 from tests.support.store_records import append, append_batch, say
 from tests.support.store_records import make_offer as offer_record
 
+#: The offers columns before migration 7 added ``variant`` (files of earlier releases).
+OFFER_COLUMNS_6 = rows.OFFER_COLUMNS.removesuffix(", variant")
+
 REPO = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
 TERMS = Terms(title="Landing page", contract_type="fixed", currency="USD", fixed_price=150_000)
@@ -162,11 +165,12 @@ async def test_migrates_a_version_1_database_keeping_its_data(url: str) -> None:
     first = VersionRecord(
         offer_id="o1", number=1, terms=TERMS, created_at=T0, content_hash=content_hash(TERMS)
     )
-    created = EventRecord(offer_id="o1", seq=1, kind="created", at=T0, payload={"version": 1})
+    created = EventRecord(offer_id="o1", seq=1, kind="created", at=T0,
+                           payload={"version": 1, "variant": "default"})
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
         assert await pg_schema.migrate(conn, target=1) == 1
         for table, columns, params in (
-            ("offers", rows.OFFER_COLUMNS, pg_rows.PG.offer_params(offer)),
+            ("offers", OFFER_COLUMNS_6, pg_rows.PG.offer_params(offer)[:9]),
             ("versions", rows.VERSION_COLUMNS, pg_rows.PG.version_params(first)),
             ("events", rows.EVENT_COLUMNS, pg_rows.PG.event_params(created)),
         ):
@@ -189,8 +193,8 @@ async def test_migrates_a_version_2_database_keeping_its_data(url: str) -> None:
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
         assert await pg_schema.migrate(conn, target=2) == 2
         await conn.execute(
-            f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({pg_rows.marks(9)})",
-            pg_rows.PG.offer_params(offer),
+            f"INSERT INTO offers ({OFFER_COLUMNS_6}) VALUES ({pg_rows.marks(9)})",
+            pg_rows.PG.offer_params(offer)[:9],
         )
         await conn.execute("INSERT INTO doc_snapshots VALUES ('o1', 'seed', 0)")
     assert sql(url, "SELECT to_regclass('revocations')") == [(None,)]
@@ -205,11 +209,12 @@ async def test_migrates_a_version_2_database_keeping_its_data(url: str) -> None:
 
 async def test_migrates_a_version_3_database_keeping_its_data(url: str) -> None:
     offer = make_offer()
-    created = EventRecord(offer_id="o1", seq=1, kind="created", at=T0, payload={"version": 1})
+    created = EventRecord(offer_id="o1", seq=1, kind="created", at=T0,
+                           payload={"version": 1, "variant": "default"})
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
         assert await pg_schema.migrate(conn, target=3) == 3
         for table, columns, params in (
-            ("offers", rows.OFFER_COLUMNS, pg_rows.PG.offer_params(offer)),
+            ("offers", OFFER_COLUMNS_6, pg_rows.PG.offer_params(offer)[:9]),
             ("events", rows.EVENT_COLUMNS, pg_rows.PG.event_params(created)),
         ):
             marks = pg_rows.marks(len(params))
@@ -234,17 +239,18 @@ async def test_migrates_a_version_4_database_keeping_its_data(url: str) -> None:
     # As the release before notifications left it: parties without an e-mail (a newer field),
     # a thread, an outbox row.
     offer = make_offer()
-    created = EventRecord(offer_id="o1", seq=1, kind="created", at=T0, payload={"version": 1})
+    created = EventRecord(offer_id="o1", seq=1, kind="created", at=T0,
+                           payload={"version": 1, "variant": "default"})
     entry = MessageRecord(
         offer_id="o1", n=1, id="m1", kind="message", at=T0, author="c1", author_role="client",
         body="Hello",
     )  # fmt: skip
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
         assert await pg_schema.migrate(conn, target=4) == 4
-        params = list(pg_rows.PG.offer_params(offer))
+        params = list(pg_rows.PG.offer_params(offer)[:9])
         params[3:5] = [Jsonb({"id": "c1", "name": "Carla"}), Jsonb({"id": "f1", "name": "Femi"})]
         for table, columns, values in (
-            ("offers", rows.OFFER_COLUMNS, params),
+            ("offers", OFFER_COLUMNS_6, params),
             ("events", rows.EVENT_COLUMNS, pg_rows.PG.event_params(created)),
             ("messages", rows.MESSAGE_COLUMNS, pg_rows.PG.message_params(entry)),
         ):
@@ -283,11 +289,11 @@ async def test_upgrading_schedules_the_expiry_reminders_of_open_offers(url: str)
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
         assert await pg_schema.migrate(conn, target=4) == 4
         for offer in offers:
-            params = list(pg_rows.PG.offer_params(offer))
+            params = list(pg_rows.PG.offer_params(offer)[:9])
             params[3:5] = [Jsonb({"id": "c1", "name": "Carla"}),
                            Jsonb({"id": "f1", "name": "Femi"})]
             await conn.execute(
-                f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({pg_rows.marks(9)})", params)
+                f"INSERT INTO offers ({OFFER_COLUMNS_6}) VALUES ({pg_rows.marks(9)})", params)
     async with PostgresStore(url) as store:
         due = await store.claim_reminders(now + timedelta(days=30), 50)
     assert sorted((r.offer_id, r.kind, r.user_id, r.due_at) for r in due) == sorted(

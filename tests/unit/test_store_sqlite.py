@@ -37,6 +37,9 @@ from server.store.sqlite.schema import MIGRATIONS
 from tests.support.store_records import append, propose, say
 from tests.support.store_records import make_offer as offer_record
 
+#: The offers columns before migration 7 added ``variant`` (files of earlier releases).
+OFFER_COLUMNS_6 = rows.OFFER_COLUMNS.removesuffix(", variant")
+
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 TERMS = Terms(
@@ -113,8 +116,8 @@ async def test_migrates_a_version_2_file_keeping_its_data(db_path: Path) -> None
         for number, script in enumerate(MIGRATIONS[:2], start=1):
             conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
         conn.execute(
-            f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({rows.marks(9)})",
-            SQLITE.offer_params(offer),
+            f"INSERT INTO offers ({OFFER_COLUMNS_6}) VALUES ({rows.marks(9)})",
+            SQLITE.offer_params(offer)[:9],
         )
         conn.execute("INSERT INTO doc_snapshots VALUES ('o1', X'5345454400', 0)")
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -144,8 +147,8 @@ async def test_migrates_a_version_3_file_keeping_its_data(db_path: Path) -> None
         for number, script in enumerate(MIGRATIONS[:3], start=1):
             conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
         conn.execute(
-            f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({rows.marks(9)})",
-            SQLITE.offer_params(offer),
+            f"INSERT INTO offers ({OFFER_COLUMNS_6}) VALUES ({rows.marks(9)})",
+            SQLITE.offer_params(offer)[:9],
         )
         conn.execute("INSERT INTO doc_snapshots VALUES ('o1', X'5345454400', 0)")
         conn.execute(
@@ -174,9 +177,9 @@ async def test_migrates_a_version_4_file_keeping_its_data(db_path: Path) -> None
     with raw(db_path) as conn:
         for number, script in enumerate(MIGRATIONS[:4], start=1):
             conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
-        params = list(SQLITE.offer_params(offer))
+        params = list(SQLITE.offer_params(offer)[:9])
         params[3:5] = ['{"id":"c1","name":"Carla"}', '{"id":"f1","name":"Femi"}']
-        conn.execute(f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({rows.marks(9)})", params)
+        conn.execute(f"INSERT INTO offers ({OFFER_COLUMNS_6}) VALUES ({rows.marks(9)})", params)
         conn.execute("INSERT INTO doc_snapshots VALUES ('o1', X'5345454400', 0)")
         conn.execute(
             "INSERT INTO events VALUES ('o1', 1, 'created', NULL, NULL, '{\"version\":1}', ?)",
@@ -223,9 +226,9 @@ async def test_upgrading_schedules_the_expiry_reminders_of_open_offers(db_path: 
         for number, script in enumerate(MIGRATIONS[:4], start=1):
             conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
         for offer in offers:
-            params = list(SQLITE.offer_params(offer))
+            params = list(SQLITE.offer_params(offer)[:9])
             params[3:5] = ['{"id":"c1","name":"Carla"}', '{"id":"f1","name":"Femi"}']
-            conn.execute(f"INSERT INTO offers ({rows.OFFER_COLUMNS}) VALUES ({rows.marks(9)})",
+            conn.execute(f"INSERT INTO offers ({OFFER_COLUMNS_6}) VALUES ({rows.marks(9)})",
                          params)
     async with SQLiteStore(db_path) as store:
         due = await store.claim_reminders(now + timedelta(days=30), 50)

@@ -23,6 +23,18 @@ export interface PolicyLimits {
   weekly_limit_max: number
 }
 
+/** Features in server/wire.py, nested in messages: What an offer's variant switches on (all on unless an experiment says otherwise). */
+export interface Features {
+  /** Default true. */
+  explanations?: boolean
+  /** Default true. */
+  offer_check?: boolean
+  /** Default true. */
+  middle_ground?: boolean
+  /** Default true. */
+  reminders?: boolean
+}
+
 /** LockEntry in server/wire.py, nested in messages */
 export interface LockEntry {
   field: string
@@ -149,6 +161,8 @@ export interface RejectMessage {
   proposal_id?: string | null
   base_version?: number | null
   reason?: string | null
+  /** The category (`server/offers/reasons.py`, `REASONS["reject"]`); `reason` adds words. */
+  reason_code?: string | null
 }
 
 /** `withdraw_proposal` (client -> server) */
@@ -179,6 +193,8 @@ export interface WithdrawOfferMessage {
   id?: string | null
   base_version?: number | null
   reason?: string | null
+  /** The category (`REASONS["withdraw_offer"]`); `reason` adds the party's own words. */
+  reason_code?: string | null
 }
 
 /** `decline_offer` (client -> server) */
@@ -187,6 +203,8 @@ export interface DeclineOfferMessage {
   id?: string | null
   base_version?: number | null
   reason?: string | null
+  /** The category (`REASONS["decline_offer"]`); `reason` adds the party's own words. */
+  reason_code?: string | null
 }
 
 /** `decide` (client -> server): Answer the pending proposal change by change (docs/PROTOCOL.md, "Negotiation commands"). Every change key of the proposal (a scalar field name, `"description"` or `"milestone:<id>"`) is named exactly once: accepted (they become version n+1 at once), countered with the receiver's value (they become a counter-proposal by the receiver) or declined (dropped). */
@@ -201,6 +219,17 @@ export interface DecideMessage {
   /** Why (shown to the proposer); `note` goes with the counter-proposal. */
   reason?: string | null
   note?: string | null
+  id?: string | null
+  /** When every change is declined (a reject): its category, as `Reject.reason_code`. */
+  reason_code?: string | null
+}
+
+/** `rate` (client -> server): A party's answer to the closing question (docs/RULES.md, "Satisfaction"): how likely, 0 to 10, they are to recommend negotiating offers this way. Once per party, after close. */
+export interface RateMessage {
+  type: 'rate'
+  score: number
+  /** Optional words (at most `RATING_COMMENT_MAX` characters), for the integrator only. */
+  comment?: string | null
   id?: string | null
 }
 
@@ -283,6 +312,9 @@ export interface HelloMessage {
   lock_fields?: string[] | null
   /** The bounds a draft is checked against when proposed, so a client can say so at the field. */
   limits?: PolicyLimits | null
+  /** The offer's experiment variant and what it switches on (`server/experiments.py`): a client hides what is off (no explanation panel, no middle-ground button). */
+  variant?: string | null
+  features?: Features | null
 }
 
 /** `locks` (server -> client) */
@@ -409,6 +441,13 @@ export interface SuggestionMessage {
   basis?: string
 }
 
+/** `survey` (server -> client): To a party of a closed offer: whether the closing question is still to be answered. */
+export interface SurveyMessage {
+  type: 'survey'
+  rated: boolean
+  score?: number | null
+}
+
 /** Every app message a client may send. */
 export type ClientMessage =
   | LockMessage
@@ -423,6 +462,7 @@ export type ClientMessage =
   | WithdrawOfferMessage
   | DeclineOfferMessage
   | DecideMessage
+  | RateMessage
   | PostMessage
   | EditMessageMessage
   | DeleteMessageMessage
@@ -447,6 +487,7 @@ export type ServerMessage =
   | UnreadMessage
   | AdviceMessage
   | SuggestionMessage
+  | SurveyMessage
 
 /** The negotiation commands: answered by `ack` or `error` with `ref` = the command's `id`; also the body of POST /api/offers/{id}/commands. */
 export type Command =
@@ -459,3 +500,4 @@ export type Command =
   | WithdrawOfferMessage
   | DeclineOfferMessage
   | DecideMessage
+  | RateMessage

@@ -25,14 +25,14 @@ from server.store.postgres import outbox as outbox_rows
 from server.store.postgres.core import Conn, PgCore, insert_events, lock_offer
 from server.store.postgres.rows import PG, marks
 from server.store.rows import OFFER_COLUMNS, VERSION_COLUMNS, utc
-from server.store.rules import Update
+from server.store.rules import Update, created_payload
 
 
 async def create_offer(core: PgCore, offer: OfferRecord, first: VersionRecord, doc: bytes) -> None:
     async with core.transaction() as conn:
         # A concurrent insert of the same id waits for ours, then finds the conflict.
         cursor = await conn.execute(
-            f"INSERT INTO offers ({OFFER_COLUMNS}) VALUES ({marks(9)}) "
+            f"INSERT INTO offers ({OFFER_COLUMNS}) VALUES ({marks(10)}) "
             "ON CONFLICT (id) DO NOTHING RETURNING id",
             PG.offer_params(offer),
         )
@@ -46,7 +46,7 @@ async def create_offer(core: PgCore, offer: OfferRecord, first: VersionRecord, d
             "INSERT INTO doc_snapshots (offer_id, data, upto_seq) VALUES (%s, %s, 0)",
             [offer.id, doc],
         )
-        created = ("created", None, None, {"version": 1})
+        created = ("created", None, None, created_payload(offer))
         await insert_events(conn, offer.id, [created], utc(offer.created_at))
 
 

@@ -250,6 +250,12 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE proposals ADD COLUMN outcomes jsonb;
     ALTER TABLE proposals ADD COLUMN counter_to text;
     """,
+    # 7: outcomes (server/reports/): each offer's experiment variant (offers created before it
+    # are "default", the variant every offer had), and the report's range read by creation time.
+    """
+    ALTER TABLE offers ADD COLUMN variant text NOT NULL DEFAULT 'default';
+    CREATE INDEX offers_by_created ON offers (created_at, id);
+    """,
 )
 
 _VERSIONS_TABLE = """

@@ -39,7 +39,15 @@ from typing import TYPE_CHECKING
 
 from server.store.base import Store
 from server.store.engine import Operations
-from server.store.postgres import docs, negotiation, notifications, outbox, revocations, thread
+from server.store.postgres import (
+    docs,
+    negotiation,
+    notifications,
+    outbox,
+    ratings,
+    revocations,
+    thread,
+)
 from server.store.postgres.core import PgCore
 from server.store.rules import Clock, utc_now
 from server.store.sql_store import SQLStore
@@ -58,6 +66,7 @@ OPERATIONS: Operations[PgCore] = Operations(
     queue_notification=notifications.queue_notification,
     claim_digests=notifications.claim_digests,
     claim_reminders=notifications.claim_reminders,
+    rate=ratings.rate,
 )
 
 

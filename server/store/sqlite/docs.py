@@ -18,7 +18,7 @@ from server.store.base import (
     VersionRecord,
 )
 from server.store.rows import OFFER_COLUMNS, VERSION_COLUMNS, marks
-from server.store.rules import Update
+from server.store.rules import Update, created_payload
 from server.store.sqlite import outbox as outbox_rows
 from server.store.sqlite.core import SQLiteCore
 from server.store.sqlite.rows import SQLITE
@@ -30,7 +30,7 @@ def create_offer(core: SQLiteCore, offer: OfferRecord, first: VersionRecord, doc
         if core.offer_exists(offer.id):
             raise OfferExists(offer.id)
         conn.execute(
-            f"INSERT INTO offers ({OFFER_COLUMNS}) VALUES ({marks(9)})", SQLITE.offer_params(offer)
+            f"INSERT INTO offers ({OFFER_COLUMNS}) VALUES ({marks(10)})", SQLITE.offer_params(offer)
         )
         conn.execute(
             f"INSERT INTO versions ({VERSION_COLUMNS}) VALUES ({marks(8)})",
@@ -40,7 +40,7 @@ def create_offer(core: SQLiteCore, offer: OfferRecord, first: VersionRecord, doc
             "INSERT INTO doc_snapshots (offer_id, data, upto_seq) VALUES (?, ?, 0)",
             (offer.id, doc),
         )
-        core.insert_event(offer.id, "created", None, None, {"version": 1}, offer.created_at)
+        core.insert_event(offer.id, "created", None, None, created_payload(offer), offer.created_at)
 
 
 def append_updates(core: SQLiteCore, batch: list[Update]) -> list[int | Exception]:

@@ -243,6 +243,12 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE proposals ADD COLUMN outcomes TEXT;
     ALTER TABLE proposals ADD COLUMN counter_to TEXT;
     """,
+    # 7: outcomes (server/reports/): each offer's experiment variant (offers created before it
+    # are "default", the variant every offer had), and the report's range read by creation time.
+    """
+    ALTER TABLE offers ADD COLUMN variant TEXT NOT NULL DEFAULT 'default';
+    CREATE INDEX offers_by_created ON offers (created_at, id);
+    """,
 )
 
 

@@ -13,7 +13,15 @@ from server.store.base import Store
 from server.store.engine import Operations
 from server.store.rules import Clock, utc_now
 from server.store.sql_store import SQLStore
-from server.store.sqlite import docs, negotiation, notifications, outbox, revocations, thread
+from server.store.sqlite import (
+    docs,
+    negotiation,
+    notifications,
+    outbox,
+    ratings,
+    revocations,
+    thread,
+)
 from server.store.sqlite.core import SQLiteEngine, on_writer
 
 OPERATIONS: Operations[SQLiteEngine] = Operations(
@@ -30,6 +38,7 @@ OPERATIONS: Operations[SQLiteEngine] = Operations(
     queue_notification=on_writer(notifications.queue_notification),
     claim_digests=on_writer(notifications.claim_digests),
     claim_reminders=on_writer(notifications.claim_reminders),
+    rate=on_writer(ratings.rate),
 )
 
 
