@@ -19,6 +19,17 @@ await build({
   outfile: join(dist, 'app.js'),
   logLevel: 'warning'
 })
+// The outcome report page for integrators (/reports): its own small bundle.
+await build({
+  entryPoints: [join(root, 'src/report/main.ts')],
+  bundle: true,
+  format: 'esm',
+  minify: true,
+  sourcemap: true,
+  target: ['es2022'],
+  outfile: join(dist, 'report.js'),
+  logLevel: 'warning'
+})
 // The embedding helper (embed/offer-room-embed.ts): an ES module, a classic script setting
 // window.OfferRoomEmbed, and its declarations.
 const embedEntry = join(root, 'embed/offer-room-embed.ts')
@@ -32,7 +43,7 @@ await writeFile(join(dist, 'offer-room-embed.d.ts'), dts.outputText)
 // The dark scheme: derived from app.css, then dark.css's own rules.
 const { darkRules } = await import('./tools/dark-css.mjs')
 await writeFile(join(dist, 'dark.css'), darkRules(await readFile(join(root, 'app.css'), 'utf8')) + await readFile(join(root, 'dark.css'), 'utf8'))
-for (const file of ['index.html', 'app.css']) {
+for (const file of ['index.html', 'app.css', 'report.html', 'report.css']) {
   await copyFile(join(root, file), join(dist, file))
 }
-console.log('built web/dist (app.js, app.css, dark.css, index.html, offer-room-embed.js, .global.js, .d.ts)')
+console.log('built web/dist (app.js, app.css, dark.css, index.html, report.js, report.css, report.html, offer-room-embed.js, .global.js, .d.ts)')
