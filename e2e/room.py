@@ -78,6 +78,10 @@ class RoomPage:
     def button(self, name: str) -> Locator:
         return self.page.get_by_role("button", name=name, exact=True)
 
+    def choose_reason(self, label: str) -> None:
+        """Pick the required reason category of a withdraw, decline or reject being confirmed."""
+        self.panel.locator(".neg-confirm").get_by_role("radio", name=label, exact=True).check()
+
     def propose(self, note: str | None = None) -> None:
         if note is not None:
             self.page.get_by_label("Note (optional)").fill(note)

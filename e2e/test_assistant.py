@@ -130,6 +130,7 @@ def test_a_middle_ground_after_a_rejection_is_applied_by_hand(
     expect(client.panel.locator(".neg-explain")).to_have_attribute("aria-busy", "false",
                                                                    timeout=15_000)
     client.panel.get_by_role("button", name="Reject", exact=True).click()
+    client.choose_reason("Budget")
     client.panel.get_by_role("button", name="Reject proposal").click()
     expect(client.field("Hourly rate")).to_be_enabled()
 

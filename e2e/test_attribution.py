@@ -72,6 +72,7 @@ def test_attribution_shows_both_parties_after_both_typed(
     _answer_ready(client)
     client.panel.get_by_role("button", name="Reject", exact=True).click()
     client.page.get_by_label("Reason (optional)").fill("Too high for this budget.")
+    client.choose_reason("Budget")
     client.panel.get_by_role("button", name="Reject proposal").click()
     expect(client.field("Hourly rate")).to_have_value("50.00")
 

@@ -151,6 +151,7 @@ def test_withdrawn_and_expired_banners(
     freelancer = open_room(offer["links"]["freelancer"], viewport=PHONE)
     client.panel.get_by_role("button", name="Withdraw offer").click()
     client.page.get_by_label("Reason (optional)").fill("The budget was cut.")
+    client.choose_reason("Budget")
     client.button("Withdraw for good").click()
     expect(client.closed_banner).to_contain_text(re.compile(r"You withdrew this offer on \w"))
     expect(freelancer.closed_banner).to_contain_text("Ada Lovelace withdrew this offer on")

@@ -366,12 +366,13 @@ def test_server_notices_in_each_readers_language(
     expect(freelancer.room.explanation).to_have_attribute("aria-busy", "false", timeout=15_000)
     panel.get_by_role("button", name="Ablehnen", exact=True).click()
     freelancer.page.get_by_label("Begründung (optional)").fill("Zu wenig Zeit für Tests.")
+    freelancer.room.choose_reason("Zeitplan")  # the category, read in each reader's language
     panel.get_by_role("button", name="Vorschlag ablehnen").click()
     expect(
         client.page.locator(".toast-text").filter(has_text="rejected the proposal")
-    ).to_have_text("Linus Torvalds rejected the proposal: “Zu wenig Zeit für Tests.”")
+    ).to_have_text("Linus Torvalds rejected the proposal — Timeline: “Zu wenig Zeit für Tests.”")
     expect(viewer.page.locator(".toast-text").filter(has_text="abgelehnt")).to_have_text(
-        "Linus Torvalds hat den Vorschlag abgelehnt: „Zu wenig Zeit für Tests.“"
+        "Linus Torvalds hat den Vorschlag abgelehnt — Zeitplan: „Zu wenig Zeit für Tests.“"
     )
     expect(client.page.locator("html")).to_have_attribute("lang", "en")
 

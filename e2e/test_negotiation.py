@@ -54,6 +54,7 @@ def test_propose_accept_reject_and_agree(server: ServerProcess, open_room: OpenR
     expect(f_panel.locator(".neg-explain")).to_have_attribute("aria-busy", "false", timeout=15_000)
     f_panel.get_by_role("button", name="Reject", exact=True).click()
     freelancer.page.get_by_label("Reason (optional)").fill("Ten hours is too few for this scope.")
+    freelancer.choose_reason("Scope unclear")
     f_panel.get_by_role("button", name="Reject proposal").click()
     for room in (client, freelancer):
         expect(room.field("Weekly limit")).to_have_value("20")

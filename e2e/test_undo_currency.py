@@ -167,6 +167,7 @@ def test_a_proposal_and_its_answer_are_not_steps_to_undo(
     # Rejected: the server puts the draft back; that reset is not the client's to undo, and the
     # client's own change before it is gone from the stack with it.
     freelancer.panel.get_by_role("button", name="Reject", exact=True).click()
+    freelancer.choose_reason("Terms")
     freelancer.panel.get_by_role("button", name="Reject proposal").click()
     expect(client.field("Weekly limit")).to_have_value("20")
     expect(client.field("Currency")).to_be_enabled()

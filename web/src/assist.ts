@@ -12,6 +12,7 @@ import { ReportDialog, type ReportCategory, type ReportOutcome } from './assist-
 import { SuggestPanel, type SuggestOutcome } from './assist-suggest'
 import type { Connection } from './connection'
 import type { OfferDoc } from './doc'
+import { middleGroundShown } from './features'
 import { h, setHidden, setText } from './dom'
 import type { FieldRegistry } from './fields'
 import { t } from './i18n'
@@ -169,7 +170,8 @@ export class Assistant {
     const differ = positionsDiffer({ role: user?.role ?? null, status: od.meta().status, changed, lastEvent: lastNegotiationEvent(thread.items) })
     this.check.render(party && open && this.advised)
     this.flags.render(party && open && this.advised)
-    this.suggest.render(differ && open && this.deps.conn.everSynced)
+    // Off in some experiment variants (hello `features.middle_ground`): then it never shows.
+    this.suggest.render(middleGroundShown(differ, open) && this.deps.conn.everSynced)
     this.report.render()
     setText(this.title, t('assist.title'))
     setHidden(this.card, !party || (this.check.el.hidden === true && this.flags.el.hidden === true))

@@ -10,6 +10,7 @@ import type { Proposal } from './doc'
 import { h, setHidden, setText, toggleClass, tr } from './dom'
 import { formatAmountInput, parseHours, parseMoney, type Parsed } from './format'
 import { t } from './i18n'
+import { ReasonPicker } from './outcomes'
 import { fieldLabel } from './types'
 
 export type Outcome = 'accepted' | 'countered' | 'declined'
@@ -192,6 +193,10 @@ export class DecideBox {
   private readonly reason = h('input', { id: 'dec-reason', type: 'text', maxlength: '1000', autocomplete: 'off' })
   private readonly sendBtn: HTMLButtonElement
   private readonly message = h('p', { class: 'neg-msg', role: 'alert' })
+  /** Declining every change is a reject: its category is required then (outcomes.ts). */
+  private readonly reasonPicker = new ReasonPicker()
+  private readonly reasonHint = h('p', { class: 'hint dec-reason-hint' }, tr('decide.reason_code_hint'))
+  private readonly reasonBox = h('div', { class: 'dec-reason-code', hidden: true }, this.reasonHint, this.reasonPicker.el)
   private busy = false
 
   constructor (private readonly deps: DecideDeps) {
@@ -200,6 +205,7 @@ export class DecideBox {
     this.el = h('div', { class: 'dec-foot', hidden: true, role: 'group', 'aria-label': tr('decide.foot') },
       h('p', { class: 'hint dec-intro' }, tr('decide.intro')),
       this.left,
+      this.reasonBox,
       h('label', { for: 'dec-reason', class: 'neg-label' }, tr('decide.reason')), h('div', { class: 'control-wrap' }, this.reason),
       this.message,
       h('div', { class: 'neg-actions' }, this.sendBtn,
@@ -224,6 +230,7 @@ export class DecideBox {
     this.proposalId = id
     this.controls = new Map()
     this.reason.value = ''
+    this.reasonPicker.reset('reject')
     setText(this.message, '')
     this.setOpen(false)
   }
@@ -261,6 +268,8 @@ export class DecideBox {
     const counts = OUTCOMES.map((o) => ctls.filter((c) => c.choice === o).length)
     setText(this.left, missing > 0 ? t('decide.left', { n: missing })
       : t('decide.summary', { accepted: counts[0], countered: counts[1], declined: counts[2] }))
+    setHidden(this.reasonBox, !allDeclined(ctls.map((c) => c.choice)))
+    this.reasonPicker.setDisabled(this.busy)
     const invalid = ctls.some((c) => c.choice === 'countered' && !c.value().ok)
     this.sendBtn.disabled = this.busy || missing > 0 || invalid || ctls.length === 0
     setText(this.sendBtn, this.deps.commands.inFlight === 'decide' ? t('decide.sending') : t('decide.send'))
@@ -280,11 +289,14 @@ export class DecideBox {
         counter[ctl.key] = v.value
       } else return
     }
+    const rejecting = allDeclined([...this.controls.values()].map((c) => c.choice))
+    const code = rejecting ? this.reasonPicker.require() : null
+    if (rejecting && code === null) return
     setText(this.message, '')
     const reason = this.reason.value.trim()
-    void this.deps.commands.send('decide', {
-      proposal_id: this.proposalId, base_version: this.deps.version(), accept, counter, decline, reason: reason === '' ? null : reason
-    }).then((r) => {
+    void this.deps.commands.send('decide', decideFields({
+      proposalId: this.proposalId, version: this.deps.version(), accept, counter, decline, reason, reasonCode: code
+    })).then((r) => {
       if (r.ok) {
         this.setOpen(false)
         this.deps.done(r)
@@ -295,6 +307,20 @@ export class DecideBox {
       this.refresh()
     })
   }
+}
+
+/** Every change is declined: the decision is a reject, and takes a reason category. */
+export function allDeclined (choices: Array<Outcome | null>): boolean {
+  return choices.length > 0 && choices.every((c) => c === 'declined')
+}
+
+/** The `decide` command's fields; `reason_code` only when every change is declined. */
+export function decideFields (d: { proposalId: string, version: number, accept: string[], counter: Record<string, unknown>, decline: string[], reason: string, reasonCode: string | null }): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
+    proposal_id: d.proposalId, base_version: d.version, accept: d.accept, counter: d.counter, decline: d.decline, reason: d.reason === '' ? null : d.reason
+  }
+  if (d.reasonCode !== null && d.accept.length === 0 && Object.keys(d.counter).length === 0) fields.reason_code = d.reasonCode
+  return fields
 }
 
 /** A decided proposal's outcomes in words, one line per outcome that has changes:

@@ -95,6 +95,16 @@ export class OfferDoc {
     }
   }
 
+  /** Who closed the offer, when and why (`offer.closed`, written by the server at close); null while open. */
+  closed (): { at: string | null, by: PartyRef | null, reason: string | null, reason_code: string | null } | null {
+    const c = (this.offer.toJSON() as Record<string, unknown>).closed
+    if (c === null || typeof c !== 'object') return null
+    const o = c as Record<string, unknown>
+    const str = (v: unknown): string | null => typeof v === 'string' && v !== '' ? v : null
+    const by = o.by !== null && typeof o.by === 'object' ? o.by as PartyRef : null
+    return { at: str(o.at), by, reason: str(o.reason), reason_code: str(o.reason_code) }
+  }
+
   committedValue (key: string): unknown {
     return nullish(this.committed.get(key))
   }

@@ -35,10 +35,14 @@ import validateEs from './i18n/validate-es'
 import decideEn from './i18n/decide-en'
 import decideDe from './i18n/decide-de'
 import decideEs from './i18n/decide-es'
+// Reason categories and the closing satisfaction question (outcomes.ts), likewise.
+import outcomeEn from './i18n/outcome-en'
+import outcomeDe from './i18n/outcome-de'
+import outcomeEs from './i18n/outcome-es'
 export const CATALOGS: Record<Lang, Catalog> = {
-  en: { ...en, ...assistEn, ...attributionEn, ...validateEn, ...decideEn },
-  de: { ...de, ...assistDe, ...attributionDe, ...validateDe, ...decideDe },
-  es: { ...es, ...assistEs, ...attributionEs, ...validateEs, ...decideEs }
+  en: { ...en, ...assistEn, ...attributionEn, ...validateEn, ...decideEn, ...outcomeEn },
+  de: { ...de, ...assistDe, ...attributionDe, ...validateDe, ...decideDe, ...outcomeDe },
+  es: { ...es, ...assistEs, ...attributionEs, ...validateEs, ...decideEs, ...outcomeEs }
 }
 const STORAGE_KEY = 'offer-room.lang'
 

@@ -25,6 +25,8 @@ import { QuestionMarkers } from './markers'
 import { MilestonesPanel } from './milestones'
 import { NegotiationPanel } from './negotiation'
 import { Notices, noticeStyle, noticeText } from './notices'
+import { SurveyCard } from './outcomes'
+import { setFeatures } from './features'
 import { Notifier } from './notify'
 import { Presence, personLine } from './presence'
 import { Problems } from './problems'
@@ -148,6 +150,15 @@ function start (root: HTMLElement): void {
       canAsk: () => postBlock()?.hide !== true
     }
   })
+  // The closing question, under the closed banner once the server asks it (`survey`, outcomes.ts).
+  const survey = new SurveyCard({
+    send: async (cmd) => {
+      const r = await commands.send('rate', { ...cmd })
+      return r.ok ? { ok: true } : { ok: false, code: r.error.code, message: explainError(r.error) }
+    },
+    changed: invalidate
+  })
+  header.banners.append(survey.el)
   const history = new HistoryPanel({
     od, api, commands, notices, me, canAct, colorOf: (p) => presence.colorOf(p), reviewDraft: () => negotiation.reveal()
   })
@@ -298,6 +309,11 @@ function start (root: HTMLElement): void {
         locks.setTtl(msg.lock_ttl_ms)
         locks.setRules(msg.lock_fields, msg.lock_idle_ms)
         setRoomLimits(msg.limits)
+        // The experiment variant's features (features.ts): what is off is hidden, nothing waits for it.
+        setFeatures(msg.features, msg.variant ?? null)
+        break
+      case 'survey':
+        if (msg.type === 'survey' && hello?.user.role !== 'viewer') survey.receive(msg)
         break
       case 'locks':
         for (const l of msg.locks) presence.remember(l.user)
@@ -382,6 +398,15 @@ function start (root: HTMLElement): void {
     }).catch((err: unknown) => console.warn('offer-room: events', err))
   }
 
+  /** The closing event with the doc's `offer.closed` category (and reason) over the log's: the
+   *  doc has them at once, the log once loaded. */
+  const withDocReason = (event: ClosingEvent | null): ClosingEvent | null => {
+    const c = od.closed()
+    if (c === null) return event
+    if (event === null) return c.at === null ? null : { kind: '', at: c.at, actor: c.by?.id ?? null, reason: c.reason, reason_code: c.reason_code }
+    return { ...event, reason: event.reason ?? c.reason, reason_code: c.reason_code ?? event.reason_code ?? null }
+  }
+
   // --- render ------------------------------------------------------------------------------
   const render = (): void => {
     const meta = od.meta()
@@ -403,7 +428,7 @@ function start (root: HTMLElement): void {
     header.renderConnection(conn.state, conn.fatal, conn.browserOffline)
     const closed = synced && status !== null && status !== 'open'
     if (closed && closing?.status !== status && ready()) loadClosing(status)
-    header.renderClosed(closed ? closedInfo(status, meta.version, meta.expires_at, closing?.event ?? null, meta.parties, user?.id ?? null) : null, status ?? '')
+    header.renderClosed(closed ? closedInfo(status, meta.version, meta.expires_at, withDocReason(closing?.event ?? null), meta.parties, user?.id ?? null) : null, status ?? '')
     const roReason = ready() && conn.fatal === null ? readOnlyReason() : null
     // A closed room says so in its own banner; the read-only one is left for viewers.
     header.renderReadOnly(closed && user?.role !== 'viewer' ? null : roReason)
@@ -418,6 +443,7 @@ function start (root: HTMLElement): void {
     activity.render()
     summary.render(od, changes, colorOf, user?.id ?? null, meta.version)
     negotiation.render(changes)
+    survey.render() // its words follow the language switch
     assistant.render(changes.length)
     history.render(changes.length)
     convo.render()

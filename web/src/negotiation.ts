@@ -6,10 +6,12 @@ import { type CommandResult, type Commands, explainError } from './commands'
 import { DecideBox } from './decide'
 import type { OfferDoc } from './doc'
 import { type Msg, h, setHidden, setTemplate, setText, toggleClass, tr } from './dom'
+import { featureOn } from './features'
 import type { FieldRegistry } from './fields'
 import type { Change } from './highlights'
 import { lang, t } from './i18n'
 import type { Notices } from './notices'
+import { ReasonPicker, type ReasonAction } from './outcomes'
 import { type ExplanationStore, ProposalView } from './proposal'
 import { firstName } from './status'
 import type { Problems } from './problems'
@@ -74,8 +76,10 @@ export class NegotiationPanel {
   private readonly confirmText = h('p', { class: 'neg-confirm-text' })
   private readonly reasonWrap: HTMLElement
   private readonly reason = h('input', { id: 'neg-reason', type: 'text', maxlength: '1000', autocomplete: 'off' })
+  /** The required category of a withdraw, decline or reject (outcomes.ts), above the words. */
+  private readonly reasonPicker = new ReasonPicker()
   private readonly confirmBtn: HTMLButtonElement
-  private confirming: { kind: string, text: () => string, label: Msg, run: (reason: string) => void, from: HTMLElement | null } | null = null
+  private confirming: { kind: string, text: () => string, label: Msg, run: (reason: string, code: string | null) => void, from: HTMLElement | null, action: ReasonAction | null } | null = null
   private readonly deps: NegotiationDeps
   private readonly qBox = h('div', { class: 'neg-questions', hidden: true })
   private readonly qList = h('ul', { class: 'neg-qlist', 'aria-labelledby': 'neg-qhead' })
@@ -95,8 +99,8 @@ export class NegotiationPanel {
       h('div', { class: 'control-wrap' }, this.note), h('div', { class: 'neg-actions' }, this.proposeBtn))
     this.acceptBtn = btn(tr('neg.accept'), 'btn-primary', () => this.send('accept', {}))
     this.acceptBtn.setAttribute('aria-describedby', this.acceptHint.id)
-    this.rejectBtn = btn(tr('neg.reject'), 'btn-secondary', () => this.ask('reject', () => t('neg.confirm_reject'), tr('neg.reject_proposal'), true,
-      (reason) => this.send('reject', { reason: reason || null })))
+    this.rejectBtn = btn(tr('neg.reject'), 'btn-secondary', () => this.ask('reject', () => t('neg.confirm_reject'), tr('neg.reject_proposal'), 'reject',
+      (reason, code) => this.send('reject', { reason: reason || null, reason_code: code })))
     this.withdrawBtn = btn(tr('neg.withdraw'), 'btn-secondary', () => this.send('withdraw_proposal', {}))
     this.decide = new DecideBox({ commands: deps.commands, version: () => this.version(), done: (r) => this.answered('decide', r) })
     this.view.extras = (p, c, currency) => this.decide.control(p, c, currency)
@@ -107,12 +111,12 @@ export class NegotiationPanel {
       return this.openCount() > 0 ? `${agree} ${Q.confirm(this.openCount())}` : agree
     }
     this.offerButtons = {
-      accept_offer: btn(tr('neg.accept_offer'), 'btn-primary', () => this.ask('accept_offer', acceptText, tr('neg.confirm_and_accept'), false,
+      accept_offer: btn(tr('neg.accept_offer'), 'btn-primary', () => this.ask('accept_offer', acceptText, tr('neg.confirm_and_accept'), null,
         () => this.send('accept_offer', {}))),
-      decline_offer: btn(tr('neg.decline_offer'), 'btn-ghost', () => this.ask('decline_offer', () => t('neg.confirm_decline'), tr('neg.decline_for_good'), true,
-        (reason) => this.send('decline_offer', { reason: reason || null }))),
-      withdraw_offer: btn(tr('neg.withdraw_offer'), 'btn-ghost', () => this.ask('withdraw_offer', () => t('neg.confirm_withdraw'), tr('neg.withdraw_for_good'), true,
-        (reason) => this.send('withdraw_offer', { reason: reason || null })))
+      decline_offer: btn(tr('neg.decline_offer'), 'btn-ghost', () => this.ask('decline_offer', () => t('neg.confirm_decline'), tr('neg.decline_for_good'), 'decline_offer',
+        (reason, code) => this.send('decline_offer', { reason: reason || null, reason_code: code }))),
+      withdraw_offer: btn(tr('neg.withdraw_offer'), 'btn-ghost', () => this.ask('withdraw_offer', () => t('neg.confirm_withdraw'), tr('neg.withdraw_for_good'), 'withdraw_offer',
+        (reason, code) => this.send('withdraw_offer', { reason: reason || null, reason_code: code })))
     }
     this.offerBox = h('div', { class: 'neg-actions neg-offer' }, ...Object.values(this.offerButtons))
     this.offerButtons.accept_offer.setAttribute('aria-describedby', this.offerHint.id)
@@ -120,11 +124,15 @@ export class NegotiationPanel {
       h('p', { class: 'neg-offer-head', id: 'neg-offer-head' }, tr('neg.offer_head')), this.offerBox, this.offerHint)
     this.confirmBtn = btn(tr('neg.confirm'), 'btn-danger', () => {
       const c = this.confirming
+      if (c === null) return
+      // The category is required where there is one: nothing is sent without it.
+      const code = c.action === null ? null : this.reasonPicker.require()
+      if (c.action !== null && code === null) return
       this.closeConfirm()
-      c?.run(this.reason.value.trim())
+      c.run(this.reason.value.trim(), code)
     })
     this.reasonWrap = h('div', {}, h('label', { for: 'neg-reason', class: 'neg-label' }, tr('neg.reason')), h('div', { class: 'control-wrap' }, this.reason))
-    this.confirmBox = h('div', { class: 'neg-confirm', hidden: true, onkeydown: (e: Event) => { if ((e as KeyboardEvent).key === 'Escape') this.closeConfirm(true) } }, this.confirmText, this.reasonWrap,
+    this.confirmBox = h('div', { class: 'neg-confirm', hidden: true, onkeydown: (e: Event) => { if ((e as KeyboardEvent).key === 'Escape') this.closeConfirm(true) } }, this.confirmText, this.reasonPicker.el, this.reasonWrap,
       h('div', { class: 'neg-actions' }, this.confirmBtn, btn(tr('common.cancel'), 'btn-ghost', () => this.closeConfirm(true))))
     this.qAsk = btn(tr('neg.q_ask'), 'btn-small btn-secondary', () => {
       const p = deps.od.pendingProposal()
@@ -176,15 +184,19 @@ export class NegotiationPanel {
     return this.deps.od.meta().version ?? 1
   }
 
-  private ask (kind: string, text: () => string, label: Msg, withReason: boolean, run: (reason: string) => void): void {
-    this.confirming = { kind, text, label, run, from: document.activeElement instanceof HTMLElement ? document.activeElement : null }
+  private ask (kind: string, text: () => string, label: Msg, action: ReasonAction | null, run: (reason: string, code: string | null) => void): void {
+    const withReason = action !== null
+    this.confirming = { kind, text, label, run, action, from: document.activeElement instanceof HTMLElement ? document.activeElement : null }
+    if (action !== null) this.reasonPicker.reset(action)
+    setHidden(this.reasonPicker.el, !withReason)
     setText(this.confirmText, text())
     setText(this.confirmBtn, t(label.i18nKey))
     this.confirmBtn.className = `btn ${kind === 'accept_offer' ? 'btn-primary' : 'btn-danger'}`
     setHidden(this.reasonWrap, !withReason)
     this.reason.value = ''
     setHidden(this.confirmBox, false)
-    ;(withReason ? this.reason : this.confirmBtn).focus()
+    if (withReason) this.reasonPicker.focus()
+    else this.confirmBtn.focus()
   }
 
   private closeConfirm (restoreFocus = false): void {
@@ -267,7 +279,9 @@ export class NegotiationPanel {
 
     const e = proposal === null ? null : explanations.of(proposal)
     setHidden(this.view.el, proposal === null)
-    if (proposal !== null && e !== null) this.view.render(proposal, e, od.currency, user?.id ?? null)
+    // A variant without explanations (features.ts): none arrives, so nothing shows or waits for one.
+    const explain = featureOn('explanations')
+    if (proposal !== null && e !== null) this.view.render(proposal, e, od.currency, user?.id ?? null, explain)
     setHidden(this.proposeBox, !(open && party && proposal === null))
     this.proposeBtn.disabled = busy || count === 0
     setText(this.proposeBtn, commands.inFlight === 'propose' ? t('neg.proposing') : t('neg.propose'))
@@ -275,7 +289,7 @@ export class NegotiationPanel {
     setHidden(this.acceptBtn, mine)
     setHidden(this.rejectBtn, mine)
     setHidden(this.withdrawBtn, !mine)
-    const explaining = e !== null && !e.done
+    const explaining = explain && e !== null && !e.done
     this.acceptBtn.disabled = busy || explaining
     setText(this.acceptHint, mine ? t('neg.hint_mine') : explaining ? t('neg.hint_explaining') : '')
     setHidden(this.acceptHint, this.acceptHint.textContent === '')
@@ -294,6 +308,7 @@ export class NegotiationPanel {
     setHidden(this.offerButtons.withdraw_offer, role !== 'client')
     for (const b of Object.values(this.offerButtons)) b.disabled = busy
     this.confirmBtn.disabled = busy
+    this.reasonPicker.setDisabled(busy)
     const accepting = open && party && ((proposal !== null && !mine) || role === 'freelancer')
     this.renderQuestions(proposal?.id ?? null, accepting, open && party && (this.deps.questions?.canAsk() ?? false))
     if (!open || !party) this.closeConfirm()

@@ -2,6 +2,7 @@
 
 import { h, tr } from './dom'
 import { t } from './i18n'
+import { reasonLabel } from './outcomes'
 import { FIELD_LABELS, fieldLabel } from './types'
 
 export interface ToastOptions {
@@ -85,6 +86,10 @@ export function noticeText (n: NoticeLike, ctx: NoticeContext = {}): string {
   if (name === null) return n.text
   const reason = str(p.reason)
   const version = count(p.version)
+  // The category (offer_withdrawn, offer_declined, proposal_rejected), in the reader's words.
+  const category = reasonLabel(p.reason_code)
+  const coded = (kind: string): string => reason === null ? t(`notice.${kind}_code`, { name, category: category ?? '' }) : t(`notice.${kind}_code_reason`, { name, category: category ?? '', reason })
+  if (category !== null && (n.kind === 'offer_withdrawn' || n.kind === 'offer_declined' || n.kind === 'proposal_rejected')) return coded(n.kind)
   switch (n.kind) {
     case 'proposed': return t('notice.proposed', { name })
     case 'proposal_accepted': return version === null ? n.text : t('notice.proposal_accepted', { name, version: String(version) })

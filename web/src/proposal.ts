@@ -243,7 +243,9 @@ export class ProposalView {
     this.el = h('div', { class: 'neg-proposal' }, this.by, this.counterNote, this.note, this.changes, this.explain, this.flags)
   }
 
-  render (p: Proposal, e: ExplanationState, currency: string, meId: string | null): void {
+  /** `explain` false: the offer's variant has no explanations (features.ts), so none is shown
+   *  or waited for. */
+  render (p: Proposal, e: ExplanationState, currency: string, meId: string | null, explain = true): void {
     const mine = p.by !== null && p.by.id === meId
     const who = mine ? 'yours' : p.by === null ? 'nobody' : 'by'
     setText(this.by, p.base_version !== null
@@ -274,6 +276,12 @@ export class ProposalView {
       }))
     }
 
+    setHidden(this.explain, !explain)
+    if (!explain) {
+      this.explain.setAttribute('aria-busy', 'false')
+      toggleClass(this.explain, 'streaming', false)
+      return
+    }
     this.explain.setAttribute('aria-busy', String(!e.done))
     toggleClass(this.explain, 'streaming', !e.done)
     setText(this.attrib, attribution(e))

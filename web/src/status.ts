@@ -5,6 +5,7 @@
 
 import { formatDateTime } from './format'
 import { t } from './i18n'
+import { reasonLabel } from './outcomes'
 import type { PartyRef, Role } from './types'
 
 const HOUR = 3_600_000
@@ -109,6 +110,9 @@ export interface ClosingEvent {
   at: string
   actor: string | null
   reason: string | null
+  /** The category (server/offers/reasons.py): the doc's `offer.closed.reason_code`, or the event's payload. */
+  reason_code?: string | null
+  payload?: Record<string, unknown> | null
 }
 
 export interface ClosedInfo {
@@ -144,6 +148,9 @@ export function closedInfo (status: string, version: number | null, expiresAt: s
   const reason = event?.reason?.trim() ?? ''
   const why = reason === '' ? [] : [t(/[.!?…]$/.test(reason) ? 'closed.reason_ended' : 'closed.reason', { reason })]
   const sentences = (...list: string[]): string => list.join(' ')
+  // "Withdrawn — Budget": the category, in the reader's language, next to the status.
+  const category = reasonLabel(event?.reason_code ?? event?.payload?.reason_code)
+  const titled = (s: string): string => category === null ? t(`status.${s}`) : t('closed.title_reason', { status: t(`status.${s}`), category })
   switch (status) {
     case 'agreed':
       return {
@@ -151,9 +158,9 @@ export function closedInfo (status: string, version: number | null, expiresAt: s
         text: sentences(did('agreed'), t('closed.contract'))
       }
     case 'withdrawn':
-      return { title: t('status.withdrawn'), text: sentences(did('withdrawn'), ...why, t('closed.read_only')) }
+      return { title: titled('withdrawn'), text: sentences(did('withdrawn'), ...why, t('closed.read_only')) }
     case 'declined':
-      return { title: t('status.declined'), text: sentences(did('declined'), ...why, t('closed.read_only')) }
+      return { title: titled('declined'), text: sentences(did('declined'), ...why, t('closed.read_only')) }
     case 'expired': {
       const at = event !== null ? event.at : expiresAt
       return {
