@@ -108,7 +108,9 @@ async def _simulated_history(config: Config) -> None:
     if len(config.variants.variants) < 2:
         return  # one variant: nothing to compare; the report shows the real offers alone
     with contextlib.suppress(AlreadySimulated):  # simulated on an earlier run
-        await run_simulation(config, DEMO_SIMULATED_OFFERS, DEMO_SEED)
+        done = await run_simulation(config, DEMO_SIMULATED_OFFERS, DEMO_SEED)
+        print(f"  Seeded the outcome report with {done.offers:,} simulated offers (once per "
+              "data dir).", flush=True)
 
 
 async def _start_the_conversation(store: Store, offer_id: str) -> None:

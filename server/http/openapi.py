@@ -32,6 +32,7 @@ from server.negotiation.creation import CreatedOffer, CreateOffer
 from server.offers.diff import FieldChange
 from server.offers.terms import Terms
 from server.reports.model import OutcomeReport
+from server.reports.outcomes import OfferOutcomeView
 from server.store.base import EventRecord, ProposalRecord, VersionRecord
 from server.store.rules import WebhookBody
 from server.wire import Ack, Command, FieldProblem, FlagOut, Report, Suggestion, ThreadItem
@@ -320,6 +321,10 @@ OPERATIONS: tuple[Op, ...] = (
                      "days before `to`."),
                Param("to", "query", "Last day, included (YYYY-MM-DD), or a time with a zone, "
                      "excluded; default now.")), errors=(400,)),
+    Op("GET", "/api/offers/{offer_id}/outcome", "getOfferOutcome", "One offer's outcome figures "
+       "as the report counts them (7-day acceptance, time to agreement and start, proposals, "
+       "response times, reasons, ratings).", "key", "reports", {200: OfferOutcomeView},
+       params=(_OFFER_ID,)),
     Op("GET", "/offers/{offer_id}", "offerPage", "The room page (the participant's link; the "
        "token is in `?token=`).", "none", "pages", {200: None, 503: None}, params=(_OFFER_ID,),
        media_type="text/html"),

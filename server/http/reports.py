@@ -1,5 +1,7 @@
 """The outcome report for integrators: ``GET /api/reports/outcomes?from=&to=`` (API key).
 
+``GET /api/offers/{id}/outcome`` gives one offer's figures, as the report counts them.
+
 ``from`` and ``to`` are dates (``2026-11-01``; ``to`` includes its whole day) or times with a
 zone (``2026-11-01T09:00:00Z``; ``to`` excluded); by default the last 90 days. Offers are counted
 by when they were created. The body is ``server.reports.outcomes.Report`` (docs/RULES.md,
@@ -14,8 +16,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.http.api import require_api_key, services_of
+from server.http.api import json_response, offer_id_of, offer_of, require_api_key, services_of
 from server.http.errors import ApiError
+from server.reports.outcomes import OUTCOME_EVENT_KINDS, offer_outcome, outcome_view
 
 DEFAULT_RANGE = timedelta(days=90)
 #: Longer than any input a person types; refused before it is parsed.
@@ -57,4 +60,15 @@ async def get_outcomes(request: Request) -> Response:
                     headers={"cache-control": "private, max-age=30"})
 
 
-routes = [Route("/api/reports/outcomes", get_outcomes)]
+async def get_offer_outcome(request: Request) -> Response:
+    """One offer's figures as the report counts them (API key: ratings are the integrator's)."""
+    require_api_key(request)
+    offer_id = offer_id_of(request)
+    offer = await offer_of(request, offer_id)
+    events = [e for e in await services_of(request).store.list_events(offer_id)
+              if e.kind in OUTCOME_EVENT_KINDS]
+    return json_response(outcome_view(offer_id, offer_outcome(offer, events), datetime.now(UTC)))
+
+
+routes = [Route("/api/reports/outcomes", get_outcomes),
+          Route("/api/offers/{offer_id}/outcome", get_offer_outcome)]

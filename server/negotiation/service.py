@@ -21,6 +21,7 @@ import msgspec
 from server.advice.service import Assistant
 from server.bus.base import BusMessage
 from server.config import Config
+from server.conversation.rules import clean_body
 from server.conversation.service import Conversation
 from server.errors import CommandError
 from server.metrics import Metrics
@@ -585,10 +586,8 @@ class Negotiation:
             raise CommandError("forbidden", "only the client and the freelancer are asked this")
         if not 0 <= cmd.score <= 10:
             raise CommandError("bad_request", "score must be a whole number from 0 to 10")
-        comment = (cmd.comment or "").strip() or None
-        if comment is not None and len(comment) > RATING_COMMENT_MAX:
-            raise CommandError("bad_request",
-                               f"at most {RATING_COMMENT_MAX} characters, please")
+        comment = clean_body(cmd.comment or "", RATING_COMMENT_MAX, what="comment",
+                             optional=True) or None
         try:
             await self._store.rate(room.offer_id, Rating(actor.id, actor.role, cmd.score, comment),
                                    outbox=self._outbox)

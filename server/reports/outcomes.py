@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 import msgspec
 
 from server.experiments import Experiment
-from server.store.base import EventRecord, OfferRecord
+from server.store.base import OUTCOME_EVENTS, EventRecord, OfferRecord
 
 #: The seed's headline: accepted within a week of being sent.
 ACCEPT_WINDOW = timedelta(days=7)
@@ -28,6 +28,7 @@ _CLOSING = {"offer_accepted": "agreed", "offer_withdrawn": "withdrawn",
 _MOVES = frozenset({"proposed", "proposal_accepted", "proposal_rejected", "proposal_decided",
                     "offer_accepted", "offer_withdrawn", "offer_declined"})
 ROLES = ("client", "freelancer")
+OUTCOME_EVENT_KINDS = frozenset(OUTCOME_EVENTS)
 
 
 class OfferOutcome(msgspec.Struct, frozen=True):
@@ -48,6 +49,49 @@ class OfferOutcome(msgspec.Struct, frozen=True):
     expired_turn: str | None
     #: (role, score) of each party's answer to the closing question.
     ratings: tuple[tuple[str, int], ...]
+
+
+class OfferOutcomeView(msgspec.Struct, frozen=True):
+    """``GET /api/offers/{id}/outcome``: one offer's figures, as the report counts them."""
+
+    offer_id: str
+    variant: str
+    status: str
+    created_at: datetime
+    closed_at: datetime | None
+    #: Agreed within ``ACCEPT_WINDOW``; None while open and younger than that (undecided).
+    accepted_7d: bool | None
+    time_to_agreement_h: float | None
+    time_to_start_d: float | None
+    proposals: dict[str, int]
+    agreed_after_counter: bool | None
+    #: Each answer's wait, in hours, by the role that answered.
+    response_h: dict[str, list[float]]
+    #: Reason categories: withdrawn / declined (one) and rejected (one per rejection).
+    reasons: dict[str, list[str]]
+    expired_turn: str | None
+    #: Each party's answer to the closing question.
+    ratings: dict[str, int]
+
+
+def outcome_view(offer_id: str, o: OfferOutcome, now: datetime) -> OfferOutcomeView:
+    agreed = o.status == "agreed" and o.closed_at is not None
+    decided = o.status != "open" or now - o.created_at >= ACCEPT_WINDOW
+    reasons: dict[str, list[str]] = {}
+    for outcome, code in o.reasons:
+        reasons.setdefault(outcome, []).append(code)
+    return OfferOutcomeView(
+        offer_id=offer_id, variant=o.variant, status=o.status, created_at=o.created_at,
+        closed_at=o.closed_at,
+        accepted_7d=(agreed and o.closed_at is not None
+                     and o.closed_at - o.created_at <= ACCEPT_WINDOW) if decided else None,
+        time_to_agreement_h=((o.closed_at - o.created_at).total_seconds() / 3600
+                             if agreed and o.closed_at is not None else None),
+        time_to_start_d=o.start_days,
+        proposals=dict(zip(ROLES, o.proposals, strict=True)),
+        agreed_after_counter=sum(o.proposals) > 0 if agreed else None,
+        response_h={r: [h for role, h in o.responses if role == r] for r in ROLES},
+        reasons=reasons, expired_turn=o.expired_turn, ratings=dict(o.ratings))
 
 
 def offer_outcome(offer: OfferRecord, events: Iterable[EventRecord]) -> OfferOutcome:

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.postgres import create_database, drop_database
 from tests.support.server import API_KEY, ServerProcess
 from tests.support.yclient import YClient, connected
 
@@ -19,12 +20,22 @@ VARIANTS = ('{"plain": {"weight": 1, "off": ["explanations", "offer_check", "mid
             '"reminders"]}, "full": {"weight": 1}}')
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path_factory.mktemp("data"), {"OFFER_ROOM_VARIANTS": VARIANTS})
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[ServerProcess]:
+    """A node on each store: the embedded SQLite default, and PostgreSQL."""
+    env = {"OFFER_ROOM_VARIANTS": VARIANTS}
+    database = create_database("outcomes") if request.param == "postgres" else None
+    if database is not None:
+        env["OFFER_ROOM_DATABASE_URL"] = database
+    proc = ServerProcess(tmp_path_factory.mktemp("data"), env)
     proc.start()
-    yield proc
-    proc.stop()
+    try:
+        yield proc
+    finally:
+        proc.stop()
+        if database is not None:
+            drop_database(database)
 
 
 def _command(server: ServerProcess, offer_id: str, body: dict[str, Any], *,
@@ -87,7 +98,9 @@ def test_withdraw_with_a_reason_then_each_party_answers_once(server: ServerProce
     _error(_command(server, oid, {"type": "rate", "score": 11}, as_role="client"),
            400, "bad_request")
     _error(_command(server, oid, {"type": "rate", "score": 5, "comment": "x" * 1001},
-                    as_role="client"), 400, "bad_request")
+                    as_role="client"), 422, "too_long")
+    _error(_command(server, oid, {"type": "rate", "score": 5, "comment": "a\x00b"},
+                    as_role="client"), 422, "invalid")
     with server.api() as api:
         viewer = api.post(f"/api/offers/{oid}/tokens",
                           json={"role": "viewer", "user": {"id": "v-1", "name": "Vera"}})
@@ -108,6 +121,15 @@ def test_withdraw_with_a_reason_then_each_party_answers_once(server: ServerProce
     # A rating and its comment are the integrator's: the other party never reads them.
     seen = _events(server, oid, offer["tokens"]["client"])
     assert not [e for e in seen if e["kind"] == "satisfaction_rated"]
+    # The offer's own figures, as the report counts them; the integrator's alone.
+    with server.api() as api:
+        figures = api.get(f"/api/offers/{oid}/outcome").json()
+    assert figures["status"] == "withdrawn" and figures["variant"] == "full"
+    assert figures["reasons"] == {"withdrawn": ["budget"]}
+    assert figures["ratings"] == {"client": 3, "freelancer": 9}
+    assert figures["accepted_7d"] is False and figures["time_to_agreement_h"] is None
+    assert httpx.get(f"{server.url}/api/offers/{oid}/outcome", timeout=10, headers={
+        "Authorization": f"Bearer {offer['tokens']['client']}"}).status_code == 401
     assert server.metric("offer_room_offers_closed_total", status="withdrawn",
                          variant="full") >= 1
     assert server.metric("offer_room_close_reasons_total", outcome="withdrawn",
