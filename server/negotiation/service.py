@@ -254,9 +254,15 @@ class Negotiation:
             if isinstance(outcome, Refusal):
                 raise CommandError(outcome.code.value, outcome.message,
                                    retry_after_s=outcome.retry_after_s)
-            for text in (getattr(cmd, "note", None), getattr(cmd, "reason", None)):
-                if text is not None and len(text) > TEXT_MAX:
+            for what in ("note", "reason"):
+                text = getattr(cmd, what, None)
+                if text is None:
+                    continue
+                if len(text) > TEXT_MAX:
                     raise CommandError("bad_request", f"at most {TEXT_MAX} characters, please")
+                # No control or direction characters: the other party reads it, and PostgreSQL
+                # refuses a NUL byte (that was a 500 there).
+                clean_body(text, TEXT_MAX, what=what, optional=True)
             code = getattr(cmd, "reason_code", None)
             problem = reason_problem("reject" if isinstance(cmd, Decide) else action.value, code)
             if problem is not None:

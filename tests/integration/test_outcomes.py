@@ -255,3 +255,17 @@ def test_the_report_endpoint(server: ServerProcess) -> None:
     assert report["offers"] == sum(v["offers"] for v in report["variants"])
     if len(arms) == 2:
         assert {c["metric"] for c in report["comparisons"]} >= {"accepted_7d", "nps"}
+
+
+def test_a_reason_or_note_with_control_characters_is_refused_on_every_store(
+        server: ServerProcess) -> None:
+    offer = server.create_offer(variant="full")
+    for body in ({"type": "withdraw_offer", "reason_code": "other", "reason": "a\x00b"},
+                 {"type": "withdraw_offer", "reason": "pay \u202eknab"},
+                 {"type": "propose", "base_version": 1, "note": "bell\x07"}):
+        _error(_command(server, offer["id"], body, as_role="client"), 422, "invalid")
+    # Nothing was written: the offer is still open and takes a clean reason.
+    done = _command(server, offer["id"], {"type": "withdraw_offer", "reason_code": "other",
+                                          "reason": "line one\nline two\ttabbed"},
+                    as_role="client")
+    assert done.status_code == 200, done.text
