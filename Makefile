@@ -58,7 +58,7 @@ $(STAMPS)/bench: $(STAMPS)/bench-node bench/requirements-peers.txt
 
 install-test: install $(STAMPS)/system ## install + Chromium, redis-server, PostgreSQL (tests)
 
-run: install ## start the server on SQLite in ./data and print a client and a freelancer link
+run: install ## start the server on SQLite in ./data; print a client and a freelancer link, and the outcome report
 	$(VENV)/bin/offer-room serve --host $(HOST) --port $(PORT) --data-dir ./data --demo
 
 example: install ## the sample marketplace (examples/marketplace/) embedding offer-room, with webhooks

@@ -228,6 +228,14 @@ def _chi2_p(table: NDArray[np.int64]) -> float | None:
     return _float(stats.chi2_contingency(table, correction=False).pvalue)
 
 
+def _comparison(metric: str, baseline: str, variant: str, difference: float | None,
+                interval: tuple[float | None, float | None], p_value: float | None, test: str,
+                ) -> Comparison:
+    return Comparison(metric=metric, baseline=baseline, variant=variant, difference=difference,
+                      low=interval[0], high=interval[1], p_value=p_value, test=test,
+                      significant=_significant(p_value))
+
+
 def compare_rates(
     metric: str, baseline: str, a: tuple[int, int], variant: str, b: tuple[int, int]
 ) -> Comparison:
@@ -250,17 +258,8 @@ def compare_rates(
     sample_b = np.zeros(nb, dtype=np.float64)
     sample_b[:cb] = 1.0
     low, high = _bootstrap_ci((sample_a, sample_b), np.mean, _mean_difference)
-    return Comparison(
-        metric=metric,
-        baseline=baseline,
-        variant=variant,
-        difference=rate_b - rate_a,
-        low=low,
-        high=high,
-        p_value=p_value,
-        test=test,
-        significant=_significant(p_value),
-    )
+    return _comparison(metric, baseline, variant, rate_b - rate_a, (low, high), p_value,
+                       test)
 
 
 def compare_durations(
@@ -283,17 +282,8 @@ def compare_durations(
     if pooled_min != pooled_max:
         p_value = _float(stats.mannwhitneyu(xb, xa, alternative="two-sided").pvalue)
     low, high = _bootstrap_ci((xa, xb), np.median, _median_difference)
-    return Comparison(
-        metric=metric,
-        baseline=baseline,
-        variant=variant,
-        difference=median_b - median_a,
-        low=low,
-        high=high,
-        p_value=p_value,
-        test=test,
-        significant=_significant(p_value),
-    )
+    return _comparison(metric, baseline, variant, median_b - median_a, (low, high), p_value,
+                       test)
 
 
 def compare_nps(
@@ -308,14 +298,5 @@ def compare_nps(
         return Comparison(metric, baseline, variant, None, None, None, None, test, False)
     p_value = _chi2_p(np.stack([classes_a, classes_b]))
     low, high = _bootstrap_ci((_nps_points(a), _nps_points(b)), np.mean, _mean_difference)
-    return Comparison(
-        metric=metric,
-        baseline=baseline,
-        variant=variant,
-        difference=score_b - score_a,
-        low=low,
-        high=high,
-        p_value=p_value,
-        test=test,
-        significant=_significant(p_value),
-    )
+    return _comparison(metric, baseline, variant, score_b - score_a, (low, high), p_value,
+                       test)

@@ -8,17 +8,15 @@ import en from './i18n/en'
 import de from './i18n/de'
 import es from './i18n/es'
 
-export type Lang = 'en' | 'de' | 'es'
+import { type Lang, LANGS, localeFor, pickLang } from './lang'
+export { type Lang, LANGS, localeFor, pickLang } from './lang'
 export type Entry = string | Partial<Record<Intl.LDMLPluralRule, string>> & { other: string }
 export type Catalog = Record<string, Entry>
 
 export type Params = Record<string, string | number>
 
-export const LANGS: readonly Lang[] = ['en', 'de', 'es']
 /** Each language in its own name, for the switch. */
 export const LANG_NAMES: Record<Lang, string> = { en: 'English', de: 'Deutsch', es: 'Español' }
-/** The region a language's figures and dates take when the browser names none for it. */
-const DEFAULT_LOCALES: Record<Lang, string> = { en: 'en-US', de: 'de-DE', es: 'es-ES' }
 // The assistant's strings (assist*.ts) keep catalogs of their own, merged here.
 import assistEn from './i18n/assist-en'
 import assistDe from './i18n/assist-de'
@@ -49,32 +47,6 @@ const STORAGE_KEY = 'offer-room.lang'
 /** Add entries to the catalogs (a feature's own catalog files): same keys in every language. */
 export function extendCatalogs (extra: Partial<Record<Lang, Catalog>>): void {
   for (const l of LANGS) Object.assign(CATALOGS[l], extra[l] ?? {})
-}
-
-/** The first supported language of a tag list ("de-DE", "fr, es;q=0.8"); English otherwise. */
-export function pickLang (tags: readonly string[]): Lang {
-  for (const tag of tags) {
-    const primary = tag.split(/[-_;]/)[0].trim().toLowerCase()
-    if ((LANGS as readonly string[]).includes(primary)) return primary as Lang
-  }
-  return 'en'
-}
-
-/**
- * The Intl locale for a language: the browser's own region when it speaks that language
- * ("de-AT" stays "de-AT" for German), else the language's usual one (en-US, de-DE, es-ES).
- */
-export function localeFor (l: Lang, tags: readonly string[]): string {
-  for (const tag of tags) {
-    const clean = tag.split(';')[0].trim().replace(/_/g, '-')
-    const parts = clean.split('-')
-    if (parts.length < 2 || parts[0].toLowerCase() !== l) continue
-    try {
-      const [canonical] = Intl.getCanonicalLocales(clean)
-      if (canonical !== undefined) return canonical
-    } catch { /* not a well-formed tag: try the next */ }
-  }
-  return DEFAULT_LOCALES[l]
 }
 
 function browserTags (): readonly string[] {

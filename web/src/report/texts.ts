@@ -1,8 +1,12 @@
 // The report page's words in English, German and Spanish, picked from the browser's languages
-// (the same rule as the room: src/i18n.ts). Entries are strings with {name} placeholders, or
+// (the same rule as the room: src/lang.ts). Entries are strings with {name} placeholders, or
 // plural forms keyed by Intl.PluralRules' categories, chosen by the `n` param.
 
-export type Lang = 'en' | 'de' | 'es'
+import outcomeDe from '../i18n/outcome-de'
+import outcomeEn from '../i18n/outcome-en'
+import outcomeEs from '../i18n/outcome-es'
+import type { Lang } from '../lang'
+export { type Lang, LANGS, localeFor, pickLang } from '../lang'
 type Entry = string | (Partial<Record<Intl.LDMLPluralRule, string>> & { other: string })
 type Texts = Record<string, Entry>
 
@@ -78,14 +82,6 @@ const en: Texts = {
   'group.withdrawn': 'Offer withdrawn',
   'group.declined': 'Offer declined',
   'group.rejected': 'Proposal rejected',
-  'reason.terms': 'Terms',
-  'reason.budget': 'Budget',
-  'reason.timeline': 'Timeline',
-  'reason.scope_unclear': 'Scope unclear',
-  'reason.no_response': 'No response',
-  'reason.hired_someone_else': 'Hired someone else',
-  'reason.not_available': 'Not available',
-  'reason.other': 'Other',
   'reason.unspecified': 'Not given',
   'role.client': 'Client',
   'role.freelancer': 'Freelancer',
@@ -198,14 +194,6 @@ const de: Texts = {
   'group.withdrawn': 'Angebot zurückgezogen',
   'group.declined': 'Angebot abgelehnt',
   'group.rejected': 'Vorschlag zurückgewiesen',
-  'reason.terms': 'Konditionen',
-  'reason.budget': 'Budget',
-  'reason.timeline': 'Zeitplan',
-  'reason.scope_unclear': 'Umfang unklar',
-  'reason.no_response': 'Keine Antwort',
-  'reason.hired_someone_else': 'Jemand anderen beauftragt',
-  'reason.not_available': 'Nicht verfügbar',
-  'reason.other': 'Sonstiges',
   'reason.unspecified': 'Nicht angegeben',
   'role.client': 'Auftraggeber',
   'role.freelancer': 'Freelancer',
@@ -318,14 +306,6 @@ const es: Texts = {
   'group.withdrawn': 'Oferta retirada',
   'group.declined': 'Oferta rechazada',
   'group.rejected': 'Propuesta rechazada',
-  'reason.terms': 'Condiciones',
-  'reason.budget': 'Presupuesto',
-  'reason.timeline': 'Plazos',
-  'reason.scope_unclear': 'Alcance poco claro',
-  'reason.no_response': 'Sin respuesta',
-  'reason.hired_someone_else': 'Contrató a otra persona',
-  'reason.not_available': 'No disponible',
-  'reason.other': 'Otro',
   'reason.unspecified': 'Sin indicar',
   'role.client': 'Cliente',
   'role.freelancer': 'Freelancer',
@@ -366,32 +346,12 @@ const es: Texts = {
   'baseline': 'referencia'
 }
 
-export const TEXTS: Record<Lang, Texts> = { en, de, es }
-export const LANGS: readonly Lang[] = ['en', 'de', 'es']
-const DEFAULT_LOCALES: Record<Lang, string> = { en: 'en-US', de: 'de-DE', es: 'es-ES' }
-
-/** The first supported language of a tag list ("de-AT", "fr"); English otherwise. */
-export function pickLang (tags: readonly string[]): Lang {
-  for (const tag of tags) {
-    const primary = tag.split(/[-_;]/)[0].trim().toLowerCase()
-    if ((LANGS as readonly string[]).includes(primary)) return primary as Lang
-  }
-  return 'en'
+// The reason categories are the room's own words (i18n/outcome-*.ts): one name per category.
+export const TEXTS: Record<Lang, Texts> = {
+  en: { ...outcomeEn, ...en },
+  de: { ...outcomeDe, ...de },
+  es: { ...outcomeEs, ...es }
 }
-
-/** The Intl locale for `l`: the browser's own region when it speaks `l`, else its usual one. */
-export function localeFor (l: Lang, tags: readonly string[]): string {
-  for (const tag of tags) {
-    const clean = tag.split(';')[0].trim().replace(/_/g, '-')
-    if (clean.split('-')[0].toLowerCase() !== l || !clean.includes('-')) continue
-    try {
-      const [canonical] = Intl.getCanonicalLocales(clean)
-      if (canonical !== undefined) return canonical
-    } catch { /* not a well-formed tag */ }
-  }
-  return DEFAULT_LOCALES[l]
-}
-
 export type Params = Record<string, string | number>
 
 /** A translator for one language: t(key, params); numbers in params are formatted in `locale`. */
