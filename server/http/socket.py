@@ -114,6 +114,9 @@ class OfferSocket(WebSocketProtocol):
         if self.gone:  # hung up while the room was loading
             await services.registry.leave(room, conn)
             return
+        if room.offer_id == self.offer_id:
+            # The room's copy of the id: the one read from the path cost a socket 65 bytes.
+            self.offer_id = room.offer_id
         self.conn, self.room = conn, room
         log.info("%s (%s) joined offer %s", claims.sub, claims.role, self.offer_id)
         early, self.early = self.early or [], None

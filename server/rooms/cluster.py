@@ -165,7 +165,7 @@ class ClusterSide:
                 and existing.input_at is not None and locks.ends_at(existing) > now):
             input_at = existing.input_at
         if msg.active:
-            locks.idled.discard((msg.field, conn.user.id))
+            locks.forget_idle(msg.field, conn.user.id)
         locks.leases[msg.field] = Lease(msg.field, conn, conn.user.id, conn.user.name,
                                         now + result.ttl_ms / 1000, token=result.token,
                                         input_at=input_at)
