@@ -216,18 +216,30 @@ class _Alternative:
 class Alternatives:
     """A signal's alternatives, each searched on its own behind the substring test."""
 
-    __slots__ = ("_each",)
+    __slots__ = ("_always", "_each", "needles")
 
     def __init__(self, alternatives: tuple[str, ...]) -> None:
         self._each = [_Alternative(a) for a in alternatives]
+        #: Every string some alternative requires (``present`` is tested against these).
+        self.needles: frozenset[str] = frozenset().union(
+            *(a.needles for a in self._each if a.needles is not None))
+        #: An alternative that requires no string: it is always searched.
+        self._always = any(a.needles is None for a in self._each)
 
-    def search(self, text: str, folded: str) -> re.Match[str] | None:
+    def may_match(self, present: frozenset[str]) -> bool:
+        """False when no alternative can match: none of their needles is ``present``."""
+        return self._always or not self.needles.isdisjoint(present)
+
+    def search(self, text: str, folded: str, present: frozenset[str]) -> re.Match[str] | None:
         """The leftmost match of any alternative (the first alternative on a tie), exactly what
-        ``compile_all(alternatives).search(text)`` finds; ``folded`` is ``fold(text)``."""
+        ``compile_all(alternatives).search(text)`` finds; ``folded`` is ``fold(text)`` and
+        ``present`` the needles found in it: an alternative none of whose needles is there is
+        skipped without a search. (The caller finds them once for every signal: ~770 distinct
+        needles tested once, instead of ~1,430 tests across 315 alternatives, per text.)"""
         best: re.Match[str] | None = None
         for alternative in self._each:
             needles = alternative.needles
-            if needles is not None and not any(n in folded for n in needles):
+            if needles is not None and needles.isdisjoint(present):
                 continue
             m = alternative.search(text, folded)
             if m is not None and (best is None or m.start() < best.start()):

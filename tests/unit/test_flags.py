@@ -7,11 +7,16 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from server.explain import flags as flags_module
+from server.explain import signals_common
 from server.explain.flags import (
     Flag,
     detect_flags,
     flag_message,
+    needles_in,
     scan_text,
     text_flags,
 )
@@ -572,3 +577,20 @@ def test_text_flags_of_a_message() -> None:
     )
     assert flag.evidence == "Schreib mir auf WhatsApp"
     assert flag_message(flag, "es").startswith("Pide llevar la conversación fuera")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyz @.:/0123456789$€äöüñé"),
+               max_size=120))
+def test_needles_are_found_as_by_testing_every_one(text: str) -> None:
+    # The pair index only skips needles whose first two characters do not occur.
+    folded = signals_common.fold(text)
+    every = frozenset(n for n in flags_module._NEEDLES if n in folded)
+    assert needles_in(folded) == every
+
+
+def test_needles_in_known_risky_words() -> None:
+    folded = signals_common.fold("Send the payment via Western Union to my gmail, whatsapp me")
+    found = needles_in(folded)
+    assert found == frozenset(n for n in flags_module._NEEDLES if n in folded)
+    assert found  # these words are what the signals look for
