@@ -123,22 +123,20 @@ class Metrics:
     def offer_created(self, variant: str) -> None:
         self._created.labels(variant).inc()
 
-    def negotiation_event(self, kind: str, variant: str = "", reason_code: str | None = None
-                          ) -> None:
+    def negotiation_event(self, kind: str) -> None:
         self._negotiation.labels(kind).inc()
-        if kind == "proposal_rejected":
-            self._close_reasons.labels("rejected", reason_code or "unspecified", variant).inc()
 
-    def offer_closed(self, status: str, rounds: int, seconds_open: float, variant: str,
-                     reason_code: str | None = None) -> None:
-        """An offer left "open": how, after how many proposals, and (agreed) how long it took;
-        withdrawn and declined ones also by their reason category."""
+    def close_reason(self, outcome: str, reason_code: str | None, variant: str) -> None:
+        """An offer ``withdrawn`` or ``declined``, or a proposal ``rejected``, and its reason
+        category (``unspecified`` when none was given)."""
+        self._close_reasons.labels(outcome, reason_code or "unspecified", variant).inc()
+
+    def offer_closed(self, status: str, rounds: int, seconds_open: float, variant: str) -> None:
+        """An offer left "open": how, after how many proposals, and (agreed) how long it took."""
         self._closed.labels(status, variant).inc()
         self._rounds.labels(status, variant).observe(rounds)
         if status == "agreed":
             self._agreement.labels(variant).observe(seconds_open)
-        elif status in ("withdrawn", "declined"):
-            self._close_reasons.labels(status, reason_code or "unspecified", variant).inc()
 
     def rated(self, role: str, score: int, variant: str) -> None:
         """A party answered the closing question (0-10)."""

@@ -73,6 +73,14 @@ class Rejection(msgspec.Struct, frozen=True):
 #: The empty record every guard starts from and returns to (see Guard._reset_record).
 _NOTHING: frozenset[str] = frozenset()
 
+def _added(record: set[str] | frozenset[str], item: str) -> set[str]:
+    """``record`` with ``item``: the shared empty stand-in becomes a set of the guard's own."""
+    if isinstance(record, set):
+        record.add(item)
+        return record
+    return {item}
+
+
 #: Looks up who holds the lease on a lock field: (user id, display name) or None.
 LockLookup = Callable[[str], tuple[str, str] | None]
 
@@ -200,10 +208,7 @@ class Guard:
     def _server_root_observer(self, name: str) -> Callable[[list[Any]], None]:
         def observer(events: list[Any]) -> None:
             if self._recording:
-                if isinstance(self._server_roots, set):
-                    self._server_roots.add(name)
-                else:
-                    self._server_roots = {name}
+                self._server_roots = _added(self._server_roots, name)
 
         return observer
 
@@ -407,16 +412,10 @@ class Guard:
         self._milestone_id_changed = False
 
     def _touch_term(self, key: str) -> None:
-        if isinstance(self._terms_keys, set):
-            self._terms_keys.add(key)
-        else:
-            self._terms_keys = {key}
+        self._terms_keys = _added(self._terms_keys, key)
 
     def _touch_row(self, row: str) -> None:
-        if isinstance(self._milestone_rows, set):
-            self._milestone_rows.add(row)
-        else:
-            self._milestone_rows = {row}
+        self._milestone_rows = _added(self._milestone_rows, row)
 
     def _current_milestone_ids(self) -> list[str]:
         ids: list[str] = []

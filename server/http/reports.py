@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from server.http.api import json_response, offer_id_of, offer_of, require_api_key, services_of
 from server.http.errors import ApiError
-from server.reports.outcomes import OUTCOME_EVENT_KINDS, offer_outcome, outcome_view
+from server.reports.outcomes import offer_outcome, outcome_view
 
 DEFAULT_RANGE = timedelta(days=90)
 #: Longer than any input a person types; refused before it is parsed.
@@ -68,8 +68,7 @@ async def get_offer_outcome(request: Request) -> Response:
     require_api_key(request)
     offer_id = offer_id_of(request)
     offer = await offer_of(request, offer_id)
-    events = [e for e in await services_of(request).store.list_events(offer_id)
-              if e.kind in OUTCOME_EVENT_KINDS]
+    events = await services_of(request).store.list_events(offer_id)
     return json_response(outcome_view(offer_id, offer_outcome(offer, events), datetime.now(UTC)))
 
 

@@ -194,11 +194,15 @@ class Explanations:
         """What a proposal stores when its variant has explanations off: no text, so nothing is
         streamed and accepting does not wait, but the risk flags still (they protect a party;
         they are not the feature under test)."""
-        flags = detect_flags(proposal.terms, proposal.note, self._limits, self._clock().date(),
-                             committed=room.offer.terms,
-                             proposer="client" if proposal.by_role == "client" else "freelancer")
         return Explanation(text="", explainer=NOT_EXPLAINED, model=None, prompt_version="",
-                           facts_hash="", grounded=True, flags=flags)
+                           facts_hash="", grounded=True, flags=self._flags(room, proposal))
+
+    def _flags(self, room: Room, proposal: ProposalRecord) -> list[Flag]:
+        proposer: Literal["client", "freelancer"] = (
+            "client" if proposal.by_role == "client" else "freelancer"
+        )
+        return detect_flags(proposal.terms, proposal.note, self._limits, self._clock().date(),
+                            committed=room.offer.terms, proposer=proposer)
 
     def start(self, room: Room, proposal: ProposalRecord) -> list[Flag]:
         """Start explaining ``proposal`` in every language of the room; returns its risk flags
@@ -210,12 +214,7 @@ class Explanations:
         flags: list[Flag] = []
         try:
             facts = build_facts(room.offer.terms, proposal.terms)
-            proposer: Literal["client", "freelancer"] = (
-                "client" if proposal.by_role == "client" else "freelancer"
-            )
-            flags = detect_flags(proposal.terms, proposal.note, self._limits,
-                                 self._clock().date(), committed=room.offer.terms,
-                                 proposer=proposer)  # fmt: skip
+            flags = self._flags(room, proposal)
         except Exception:
             # Never leave a proposal unanswerable: the run stores the apology instead.
             log.exception("computing the facts of proposal %s failed", proposal.id)

@@ -104,6 +104,9 @@ _ACTIONS: dict[type, Action] = {
     DeclineOffer: Action.DECLINE_OFFER,
     Decide: Action.DECIDE,
 }
+#: Events that carry a reason category, and the outcome the metrics count it under.
+_REASONED = {"offer_withdrawn": "withdrawn", "offer_declined": "declined",
+             "proposal_rejected": "rejected"}
 _CLOSING = {
     Action.ACCEPT_OFFER: "accepted the offer",
     Action.WITHDRAW_OFFER: "withdrew the offer",
@@ -657,15 +660,17 @@ class Negotiation:
         if self._after_commit is not None:
             self._after_commit()
         for event in write.events:
-            self._metrics.negotiation_event(event.kind, room.offer.variant,
-                                            event.payload.get("reason_code"))
+            self._metrics.negotiation_event(event.kind)
+            outcome = _REASONED.get(event.kind)
+            if outcome is not None:
+                self._metrics.close_reason(outcome, event.payload.get("reason_code"),
+                                           room.offer.variant)
         if self._conversation is not None:
             await self._conversation.after_commit(room, events)
         if write.status is not None:  # the offer left "open": its outcome, counted once here
             rounds = len(await self._store.list_proposals(room.offer_id))
             seconds = (self._clock() - room.offer.created_at).total_seconds()
-            self._metrics.offer_closed(write.status, rounds, seconds, room.offer.variant,
-                                       write.events[0].payload.get("reason_code"))
+            self._metrics.offer_closed(write.status, rounds, seconds, room.offer.variant)
 
     def _unexplained(self, room: Room, proposal: ProposalRecord) -> ProposalRecord:
         """With explanations off (the offer's variant), the proposal carries its empty

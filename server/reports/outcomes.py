@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 import msgspec
 
 from server.experiments import Experiment
-from server.store.base import OUTCOME_EVENTS, EventRecord, OfferRecord
+from server.store.base import EventRecord, OfferRecord
 
 #: The seed's headline: accepted within a week of being sent.
 ACCEPT_WINDOW = timedelta(days=7)
@@ -28,7 +28,6 @@ _CLOSING = {"offer_accepted": "agreed", "offer_withdrawn": "withdrawn",
 _MOVES = frozenset({"proposed", "proposal_accepted", "proposal_rejected", "proposal_decided",
                     "offer_accepted", "offer_withdrawn", "offer_declined"})
 ROLES = ("client", "freelancer")
-OUTCOME_EVENT_KINDS = frozenset(OUTCOME_EVENTS)
 
 
 class OfferOutcome(msgspec.Struct, frozen=True):
@@ -95,6 +94,8 @@ def outcome_view(offer_id: str, o: OfferOutcome, now: datetime) -> OfferOutcomeV
 
 
 def offer_outcome(offer: OfferRecord, events: Iterable[EventRecord]) -> OfferOutcome:
+    """``offer``'s figures from its events in order (kinds outside ``OUTCOME_EVENTS`` count for
+    nothing, so the whole log may be given)."""
     roles = {offer.client.id: "client", offer.freelancer.id: "freelancer"}
     status, closed_at, turn = "open", None, None
     proposals = Counter[str]()

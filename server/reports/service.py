@@ -59,14 +59,14 @@ class Reports:
         cap = self._config.report_offers_max
         after: tuple[datetime, str] | None = None
         truncated = False
-        while True:
-            page = await self._store.outcome_page(start, end, after, min(PAGE, cap - tally.offers))
-            for offer, events in page:
+        while not truncated:
+            # One offer past the bound is asked for: its presence is what "truncated" says.
+            want = min(PAGE, cap + 1 - tally.offers)
+            page = await self._store.outcome_page(start, end, after, want)
+            truncated = tally.offers + len(page) > cap
+            for offer, events in page[:cap - tally.offers]:
                 tally.add(offer_outcome(offer, events))
-            if len(page) < PAGE or tally.offers >= cap:
-                truncated = len(page) > 0 and tally.offers >= cap and bool(
-                    await self._store.outcome_page(start, end, (page[-1][0].created_at,
-                                                                page[-1][0].id), 1))
+            if len(page) < want:
                 break
             after = (page[-1][0].created_at, page[-1][0].id)
         if truncated:

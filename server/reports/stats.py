@@ -250,7 +250,7 @@ def compare_rates(
     _check_pair(cb, nb)
     test = "two-proportion z-test"
     if na == 0 or nb == 0:
-        return Comparison(metric, baseline, variant, None, None, None, None, test, False)
+        return _comparison(metric, baseline, variant, None, (None, None), None, test)
     rate_a, rate_b = ca / na, cb / nb
     p_value = _chi2_p(np.array([[ca, na - ca], [cb, nb - cb]], dtype=np.int64))
     sample_a = np.zeros(na, dtype=np.float64)
@@ -274,7 +274,7 @@ def compare_durations(
     test = "Mann-Whitney U"
     xa, xb = _values(a), _values(b)
     if xa.size == 0 or xb.size == 0:
-        return Comparison(metric, baseline, variant, None, None, None, None, test, False)
+        return _comparison(metric, baseline, variant, None, (None, None), None, test)
     median_a, median_b = float(np.median(xa)), float(np.median(xb))
     pooled_min = min(float(xa.min()), float(xb.min()))
     pooled_max = max(float(xa.max()), float(xb.max()))
@@ -295,7 +295,7 @@ def compare_nps(
     classes_a, classes_b = _nps_classes(a), _nps_classes(b)
     score_a, score_b = _nps_score(classes_a), _nps_score(classes_b)
     if score_a is None or score_b is None:
-        return Comparison(metric, baseline, variant, None, None, None, None, test, False)
+        return _comparison(metric, baseline, variant, None, (None, None), None, test)
     p_value = _chi2_p(np.stack([classes_a, classes_b]))
     low, high = _bootstrap_ci((_nps_points(a), _nps_points(b)), np.mean, _mean_difference)
     return _comparison(metric, baseline, variant, score_b - score_a, (low, high), p_value,
