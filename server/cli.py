@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _run(args: argparse.Namespace) -> None:
-    if args.command in ("serve", "simulate") and (args.command == "simulate" or args.demo):
+    if args.command == "simulate" or (args.command == "serve" and args.demo):
         # The demo's experiment unless one is configured; set in the environment so the
         # workers this process starts read the same.
         os.environ.setdefault("OFFER_ROOM_VARIANTS", DEMO_VARIANTS)
