@@ -23,7 +23,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import re
 import time
 import weakref
 from collections.abc import Callable
@@ -44,7 +43,7 @@ from server.config import Config
 from server.conversation.rules import clean_body
 from server.crdt.attribution import changers
 from server.errors import CommandError
-from server.explain.flags import Flag, Party, detect_flags, flags_for
+from server.explain.flags import Flag, Party, detect_flags, draft_text_flags, flags_for
 from server.i18n import Lang, pick_lang
 from server.metrics import Metrics
 from server.offers.checks import TermsInvalid
@@ -69,9 +68,6 @@ from server.wire import (
 
 log = logging.getLogger("offer_room.advice")
 
-#: Sources of a flag that are text typed into the draft (the rest are about figures, which the
-#: offer check covers).
-_TEXT_SOURCE = re.compile(r"title|description|milestones\[\d+\]\.title")
 #: A room's checks may take at most this share of a core: a check that took longer than usual
 #: (a 20,000-character description full of near-misses scans in ~60 ms) pushes the next one
 #: out, so a party who keeps editing such a text cannot make advice cost the node more.
@@ -208,8 +204,10 @@ class Assistant:
             self._metrics.advice(time.monotonic() - state.first_change)
 
     def _advise(self, room: Room) -> bool:
-        """Recompute the room's advice; False when the draft is as last checked."""
+        """Recompute the room's advice; False when it says what it said (the draft is as last
+        checked, or changed in a way that changes no finding or flag: most keystrokes)."""
         state = self._state(room)
+        shown = (state.findings, state.flags)
         try:
             draft = room.draft()
         except TermsInvalid:  # mid-edit: keep the last advice until the draft reads again
@@ -221,17 +219,20 @@ class Assistant:
         state.key = key
         if offer.status != "open":
             state.findings, state.flags = [], []
-            return True
+            return (state.findings, state.flags) != shown
         today = self._clock().date()
         # The offer check is a feature an experiment may switch off; the risk flags below are
         # protection, and stay.
         state.findings = (list(check_offer(draft, self._config.limits, today))
                           if room.features.offer_check else [])
-        proposer = _changer_role(room)
-        flags = detect_flags(draft, None, self._config.limits, today, committed=offer.terms,
-                             proposer=proposer)
-        state.flags = [f for f in flags if _TEXT_SOURCE.fullmatch(f.source)]
-        return True
+        # The flags of the draft's text only: its figures are the offer check's. Who wrote the
+        # text decides who sees a flag, so it is read only when there is one (rarely).
+        flags = draft_text_flags(draft, None, committed=offer.terms)
+        if flags:
+            flags = draft_text_flags(draft, None, committed=offer.terms,
+                                     proposer=_changer_role(room))
+        state.flags = flags
+        return (state.findings, state.flags) != shown
 
     def _send(self, room: Room, state: _Draft, conn: Connection) -> bool:
         """Send ``conn`` its advice if it differs from what it last got."""

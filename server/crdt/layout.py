@@ -106,7 +106,10 @@ class OfferDoc:
 
     def raw_terms(self) -> tuple[dict[str, Any], str, list[Any]]:
         """The party-written roots as plain values (numbers as Yjs left them)."""
-        return self.terms.to_py() or {}, str(self.description), self.milestones.to_py() or []
+        # One transaction for every read below: on their own, each key's read opens and commits
+        # one (a draft read 32 -> 16 µs).
+        with self.doc.transaction():
+            return self.terms.to_py() or {}, str(self.description), self.milestones.to_py() or []
 
     def read_terms(self, limits: Limits) -> Terms:
         """The draft as Terms; raises TermsInvalid when the doc does not hold valid terms."""

@@ -225,7 +225,22 @@ def detect_flags(
     committed: Terms | None = None,
     proposer: Party | None = None,
 ) -> list[Flag]:
-    """Risk flags for proposed ``terms`` and the proposer's ``note``.
+    """Risk flags for proposed ``terms`` and the proposer's ``note``: those of the text
+    (``draft_text_flags``), then those of the figures."""
+    return (draft_text_flags(terms, note, committed=committed, proposer=proposer)
+            + _structural(applicable_terms(terms), note, limits, today))
+
+
+def draft_text_flags(
+    terms: Terms,
+    note: str | None,
+    *,
+    committed: Terms | None = None,
+    proposer: Party | None = None,
+) -> list[Flag]:
+    """The flags of the text alone (title, description, milestone titles, note), without the
+    figures' (the offer check covers those in the room, and phrasing them in every language
+    was most of a draft's check).
 
     A signal in text the proposer wrote (the note, or text new since ``committed``) is shown to
     the other party. A signal in text that was already agreed is shown to the freelancer: offers
@@ -248,7 +263,7 @@ def detect_flags(
                 at_risk = "client" if proposer == "freelancer" else "freelancer"
             flags.append(Flag(signal.code, signal.severity, evidence, signal.message, at_risk,
                               source, _others(signal.messages)))
-    return flags + _structural(t, note, limits, today)
+    return flags
 
 
 def _say(key: str, figures: Callable[[Lang], dict[str, str]]) -> tuple[str, dict[str, str]]:

@@ -15,6 +15,7 @@ from server.explain import signals_common
 from server.explain.flags import (
     Flag,
     detect_flags,
+    draft_text_flags,
     flag_message,
     needles_in,
     scan_text,
@@ -249,6 +250,26 @@ def test_milestone_titles_are_scanned() -> None:
     )
     flags = detect_flags(terms, None, LIMITS, TODAY)
     assert [(f.code, f.source) for f in flags] == [("upfront_fee", "milestones[0].title")]
+
+
+def test_draft_text_flags_are_the_text_part_of_detect_flags() -> None:
+    """Advice screens the draft with draft_text_flags alone: every flag of the text, none of the
+    figures (a $2 rate here, and milestones that do not add up), each read as detect_flags reads
+    it."""
+    committed = _hourly("Build a landing page with a contact form.")
+    terms = Terms(
+        title="Logo. Contact me on Telegram",
+        contract_type="fixed",
+        currency="USD",
+        fixed_price=50000,
+        milestones=(Milestone("m1", "Pay the training fee to start", 40000),),
+        description="A logo for a bakery. I'll pay you via PayPal.",
+    )
+    every = detect_flags(terms, None, LIMITS, TODAY, committed=committed, proposer="freelancer")
+    text = draft_text_flags(terms, None, committed=committed, proposer="freelancer")
+    assert {f.source for f in every} - {f.source for f in text} == {"milestones"}
+    assert text == [f for f in every if f.source != "milestones"]
+    assert {f.at_risk for f in text} == {"client"}
 
 
 def test_rate_below_policy() -> None:
