@@ -149,7 +149,8 @@ class Assistant:
         state.first_change = state.last_change
         ref = weakref.ref(room)
         loop = asyncio.get_running_loop()
-        state.timer = loop.call_at(self._pacer.slot(loop.time(), state.cost), self._due, ref)
+        state.timer = loop.call_at(self._pacer.slot(loop.time(), state.cost), self._due, ref,
+                                   loop)
 
     def command(self, room: Room, conn: Connection, cmd: AssistCommand) -> None:
         if isinstance(cmd, SetLanguage):
@@ -172,7 +173,9 @@ class Assistant:
             state = self._drafts[room] = _Draft()
         return state
 
-    def _due(self, ref: weakref.ReferenceType[Room]) -> None:
+    def _due(self, ref: weakref.ReferenceType[Room], loop: asyncio.AbstractEventLoop) -> None:
+        # The loop comes along: asyncio.get_running_loop() makes a getpid() system call on every
+        # call (Python 3.11's fork check), and this runs several times a second per busy room.
         room = ref()
         if room is None:
             return
@@ -183,7 +186,7 @@ class Assistant:
             # Still being edited: advice on a half-typed word helps nobody, and a check per
             # 0.2 s of continuous typing would cost every busy room five checks a second.
             wait = min(still_at, state.first_change + _MAX_WAIT_S) - now
-            state.timer = asyncio.get_running_loop().call_later(wait, self._due, ref)
+            state.timer = loop.call_later(wait, self._due, ref, loop)
             return
         state.timer = None
         self._metrics.count("advice_checks")
