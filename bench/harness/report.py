@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.charts import charts
-from harness.profile import top_frames
+from harness.profile import cpu_split, top_frames
 from harness.scenarios import (
     GENERATOR_BOUND_PCT,
     SATURATION_P99_MS,
@@ -462,6 +462,14 @@ def _profiles(out: Path) -> list[str]:
         lines += ["", "Inclusive, offer-room and pycrdt frames (time with the frame on the stack):",
                   ""]
         lines += _table(["total %", "frame"], [[_f(p), f"`{f}`"] for f, p in inclusive])
+        split = raw.with_name(f"profile-{key}-cpu.txt")
+        if split.exists():
+            lines += ["", "Server CPU by thread and library (perf, `cpu-clock` samples; "
+                      "\"main\" is the event loop's thread, \"other\" the store's writer and "
+                      "pools; the kernel's share is mostly TCP on loopback and the WAL's "
+                      "writes):", ""]
+            lines += _table(["%", "thread", "library"],
+                            [[_f(p), t, f"`{lib}`"] for t, lib, p in cpu_split(split)])
     return lines
 
 
