@@ -254,7 +254,7 @@ def test_milestone_titles_are_scanned() -> None:
 
 def test_draft_text_flags_are_the_text_part_of_detect_flags() -> None:
     """Advice screens the draft with draft_text_flags alone: every flag of the text, none of the
-    figures (a $2 rate here, and milestones that do not add up), each read as detect_flags reads
+    figures (here milestones that do not add up to the price), each read as detect_flags reads
     it."""
     committed = _hourly("Build a landing page with a contact form.")
     terms = Terms(
