@@ -106,11 +106,12 @@ FOCUS = ("server/", "pycrdt/")
 
 def cpu_split(path: Path) -> list[tuple[str, str, float]]:
     """(thread, library, percent) from a ``<stem>-cpu.txt``, the "other" threads summed."""
-    shares: Counter[tuple[str, str]] = Counter()
+    shares: dict[tuple[str, str], float] = {}
     for line in path.read_text().splitlines():
         pct, thread, library = line.split("\t")
-        shares[(thread, library)] += float(pct)
-    return [(t, lib, round(p, 1)) for (t, lib), p in shares.most_common()]
+        shares[(thread, library)] = shares.get((thread, library), 0.0) + float(pct)
+    ranked = sorted(shares.items(), key=lambda item: -item[1])
+    return [(t, lib, round(p, 1)) for (t, lib), p in ranked]
 
 
 def top_frames(collapsed: Path, limit: int = 10) -> tuple[list[tuple[str, float]],
