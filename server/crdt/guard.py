@@ -73,6 +73,7 @@ class Rejection(msgspec.Struct, frozen=True):
 #: The empty record every guard starts from and returns to (see Guard._reset_record).
 _NOTHING: frozenset[str] = frozenset()
 
+
 def _added(record: set[str] | frozenset[str], item: str) -> set[str]:
     """``record`` with ``item``: the shared empty stand-in becomes a set of the guard's own."""
     if isinstance(record, set):

@@ -66,10 +66,9 @@ def _lean(handle: object) -> None:
         if hasattr(handle, name):
             setattr(handle, name, stand_in)
     # pycrdt lower-cases the class name per handle: one shared string, not 7 a room (~360 B).
-    for name in ("_type_name",):
-        value = getattr(handle, name, None)
-        if isinstance(value, str):
-            setattr(handle, name, sys.intern(value))
+    type_name = getattr(handle, "_type_name", None)
+    if isinstance(type_name, str):
+        handle._type_name = sys.intern(type_name)  # type: ignore[attr-defined]
 
 
 class OfferDoc:

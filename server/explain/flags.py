@@ -154,8 +154,6 @@ def _scan(text: str) -> tuple[tuple[Signal, str], ...]:
     folded = signals_common.fold(text)
     present = needles_in(folded)
     for signal in SIGNALS:
-        if not signal.alternatives.may_match(present):
-            continue
         m = signal.alternatives.search(text, folded, present)
         if m is not None:
             out.append((signal, _quote(m.group(0))))
