@@ -100,7 +100,7 @@ def _content_length(r: _Reader, kind: int) -> int:
         return r.uint()
     if kind == 2:  # JSON: n strings
         n = r.uint()
-        for _ in range(n):
+        for _i in range(n):
             r.skip_bytes()
         return n
     if kind == 3:  # binary
@@ -131,7 +131,7 @@ def _content_length(r: _Reader, kind: int) -> int:
         return 1
     if kind == 8:  # any values
         n = r.uint()
-        for _ in range(n):
+        for _i in range(n):
             r.skip_any()
         return n
     if kind == 9:  # sub-document
@@ -282,14 +282,17 @@ def read_update(update: bytes, max_items: int = DEFAULT_MAX_ITEMS) -> UpdateInfo
     # structs.
     items = 0
     structs_total = 0
-    for _ in range(r.uint()):
+    blocks = r.uint()
+    for _i in range(blocks):
         structs, client, clock = r.uint(), r.uint(), r.uint()
+        # items + structs + 1 > max_items, put so that no sum can overflow a C integer (the
+        # compiled module counts in 64 bits, and a count may be up to 2**63 - 1).
+        if structs >= max_items - items:
+            raise TooComplex(f"an update may carry at most {max_items} structs and deletions")
         items += structs + 1
         structs_total += structs
-        if items > max_items:
-            raise TooComplex(f"an update may carry at most {max_items} structs and deletions")
         first = clock
-        for _ in range(structs):
+        for _j in range(structs):
             info = r.byte()
             kind = info & _KIND
             if kind in (_GC, _SKIP):
@@ -313,14 +316,15 @@ def read_update(update: bytes, max_items: int = DEFAULT_MAX_ITEMS) -> UpdateInfo
     deletes: list[tuple[int, int]] = []
     unit_deletes = True
     ranges_total = 0
-    for _ in range(r.uint()):  # the delete set
+    blocks = r.uint()
+    for _i in range(blocks):  # the delete set
         client = r.uint()
         ranges = r.uint()
+        if ranges >= max_items - items:  # as for the structs above
+            raise TooComplex(f"an update may carry at most {max_items} structs and deletions")
         items += ranges + 1
         ranges_total += ranges
-        if items > max_items:
-            raise TooComplex(f"an update may carry at most {max_items} structs and deletions")
-        for _ in range(ranges):
+        for _j in range(ranges):
             start, length = r.uint(), r.uint()
             if length:
                 deletes.append((client, start + length - 1))
@@ -344,7 +348,8 @@ def _lone_scalar(update: bytes, lone: tuple[int, int, tuple[int, int], int]) -> 
     if r.uint() != 1:  # one value: a map entry holds exactly one
         return None
     ok, value = _plain_value(r)
-    return Scalar(client, clock, origin, value) if ok else None
+    # _make is tuple.__new__ itself: the generated __new__ is interpreted Python (issue 17).
+    return Scalar._make((client, clock, origin, value)) if ok else None
 
 
 def _known(client: int, clock: int, known: dict[int, int], own: dict[int, tuple[int, int]]

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from pycrdt import Array, Doc, Map, Text
 
 from server.crdt import updates
+from server.wire import write_var_uint
 
 SOURCE = Path(updates.__file__).with_name("updates.py")
 COMPILED = not updates.__file__.endswith(".py")
@@ -45,7 +46,7 @@ def _answer(module: ModuleType, data: bytes) -> Any:
 
 def test_the_compiled_decoder_is_built_from_the_current_source() -> None:
     # make install compiles it wherever gcc is (the build is optional only so that a machine
-    # without one still runs): a silent fallback would cost every edit ~3x in the decoder.
+    # without one still runs): a silent fallback would cost every edit ~6x in the decoder.
     assert COMPILED, "server/crdt/updates.py is not compiled; run make install (needs gcc)"
     built = Path(updates.__file__).stat().st_mtime
     for source in (SOURCE, SOURCE.with_suffix(".pxd")):
@@ -87,3 +88,22 @@ def test_broken_updates_are_refused_the_same(index: int, cut: int, junk: bytes) 
 @given(st.binary(max_size=64))
 def test_any_bytes_read_the_same(data: bytes) -> None:
     assert _answer(updates, data) == _answer(PLAIN, data)
+
+
+#: The largest count a varint may carry (63 bits): the compiled decoder counts in C integers.
+_HUGE = write_var_uint(2**63 - 1)
+
+
+@pytest.mark.parametrize("data", [
+    # one client block claiming 2**63 - 1 structs
+    write_var_uint(1) + _HUGE + write_var_uint(7) + write_var_uint(0),
+    # no structs; a delete set claiming 2**63 - 1 ranges for one client
+    write_var_uint(0) + write_var_uint(1) + write_var_uint(7) + _HUGE,
+    # a small block first, then the huge one: the running count must not wrap around
+    write_var_uint(2) + write_var_uint(0) + write_var_uint(7) + write_var_uint(0)
+    + _HUGE + write_var_uint(8) + write_var_uint(0),
+])
+def test_a_count_near_the_varint_limit_is_too_complex_not_an_overflow(data: bytes) -> None:
+    for module in (updates, PLAIN):
+        with pytest.raises(module.TooComplex):
+            module.read_update(data, 50)
