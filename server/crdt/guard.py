@@ -11,8 +11,16 @@ is applied (``_checked_scalar``): its field is named by the item it follows, its
 its bytes, so it needs no recording, no undo capture and no compensation, and Yjs can collect the
 value it overwrote. Anything else, and every rejection, takes the general path above.
 
+Such a checked edit is not even applied at once: its bytes go out as they came, and it waits in
+``_deferred`` until something reads the document (``settle``), or ``SETTLE_AFTER`` of them wait.
+Applying one update costs a transaction — yrs's commit and clean-up, the update encoded again for
+the observer, the Python objects around it — about as much as the rest of the edit's path; a
+busy room pays it once per read instead of once per keystroke (issue 17). Only updates whose every
+id the guard already knows are deferred (see ``_checked_scalar``), so yrs cannot refuse one later.
+
 Every update the doc produces, whoever caused it, lands in ``outbox`` tagged with the connection
-that sent it (or None for the server), for the room to fan out and persist.
+that sent it (or None for the server), for the room to fan out and persist; a deferred edit lands
+there as its own bytes.
 """
 
 from __future__ import annotations
@@ -34,13 +42,17 @@ _EMPTY_UPDATE = b"\x00\x00"
 _REQUIRED = frozenset({"title", "contract_type", "currency"})
 #: Transaction origin of every client update (a string: pycrdt hashes origins).
 _CLIENT_ORIGIN = "client"
-#: Origin of an update the fast path checked before applying: no undo manager records it, so
-#: nothing is captured for it and Yjs may collect the value it overwrote.
-_CHECKED_ORIGIN = "client-checked"
-_CHECKED_HASH = hash(_CHECKED_ORIGIN)
+#: JavaScript's largest safe integer: what a Yjs client can send as a number.
+_SAFE_INTEGER = float(2**53)
 #: Known terms items kept for the fast path (one per accepted scalar edit since the doc was last
 #: rebuilt, at most every REFRESH_EVERY updates; this bounds it for a doc that is never rebuilt).
 _TERM_ITEMS_MAX = 4096
+#: Checked edits that may wait unapplied (see the module's docstring): ~60 bytes each, in busy
+#: rooms only; at most this many are applied in one transaction.
+SETTLE_AFTER = 32
+#: Origin of the transaction that applies the deferred edits: no undo manager includes it, and
+#: the observer passes it over (its updates were sent and stored as they came).
+_SETTLE_HASH = hash("client-settled")
 #: What a terms key may hold: JSON scalars (raw observer events show nested types as pyo3 objects).
 _PLAIN = (str, int, float, bool, type(None))
 _KNOWN_ROOTS = frozenset(PARTY_ROOTS + SERVER_ROOTS)
@@ -95,8 +107,10 @@ class Guard:
         self.server_writes = 0
         self._sender: object | None = None
         self._recording = False
-        #: True while a fast-path update is applied: its caller accounts for it (no recording).
-        self._checked = False
+        #: Checked edits not applied yet, in arrival order (None: none; see ``settle``).
+        self._deferred: list[bytes] | None = None
+        #: True while ``settle`` applies them: sent and stored already, nothing to record.
+        self._settling = False
         # The record's sets stay empty stand-ins (_NOTHING) until an observer adds to them:
         # three empty sets cost every room 648 bytes (tracemalloc, 2,000 idle rooms).
         self._terms_keys: set[str] | frozenset[str] = _NOTHING
@@ -161,10 +175,12 @@ class Guard:
     # --- observers: record only, never write (pycrdt forbids writes inside observers) -------
 
     def _on_transaction(self, event: TransactionEvent) -> None:
+        if self._settling:
+            return
         update = event.update
         if update != _EMPTY_UPDATE:
             self.outbox.append((self._sender, update))
-            if self._sender is None or not (self._recording or self._checked):
+            if self._sender is None or not self._recording:
                 # Server writes, compensations and other nodes' updates: a client's own
                 # transaction is accounted for in apply(), from the update already parsed.
                 read_update(update).advance(self._known)
@@ -215,9 +231,34 @@ class Guard:
 
     # --- the public operations -----------------------------------------------------------
 
+    def settle(self) -> None:
+        """Apply the deferred edits, in one transaction: call before reading the document."""
+        deferred = self._deferred
+        if deferred is None:
+            return
+        self._deferred = None
+        doc = self._odoc.doc
+        # pycrdt's own transaction object (origin registry, leases, locks) costs about as much
+        # as applying an update: the raw one does the same here, where nothing else is open.
+        assert doc._txn is None, "the document was read inside a transaction with edits waiting"
+        raw = doc._doc.create_transaction_with_origin(_SETTLE_HASH)
+        self._settling = True
+        try:
+            for update in deferred:
+                doc._doc.apply_update(raw, update)
+            raw.commit()
+        finally:
+            raw.drop()
+            self._settling = False
+        if doc._exceptions:  # an observer failed: as pycrdt's transaction would, raise
+            errors = tuple(doc._exceptions)
+            doc._exceptions.clear()
+            raise ExceptionGroup("Observer callback error", errors)
+
     @contextmanager
     def server_write(self) -> Iterator[OfferDoc]:
         """A transaction by the server itself (never checked, fanned out to everyone)."""
+        self.settle()
         self._sender = None
         with self._odoc.doc.transaction(origin="server"):
             yield self._odoc
@@ -226,6 +267,7 @@ class Guard:
 
     def apply_trusted(self, update: bytes, origin: object) -> None:
         """Apply an update another node's guard already checked (or the store holds)."""
+        self.settle()  # it may build on the deferred edits, which that node has seen
         self._sender = origin
         try:
             with self._odoc.doc.transaction(origin=origin):
@@ -258,8 +300,9 @@ class Guard:
             return None
         key = self._checked_scalar(info, ctx, lock_holder)
         if key is not None:
-            self._apply_checked(update, sender, info, key)
+            self._defer_checked(update, sender, info, key)
             return None
+        self.settle()
         managers = self._instruments()
         self._reset_record()
         self._description_nul = info.inserts_nul
@@ -314,7 +357,10 @@ class Guard:
         item. Its key is known from the origin (``_term_items``), its value from the bytes.
         """
         scalar = info.scalar
-        if scalar is None or not info.unit_deletes or ctx.full:
+        # Every range of the delete set must name an item (an empty one may carry any clock,
+        # which yrs reads as 32 bits): a deferred update must be one yrs cannot refuse later.
+        if (scalar is None or not info.unit_deletes or info.ranges != len(info.deletes)
+                or ctx.full):
             return None
         key = self._term_items.get(scalar.origin)
         if key is None or scalar.clock != self._known.get(scalar.client, 0):
@@ -328,35 +374,29 @@ class Guard:
         holder = lock_holder(key)
         if holder is not None and holder[0] != ctx.user_id:
             return None
+        value = scalar.value
+        if isinstance(value, float) and not -_SAFE_INTEGER <= value <= _SAFE_INTEGER:
+            return None  # an integer past 64 bits is yrs's to refuse (no field accepts one)
         errors: list[FieldError] = []
-        check_scalar(key, scalar.value, self._limits, errors)
+        check_scalar(key, value, self._limits, errors)
         return None if errors else key
 
-    def _apply_checked(self, update: bytes, sender: object, info: UpdateInfo, key: str) -> None:
-        """Apply an update ``_checked_scalar`` accepted: nothing to observe, nothing to undo."""
+    def _defer_checked(self, update: bytes, sender: object, info: UpdateInfo, key: str) -> None:
+        """Take an update ``_checked_scalar`` accepted: sent and stored as it came, applied at
+        the next ``settle`` (nothing to observe, nothing to undo)."""
         self._reset_record()
         self._touch_term(key)  # for attribution: no observer records a checked update
-        self._sender = sender
-        self._checked = True
-        doc = self._odoc.doc
-        # pycrdt's own transaction object (origin registry, leases, locks) costs about as much
-        # as applying the update: the raw one does the same here, where nothing else is open.
-        assert doc._txn is None
-        raw = doc._doc.create_transaction_with_origin(_CHECKED_HASH)
-        try:
-            doc._doc.apply_update(raw, update)
-            raw.commit()
-        finally:
-            raw.drop()
-            self._checked = False
-            self._sender = None
-        if doc._exceptions:  # an observer failed: as pycrdt's transaction would, raise
-            errors = tuple(doc._exceptions)
-            doc._exceptions.clear()
-            raise ExceptionGroup("Observer callback error", errors)
+        self.outbox.append((sender, update))
         info.advance(self._known)
         assert info.scalar is not None
         self._remember_item(info.scalar.client, info.scalar.clock, key)
+        deferred = self._deferred
+        if deferred is None:
+            self._deferred = [update]
+        else:
+            deferred.append(update)
+            if len(deferred) >= SETTLE_AFTER:
+                self.settle()
 
     def _only_terms_key(self) -> bool:
         return (len(self._terms_keys) == 1 and not self._description and not self._server_roots

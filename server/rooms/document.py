@@ -46,7 +46,7 @@ class RoomDocument:
         metrics: Metrics,
         fan_out: FanOut,
     ) -> None:
-        self.odoc = odoc
+        self._odoc = odoc
         self._config = config
         self._persister = persister
         self._metrics = metrics
@@ -60,6 +60,13 @@ class RoomDocument:
         #: Who changed each field since the last commit (a cache of the changed_by root's ids).
         self._changers: dict[str, frozenset[str]] = {}
         self._changers_generation = -1
+
+    @property
+    def odoc(self) -> OfferDoc:
+        """The live document with every accepted edit in it (the guard applies the ones it
+        deferred first: see server/crdt/guard.py)."""
+        self._guard.settle()
+        return self._odoc
 
     # --- the server's writes ---------------------------------------------------------------
 
@@ -168,7 +175,7 @@ class RoomDocument:
         state = self.odoc.doc.get_update()
         fresh = OfferDoc(Doc(client_id=self.odoc.doc.client_id))
         fresh.doc.apply_update(state)
-        self.odoc = fresh
+        self._odoc = fresh
         self._guard = Guard(fresh, self._config.limits)
         self._changers_generation = -1  # re-read changed_by from the new doc
         self.size = len(fresh.doc.get_update())

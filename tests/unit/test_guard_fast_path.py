@@ -2,6 +2,8 @@
 
 It must decide exactly as the general path (apply, observe, check, compensate) would, for every
 party, state and value; and because nothing is captured for undo, what it overwrote is collected.
+It is applied only when the document is next read (or after ``SETTLE_AFTER`` such edits), and
+goes out as it came.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pycrdt import Doc
 
-from server.crdt.guard import EditContext, Guard, LockLookup, Rejection
+from server.crdt.guard import SETTLE_AFTER, EditContext, Guard, LockLookup, Rejection
 from server.crdt.layout import OfferDoc
+from server.crdt.updates import UpdateInfo
 from server.offers.limits import Limits
 from server.offers.terms import ALL_FIELDS
 from tests.unit.test_guard import CLIENT, META, TERMS, no_locks, snapshot
@@ -27,16 +30,24 @@ class Room:
     """A server doc behind a guard (fast path on or off) and a replica per party."""
 
     def __init__(self, fast: bool) -> None:
-        self.server = OfferDoc(Doc(client_id=1))
-        self.server.seed(TERMS, META)
-        self.guard = Guard(self.server, Limits())
+        self._server = OfferDoc(Doc(client_id=1))
+        self._server.seed(TERMS, META)
+        self.guard = Guard(self._server, Limits())
         if not fast:
             self.guard._checked_scalar = lambda *args: None  # type: ignore[method-assign]
         self.fast_hits = 0
+        self.last_update = b""
+        self.last_outbox: list[tuple[object | None, bytes]] = []
         self.replicas = {name: OfferDoc(Doc(client_id=cid))
                          for name, cid in (("client", 2), ("freelancer", 3), ("viewer", 4))}
         for replica in self.replicas.values():
-            replica.doc.apply_update(self.server.doc.get_update())
+            replica.doc.apply_update(self._server.doc.get_update())
+
+    @property
+    def server(self) -> OfferDoc:
+        """The server's doc as a reader sees it: with the edits the fast path deferred."""
+        self.guard.settle()
+        return self._server
 
     def set(self, who: str, ctx: EditContext, key: str, value: Any,
             holder: LockLookup = no_locks) -> Rejection | None:
@@ -47,19 +58,20 @@ class Room:
         subscription = replica.doc.observe(lambda event: sent.append(event.update))
         replica.terms[key] = value
         replica.doc.unobserve(subscription)
-        update = sent[0]
+        update = self.last_update = sent[0]
         self.guard.outbox.clear()
-        checked = self.guard._apply_checked
+        checked = self.guard._defer_checked
 
-        def counted(*args: Any) -> None:
+        def counted(update: bytes, sender: object, info: UpdateInfo, key: str) -> None:
             self.fast_hits += 1
-            checked(*args)
+            checked(update, sender, info, key)
 
-        self.guard._apply_checked = counted  # type: ignore[method-assign]
+        self.guard._defer_checked = counted  # type: ignore[method-assign]
         try:
             rejection = self.guard.apply(update, who, ctx, holder)
         finally:
-            self.guard._apply_checked = checked  # type: ignore[method-assign]
+            self.guard._defer_checked = checked  # type: ignore[method-assign]
+        self.last_outbox = list(self.guard.outbox)
         for name, other in self.replicas.items():  # the room relays to the others, and
             for origin, out in self.guard.outbox:  # compensations go to everyone
                 if origin is None or origin != name:
@@ -78,6 +90,31 @@ def test_a_repeated_rate_change_is_checked_before_it_is_applied_and_decides_the_
     # go the general way; the others named their field themselves.
     assert fast.fast_hits == 3
     assert fast.guard.touched_fields() == ["hourly_rate"]  # attribution sees the field
+
+
+def test_a_checked_edit_goes_out_as_it_came_and_is_in_the_doc_when_it_is_read() -> None:
+    room = Room(fast=True)
+    assert room.set("client", CLIENT, "hourly_rate", 5000) is None  # learns the rate's item
+    assert room.set("client", CLIENT, "hourly_rate", 5100) is None
+    assert room.fast_hits == 1
+    # Relayed and stored byte for byte as the client sent it: no second encoding.
+    assert room.last_outbox == [("client", room.last_update)]
+    assert room._server.terms["hourly_rate"] == 5000  # not applied yet: nobody read the doc
+    assert room.server.terms["hourly_rate"] == 5100  # reading it applies what waited
+    assert room._server.terms["hourly_rate"] == 5100
+
+
+def test_at_most_settle_after_checked_edits_wait_unapplied() -> None:
+    room = Room(fast=True)
+    assert room.set("client", CLIENT, "hourly_rate", 5000) is None
+    for cents in range(5001, 5001 + SETTLE_AFTER):
+        assert room.set("client", CLIENT, "hourly_rate", cents) is None
+    assert room.fast_hits == SETTLE_AFTER
+    # The last of them filled the queue, so all were applied without a read.
+    assert room._server.terms["hourly_rate"] == 5000 + SETTLE_AFTER
+    assert room.set("client", CLIENT, "hourly_rate", 9999) is None
+    assert room._server.terms["hourly_rate"] == 5000 + SETTLE_AFTER
+    assert room.server.terms["hourly_rate"] == 9999
 
 
 def test_a_locked_field_stays_with_its_holder_on_the_fast_path() -> None:
