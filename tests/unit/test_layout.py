@@ -78,6 +78,27 @@ def test_optional_fields_absent_from_the_doc_read_as_none() -> None:
     assert raw["manual_time"] is False
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), None, b"\x01\x02", 2**60, 12.5])
+@pytest.mark.parametrize("where", ["terms", "milestone"])
+def test_a_draft_reads_what_the_doc_holds_even_where_json_could_not_say_it(
+    value: Any, where: str
+) -> None:
+    """The draft is read as yrs's JSON, which writes NaN, infinity and undefined as null and
+    bytes as a list of numbers: such a value must still read as what it is."""
+    odoc = seeded(FIXED)
+    if where == "terms":
+        odoc.terms["fixed_price"] = value
+    else:
+        odoc.milestones[0]["amount"] = value
+    raw, description, milestones = odoc.raw_terms()
+    expected = (odoc.terms.to_py(), str(odoc.description), odoc.milestones.to_py())
+    shown = (raw, description, milestones)
+    assert repr(shown) == repr(expected) or shown == expected
+    got = raw["fixed_price"] if where == "terms" else milestones[0]["amount"]
+    want = expected[0]["fixed_price"] if where == "terms" else expected[2][0]["amount"]
+    assert type(got) is type(want)
+
+
 def test_roots_are_the_documented_layout() -> None:
     assert set(OfferDoc().roots()) == set(PARTY_ROOTS) | set(SERVER_ROOTS)
     assert set(PARTY_ROOTS).isdisjoint(SERVER_ROOTS)
