@@ -22,6 +22,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import heapq
+import itertools
 import logging
 import time
 import weakref
@@ -76,6 +78,10 @@ _ROOM_SHARE = 0.05
 _NODE_SHARE = 0.10
 #: A draft edited without a pause is checked at least this often (seconds into the burst).
 _MAX_WAIT_S = 2.0
+#: How often the rooms waiting for a check are looked at: one timer for the node, not one per
+#: busy room re-armed at every pause in its typing (~1,000 timers a second in bench scenario (b),
+#: issue 17). Advice comes at most this much later than the draft went still.
+_TICK_S = 0.05
 _SUGGEST_BURST = 3.0
 _REPORT_BURST = 3.0
 
@@ -84,13 +90,14 @@ class _Draft:
     """One room's advice: what was computed from which draft, and what each socket last got."""
 
     __slots__ = ("cost", "findings", "first_change", "flags", "key", "last_change", "sent",
-                 "timer")
+                 "waiting")
 
     def __init__(self) -> None:
         self.key: str | None = None
         self.findings: list[Finding] = []
         self.flags: list[Flag] = []
-        self.timer: asyncio.TimerHandle | None = None
+        #: A check is due (the room is in the assistant's queue).
+        self.waiting = False
         #: Seconds the last check took (it sets how soon the next may run).
         self.cost = 0.0
         #: When the burst now waiting for its check began (monotonic), for the delay metric.
@@ -122,6 +129,10 @@ class Assistant:
         self._tasks = tasks if tasks is not None else Tasks()
         self._clock = clock
         self._pacer = AdvicePacer(config.advice_delay_s, _ROOM_SHARE, _NODE_SHARE)
+        #: Rooms waiting for a check: (when it may run, monotonic; arrival order; the room).
+        self._queue: list[tuple[float, int, weakref.ReferenceType[Room]]] = []
+        self._order = itertools.count()
+        self._ticker: asyncio.TimerHandle | None = None
         self._drafts: weakref.WeakKeyDictionary[Room, _Draft] = weakref.WeakKeyDictionary()
         self._rates: weakref.WeakKeyDictionary[Room, dict[tuple[str, str], CostBudget]] = (
             weakref.WeakKeyDictionary())
@@ -143,14 +154,15 @@ class Assistant:
         """A draft change: check once the draft has been still for ``advice_delay_s``, or
         ``_MAX_WAIT_S`` into a burst that never pauses."""
         state = self._state(room)
-        state.last_change = time.monotonic()
-        if state.timer is not None:
+        now = state.last_change = time.monotonic()
+        if state.waiting:
             return
-        state.first_change = state.last_change
-        ref = weakref.ref(room)
-        loop = asyncio.get_running_loop()
-        state.timer = loop.call_at(self._pacer.slot(loop.time(), state.cost), self._due, ref,
-                                   loop)
+        state.waiting = True
+        state.first_change = now
+        heapq.heappush(self._queue, (self._pacer.slot(now, state.cost), next(self._order),
+                                     weakref.ref(room)))
+        if self._ticker is None:
+            self._ticker = asyncio.get_running_loop().call_later(_TICK_S, self._tick)
 
     def command(self, room: Room, conn: Connection, cmd: AssistCommand) -> None:
         if isinstance(cmd, SetLanguage):
@@ -161,9 +173,8 @@ class Assistant:
             self._tasks.spawn("commands", self._socket(room, conn, cmd), "report")
 
     def forget(self, room: Room) -> None:
-        state = self._drafts.pop(room, None)
-        if state is not None and state.timer is not None:
-            state.timer.cancel()
+        # Its queue entry finds no room behind its reference, or a state no longer waiting.
+        self._drafts.pop(room, None)
 
     # --- advice --------------------------------------------------------------------------------
 
@@ -173,22 +184,32 @@ class Assistant:
             state = self._drafts[room] = _Draft()
         return state
 
-    def _due(self, ref: weakref.ReferenceType[Room], loop: asyncio.AbstractEventLoop) -> None:
-        # The loop comes along: asyncio.get_running_loop() makes a getpid() system call on every
-        # call (Python 3.11's fork check), and this runs several times a second per busy room.
-        room = ref()
-        if room is None:
-            return
-        state = self._state(room)
+    def _tick(self) -> None:
+        """Check every room whose draft has been still long enough (or edited for
+        ``_MAX_WAIT_S`` without a pause) and whose turn the pacer gave has come."""
+        self._ticker = None
+        queue = self._queue
         now = time.monotonic()
-        still_at = state.last_change + self._config.advice_delay_s
-        if still_at > now and now - state.first_change < _MAX_WAIT_S:
-            # Still being edited: advice on a half-typed word helps nobody, and a check per
-            # 0.2 s of continuous typing would cost every busy room five checks a second.
-            wait = min(still_at, state.first_change + _MAX_WAIT_S) - now
-            state.timer = loop.call_later(wait, self._due, ref, loop)
-            return
-        state.timer = None
+        delay = self._config.advice_delay_s
+        while queue and queue[0][0] <= now:
+            _, _, ref = heapq.heappop(queue)
+            room = ref()
+            state = self._drafts.get(room) if room is not None else None
+            if room is None or state is None or not state.waiting:
+                continue  # gone, or forgotten
+            still_at = state.last_change + delay
+            if still_at > now and now - state.first_change < _MAX_WAIT_S:
+                # Still being edited: advice on a half-typed word helps nobody, and a check per
+                # 0.2 s of continuous typing would cost every busy room five checks a second.
+                heapq.heappush(queue, (min(still_at, state.first_change + _MAX_WAIT_S),
+                                       next(self._order), ref))
+                continue
+            state.waiting = False
+            self._check(room, state)
+        if queue:
+            self._ticker = asyncio.get_running_loop().call_later(_TICK_S, self._tick)
+
+    def _check(self, room: Room, state: _Draft) -> None:
         self._metrics.count("advice_checks")
         started = time.perf_counter()
         try:
