@@ -87,8 +87,6 @@ class Metrics:
                              "Risk flags raised, by signal and where they were found "
                              "(creation, draft, proposal, message).", ["code", "source"],
                              registry=r)
-        #: Labelled children by kind: ``labels()`` takes a lock and builds a key each call, and
-        #: "updates" is counted for every edit on the hot path.
         self._cluster_held = Gauge("offer_room_cluster_held_updates",
                                    "Other nodes' updates applied here and held until their "
                                    "producer says they are stored.", registry=r)

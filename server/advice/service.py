@@ -196,7 +196,7 @@ class Assistant:
             room = ref()
             state = self._drafts.get(room) if room is not None else None
             if room is None or state is None or not state.waiting:
-                continue  # gone, or forgotten
+                continue  # gone, forgotten, or an older entry of a room checked since
             still_at = state.last_change + delay
             if still_at > now and now - state.first_change < _MAX_WAIT_S:
                 # Still being edited: advice on a half-typed word helps nobody, and a check per

@@ -358,7 +358,7 @@ class Guard:
         """
         scalar = info.scalar
         # Every range of the delete set must name an item (an empty one may carry any clock,
-        # which yrs reads as 32 bits): a deferred update must be one yrs cannot refuse later.
+        # which nothing here checked): a deferred update must be one yrs cannot refuse later.
         if (scalar is None or not info.unit_deletes or info.ranges != len(info.deletes)
                 or ctx.full):
             return None
@@ -376,7 +376,7 @@ class Guard:
             return None
         value = scalar.value
         if isinstance(value, float) and not -_SAFE_INTEGER <= value <= _SAFE_INTEGER:
-            return None  # an integer past 64 bits is yrs's to refuse (no field accepts one)
+            return None  # past 2**53 (a varint may say up to 77 bits): yrs decides, applying it
         errors: list[FieldError] = []
         check_scalar(key, value, self._limits, errors)
         return None if errors else key
