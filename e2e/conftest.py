@@ -94,6 +94,7 @@ OpenRoom = Callable[..., RoomPage]
 def open_room(browser: Browser) -> Iterator[OpenRoom]:
     """Open a link in its own browser context (own cookies/storage: a separate person)."""
     contexts: list[BrowserContext] = []
+    rooms: list[RoomPage] = []
 
     def _open(
         link: str,
@@ -105,6 +106,7 @@ def open_room(browser: Browser) -> Iterator[OpenRoom]:
         ctx = browser.new_context(viewport=viewport or DESKTOP, locale=locale)
         contexts.append(ctx)
         room = RoomPage(ctx.new_page())
+        rooms.append(room)
         room.page.goto(link)
         if wait:
             room.wait_ready()
@@ -113,3 +115,6 @@ def open_room(browser: Browser) -> Iterator[OpenRoom]:
     yield _open
     for ctx in contexts:
         ctx.close()
+    # An exception the page did not catch is a defect even where the test did not notice it.
+    thrown = [e for room in rooms for e in room.errors]
+    assert thrown == [], thrown

@@ -78,6 +78,27 @@ class RoomPage:
     def button(self, name: str) -> Locator:
         return self.page.get_by_role("button", name=name, exact=True)
 
+    def ask_accept_offer(self) -> Locator:
+        """Press "Accept offer" and return its confirmation (open, not yet confirmed).
+
+        The press waits for the button to be enabled first, and the confirmation must then
+        show: when it does not, the failure says what the panel and the connection showed and
+        what the page threw, instead of a timeout on a button that never appeared.
+        """
+        button = self.panel.get_by_role("button", name="Accept offer")
+        expect(button).to_be_enabled()
+        button.click()
+        confirm = self.panel.locator(".neg-confirm")
+        try:
+            expect(confirm).to_be_visible(timeout=10_000)
+        except AssertionError as e:
+            panel = self.panel.inner_text()
+            state = self.conn.get_attribute("data-state")
+            raise AssertionError(
+                f"no confirmation after Accept offer; connection {state}; page errors "
+                f"{self.errors}; panel:\n{panel}") from e
+        return confirm
+
     def choose_reason(self, label: str) -> None:
         """Pick the required reason category of a withdraw, decline or reject being confirmed."""
         self.panel.locator(".neg-confirm").get_by_role("radio", name=label, exact=True).check()

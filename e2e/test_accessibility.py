@@ -142,8 +142,7 @@ def test_main_views_have_no_axe_violations(
 
     # Agreed: the freelancer comes back on a phone and accepts the offer.
     freelancer = open_room(offer["links"]["freelancer"], viewport=PHONE)
-    freelancer.panel.get_by_role("button", name="Accept offer").click()
-    freelancer.button("Confirm and accept").click()
+    freelancer.ask_accept_offer().get_by_role("button", name="Confirm and accept").click()
     for room in (client, freelancer):
         expect(room.page.locator(".badge")).to_have_text("Agreed")
     _check(client, "agreed-desktop", artifacts, found)

@@ -289,8 +289,7 @@ def test_the_dark_scheme_stays_axe_clean_in_every_main_view(
     _dark_check(client, "compare-desktop", artifacts, found)
     _dark_check(freelancer, "compare-phone", artifacts, found)
 
-    freelancer.panel.get_by_role("button", name="Accept offer").click()
-    freelancer.button("Confirm and accept").click()
+    freelancer.ask_accept_offer().get_by_role("button", name="Confirm and accept").click()
     expect(client.page.locator(".badge")).to_have_text("Agreed")
     _dark_check(client, "agreed-desktop", artifacts, found)
     assert {k: v for k, v in found.items() if v} == {}

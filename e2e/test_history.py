@@ -116,8 +116,7 @@ def test_history_compare_revert_and_agree(
     expect(freelancer.page.locator(".toast").filter(has_text="loaded version 1")).to_be_visible()
 
     # The freelancer accepts the offer as agreed (version 2): the draft change is dropped.
-    freelancer.panel.get_by_role("button", name="Accept offer").click()
-    expect(freelancer.panel.locator(".neg-confirm")).to_contain_text(
+    expect(freelancer.ask_accept_offer()).to_contain_text(
         "the draft changes are dropped"
     )
     freelancer.button("Confirm and accept").click()

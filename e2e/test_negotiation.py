@@ -64,8 +64,7 @@ def test_propose_accept_reject_and_agree(server: ServerProcess, open_room: OpenR
     )
 
     # The freelancer accepts the offer: agreed, and read-only for both.
-    f_panel.get_by_role("button", name="Accept offer").click()
-    f_panel.get_by_role("button", name="Confirm and accept").click()
+    freelancer.ask_accept_offer().get_by_role("button", name="Confirm and accept").click()
     for room in (client, freelancer):
         expect(room.page.locator(".badge")).to_have_text("Agreed")
         expect(room.field("Hourly rate")).to_be_disabled()
