@@ -2,7 +2,8 @@
 
 - **Advice**: whenever the draft changes (an edit here or on another node, a commit), the offer
   check (``advice.check``) and the risk flags of the draft's own text are computed once the draft
-  has been still for ``advice_delay_s`` (or every ``_MAX_WAIT_S`` of edits without a pause), and
+  has been still for ``advice_delay_s`` (or every ``_MAX_WAIT_S`` of edits without a pause), at
+  most once per ``_MIN_GAP_S``, and
   each party gets an ``advice`` frame in their language — only when what they would see changed.
   Viewers get none.
 - **Suggestions**: ``suggest`` answers the asker alone with a middle ground between the parties'
@@ -11,8 +12,8 @@
 - **Reports**: ``report`` records a ``risk.reported`` event for the marketplace's trust team.
 - **Languages**: ``set_language`` changes what a socket reads in from then on.
 
-Everything here is bounded per room, per node or per user: one check per room per
-``advice_delay_s``, at most 5 % of a core per room and 10 % for the whole node (``advice.pacing``),
+Everything here is bounded per room, per node or per user: at most one check per room per
+``_MIN_GAP_S``, at most 5 % of a core per room and 10 % for the whole node (``advice.pacing``),
 ``suggestions_per_minute`` and ``reports_per_hour`` per user (``rate_limited`` past them), a
 report's reason at most ``report_chars``.
 """
@@ -78,6 +79,11 @@ _ROOM_SHARE = 0.05
 _NODE_SHARE = 0.10
 #: A draft edited without a pause is checked at least this often (seconds into the burst).
 _MAX_WAIT_S = 2.0
+#: A room is checked at most once in this long: two parties editing in turn, each pausing just
+#: past ``advice_delay_s``, would otherwise have it checked after nearly every edit (four times a
+#: second in bench scenario (c), issue 17) for prompts that change once in many edits. A draft
+#: that goes still after a quiet spell is still checked ``advice_delay_s`` later.
+_MIN_GAP_S = 1.0
 #: How often the rooms waiting for a check are looked at: one timer for the node, not one per
 #: busy room re-armed at every pause in its typing (~1,000 timers a second in bench scenario (b),
 #: issue 17). Advice comes at most this much later than the draft went still.
@@ -89,8 +95,8 @@ _REPORT_BURST = 3.0
 class _Draft:
     """One room's advice: what was computed from which draft, and what each socket last got."""
 
-    __slots__ = ("cost", "findings", "first_change", "flags", "key", "last_change", "sent",
-                 "waiting")
+    __slots__ = ("checked_at", "cost", "findings", "first_change", "flags", "key", "last_change",
+                 "sent", "waiting")
 
     def __init__(self) -> None:
         self.key: str | None = None
@@ -104,6 +110,8 @@ class _Draft:
         self.first_change = 0.0
         #: The burst's latest change (monotonic): the check waits for the draft to be still.
         self.last_change = 0.0
+        #: When the last check ran (monotonic): the next waits ``_MIN_GAP_S`` after it.
+        self.checked_at = -_MIN_GAP_S
         self.sent: weakref.WeakKeyDictionary[Connection, bytes] = weakref.WeakKeyDictionary()
 
 
@@ -197,14 +205,16 @@ class Assistant:
             state = self._drafts.get(room) if room is not None else None
             if room is None or state is None or not state.waiting:
                 continue  # gone, forgotten, or an older entry of a room checked since
-            still_at = state.last_change + delay
-            if still_at > now and now - state.first_change < _MAX_WAIT_S:
-                # Still being edited: advice on a half-typed word helps nobody, and a check per
-                # 0.2 s of continuous typing would cost every busy room five checks a second.
-                heapq.heappush(queue, (min(still_at, state.first_change + _MAX_WAIT_S),
+            due = max(state.last_change + delay, state.checked_at + _MIN_GAP_S)
+            if due > now and now - state.first_change < _MAX_WAIT_S:
+                # Still being edited (advice on a half-typed word helps nobody, and a check per
+                # 0.2 s of continuous typing would cost every busy room five checks a second),
+                # or checked less than _MIN_GAP_S ago.
+                heapq.heappush(queue, (min(due, state.first_change + _MAX_WAIT_S),
                                        next(self._order), ref))
                 continue
             state.waiting = False
+            state.checked_at = now
             self._check(room, state)
         if queue:
             self._ticker = asyncio.get_running_loop().call_later(_TICK_S, self._tick)

@@ -148,7 +148,7 @@ class Room:
 
     def draft(self) -> Terms:
         """The draft as terms; raises TermsInvalid when the document does not hold valid ones."""
-        return self.odoc.read_terms(self.config.limits)
+        return self.document.draft()
 
     @contextmanager
     def server_write(self) -> Iterator[OfferDoc]:

@@ -294,6 +294,31 @@ async def test_a_flood_of_language_switches_and_edits_costs_bounded_work(
         await ws.close()
 
 
+async def test_two_parties_editing_in_turn_are_checked_once_a_second_and_the_last_edit_counts(
+    server: ServerProcess,
+) -> None:
+    client, freelancer = await advised_pair(server)
+    assert "no_acceptance_criteria" in codes(freelancer)
+    checks = advice_checks(server)
+    # Three seconds of edits in turn, each after a pause longer than the 0.2 s delay: without a
+    # gap between checks each edit would be checked (ten checks); once a second is three or four.
+    started = time.monotonic()
+    for i in itertools.count():
+        if time.monotonic() - started >= 3.0:
+            break
+        with (client if i % 2 == 0 else freelancer).edit() as doc:
+            doc.terms["title"] = f"Build my website, take {i}"
+        await asyncio.sleep(0.3)
+    during = advice_checks(server) - checks
+    assert 2 <= during <= 5, during
+    # The edit that ends the exchange is checked as soon as the gap allows.
+    with client.edit() as doc:
+        doc.description += " Done when the pages pass review and the shop is live."
+    await freelancer.wait_for(lambda: "no_acceptance_criteria" not in codes(freelancer), 3.0)
+    for ws in (client, freelancer):
+        await ws.close()
+
+
 async def test_advice_waits_for_a_pause_in_typing_and_comes_every_two_seconds_without_one(
     server: ServerProcess,
 ) -> None:

@@ -84,6 +84,18 @@ class Peer:
         fn(self.odoc)
         self.room.receive(self.conn, sync_frame(SyncType.UPDATE, self.odoc.doc.get_update(before)))
 
+    def set_term(self, key: str, value: Any) -> None:
+        """Set one terms value and send what a Yjs client sends: the transaction's own update
+        (``edit`` sends a diff, whose whole delete set takes the guard's general path)."""
+        sent: list[bytes] = []
+        subscription = self.odoc.doc.observe(lambda event: sent.append(event.update))
+        try:
+            self.odoc.terms[key] = value
+        finally:
+            self.odoc.doc.unobserve(subscription)
+        for update in sent:
+            self.room.receive(self.conn, sync_frame(SyncType.UPDATE, update))
+
     def app(self, **message: Any) -> None:
         self.room.receive(self.conn, bytes((MessageType.APP,)) + var_bytes(
             json.dumps(message).encode()))
