@@ -33,7 +33,7 @@ from server.store.base import (
 )
 from server.store.sqlite import SQLiteStore
 from server.store.sqlite.rows import SQLITE
-from server.store.sqlite.schema import MIGRATIONS
+from server.store.sqlite.schema import MIGRATIONS, WAL_CHECKPOINT_PAGES, connect
 from tests.support.store_records import append, propose, say
 from tests.support.store_records import make_offer as offer_record
 
@@ -100,6 +100,10 @@ async def test_open_creates_versioned_schema_in_wal_mode(store: SQLiteStore, db_
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"offers", "versions", "events", "doc_updates", "doc_snapshots"} <= tables
+    # As the store opens it: the WAL is folded back every 10,000 pages, not SQLite's 1,000.
+    with closing(connect(db_path)) as conn:
+        assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == WAL_CHECKPOINT_PAGES
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
 
 
 async def test_refuses_a_schema_newer_than_the_code(db_path: Path) -> None:

@@ -252,6 +252,10 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+#: WAL pages between two automatic checkpoints (SQLite's default: 1,000, 4 MB).
+WAL_CHECKPOINT_PAGES = 10_000
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open ``path`` configured for offer-room and migrated to the latest schema.
 
@@ -268,6 +272,7 @@ def connect(path: Path) -> sqlite3.Connection:
         # transaction is already in the WAL file (handed to the OS), so a process crash - even
         # kill -9 - loses nothing; only a power loss or kernel crash can drop the last commits.
         conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn)
     except BaseException:
