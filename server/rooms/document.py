@@ -82,8 +82,8 @@ class RoomDocument:
         assistant reads the draft about once a second in every busy room (issue 17: a full
         read was a third of its check).
         """
+        odoc = self.odoc  # first: should settling fail, the keys are still there next time
         keys = self._guard.take_checked_keys()
-        odoc = self.odoc
         draft = self._draft
         if draft is None or keys is None:
             self._draft = None  # a failed read leaves nothing to patch
