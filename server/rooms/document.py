@@ -84,22 +84,20 @@ class RoomDocument:
         """
         odoc = self.odoc  # first: should settling fail, the keys are still there next time
         keys = self._guard.take_checked_keys()
-        draft = self._draft
-        if draft is None or keys is None:
-            self._draft = None  # a failed read leaves nothing to patch
-            self._draft = odoc.read_terms(self._config.limits)
-            return self._draft
-        if keys:
+        limits = self._config.limits
+        if self._draft is not None and keys is not None:
+            if not keys:
+                return self._draft
             errors: list[FieldError] = []
-            limits = self._config.limits
             values = {key: check_scalar(key, value, limits, errors)
                       for key, value in odoc.scalar_terms(keys).items()}
-            if errors:  # never expected (each was checked): read the whole draft, which words it
-                self._draft = None
-                self._draft = odoc.read_terms(self._config.limits)
+            if not errors:
+                self._draft = msgspec.structs.replace(self._draft, **values)
                 return self._draft
-            draft = self._draft = msgspec.structs.replace(draft, **values)
-        return draft
+            # Never expected (each value was checked): the full read below words what is wrong.
+        self._draft = None  # a failed read leaves nothing to patch
+        self._draft = odoc.read_terms(limits)
+        return self._draft
 
     # --- the server's writes ---------------------------------------------------------------
 
