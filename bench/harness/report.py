@@ -29,9 +29,10 @@ MACHINE_NOTE = (
     "Node generator on core 1; every (scenario, server) pair gets a fresh server process. "
     "Other processes on the machine add noise: *other CPU* is what everything else used during "
     "the measured window (% of one core). Absolute numbers move from run to run; the ratios "
-    "between servers measured in the same run are what to read. Latency runs from each write's "
-    "*scheduled* send time (open loop) to the moment the peer has received it; *send lag* is "
-    "how late the generator itself sent. Peers run "
+    "between servers measured in the same run are what to read ((b) and (c) run offer-room and "
+    "node-ref several times, interleaved, and keep each one's median run). Latency runs from "
+    "each write's *scheduled* send time (open loop) to the moment the peer has received it; "
+    "*send lag* is how late the generator itself sent. Peers run "
     "in memory with their defaults; offer-room runs as deployed: guard, SQLite persistence "
     "(group commit, WAL) and presence on; only its per-connection rate limit and per-user "
     "work budget are raised."
@@ -220,7 +221,20 @@ def _fanout(sc: dict[str, Any]) -> list[str]:
         ("server CPU", lambda r: step(r)["server_cpu_pct"]),
         ("server RSS", lambda r: step(r)["server_rss_kb"]),
     ])
-    return _table(header, body) + _invalid_notes(marked) + ratios + _refusals(rows)
+    return (_table(header, body) + _invalid_notes(marked) + _rounds_note(rows) + ratios
+            + _refusals(rows))
+
+
+def _rounds_note(rows: list[Row]) -> list[str]:
+    """Which rows are the median of several runs, and every run's CPU per edit."""
+    rounded = [r for r in rows if len(r.get("rounds", [])) > 1]
+    if not rounded:
+        return []
+    runs = "; ".join(f"{_name(r)}: " + ", ".join(_f(us) for us in r["rounds"]) for r in rounded)
+    which = (f"The row of {_name(rounded[0])} is the median" if len(rounded) == 1 else
+             f"The rows of {' and '.join(_name(r) for r in rounded)} are each the median")
+    return ["", f"{which} of {len(rounded[0]['rounds'])} runs, interleaved server by server "
+                f"(µs per edit of every run — {runs})."]
 
 
 def _refusals(rows: list[Row]) -> list[str]:
@@ -367,6 +381,8 @@ def _targets(results: dict[str, Any]) -> list[str]:
             new.append([label, f"{_f(us)} µs", f"{NA} ({REFERENCE} not run)"])
             continue
         shown = f"{_f(us)} µs vs {_f(ref)} µs = {us / ref:.2f}x"
+        if len(a.get("rounds", [])) > 1:
+            shown += f" (medians of {len(a['rounds'])} runs)"
         bad = row_invalid(a) or row_invalid(b)
         new.append([label, shown, invalid_verdict if bad else verdict(us / ref <= 1.0)])
     a, b = ours("c"), row_of("c", REFERENCE)
