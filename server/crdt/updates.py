@@ -155,6 +155,8 @@ class Scalar(NamedTuple):
     value: str | int | float | bool | None
 
 
+_new_tuple = tuple.__new__
+
 #: Value tags lib0 writes for plain values: undefined/null (127/126), integer (125), float32/64
 #: (124/123), bigint (122), false/true (121/120), string (119). Anything else takes the slow path.
 _PLAIN_TAGS = frozenset({126, 125, 124, 123, 122, 121, 120, 119})
@@ -348,8 +350,9 @@ def _lone_scalar(update: bytes, lone: tuple[int, int, tuple[int, int], int]) -> 
     if r.uint() != 1:  # one value: a map entry holds exactly one
         return None
     ok, value = _plain_value(r)
-    # _make is tuple.__new__ itself: the generated __new__ is interpreted Python (issue 17).
-    return Scalar._make((client, clock, origin, value)) if ok else None
+    # tuple.__new__ directly: both the generated __new__ and _make are interpreted Python
+    # (_make was 1 % of server CPU in bench scenario (b), issue 17).
+    return _new_tuple(Scalar, (client, clock, origin, value)) if ok else None
 
 
 def _known(client: int, clock: int, known: dict[int, int], own: dict[int, tuple[int, int]]
