@@ -162,17 +162,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """The run whose server CPU per edit is the median of the cleanest runs (fewest INVALID
-    steps, no error), with every run's figure under ``rounds``; the only run when there is one."""
-    if len(runs) == 1:
+    """The run whose server CPU per edit is the median of the cleanest runs (no error, fewest
+    INVALID steps), with every run's figure under ``rounds``; the only run when there is one."""
+    ran = [run for run in runs if "error" not in run]
+    if len(runs) == 1 or not ran:
         return runs[0]
-    fewest = min(_badness(run)[0] for run in runs)
-    clean = [run for run in runs if _badness(run)[0] == fewest and "error" not in run]
-    if not clean:
-        return min(runs, key=_badness)
-    clean.sort(key=_us_per_edit)
+    fewest = min(len(_invalid_steps(run)) for run in ran)
+    clean = sorted((run for run in ran if len(_invalid_steps(run)) == fewest), key=_us_per_edit)
     kept = dict(clean[(len(clean) - 1) // 2])
-    kept["rounds"] = [_us_per_edit(run) for run in runs if "error" not in run]
+    kept["rounds"] = [_us_per_edit(run) for run in ran]
     return kept
 
 

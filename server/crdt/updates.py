@@ -155,8 +155,6 @@ class Scalar(NamedTuple):
     value: str | int | float | bool | None
 
 
-_new_tuple = tuple.__new__
-
 #: Value tags lib0 writes for plain values: undefined/null (127/126), integer (125), float32/64
 #: (124/123), bigint (122), false/true (121/120), string (119). Anything else takes the slow path.
 _PLAIN_TAGS = frozenset({126, 125, 124, 123, 122, 121, 120, 119})
@@ -352,7 +350,7 @@ def _lone_scalar(update: bytes, lone: tuple[int, int, tuple[int, int], int]) -> 
     ok, value = _plain_value(r)
     # tuple.__new__ directly: both the generated __new__ and _make are interpreted Python
     # (_make was 1 % of server CPU in bench scenario (b), issue 17).
-    return _new_tuple(Scalar, (client, clock, origin, value)) if ok else None
+    return tuple.__new__(Scalar, (client, clock, origin, value)) if ok else None
 
 
 def _known(client: int, clock: int, known: dict[int, int], own: dict[int, tuple[int, int]]

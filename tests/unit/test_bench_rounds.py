@@ -53,3 +53,11 @@ def test_a_run_the_generator_bounded_or_that_failed_is_never_the_median() -> Non
 def test_a_single_run_is_kept_as_it_is() -> None:
     only = _run(150.0)
     assert RUN._median_run([only]) is only
+
+
+def test_a_failed_run_is_never_kept_over_one_that_measured_something() -> None:
+    # Every run that measured had a lagging step: still better than none.
+    kept = RUN._median_run([_run(0.0, error=True), _run(200.0, lag_ms=50.0),
+                            _run(210.0, lag_ms=50.0), _run(0.0, error=True)])
+    assert kept["steps"][0]["server_us_per_edit"] == 200.0
+    assert kept["rounds"] == [200.0, 210.0]
