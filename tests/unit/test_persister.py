@@ -67,9 +67,12 @@ def start(store: SQLiteStore, live: Live, compact_every: int = 100, backlog: int
 
 
 def log_rows(path: Path) -> int:
-    """Counted through a second connection: only committed rows are visible there."""
+    """Counted through a second connection: only committed rows are visible there (in the log
+    or still in its journal, server/store/sqlite/journal.py)."""
     with closing(sqlite3.connect(path)) as conn:
-        n: int = conn.execute("SELECT COUNT(*) FROM doc_updates").fetchone()[0]
+        n: int = conn.execute(
+            "SELECT (SELECT COUNT(*) FROM doc_updates) + (SELECT COUNT(*) FROM doc_journal)"
+        ).fetchone()[0]
     return n
 
 

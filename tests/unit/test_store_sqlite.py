@@ -31,7 +31,7 @@ from server.store.base import (
     StoreClosed,
     content_hash,
 )
-from server.store.sqlite import SQLiteStore
+from server.store.sqlite import SQLiteStore, journal
 from server.store.sqlite.rows import SQLITE
 from server.store.sqlite.schema import MIGRATIONS, WAL_CHECKPOINT_PAGES, connect
 from tests.support.store_records import append, propose, say
@@ -458,7 +458,7 @@ async def test_a_failed_batch_stores_nothing_and_gives_seqs_back(
     await store.create_offer(make_offer(), b"")
     with raw(db_path) as conn:
         conn.execute(
-            "CREATE TRIGGER no_bad BEFORE INSERT ON doc_updates WHEN NEW.data = X'FF' "
+            "CREATE TRIGGER no_bad BEFORE INSERT ON doc_journal WHEN NEW.data = X'FF' "
             "BEGIN SELECT RAISE(ABORT, 'bad update'); END"
         )
     batch = [("o1", b"ok")] * 9 + [("o1", b"\xff")]
@@ -528,13 +528,114 @@ async def test_close_commits_appends_in_progress(db_path: Path) -> None:
         assert (await reopened.load_doc("o1")).last_seq == 50
 
 
+# --- the log's journal (server/store/sqlite/journal.py) ---------------------------------------
+
+
+@pytest.fixture
+def fold_at_5(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(journal, "FOLD_ROWS", 5)
+
+
+@pytest.mark.usefixtures("fold_at_5")
+async def test_appends_wait_in_the_journal_until_enough_to_fold(
+    store: SQLiteStore, db_path: Path
+) -> None:
+    await store.create_offer(make_offer(), b"")
+    await store.create_offer(make_offer("o2"), b"")
+    assert await store.append_updates([("o1", b"a1"), ("o2", b"b1")]) == [1, 1]
+    assert await store.append_updates([("o1", b"a2"), ("o2", b"b2")]) == [2, 2]
+    assert (count(db_path, "doc_journal"), count(db_path, "doc_updates")) == (4, 0)
+
+    assert await store.append_updates([("o2", b"b3")]) == [3]  # the fifth row: all move
+    assert (count(db_path, "doc_journal"), count(db_path, "doc_updates")) == (0, 5)
+    with raw(db_path) as conn:
+        assert conn.execute("SELECT offer_id, seq, data FROM doc_updates ORDER BY rowid").fetchall(
+        ) == [("o1", 1, b"a1"), ("o1", 2, b"a2"), ("o2", 1, b"b1"), ("o2", 2, b"b2"),
+              ("o2", 3, b"b3")]
+    assert await append(store, "o1", b"a3") == 3
+
+
+async def test_reading_the_log_folds_the_journal_first(store: SQLiteStore, db_path: Path) -> None:
+    await store.create_offer(make_offer(), b"seed")
+    for i in range(1, 4):
+        await append(store, "o1", f"u{i}".encode())
+    assert count(db_path, "doc_journal") == 3
+
+    assert await store.load_doc("o1") == DocState(b"seed", [b"u1", b"u2", b"u3"], 3)
+    assert (count(db_path, "doc_journal"), count(db_path, "doc_updates")) == (0, 3)
+    await append(store, "o1", b"u4")
+    assert await store.update_count("o1") == 4
+    await append(store, "o1", b"u5")
+    await store.compact("o1", b"snap5", 5)  # needs the journaled u5 to know seq 5 exists
+    assert await store.load_doc("o1") == DocState(b"snap5", [], 5)
+    assert count(db_path, "doc_journal") + count(db_path, "doc_updates") == 0
+
+
+async def test_what_a_crash_left_in_the_journal_is_folded_at_open(db_path: Path) -> None:
+    async with SQLiteStore(db_path) as first:
+        await first.create_offer(make_offer(), b"seed")
+        await first.create_offer(make_offer("gone"), b"")
+        await append(first, "o1", b"u1")
+    with raw(db_path) as conn:  # as a killed process leaves them: committed, never folded
+        conn.executemany(
+            "INSERT INTO doc_journal (offer_id, seq, data) VALUES (?, ?, ?)",
+            [("o1", 2, b"u2"), ("gone", 1, b"x"), ("o1", 3, b"u3")],
+        )
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("DELETE FROM offers WHERE id = 'gone'")  # its rows have nowhere to go
+
+    async with SQLiteStore(db_path) as second:
+        assert count(db_path, "doc_journal") == 0
+        assert await second.load_doc("o1") == DocState(b"seed", [b"u1", b"u2", b"u3"], 3)
+        assert await append(second, "o1", b"u4") == 4
+    assert count(db_path, "doc_journal") == 0  # close folds too: the file at rest has one log
+    assert count(db_path, "doc_updates") == 4
+
+
+@pytest.mark.usefixtures("fold_at_5")
+async def test_a_fold_that_fails_fails_its_batch_and_gives_the_seqs_back(
+    store: SQLiteStore, db_path: Path
+) -> None:
+    await store.create_offer(make_offer(), b"")
+    await store.append_updates([("o1", b"ok")] * 4)
+    with raw(db_path) as conn:
+        conn.execute(
+            "CREATE TRIGGER no_bad BEFORE INSERT ON doc_updates WHEN NEW.data = X'FF' "
+            "BEGIN SELECT RAISE(ABORT, 'bad update'); END"
+        )
+    with pytest.raises(sqlite3.IntegrityError, match="bad update"):
+        await store.append_updates([("o1", b"\xff")])  # the fifth row folds, and the fold fails
+    assert count(db_path, "doc_journal") == 4  # the earlier rows wait, the batch left nothing
+
+    with raw(db_path) as conn:
+        conn.execute("DROP TRIGGER no_bad")
+    assert await store.append_updates([("o1", b"\xff")]) == [5]  # the same seq, no gap
+    assert (await store.load_doc("o1")).updates == [b"ok"] * 4 + [b"\xff"]
+
+
+async def test_a_process_folding_the_shared_journal_moves_another_ones_rows(
+    db_path: Path,
+) -> None:
+    """The workers of a node share the file; each appends only the offers it owns."""
+    async with SQLiteStore(db_path) as one, SQLiteStore(db_path) as two:
+        await one.create_offer(make_offer(), b"")
+        await two.create_offer(make_offer("o2"), b"")
+        for i in range(1, 4):
+            await append(one, "o1", f"u{i}".encode())
+        await append(two, "o2", b"v1")
+        assert await two.load_doc("o2") == DocState(b"", [b"v1"], 1)  # folds one's rows too
+        assert count(db_path, "doc_journal") == 0
+        assert await append(one, "o1", b"u4") == 4
+        assert (await one.load_doc("o1")).updates == [b"u1", b"u2", b"u3", b"u4"]
+
+
 # --- kill -9 --------------------------------------------------------------------------------
 
 CHILD = """
 import asyncio, sys
 from pathlib import Path
 from typing import Any
-from server.store.sqlite import SQLiteStore
+from server.store.sqlite import SQLiteStore, journal
 
 async def main() -> None:
     store = SQLiteStore(Path(sys.argv[1]))
@@ -572,6 +673,7 @@ async def test_every_acknowledged_append_survives_kill_9(db_path: Path) -> None:
         printed += (await child.stdout.read()).split(b"\n")[:-1]
         assert await child.wait() == -signal.SIGKILL
 
+    assert count(db_path, "doc_journal") > 0  # what the kill left there, for the open to fold
     async with SQLiteStore(db_path) as reopened:
         state = await reopened.load_doc("o1")
     stored = dict(enumerate(state.updates, start=1))  # no compaction ran: seqs are 1..n

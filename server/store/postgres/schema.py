@@ -256,6 +256,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE offers ADD COLUMN variant text NOT NULL DEFAULT 'default';
     CREATE INDEX offers_by_created ON offers (created_at, id);
     """,
+    # 8: nothing here. SQLite's migration 8 adds a journal in front of its CRDT log
+    # (server/store/sqlite/journal.py); PostgreSQL appends to doc_updates directly. Kept so that a
+    # schema version means the same migrations on both engines.
+    "SELECT 1",
 )
 
 _VERSIONS_TABLE = """

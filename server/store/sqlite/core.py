@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,8 +24,10 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from server.store.base import EventRecord, StoreClosed
 from server.store.rows import EVENT_COLUMNS, marks
 from server.store.rules import Clock
-from server.store.sqlite import schema
+from server.store.sqlite import journal, schema
 from server.store.sqlite.rows import SQLITE
+
+log = logging.getLogger("offer_room.store")
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -39,17 +42,41 @@ class SQLiteCore:
         self.commits = 0
         #: offer id -> the seq its next update gets; filled from the file on first use (docs).
         self.next_seq: dict[str, int] = {}
+        #: Rows this process appended to the CRDT log's journal since its last fold (journal).
+        self.journaled = 0
         self._db: sqlite3.Connection | None = None
 
     def connect(self) -> None:
         db = schema.connect(self.path)
         db.row_factory = sqlite3.Row
         self._db = db
+        try:
+            self.fold()  # what a crash left in the journal
+        except BaseException:
+            db.close()
+            self._db = None
+            raise
 
     def disconnect(self) -> None:
-        if self._db is not None:
+        if self._db is None:
+            return
+        try:
+            self.fold()  # the file at rest keeps the whole log in doc_updates
+        except sqlite3.Error as exc:  # the rows stay in the journal; the next open folds them
+            log.warning("could not fold the CRDT log's journal on close: %s", exc)
+        finally:
             self._db.close()
             self._db = None
+
+    def fold(self) -> None:
+        """Move the CRDT log's journal into ``doc_updates`` if anything waits there; before
+        reading the log (``journal``)."""
+        if self.conn.in_transaction:
+            journal.fold(self.conn)
+        elif journal.pending(self.conn):
+            with self.transaction() as conn:
+                journal.fold(conn)
+        self.journaled = 0
 
     @property
     def conn(self) -> sqlite3.Connection:

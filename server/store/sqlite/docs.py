@@ -3,6 +3,9 @@
 Sequence numbers of the CRDT log are per offer and dense (1, 2, 3, ...), handed out from the
 writer thread's memory (``SQLiteCore.next_seq``): it is the only writer, so nobody else can take
 one. A batch that fails to commit gives its seqs back, so a failure leaves no gap.
+
+Appends go to the log's journal and reach ``doc_updates`` in bulk (``journal`` says why); every
+function here that reads the log folds the journal first, so it reads one table.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from server.store.base import (
 )
 from server.store.rows import OFFER_COLUMNS, VERSION_COLUMNS, marks
 from server.store.rules import Update, created_payload
+from server.store.sqlite import journal
 from server.store.sqlite import outbox as outbox_rows
 from server.store.sqlite.core import SQLiteCore
 from server.store.sqlite.rows import SQLITE
@@ -62,11 +66,12 @@ def append_updates(core: SQLiteCore, batch: list[Update]) -> list[int | Exceptio
         outcomes.append(seq)
     if not values:
         return outcomes
+    folds = core.journaled + len(values) >= journal.FOLD_ROWS
     try:
         with core.transaction() as conn:
-            conn.executemany(
-                "INSERT INTO doc_updates (offer_id, seq, data) VALUES (?, ?, ?)", values
-            )
+            conn.executemany(journal.APPEND, values)
+            if folds:
+                journal.fold(conn)
     except BaseException:
         for offer_id, next_seq in saved.items():
             if next_seq is None:
@@ -74,6 +79,7 @@ def append_updates(core: SQLiteCore, batch: list[Update]) -> list[int | Exceptio
             else:
                 core.next_seq[offer_id] = next_seq
         raise
+    core.journaled = 0 if folds else core.journaled + len(values)
     return outcomes
 
 
@@ -89,6 +95,7 @@ def _last_seq(core: SQLiteCore, offer_id: str) -> int:
     """Highest seq ever appended: compaction may have deleted it, but the snapshot says so."""
     if not core.offer_exists(offer_id):
         raise OfferNotFound(offer_id)
+    core.fold()
     row = core.one(
         "SELECT MAX(COALESCE((SELECT MAX(seq) FROM doc_updates WHERE offer_id = ?1), 0), "
         "COALESCE((SELECT upto_seq FROM doc_snapshots WHERE offer_id = ?1), 0))",
@@ -100,6 +107,7 @@ def _last_seq(core: SQLiteCore, offer_id: str) -> int:
 
 
 def load_doc(core: SQLiteCore, offer_id: str) -> DocState:
+    core.fold()
     snap = core.one("SELECT data, upto_seq FROM doc_snapshots WHERE offer_id = ?", offer_id)
     snapshot, upto = (bytes(snap["data"]), int(snap["upto_seq"])) if snap else (None, 0)
     log = core.all(
@@ -116,7 +124,7 @@ def load_doc(core: SQLiteCore, offer_id: str) -> DocState:
 
 def compact(core: SQLiteCore, offer_id: str, snapshot: bytes, upto_seq: int) -> None:
     with core.transaction() as conn:
-        last = _last_seq(core, offer_id)  # raises OfferNotFound
+        last = _last_seq(core, offer_id)  # raises OfferNotFound; folds the journal
         if upto_seq > last:
             raise ValueError(f"{offer_id}: cannot compact up to {upto_seq}; last seq is {last}")
         current = core.one("SELECT upto_seq FROM doc_snapshots WHERE offer_id = ?", offer_id)

@@ -249,6 +249,16 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE offers ADD COLUMN variant TEXT NOT NULL DEFAULT 'default';
     CREATE INDEX offers_by_created ON offers (created_at, id);
     """,
+    # 8: the CRDT log's journal (server/store/sqlite/journal.py): group commits append here, at
+    # the end of one table, and the rows move into doc_updates in bulk. No key but the rowid, and
+    # no reference to offers: either would cost every append a lookup the fold makes once.
+    """
+    CREATE TABLE doc_journal (
+        offer_id TEXT NOT NULL,
+        seq      INTEGER NOT NULL,
+        data     BLOB NOT NULL
+    ) STRICT;
+    """,
 )
 
 
