@@ -87,14 +87,18 @@ def cost_per_write(step: dict[str, Any], start: Sample, end: Sample) -> dict[str
     the echo): 1e6 / that is the writes/s one generator core could sustain at 100 %.
     """
     server_s = (end.server - start.server) / CLK_TCK
+    loop_s = (end.server_loop - start.server_loop) / CLK_TCK
     generator_s = (end.generator - start.generator) / CLK_TCK
     delivered = int(step.get("delivered", 0)) - int(step.get("late", 0))
     writes = int(step.get("writes", 0))
     return {
         "window_s": round(end.at - start.at, 3),
         "server_cpu_s": round(server_s, 2),
+        "server_loop_cpu_s": round(loop_s, 2),
         "generator_cpu_s": round(generator_s, 2),
         "server_us_per_edit": round(1e6 * server_s / delivered, 1) if delivered else None,
+        # Of that, on the event loop's thread (the rest: the server's other threads).
+        "server_loop_us_per_edit": round(1e6 * loop_s / delivered, 1) if delivered else None,
         "generator_us_per_write": round(1e6 * generator_s / writes, 1) if writes else None,
     }
 

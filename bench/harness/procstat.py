@@ -26,9 +26,9 @@ def tree(pid: int) -> list[int]:
     return found
 
 
-def _own_ticks(pid: int) -> int:
+def _ticks(stat_path: str) -> int:
     try:
-        with open(f"/proc/{pid}/stat") as fh:
+        with open(stat_path) as fh:
             # The command name may hold spaces; fields after it start behind the last ')'.
             fields = fh.read().rsplit(")", 1)[1].split()
     except OSError:
@@ -36,9 +36,20 @@ def _own_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
+def _own_ticks(pid: int) -> int:
+    return _ticks(f"/proc/{pid}/stat")
+
+
 def cpu_ticks(pid: int) -> int:
     """utime + stime of every thread of ``pid`` and of the processes below it, in clock ticks."""
     return sum(_own_ticks(p) for p in tree(pid))
+
+
+def loop_ticks(pid: int) -> int:
+    """utime + stime of the main thread of ``pid`` and of each process below it: where every
+    server here runs its event loop. The rest of ``cpu_ticks`` ran on other threads (offer-room:
+    the SQLite writer and compaction rebuilds; Node: libuv's pool and V8's collector)."""
+    return sum(_ticks(f"/proc/{p}/task/{p}/stat") for p in tree(pid))
 
 
 def _own_rss_kb(pid: int) -> int:
@@ -70,11 +81,14 @@ class Sample:
     generator: int
     machine: int
     server_rss_kb: int
+    #: The server's ticks on its event loops' threads (``loop_ticks``), part of ``server``.
+    server_loop: int = 0
 
     @classmethod
     def take(cls, server_pid: int, generator_pid: int) -> Sample:
         return cls(
             at=time.monotonic(),
+            server_loop=loop_ticks(server_pid),
             server=cpu_ticks(server_pid),
             generator=cpu_ticks(generator_pid),
             machine=machine_busy_ticks(),
