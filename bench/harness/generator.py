@@ -94,7 +94,6 @@ def cost_per_write(step: dict[str, Any], start: Sample, end: Sample) -> dict[str
     return {
         "window_s": round(end.at - start.at, 3),
         "server_cpu_s": round(server_s, 2),
-        "server_loop_cpu_s": round(loop_s, 2),
         "generator_cpu_s": round(generator_s, 2),
         "server_us_per_edit": round(1e6 * server_s / delivered, 1) if delivered else None,
         # Of that, on the event loop's thread (the rest: the server's other threads).

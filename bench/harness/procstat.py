@@ -82,7 +82,7 @@ class Sample:
     machine: int
     server_rss_kb: int
     #: The server's ticks on its event loops' threads (``loop_ticks``), part of ``server``.
-    server_loop: int = 0
+    server_loop: int
 
     @classmethod
     def take(cls, server_pid: int, generator_pid: int) -> Sample:
