@@ -109,6 +109,9 @@ class Guard:
         self._recording = False
         #: Checked edits not applied yet, in arrival order (None: none; see ``settle``).
         self._deferred: list[bytes] | None = None
+        #: The terms key the last update set when it took the fast path, else None (the room
+        #: attributes such an edit without asking which fields it touched).
+        self.checked_key: str | None = None
         #: True while ``settle`` applies them: sent and stored already, nothing to record.
         self._settling = False
         #: The terms keys checked edits set since ``take_checked_keys`` was last called; None
@@ -118,6 +121,9 @@ class Guard:
         # The record's sets stay empty stand-ins (_NOTHING) until an observer adds to them:
         # three empty sets cost every room 648 bytes (tracemalloc, 2,000 idle rooms).
         self._terms_keys: set[str] | frozenset[str] = _NOTHING
+        #: The general path recorded into the sets below since they were last reset: the fast
+        #: path resets them only then (issue 17: most edits follow a fast one, nothing to clear).
+        self._recorded = False
         #: key -> (present after the update, its new value), from the terms observer.
         self._terms_new: dict[str, tuple[bool, Any]] = {}
         self._server_roots: set[str] | frozenset[str] = _NOTHING
@@ -304,6 +310,7 @@ class Guard:
         """
         if info is None:
             info = read_update(update)
+        self.checked_key = None
         if info.missing_dependencies(self._known):
             # Refused unapplied: see server.crdt.updates for why pending items are never let in.
             return Rejection("out_of_sync", ["document"],
@@ -315,10 +322,12 @@ class Guard:
         key = self._checked_scalar(info, ctx, lock_holder)
         if key is not None:
             self._defer_checked(update, sender, info, key)
+            self.checked_key = key
             return None
         self.settle()
         managers = self._instruments()
         self._reset_record()
+        self._recorded = True
         self._description_nul = info.inserts_nul
         self._inserts = info.structs > 0
         self._server_before = self._known.get(self._odoc.doc.client_id, 0)
@@ -380,8 +389,9 @@ class Guard:
         if key is None or scalar.clock != self._known.get(scalar.client, 0):
             return None  # an unknown anchor, or a re-sent item (nothing new to attribute)
         items = self._term_items
-        if any(items.get(deleted) != key for deleted in info.deletes):
-            return None
+        for deleted in info.deletes:  # a loop, not any(): no generator per edit
+            if items.get(deleted) != key:
+                return None
         if (ctx.role == "viewer" or key not in ctx.editable or ctx.closed is not None
                 or ctx.unavailable or ctx.frozen):
             return None
@@ -398,14 +408,17 @@ class Guard:
     def _defer_checked(self, update: bytes, sender: object, info: UpdateInfo, key: str) -> None:
         """Take an update ``_checked_scalar`` accepted: sent and stored as it came, applied at
         the next ``settle`` (nothing to observe, nothing to undo)."""
-        self._reset_record()
-        self._touch_term(key)  # for attribution: no observer records a checked update
+        if self._recorded:
+            self._reset_record()
+        self._terms_keys = {key}  # for attribution: no observer records a checked update
         self.outbox.append((sender, update))
         info.advance(self._known)
-        assert info.scalar is not None
-        self._remember_item(info.scalar.client, info.scalar.clock, key)
-        if self._checked_keys is not None:
-            self._checked_keys = _added(self._checked_keys, key)
+        scalar = info.scalar
+        assert scalar is not None
+        self._remember_item(scalar.client, scalar.clock, key)
+        checked = self._checked_keys
+        if checked is not None:
+            self._checked_keys = _added(checked, key)
         deferred = self._deferred
         if deferred is None:
             self._deferred = [update]
@@ -457,6 +470,7 @@ class Guard:
     # --- internals -------------------------------------------------------------------------
 
     def _reset_record(self) -> None:
+        self._recorded = False
         self._terms_keys = _NOTHING
         self._terms_new = {}
         self._server_roots = _NOTHING

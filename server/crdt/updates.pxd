@@ -44,6 +44,11 @@ cdef class UpdateInfo:
     cdef public Py_ssize_t size
     cdef public object scalar
     cdef public bint unit_deletes
+    cpdef bint missing_dependencies(self, dict known) except -1
+    cpdef advance(self, dict known)
+
+@cython.locals(span=tuple)
+cdef bint _known(object client, object clock, dict known, dict own) except -1
 
 @cython.locals(tag=int, n=cython.longlong)
 cpdef tuple _plain_value(_Reader r)

@@ -250,7 +250,11 @@ class UpdateInfo:
         for client, clock in self.refs:
             if not _known(client, clock, known, own):
                 return True
-        return any(not _known(c, k, known, own) for c, k in self.deletes)
+        # A loop, not any(): compiled, a generator per edit cost ~1,400 instructions (issue 17).
+        for client, clock in self.deletes:  # noqa: SIM110
+            if not _known(client, clock, known, own):
+                return True
+        return False
 
     def advance(self, known: dict[int, int]) -> None:
         """Record in ``known`` the items this update brought (after it was applied)."""

@@ -31,6 +31,8 @@ log = logging.getLogger("offer_room.socket")
 _PREFIX = "/ws/offers/"
 #: Offer ids are ours (16 hex characters); anything else is refused before it reaches a log.
 _OFFER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+#: Compared per message: a module constant, not an IntEnum member's descriptor call.
+_BINARY = Opcode.BINARY
 
 
 class OfferSocket(WebSocketProtocol):
@@ -145,7 +147,7 @@ class OfferSocket(WebSocketProtocol):
                 self.early.append((opcode, payload))
 
     def _deliver(self, conn: Connection, room: Room, opcode: int, payload: bytes) -> None:
-        if opcode != Opcode.BINARY:
+        if opcode != _BINARY:
             conn.send(app_frame(Error(code="bad_frame", message="text frames are not supported")))
             return
         if not conn.allow_message():

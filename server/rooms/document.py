@@ -36,6 +36,8 @@ log = logging.getLogger("offer_room.document")
 #: cost nothing per update, often enough that dead values never outweigh the live ones for long.
 REFRESH_EVERY = 1000
 
+_NOBODY: frozenset[str] = frozenset()
+
 #: Sends one update frame to every connection but ``sender`` (None: to every connection).
 FanOut = Callable[[bytes, object | None], None]
 
@@ -146,7 +148,13 @@ class RoomDocument:
             self._guard.outbox.clear()
             raise WireError("malformed Yjs update") from exc
         if rejection is None:
-            self._attribute(conn)
+            guard = self._guard
+            key = guard.checked_key
+            # A value set by someone already named for its field (a party's second keystroke
+            # on): nothing to attribute, known without listing the touched fields (issue 17).
+            if (key is None or self._changers_generation != guard.server_writes
+                    or conn.user.id not in self._changers.get(key, _NOBODY)):
+                self._attribute(conn)
             self.size += info.size
             self._flush()
             self._since_rebuild += 1
@@ -221,7 +229,7 @@ class RoomDocument:
             self._changers = {k: changer_ids(v) for k, v in raw.items()}
             self._changers_generation = self._guard.server_writes
         me = conn.user.id
-        stale = [f for f in fields if me not in self._changers.get(f, frozenset())]
+        stale = [f for f in fields if me not in self._changers.get(f, _NOBODY)]
         if stale:
             with self._guard.server_write() as odoc:
                 for field in stale:
@@ -229,5 +237,5 @@ class RoomDocument:
                     if entry is not None:
                         odoc.changed_by[field] = entry
             for field in stale:
-                self._changers[field] = self._changers.get(field, frozenset()) | {me}
+                self._changers[field] = self._changers.get(field, _NOBODY) | {me}
             self._changers_generation = self._guard.server_writes

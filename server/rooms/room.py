@@ -84,6 +84,9 @@ def policy_limits(limits: Limits) -> PolicyLimits:
     )
 
 
+_NO_FIELDS: frozenset[str] = frozenset()
+
+
 @functools.lru_cache(maxsize=16)
 def _lock_fields(names: tuple[str, ...]) -> frozenset[str]:
     """One frozenset for every room with the same setting: one per room cost 216 bytes."""
@@ -270,6 +273,12 @@ class Room:
 
     def receive(self, conn: Connection, frame: bytes) -> None:
         try:
+            size = len(frame)
+            if size > 3 and frame[0] == 0 and frame[1] == 2 and frame[2] == size - 3 < 0x80:
+                # A sync update whose length is one varint byte (a keystroke, a value set):
+                # most messages, read without the general parser (issue 17).
+                self._sync_update(conn, frame[3:])
+                return
             kind, pos = read_var_uint(frame, 0)
             if kind == MessageType.SYNC:
                 self._on_sync(conn, frame, pos)
@@ -297,13 +306,16 @@ class Room:
         the same empty budget)."""
         if conn.budget.spend(cost):
             return True
+        self._over_budget(conn)
+        return False
+
+    def _over_budget(self, conn: Connection) -> None:
         self.metrics.limit_hit("cost")
         log.warning("%s in offer %s is over its work budget; closing", conn.user.id,
                     self.offer_id)
         conn.send(app_frame(Error(code="too_much_work",
                                   message="Too many or too large changes; slow down.")))
         conn.close(CloseCode.TOO_MANY_MESSAGES, "too much work")
-        return False
 
     def _on_sync(self, conn: Connection, frame: bytes, pos: int) -> None:
         sync_type, pos = read_var_uint(frame, pos)
@@ -326,21 +338,24 @@ class Room:
                     break
                 self._on_update(conn, update)
         elif sync_type == SyncType.UPDATE:
-            if conn.held is not None:
-                # Until the client's step 2 (its answer to our step 1) arrives, its edits may
-                # build on items this node has not seen yet (it just moved here from another
-                # node); applied now they would wait as pending structs and integrate unchecked
-                # inside a later transaction. Step 2 carries every such item, so wait for it.
-                conn.held_size += len(payload)
-                if conn.held_size > self.config.held_bytes:
-                    self.metrics.limit_hit("held_bytes")
-                    conn.close(CloseCode.TOO_MANY_MESSAGES, "too much sent before the sync")
-                    return
-                conn.held.append(payload)
-                return
-            self._on_update(conn, payload)
+            self._sync_update(conn, payload)
         else:
             raise WireError(f"unknown sync message {sync_type}")
+
+    def _sync_update(self, conn: Connection, payload: bytes) -> None:
+        if conn.held is not None:
+            # Until the client's step 2 (its answer to our step 1) arrives, its edits may build
+            # on items this node has not seen yet (it just moved here from another node);
+            # applied now they would wait as pending structs and integrate unchecked inside a
+            # later transaction. Step 2 carries every such item, so wait for it.
+            conn.held_size += len(payload)
+            if conn.held_size > self.config.held_bytes:
+                self.metrics.limit_hit("held_bytes")
+                conn.close(CloseCode.TOO_MANY_MESSAGES, "too much sent before the sync")
+                return
+            conn.held.append(payload)
+            return
+        self._on_update(conn, payload)
 
     def _on_update(self, conn: Connection, update: bytes, *, resync: bool = False) -> None:
         try:
@@ -352,17 +367,22 @@ class Room:
             conn.send(app_frame(Error(code="too_complex", message=str(exc))))
             conn.close(CloseCode.EPOCH_CHANGED, "update too complex; reload")
             return
-        if not self._afford(conn, update_cost(info)):
+        if not conn.budget.spend(update_cost(info)):
+            self._over_budget(conn)
             return
-        full = self.document.would_overflow(info)
+        document = self.document
+        # would_overflow's own first test, here: the call is needed only near the limit.
+        full = (info.structs > 0 and document.size + info.size > self.config.doc_bytes_max
+                and document.would_overflow(info))
         if full:
             self.metrics.limit_hit("doc_bytes")
+        user = conn.user
         ctx = EditContext(
-            user_id=conn.user.id,
-            role=conn.user.role,
-            editable=self.config.field_policy.get(conn.user.role, frozenset()),
+            user_id=user.id,
+            role=user.role,
+            editable=self.config.field_policy.get(user.role, _NO_FIELDS),
             closed=None if self.offer.status == "open" else self.offer.status,
-            frozen=self.frozen,
+            frozen=self.pending is not None,
             unavailable=self.persister.failed is not None,
             full=full,
         )

@@ -53,6 +53,8 @@ from server.ws.handshake import (
 log = logging.getLogger("offer_room.ws")
 
 _HANDSHAKE, _OPEN, _CLOSING, _CLOSED = range(4)
+#: Read per message: a module constant is a dict lookup, an IntEnum member a descriptor call.
+_BINARY = Opcode.BINARY
 
 
 class _KeepAlive:
@@ -131,7 +133,11 @@ _last_frame: bytes = encode_frame(Opcode.BINARY, b"")
 def _binary_frame(payload: bytes) -> bytes:
     global _last_payload, _last_frame
     if payload is not _last_payload:
-        _last_payload, _last_frame = payload, encode_frame(Opcode.BINARY, payload)
+        size = len(payload)
+        # A header of two bytes for most messages, without a call (issue 17).
+        _last_frame = (bytes((0x82, size)) + payload if size < 126
+                       else encode_frame(_BINARY, payload))
+        _last_payload = payload
     return _last_frame
 
 
@@ -257,7 +263,15 @@ class WebSocketProtocol(asyncio.Protocol):
         self.server_state.connections.add(self)  # type: ignore[arg-type]
 
     def data_received(self, data: bytes) -> None:
-        if self._state == _OPEN or self._state == _CLOSING:
+        if self._state == _OPEN:
+            # The common case, one whole small binary frame, without the general parser.
+            payload = self._reader.whole_binary(data)
+            if payload is not None:
+                self._heard = True
+                self.message(_BINARY, payload)
+            else:
+                self._frames(data)
+        elif self._state == _CLOSING:
             self._frames(data)
         elif self._state == _HANDSHAKE:
             self._handshake(data)
@@ -544,6 +558,9 @@ class _Discard(FrameReader):
 
     def feed(self, data: bytes) -> list[tuple[int, bytes]]:
         return []
+
+    def whole_binary(self, data: bytes) -> bytes | None:
+        return None
 
 
 #: Stateless, so one serves every failed connection.

@@ -161,8 +161,12 @@ async def test_leave_removes_presence_and_releases_locks(room: Room) -> None:
         bytes((MessageType.APP,)) + var_bytes(b'{"type":"nope"}'),
         bytes((MessageType.APP,)) + var_bytes(b"{not json"),
         awareness_frame(encode_update([(5, 1, "{oops")])),
+        bytes([MessageType.SYNC, SyncType.UPDATE, 5, 1, 2]),
+        bytes([MessageType.SYNC, SyncType.UPDATE]),
+        bytes([MessageType.SYNC, SyncType.UPDATE, 0]),
     ],
-    ids=["varint", "type", "empty", "yjs", "sync-type", "app-type", "app-json", "awareness"],
+    ids=["varint", "type", "empty", "yjs", "sync-type", "app-type", "app-json", "awareness",
+         "truncated-update", "no-length", "empty-update"],
 )
 async def test_garbage_frame_answers_bad_frame(room: Room, frame: bytes) -> None:
     ada = Peer(room, "ada", "client").join()

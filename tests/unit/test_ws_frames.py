@@ -431,6 +431,76 @@ def test_busy_and_unit_follow_each_incomplete_frame_or_message() -> None:
     assert not reader.busy
 
 
+# --- whole_binary: the one-step path for one whole small binary frame --------------------------
+
+
+@pytest.mark.parametrize("size", [0, 1, 40, 125])
+def test_whole_binary_takes_one_whole_small_binary_frame(size: int) -> None:
+    payload = RNG.randbytes(size)
+    reader = FrameReader(LIMIT)
+    assert reader.whole_binary(client_frame(Opcode.BINARY, payload)) == payload
+    assert not reader.busy and reader.unit == 0
+
+
+def _held_frame(reader: FrameReader) -> FrameReader:
+    reader.feed(client_frame(Opcode.BINARY, b"x" * 40)[:5])
+    return reader
+
+
+def _fragment_begun(reader: FrameReader) -> FrameReader:
+    reader.feed(client_frame(Opcode.BINARY, b"a", fin=False))
+    return reader
+
+
+@pytest.mark.parametrize(
+    ("chunk", "prepare"),
+    [
+        (client_frame(Opcode.BINARY, b"x" * 126), None),  # a 16-bit length
+        (client_frame(Opcode.TEXT, b"text"), None),
+        (client_frame(Opcode.PING, b""), None),
+        (client_frame(Opcode.BINARY, b"part", fin=False), None),
+        (client_frame(Opcode.BINARY, b"raw", masked=False), None),
+        (client_frame(Opcode.BINARY, b"rsv", rsv=0x40), None),
+        (client_frame(Opcode.BINARY, b"one") + client_frame(Opcode.BINARY, b"two"), None),
+        (client_frame(Opcode.BINARY, b"cut")[:-1], None),
+        (b"\x82\x7c", None),  # unmasked header whose length byte equals the chunk's size + 0x7A
+        (b"", None),
+        (client_frame(Opcode.BINARY, b"after a held frame"), _held_frame),
+        (client_frame(Opcode.BINARY, b"inside a message"), _fragment_begun),
+    ],
+)
+def test_whole_binary_leaves_everything_else_to_feed(chunk: bytes, prepare: object) -> None:
+    """None, and the reader untouched: ``feed`` then gives what it always gave (or its error)."""
+    reader, twin = FrameReader(LIMIT), FrameReader(LIMIT)
+    if callable(prepare):
+        prepare(reader), prepare(twin)
+    assert reader.whole_binary(chunk) is None
+    try:
+        expected: object = twin.feed(chunk)
+    except ProtocolError as exc:
+        expected = type(exc)
+    try:
+        got: object = reader.feed(chunk)
+    except ProtocolError as exc:
+        got = type(exc)
+    assert got == expected
+
+
+def test_whole_binary_respects_the_message_limit() -> None:
+    frame = client_frame(Opcode.BINARY, b"x" * 20)
+    assert FrameReader(19).whole_binary(frame) is None
+    with pytest.raises(MessageTooBig):
+        FrameReader(19).feed(frame)
+    assert FrameReader(20).whole_binary(frame) == b"x" * 20
+
+
+def test_whole_binary_refuses_after_a_protocol_error() -> None:
+    reader = FrameReader(LIMIT)
+    with pytest.raises(ProtocolError):
+        reader.feed(client_frame(Opcode.BINARY, b"raw", masked=False))
+    assert reader.whole_binary(client_frame(Opcode.BINARY, b"ok")) is None
+
+
 # --- writing ------------------------------------------------------------------------------------
 
 
