@@ -161,7 +161,8 @@ class Assistant:
     def edited(self, room: Room) -> None:
         """A draft change: check once the draft has been still for ``advice_delay_s``, or
         ``_MAX_WAIT_S`` into a burst that never pauses."""
-        state = self._state(room)
+        # Once per edit: the lookup first, the call only for a room's first edit.
+        state = self._drafts.get(room) or self._state(room)
         now = state.last_change = time.monotonic()
         if state.waiting:
             return

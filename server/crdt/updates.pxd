@@ -20,7 +20,7 @@ cdef class _Reader:
 
 # Counts are C integers, checked against max_items before they are added up; clocks stay
 # Python integers, which a hostile update's sums of lengths cannot overflow.
-@cython.locals(r=_Reader, items=cython.longlong, structs_total=cython.longlong,
+@cython.locals(r=_Reader, result=UpdateInfo, items=cython.longlong, structs_total=cython.longlong,
                ranges_total=cython.longlong, info=int, kind=int, structs=cython.longlong,
                ranges=cython.longlong, client=cython.longlong, unit_deletes=bint,
                _i=cython.longlong, _j=cython.longlong, blocks=cython.longlong)
@@ -29,8 +29,7 @@ cpdef read_update(bytes update, Py_ssize_t max_items=*)
 @cython.locals(n=cython.longlong, _i=cython.longlong)
 cpdef long long _content_length(_Reader r, int kind) except? -1
 
-@cython.locals(r=_Reader)
-cpdef _lone_scalar(bytes update, tuple lone)
+cpdef _lone_scalar(_Reader r, tuple lone)
 
 # One per edit: as an extension type its construction and attribute reads skip the instance
 # dictionary machinery of a Python class (1.3 µs to build one, measured, before).

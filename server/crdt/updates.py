@@ -336,18 +336,25 @@ def read_update(update: bytes, max_items: int = DEFAULT_MAX_ITEMS) -> UpdateInfo
                     unit_deletes = False
     if r.pos != len(update):
         raise WireError("trailing bytes after the update")
-    scalar = None
-    if lone is not None and structs_total == 1:
-        scalar = _lone_scalar(update, lone)
-    return UpdateInfo(own, refs, deletes, r.nul, structs=structs_total,
-                      ranges=ranges_total, size=len(update), scalar=scalar,
-                      unit_deletes=unit_deletes)
+    # Built field by field: compiled, that is a few stores, where a call with keyword
+    # arguments parsed them first (~1,000 instructions of an edit's ~90,000, issue 17).
+    result = UpdateInfo.__new__(UpdateInfo)
+    result.own = own
+    result.refs = refs
+    result.deletes = deletes
+    result.inserts_nul = r.nul
+    result.structs = structs_total
+    result.ranges = ranges_total
+    result.size = len(update)
+    result.scalar = _lone_scalar(r, lone) if lone is not None and structs_total == 1 else None
+    result.unit_deletes = unit_deletes
+    return result
 
 
-def _lone_scalar(update: bytes, lone: tuple[int, int, tuple[int, int], int]) -> Scalar | None:
-    """The set of one plain value, if that is what the update's single ContentAny holds."""
+def _lone_scalar(r: _Reader, lone: tuple[int, int, tuple[int, int], int]) -> Scalar | None:
+    """The set of one plain value, if that is what the update's single ContentAny holds (read
+    again with ``r``, from where ``read_update`` found it)."""
     client, clock, origin, at = lone
-    r = _Reader(update)
     r.pos = at
     if r.uint() != 1:  # one value: a map entry holds exactly one
         return None

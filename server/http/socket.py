@@ -123,7 +123,7 @@ class OfferSocket(WebSocketProtocol):
         log.info("%s (%s) joined offer %s", claims.sub, claims.role, self.offer_id)
         early, self.early = self.early or [], None
         for opcode, payload in early:
-            self._deliver(conn, room, opcode, payload)
+            self.message(opcode, payload)
 
     def _deny(self, code: int, reason: str) -> None:
         log.info("refused a socket for offer %s: %s (%d)", self.offer_id, reason, code)
@@ -132,21 +132,9 @@ class OfferSocket(WebSocketProtocol):
 
     def message(self, opcode: int, payload: bytes) -> None:
         conn, room = self.conn, self.room
-        if conn is not None and room is not None:
-            self._deliver(conn, room, opcode, payload)
-        elif self.early is not None:
-            # Kept until admission ends: bounded in bytes (count alone let 256 messages of 2 MiB
-            # each through), the same budget as the room's hold before sync step 2.
-            self.early_size += len(payload)
-            if self.early_size > self.services.config.held_bytes:
-                self.limit_hit("held_bytes")
-                self.early = None
-                self.gone = True  # admission, still running, must not join the room
-                self._deny(CloseCode.TOO_MANY_MESSAGES, "too much sent before admission")
-            else:
-                self.early.append((opcode, payload))
-
-    def _deliver(self, conn: Connection, room: Room, opcode: int, payload: bytes) -> None:
+        if conn is None or room is None:
+            self._hold(opcode, payload)
+            return
         if opcode != _BINARY:
             conn.send(app_frame(Error(code="bad_frame", message="text frames are not supported")))
             return
@@ -160,6 +148,21 @@ class OfferSocket(WebSocketProtocol):
         except Exception:
             log.exception("connection of %s to offer %s failed", conn.user.id, self.offer_id)
             conn.close(CloseCode.INTERNAL_ERROR, "internal error")
+
+    def _hold(self, opcode: int, payload: bytes) -> None:
+        """A message before the admission joined the room: kept until it ends (dropped after
+        it failed), bounded in bytes (count alone let 256 messages of 2 MiB each through),
+        the same budget as the room's hold before sync step 2."""
+        if self.early is None:
+            return
+        self.early_size += len(payload)
+        if self.early_size > self.services.config.held_bytes:
+            self.limit_hit("held_bytes")
+            self.early = None
+            self.gone = True  # admission, still running, must not join the room
+            self._deny(CloseCode.TOO_MANY_MESSAGES, "too much sent before admission")
+        else:
+            self.early.append((opcode, payload))
 
     def limit_hit(self, name: str) -> None:
         self.services.metrics.limit_hit(name)

@@ -277,7 +277,10 @@ class Room:
             if size > 3 and frame[0] == 0 and frame[1] == 2 and frame[2] == size - 3 < 0x80:
                 # A sync update whose length is one varint byte (a keystroke, a value set):
                 # most messages, read without the general parser (issue 17).
-                self._sync_update(conn, frame[3:])
+                if conn.held is None:
+                    self._on_update(conn, frame[3:])
+                else:
+                    self._sync_update(conn, frame[3:])
                 return
             kind, pos = read_var_uint(frame, 0)
             if kind == MessageType.SYNC:

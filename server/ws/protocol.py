@@ -125,20 +125,9 @@ class _KeepAlive:
 #: The keep-alive of each (event loop, ping period) that has open sockets.
 _SWEEPS: dict[tuple[asyncio.AbstractEventLoop, float], _KeepAlive] = {}
 
-#: A room broadcast hands the same payload to every socket in turn: encode it once.
+#: The last payload ``write`` framed, and its frame (see ``write``).
 _last_payload: bytes = b""
 _last_frame: bytes = encode_frame(Opcode.BINARY, b"")
-
-
-def _binary_frame(payload: bytes) -> bytes:
-    global _last_payload, _last_frame
-    if payload is not _last_payload:
-        size = len(payload)
-        # A header of two bytes for most messages, without a call (issue 17).
-        _last_frame = (bytes((0x82, size)) + payload if size < 126
-                       else encode_frame(_BINARY, payload))
-        _last_payload = payload
-    return _last_frame
 
 
 class WebSocketProtocol(asyncio.Protocol):
@@ -234,7 +223,15 @@ class WebSocketProtocol(asyncio.Protocol):
     def write(self, payload: bytes) -> None:
         """Send one binary message; ignored once closing."""
         if self._state == _OPEN:
-            self.transport.write(_binary_frame(payload))  # type: ignore[union-attr]
+            global _last_payload, _last_frame
+            # A room broadcast hands the same payload to every socket in turn: encoded once,
+            # inline (issue 17), with a header of two bytes for most messages.
+            if payload is not _last_payload:
+                size = len(payload)
+                _last_frame = (bytes((0x82, size)) + payload if size < 126
+                               else encode_frame(_BINARY, payload))
+                _last_payload = payload
+            self.transport.write(_last_frame)  # type: ignore[union-attr]
 
     def buffered(self) -> int:
         transport = self.transport
