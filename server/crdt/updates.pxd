@@ -2,6 +2,10 @@
 # module stays plain Python, this file only tells the compiler what the hot variables are.
 import cython
 
+# The struct info bits and kinds, as C constants: as module globals, every test of a struct's
+# info byte boxed it and looked the constant up (issue 17).
+cdef int _ORIGIN, _RIGHT_ORIGIN, _PARENT_SUB, _KIND, _GC, _ANY, _SKIP
+
 cdef class _Reader:
     cdef public bytes data
     cdef public Py_ssize_t pos
@@ -16,6 +20,7 @@ cdef class _Reader:
     @cython.locals(n=cython.longlong)
     cpdef skip_bytes(self)
     cpdef varint(self)
+    @cython.locals(tag=int)
     cpdef skip_any(self, int depth=*)
 
 # Counts are C integers, checked against max_items before they are added up; clocks stay
@@ -49,5 +54,5 @@ cdef class UpdateInfo:
 @cython.locals(span=tuple)
 cdef bint _known(object client, object clock, dict known, dict own) except -1
 
-@cython.locals(tag=int, n=cython.longlong)
+@cython.locals(tag=int, n=cython.longlong, start=Py_ssize_t)
 cpdef tuple _plain_value(_Reader r)

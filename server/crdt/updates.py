@@ -146,6 +146,9 @@ def decode_state_vector(state: bytes) -> dict[int, int]:
     return {r.uint(): r.uint() for _ in range(r.uint())}
 
 
+_new_tuple = tuple.__new__
+
+
 class Scalar(NamedTuple):
     """A lone ``Map.set(key, value)`` struct whose key is implied by its left origin."""
 
@@ -155,24 +158,27 @@ class Scalar(NamedTuple):
     value: str | int | float | bool | None
 
 
-#: Value tags lib0 writes for plain values: undefined/null (127/126), integer (125), float32/64
-#: (124/123), bigint (122), false/true (121/120), string (119). Anything else takes the slow path.
-_PLAIN_TAGS = frozenset({126, 125, 124, 123, 122, 121, 120, 119})
+_FLOAT32 = struct.Struct(">f").unpack_from
+_FLOAT64 = struct.Struct(">d").unpack_from
 
 
 def _plain_value(r: _Reader) -> tuple[bool, str | int | float | bool | None]:
     """Decode one lib0 ``Any`` that is a plain value; (False, None) for anything else."""
     tag = r.byte()
-    if tag not in _PLAIN_TAGS:
+    # Plain values: null (126), integer (125), float32/64 (124/123), bigint (122), false/true
+    # (121/120), string (119). Anything else (undefined, objects, arrays, bytes) takes the
+    # slow path.
+    if not 119 <= tag <= 126:
         return False, None
     if tag == 119:
         n = r.uint()
-        raw = r.data[r.pos:r.pos + n]
-        r.pos += n
-        if len(raw) != n:
+        start = r.pos
+        if n > len(r.data) - start:
             raise WireError("truncated update")
+        r.pos = start + n
         try:
-            return True, raw.decode("utf-8")
+            # Sliced and decoded in one step when compiled: no bytes object in between.
+            return True, r.data[start:start + n].decode("utf-8")
         except UnicodeDecodeError:  # lone surrogates: let pycrdt decide, on the slow path
             return False, None
     if tag == 125:  # lib0 varInt: sign in bit 7 of the first byte, 6 value bits, then 7 per byte
@@ -190,14 +196,17 @@ def _plain_value(r: _Reader) -> tuple[bool, str | int | float | bool | None]:
         return True, float(-value if first & 0x40 else value)
     if tag in (124, 123, 122):
         width = 4 if tag == 124 else 8
-        raw = r.data[r.pos:r.pos + width]
-        r.pos += width
-        if len(raw) != width:
+        start = r.pos
+        if width > len(r.data) - start:
             raise WireError("truncated update")
+        r.pos = start + width
         if tag == 122:
-            return True, int.from_bytes(raw, "big", signed=True)
-        return True, struct.unpack(">f" if tag == 124 else ">d", raw)[0]
-    return True, {126: None, 121: False, 120: True}[tag]
+            return True, int.from_bytes(r.data[start:start + width], "big", signed=True)
+        # Read in place, by unpackers bound once (yrs writes every number as a float64).
+        return True, (_FLOAT32 if tag == 124 else _FLOAT64)(r.data, start)[0]
+    if tag == 126:
+        return True, None
+    return True, tag == 120  # 121 is false, 120 true
 
 
 class TooComplex(WireError):
@@ -360,8 +369,9 @@ def _lone_scalar(r: _Reader, lone: tuple[int, int, tuple[int, int], int]) -> Sca
         return None
     ok, value = _plain_value(r)
     # tuple.__new__ directly: both the generated __new__ and _make are interpreted Python
-    # (_make was 1 % of server CPU in bench scenario (b), issue 17).
-    return tuple.__new__(Scalar, (client, clock, origin, value)) if ok else None
+    # (_make was 1 % of server CPU in bench scenario (b), issue 17); held in a global, so it is
+    # not looked up on ``tuple`` for every edit.
+    return _new_tuple(Scalar, (client, clock, origin, value)) if ok else None
 
 
 def _known(client: int, clock: int, known: dict[int, int], own: dict[int, tuple[int, int]]

@@ -107,3 +107,38 @@ def test_a_count_near_the_varint_limit_is_too_complex_not_an_overflow(data: byte
     for module in (updates, PLAIN):
         with pytest.raises(module.TooComplex):
             module.read_update(data, 50)
+
+
+# What lib0 (Yjs's encoder) writes for a map value, as a browser sends it, and what yrs reads.
+LIB0_VALUES = [
+    (bytes([126]), (True, None)),
+    (bytes([121]), (True, False)),
+    (bytes([120]), (True, True)),
+    (bytes([125, 0x05]), (True, 5.0)),
+    (bytes([125, 0x45]), (True, -5.0)),
+    (bytes([125, 0x9B, 0x8E, 0x0C]), (True, float(0x1B | 0x0E << 6 | 0x0C << 13))),
+    (bytes([124]) + bytes.fromhex("3fa00000"), (True, 1.25)),
+    (bytes([123]) + bytes.fromhex("3ff4000000000000"), (True, 1.25)),
+    (bytes([122]) + (-3).to_bytes(8, "big", signed=True), (True, -3)),
+    (bytes([119, 3]) + b"abc", (True, "abc")),
+    (bytes([119, 2]) + "é".encode(), (True, "é")),
+    (bytes([127]), (False, None)),  # undefined: the slow path decides
+    (bytes([118, 0]), (False, None)),  # an object
+]
+
+
+@pytest.mark.parametrize(("data", "expected"), LIB0_VALUES)
+def test_plain_values_read_as_yrs_reads_them(data: bytes, expected: tuple[bool, Any]) -> None:
+    for module in (updates, PLAIN):
+        reader = module._Reader(data)
+        assert module._plain_value(reader) == expected
+        if expected[0]:
+            assert reader.pos == len(data)  # nothing left unread
+
+
+@pytest.mark.parametrize("data", [bytes([119, 4]) + b"abc", bytes([123]) + b"\x3f\xf4",
+                                  bytes([124, 1]), bytes([122]) + b"\x00" * 7, bytes([125, 0x80])])
+def test_truncated_plain_values_are_wire_errors(data: bytes) -> None:
+    for module in (updates, PLAIN):
+        with pytest.raises(module.WireError):
+            module._plain_value(module._Reader(data))
