@@ -72,6 +72,7 @@ lint: install ## ruff + mypy (strict)
 	$(VENV)/bin/mypy
 	cd bench && ../$(VENV)/bin/mypy --config-file ../pyproject.toml -p hostile -p harness
 	cd bench && ../$(VENV)/bin/mypy --config-file ../pyproject.toml run.py
+	$(VENV)/bin/mypy bench/edit_path.py
 
 test-unit: install-test ## unit tests and property tests with a small budget (Python and web)
 	$(VENV)/bin/pytest -q tests/unit tests/fuzz
@@ -115,6 +116,7 @@ attacks: install ## hostile-participant attacks on BEFORE and on this tree, one 
 bench-smoke: install-test $(STAMPS)/bench-node ## tiny benchmark configurations, so the harness cannot rot
 	$(PY) bench/run.py --smoke --out $(STAMPS)/bench-smoke
 	$(PY) bench/cluster_bench.py --smoke
+	$(PY) bench/edit_path.py --edits 300 --rounds 2
 
 clean: ## remove installs and build output (keeps ./data)
 	rm -rf $(VENV) $(STAMPS) web/node_modules web/dist bench/node_modules bench/.venv-peers \

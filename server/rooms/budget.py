@@ -7,10 +7,10 @@ its header (structs and delete ranges, read by ``server.crdt.updates.read_update
 bound) — and refused unapplied when the sender's budget cannot pay for it.
 
 Units are microseconds of event-loop work on the machine the defaults were measured on
-(``bench/message_cost.py`` prints the measured and the estimated cost of each kind, so the
-constants can be checked on other hardware). Budgets belong to a user in a room, not to a socket,
-so reconnecting does not refill them; all viewers of an offer share one budget, so handing out
-viewer links by the thousand does not multiply what they may spend.
+(``bench/edit_path.py`` times a small edit's whole path in-process, against which ``BASE`` and
+``PER_STRUCT`` can be checked on other hardware). Budgets belong to a user in a room, not to a
+socket, so reconnecting does not refill them; all viewers of an offer share one budget, so
+handing out viewer links by the thousand does not multiply what they may spend.
 """
 
 from __future__ import annotations
