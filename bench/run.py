@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     commit = _commit(args.src)
     if args.commit:
         args.src, commit = _export(args.commit)
+    elif args.src.resolve() != ROOT.resolve():  # this checkout: `make install` compiled it
+        compile_tree(args.src)  # a --src tree from `git archive`, say
 
     started = time.time()
     results: dict[str, Any] = {"smoke": args.smoke, "scenarios": {}, "machine": _machine(),
@@ -241,7 +244,27 @@ def _export(rev: str) -> tuple[Path, str]:
     archive = subprocess.run(["git", "archive", full], cwd=ROOT, check=True,
                              capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    compile_tree(dest)
     return dest, full
+
+
+def compile_tree(src: Path) -> None:
+    """Build ``src``'s compiled decoder in place, as its ``make install`` would: an exported
+    tree has none, and offer-room would run the decoder as plain Python (~5x its compiled cost
+    per edit; measuring that against the checkout was the flaw of ``--commit`` before this).
+    Nothing to do for a tree from before there was one (no ``setup.py``), or that has one."""
+    if not (src / "setup.py").exists() or any((src / "server" / "crdt").glob("updates.*.so")):
+        return
+    # The build's own requirements, read from that tree, in an environment of their own.
+    build = tomllib.loads((src / "pyproject.toml").read_text())["build-system"]["requires"]
+    done = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "uv"), "run", "-q", "--no-project", "--python",
+         sys.executable, *(f"--with={requirement}" for requirement in build),
+         "python", "setup.py", "-q", "build_ext", "--inplace"],
+        cwd=src, capture_output=True, text=True,
+    )
+    if done.returncode != 0 or not any((src / "server" / "crdt").glob("updates.*.so")):
+        raise SystemExit(f"could not compile the decoder of {src}:\n{done.stderr[-2000:]}")
 
 
 def _commit(src: Path) -> str:
