@@ -93,8 +93,7 @@ class Persister:
         self._pending.append(update)
         if self._sequencer is not None:
             self._sequencer.publish(update)
-        if not self._in_flight and self._retry is None:  # _schedule, inlined: once per edit
-            self._flusher.schedule(self)
+        self._schedule()
 
     def adopt(self, updates: list[bytes]) -> None:
         """Other nodes' updates their producer never said it stored: stored here, not published

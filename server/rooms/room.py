@@ -277,10 +277,7 @@ class Room:
             if size > 3 and frame[0] == 0 and frame[1] == 2 and frame[2] == size - 3 < 0x80:
                 # A sync update whose length is one varint byte (a keystroke, a value set):
                 # most messages, read without the general parser (issue 17).
-                if conn.held is None:
-                    self._on_update(conn, frame[3:])
-                else:
-                    self._sync_update(conn, frame[3:])
+                self._sync_update(conn, frame[3:])
                 return
             kind, pos = read_var_uint(frame, 0)
             if kind == MessageType.SYNC:
@@ -373,10 +370,7 @@ class Room:
         if not conn.budget.spend(update_cost(info)):
             self._over_budget(conn)
             return
-        document = self.document
-        # would_overflow's own first test, here: the call is needed only near the limit.
-        full = (info.structs > 0 and document.size + info.size > self.config.doc_bytes_max
-                and document.would_overflow(info))
+        full = self.document.would_overflow(info)
         if full:
             self.metrics.limit_hit("doc_bytes")
         user = conn.user
