@@ -51,6 +51,7 @@ from server.crdt.layout import OfferDoc
 from server.explain.choose import make_explainer
 from server.http.socket import OfferSocket
 from server.metrics import Metrics
+from server.negotiation.creation import seeded_doc
 from server.negotiation.explaining import Explanations
 from server.negotiation.service import Negotiation
 from server.offers.terms import Party, Terms
@@ -106,12 +107,13 @@ async def _run(edits: int, rounds: int) -> list[float]:
         config = Config(data_dir=Path(tmp), cost_per_second=1e9, cost_burst=1e9,
                         rate_per_second=1e9, rate_burst=1e9)
         async with SQLiteStore(Path(tmp) / "edit-path.db") as store:
-            odoc = OfferDoc(Doc())
-            odoc.seed(TERMS, {"status": "open", "version": 1})
             offer = OfferRecord(id="o1", status="open", version=1, client=Party("c-1", "Ada"),
                                 freelancer=Party("f-1", "Linus"), created_at=now,
                                 expires_at=now + timedelta(days=30), terms=TERMS)
-            await store.create_offer(offer, odoc.doc.get_update())
+            state = seeded_doc(offer)  # the doc a new offer starts from, as the API makes it
+            await store.create_offer(offer, state)
+            odoc = OfferDoc()
+            odoc.doc.apply_update(state)
             metrics, tasks = Metrics(), Tasks()
             explanations = Explanations(store, config.limits, make_explainer(config),
                                         timeout_s=config.explain_timeout_s, tasks=tasks)

@@ -68,6 +68,8 @@ def read_var_uint(data: bytes | memoryview, pos: int) -> tuple[int, int]:
 
 
 def write_var_uint(num: int) -> bytes:
+    if 0 <= num < 0x80:  # one byte: the length of nearly every frame sent (issue 17)
+        return bytes((num,))
     out = bytearray()
     while num > 0x7F:
         out.append(0x80 | (num & 0x7F))
@@ -88,16 +90,8 @@ def var_bytes(payload: bytes) -> bytes:
     return write_var_uint(len(payload)) + payload
 
 
-#: The header of a sync message by sync type, as ints: an IntEnum member costs a descriptor call
-#: per use, and these frames are built once per edit (issue 17).
-_SYNC_HEADERS = {int(t): bytes((MessageType.SYNC, t)) for t in SyncType}
-
-
 def sync_frame(sync_type: SyncType, payload: bytes) -> bytes:
-    size = len(payload)
-    if size < 0x80:  # the length is one varint byte: most edits (issue 17)
-        return bytes((0, sync_type, size)) + payload
-    return _SYNC_HEADERS[sync_type] + var_bytes(payload)
+    return bytes((MessageType.SYNC, sync_type)) + var_bytes(payload)
 
 
 def awareness_frame(update: bytes) -> bytes:

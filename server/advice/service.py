@@ -161,8 +161,7 @@ class Assistant:
     def edited(self, room: Room) -> None:
         """A draft change: check once the draft has been still for ``advice_delay_s``, or
         ``_MAX_WAIT_S`` into a burst that never pauses."""
-        # Once per edit: the lookup first, the call only for a room's first edit.
-        state = self._drafts.get(room) or self._state(room)
+        state = self._state(room)
         now = state.last_change = time.monotonic()
         if state.waiting:
             return

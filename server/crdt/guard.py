@@ -109,9 +109,6 @@ class Guard:
         self._recording = False
         #: Checked edits not applied yet, in arrival order (None: none; see ``settle``).
         self._deferred: list[bytes] | None = None
-        #: The terms key the last update set when it took the fast path, else None (the room
-        #: attributes such an edit without asking which fields it touched).
-        self.checked_key: str | None = None
         #: True while ``settle`` applies them: sent and stored already, nothing to record.
         self._settling = False
         #: The terms keys checked edits set since ``take_checked_keys`` was last called; None
@@ -310,7 +307,6 @@ class Guard:
         """
         if info is None:
             info = read_update(update)
-        self.checked_key = None
         if info.missing_dependencies(self._known):
             # Refused unapplied: see server.crdt.updates for why pending items are never let in.
             return Rejection("out_of_sync", ["document"],
@@ -322,7 +318,6 @@ class Guard:
         key = self._checked_scalar(info, ctx, lock_holder)
         if key is not None:
             self._defer_checked(update, sender, info, key)
-            self.checked_key = key
             return None
         self.settle()
         managers = self._instruments()

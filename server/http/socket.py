@@ -31,8 +31,6 @@ log = logging.getLogger("offer_room.socket")
 _PREFIX = "/ws/offers/"
 #: Offer ids are ours (16 hex characters); anything else is refused before it reaches a log.
 _OFFER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-#: Compared per message: a module constant, not an IntEnum member's descriptor call.
-_BINARY = Opcode.BINARY
 
 
 class OfferSocket(WebSocketProtocol):
@@ -135,7 +133,7 @@ class OfferSocket(WebSocketProtocol):
         if conn is None or room is None:
             self._hold(opcode, payload)
             return
-        if opcode != _BINARY:
+        if opcode != Opcode.BINARY:
             conn.send(app_frame(Error(code="bad_frame", message="text frames are not supported")))
             return
         if not conn.allow_message():

@@ -148,13 +148,7 @@ class RoomDocument:
             self._guard.outbox.clear()
             raise WireError("malformed Yjs update") from exc
         if rejection is None:
-            guard = self._guard
-            key = guard.checked_key
-            # A value set by someone already named for its field (a party's second keystroke
-            # on): nothing to attribute, known without listing the touched fields (issue 17).
-            if (key is None or self._changers_generation != guard.server_writes
-                    or conn.user.id not in self._changers.get(key, _NOBODY)):
-                self._attribute(conn)
+            self._attribute(conn)
             self.size += info.size
             self._flush()
             self._since_rebuild += 1

@@ -84,9 +84,6 @@ def policy_limits(limits: Limits) -> PolicyLimits:
     )
 
 
-_NO_FIELDS: frozenset[str] = frozenset()
-
-
 @functools.lru_cache(maxsize=16)
 def _lock_fields(names: tuple[str, ...]) -> frozenset[str]:
     """One frozenset for every room with the same setting: one per room cost 216 bytes."""
@@ -306,16 +303,13 @@ class Room:
         the same empty budget)."""
         if conn.budget.spend(cost):
             return True
-        self._over_budget(conn)
-        return False
-
-    def _over_budget(self, conn: Connection) -> None:
         self.metrics.limit_hit("cost")
         log.warning("%s in offer %s is over its work budget; closing", conn.user.id,
                     self.offer_id)
         conn.send(app_frame(Error(code="too_much_work",
                                   message="Too many or too large changes; slow down.")))
         conn.close(CloseCode.TOO_MANY_MESSAGES, "too much work")
+        return False
 
     def _on_sync(self, conn: Connection, frame: bytes, pos: int) -> None:
         sync_type, pos = read_var_uint(frame, pos)
@@ -367,19 +361,17 @@ class Room:
             conn.send(app_frame(Error(code="too_complex", message=str(exc))))
             conn.close(CloseCode.EPOCH_CHANGED, "update too complex; reload")
             return
-        if not conn.budget.spend(update_cost(info)):
-            self._over_budget(conn)
+        if not self._afford(conn, update_cost(info)):
             return
         full = self.document.would_overflow(info)
         if full:
             self.metrics.limit_hit("doc_bytes")
-        user = conn.user
         ctx = EditContext(
-            user_id=user.id,
-            role=user.role,
-            editable=self.config.field_policy.get(user.role, _NO_FIELDS),
+            user_id=conn.user.id,
+            role=conn.user.role,
+            editable=self.config.field_policy.get(conn.user.role, frozenset()),
             closed=None if self.offer.status == "open" else self.offer.status,
-            frozen=self.pending is not None,
+            frozen=self.frozen,
             unavailable=self.persister.failed is not None,
             full=full,
         )

@@ -125,9 +125,16 @@ class _KeepAlive:
 #: The keep-alive of each (event loop, ping period) that has open sockets.
 _SWEEPS: dict[tuple[asyncio.AbstractEventLoop, float], _KeepAlive] = {}
 
-#: The last payload ``write`` framed, and its frame (see ``write``).
+#: A room broadcast hands the same payload to every socket in turn: encode it once.
 _last_payload: bytes = b""
 _last_frame: bytes = encode_frame(Opcode.BINARY, b"")
+
+
+def _binary_frame(payload: bytes) -> bytes:
+    global _last_payload, _last_frame
+    if payload is not _last_payload:
+        _last_payload, _last_frame = payload, encode_frame(_BINARY, payload)
+    return _last_frame
 
 
 class WebSocketProtocol(asyncio.Protocol):
@@ -223,15 +230,7 @@ class WebSocketProtocol(asyncio.Protocol):
     def write(self, payload: bytes) -> None:
         """Send one binary message; ignored once closing."""
         if self._state == _OPEN:
-            global _last_payload, _last_frame
-            # A room broadcast hands the same payload to every socket in turn: encoded once,
-            # inline (issue 17), with a header of two bytes for most messages.
-            if payload is not _last_payload:
-                size = len(payload)
-                _last_frame = (bytes((0x82, size)) + payload if size < 126
-                               else encode_frame(_BINARY, payload))
-                _last_payload = payload
-            self.transport.write(_last_frame)  # type: ignore[union-attr]
+            self.transport.write(_binary_frame(payload))  # type: ignore[union-attr]
 
     def buffered(self) -> int:
         transport = self.transport
