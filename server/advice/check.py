@@ -13,15 +13,16 @@ The scope is read for meaning in English, German and Spanish whatever the reader
 either party may write in any of them. Absence is what is reported ("nothing says what counts as
 done"), so the patterns are generous: a missed prompt costs less than a nagging one.
 
-Cost: it runs on every draft change, so the patterns are compiled once, at import, and read one
-lowercased copy of the scope in a single pass; they are literal stems and repeats of disjoint
-character classes (a word, then a space), so nothing backtracks more than linearly. A typical
-offer takes tens of microseconds, the largest allowed about a millisecond
-(``bench/offer_check.py``).
+Cost: it runs on every draft change, so the patterns are compiled once, at import, and read each
+text (lowercased) in a single pass, remembered until the text changes; they are literal stems and
+repeats of disjoint character classes (a word, then a space), so nothing backtracks more than
+linearly. A typical offer takes tens of microseconds, the largest allowed about a millisecond,
+and a draft whose texts did not change far less (``bench/offer_check.py``).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -357,13 +358,38 @@ _LIST_ITEM = re.compile(
 )
 
 
-def _scope(t: Terms) -> str:
-    """Title, description and milestone titles as one lowercased text to search."""
+def _texts(t: Terms) -> tuple[str, ...]:
+    """What is read for meaning: the title, the description and the milestone titles."""
+    return (t.title, t.description, *(m.title for m in t.milestones))
+
+
+@functools.lru_cache(maxsize=256)
+def _text_mentions(text: str) -> frozenset[str]:
+    """The codes whose vocabulary one text uses.
+
+    Each text is read on its own, so a draft whose title changed reads only its title again:
+    the room checks the whole draft after every burst of edits, usually of one text (or of none:
+    a figure), and a 20,000-character description took ~60 ms to read (issue 17). A phrase is
+    never read across two texts ("… done" ending the title, "when …" opening the description):
+    neither says it. Remembered for a few hundred texts of at most the description's limit each,
+    as ``explain.flags`` remembers its scans.
+    """
     # The leading newline lets the first word match (every pattern opens on a separator, \W).
-    text = "\n".join(["", t.title, t.description, *(m.title for m in t.milestones)])
     # NFC first: text pasted from macOS may spell "ü" as u + combining diaeresis, which the
     # patterns' "ü" would not match. Nearly free on text that is NFC already (a quick check).
-    return unicodedata.normalize("NFC", text).lower()
+    return frozenset(_mentions("\n" + unicodedata.normalize("NFC", text).lower()))
+
+
+def _mentioned(t: Terms) -> frozenset[str]:
+    """The codes whose vocabulary any of ``t``'s texts uses; the longest text first, and the
+    rest only while some code is still unmentioned (fifty milestone titles after a description
+    that says everything are never read)."""
+    found: frozenset[str] = frozenset()
+    for text in sorted(_texts(t), key=len, reverse=True):
+        if len(found) == len(_VOCABULARIES) or not text:
+            break
+        found |= _text_mentions(text)
+    return found
 
 
 def _has_list(description: str) -> bool:
@@ -392,7 +418,7 @@ def check_offer(terms: Terms, limits: Limits, today: date) -> list[Finding]:
     """
     t = applicable_terms(terms)
     found: list[Finding] = []
-    mentioned = _mentions(_scope(t))
+    mentioned = _mentioned(t)
     short = _is_short(t.description)
     if not _has_list(t.description) and (short is not None or NO_DELIVERABLES not in mentioned):
         # The word count is a figure only when it is the reason (too short to say anything).

@@ -95,11 +95,16 @@ _REPORT_BURST = 3.0
 class _Draft:
     """One room's advice: what was computed from which draft, and what each socket last got."""
 
-    __slots__ = ("checked_at", "cost", "findings", "first_change", "flags", "key", "last_change",
-                 "sent", "waiting")
+    __slots__ = ("checked", "checked_at", "cost", "digest", "findings", "first_change", "flags",
+                 "last_change", "sent", "waiting")
 
     def __init__(self) -> None:
-        self.key: str | None = None
+        #: The draft last checked, with the offer's version and status then: a check of the same
+        #: again changes nothing (compared field by field, cheaper than hashing it every time).
+        self.checked: tuple[Terms, int, str] | None = None
+        #: The content hash of ``checked``'s draft, which advice frames carry: computed when the
+        #: first frame about that draft is sent (most checks send none).
+        self.digest: str | None = None
         self.findings: list[Finding] = []
         self.flags: list[Flag] = []
         #: A check is due (the room is in the assistant's queue).
@@ -154,7 +159,7 @@ class Assistant:
         if conn.user.role == "viewer":
             return
         state = self._state(room)
-        if state.key is None:
+        if state.checked is None:
             self._advise(room)
         self._send(room, state, conn)
 
@@ -247,10 +252,10 @@ class Assistant:
         except TermsInvalid:  # mid-edit: keep the last advice until the draft reads again
             return False
         offer = room.offer
-        key = f"{content_hash(draft)}:{offer.version}:{offer.status}"
-        if key == state.key:
+        checked = (draft, offer.version, offer.status)
+        if checked == state.checked:
             return False
-        state.key = key
+        state.checked, state.digest = checked, None
         if offer.status != "open":
             state.findings, state.flags = [], []
             return (state.findings, state.flags) != shown
@@ -276,7 +281,7 @@ class Assistant:
         advice = Advice(
             check=check_items(state.findings, conn.lang, room.offer.terms.currency),
             flags=flags_for(state.flags, role, conn.lang),
-            draft=(state.key or "").partition(":")[0],
+            draft=self._digest(state),
         )
         frame = app_frame(advice)
         # The draft hash changes with every keystroke; what the reader sees does not. A digest
@@ -288,6 +293,12 @@ class Assistant:
         state.sent[conn] = seen
         conn.send(frame)
         return True
+
+    @staticmethod
+    def _digest(state: _Draft) -> str:
+        if state.digest is None:
+            state.digest = content_hash(state.checked[0]) if state.checked is not None else ""
+        return state.digest
 
     def _set_language(self, room: Room, conn: Connection, tag: str) -> None:
         lang = pick_lang(tag)

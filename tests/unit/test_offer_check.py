@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from server.advice import check as check_module
 from server.advice.check import (
     CODES,
     MIN_DESCRIPTION_WORDS,
@@ -366,6 +367,35 @@ def test_a_long_description_that_names_nothing_to_deliver() -> None:
     )
 
 
+def test_each_rule_may_be_met_in_a_different_text() -> None:
+    vague = ("We are a growing company looking for someone great. " * 5).strip()
+    assert {"no_deliverables", "no_acceptance_criteria", "no_communication"} <= set(
+        codes(fixed(vague, title="Our project", milestones=()))
+    )
+    spread = fixed(vague, title="Weekly call on Mondays", milestones=(
+        Milestone("m1", "Logo design", 100_000, date(2026, 12, 10)),
+        Milestone("m2", "Done when we approve the final files", 100_000, date(2026, 12, 20)),
+    ))  # fmt: skip
+    assert {"no_deliverables", "no_acceptance_criteria", "no_communication"}.isdisjoint(
+        codes(spread)
+    )
+
+
+def test_a_phrase_is_not_read_across_two_texts() -> None:
+    # "… done" ending the title and "when …" opening the description say nothing together.
+    split = fixed("when the site is live. " * 6, title="Website done")
+    assert "no_acceptance_criteria" in codes(split)
+    assert "no_acceptance_criteria" not in codes(fixed("Done when the site is live. " * 6))
+
+
+def test_a_changed_text_is_read_again() -> None:
+    before = fixed("We are a growing company looking for someone great. " * 5, title="Redesign")
+    assert "no_acceptance_criteria" in codes(before)
+    after = msgspec.structs.replace(before, title="Redesign, done when we sign off")
+    assert "no_acceptance_criteria" not in codes(after)
+    assert "no_acceptance_criteria" in codes(before)  # the old title is still read as it was
+
+
 def test_deliverables_may_be_named_in_the_title_or_a_milestone() -> None:
     vague = ("We are a growing company looking for someone great. " * 5).strip()
     assert "no_deliverables" not in codes(fixed(vague, title="Logo design"))
@@ -564,7 +594,9 @@ _TERMS = st.builds(
 @given(terms=_TERMS, today=st.dates())
 def test_any_valid_draft_is_checked_and_worded(terms: Terms, today: date) -> None:
     found = check_offer(terms, LIMITS, today)
-    assert found == check_offer(terms, LIMITS, today)  # deterministic
+    assert found == check_offer(terms, LIMITS, today)  # deterministic, texts remembered
+    check_module._text_mentions.cache_clear()
+    assert found == check_offer(terms, LIMITS, today)  # the same, every text read anew
     got = [f.code for f in found]
     assert len(set(got)) == len(got)  # one finding per rule
     assert got == sorted(got, key=CODES.index)
