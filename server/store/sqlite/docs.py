@@ -51,17 +51,21 @@ def append_updates(core: SQLiteCore, batch: list[Update]) -> list[int | Exceptio
     """Every update in ``batch`` in a single transaction, in order."""
     outcomes: list[int | Exception] = []
     values: list[tuple[str, int, bytes]] = []
+    next_seq = core.next_seq
     # Seqs are handed out before the transaction commits; remember where each offer stood
     # so a failed commit gives them back instead of leaving gaps.
     saved: dict[str, int | None] = {}
-    for offer_id, data in batch:
+    for offer_id, data in batch:  # one row per edit in a busy node: kept to plain lookups
+        seq = next_seq.get(offer_id)
         if offer_id not in saved:
-            saved[offer_id] = core.next_seq.get(offer_id)
-        try:
-            seq = _take_seq(core, offer_id)
-        except OfferNotFound as exc:
-            outcomes.append(exc)  # only this pair fails; the rest of the batch commits
-            continue
+            saved[offer_id] = seq
+        if seq is None:
+            try:
+                seq = _last_seq(core, offer_id) + 1
+            except OfferNotFound as exc:
+                outcomes.append(exc)  # only this pair fails; the rest of the batch commits
+                continue
+        next_seq[offer_id] = seq + 1
         values.append((offer_id, seq, data))
         outcomes.append(seq)
     if not values:
@@ -73,22 +77,14 @@ def append_updates(core: SQLiteCore, batch: list[Update]) -> list[int | Exceptio
             if folds:
                 journal.fold(conn)
     except BaseException:
-        for offer_id, next_seq in saved.items():
-            if next_seq is None:
-                core.next_seq.pop(offer_id, None)
+        for offer_id, seq in saved.items():
+            if seq is None:
+                next_seq.pop(offer_id, None)
             else:
-                core.next_seq[offer_id] = next_seq
+                next_seq[offer_id] = seq
         raise
     core.journaled = 0 if folds else core.journaled + len(values)
     return outcomes
-
-
-def _take_seq(core: SQLiteCore, offer_id: str) -> int:
-    seq = core.next_seq.get(offer_id)
-    if seq is None:
-        seq = _last_seq(core, offer_id) + 1
-    core.next_seq[offer_id] = seq + 1
-    return seq
 
 
 def _last_seq(core: SQLiteCore, offer_id: str) -> int:
