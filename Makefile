@@ -72,7 +72,7 @@ lint: install ## ruff + mypy (strict)
 	$(VENV)/bin/mypy
 	cd bench && ../$(VENV)/bin/mypy --config-file ../pyproject.toml -p hostile -p harness
 	cd bench && ../$(VENV)/bin/mypy --config-file ../pyproject.toml run.py
-	$(VENV)/bin/mypy bench/edit_path.py
+	$(VENV)/bin/mypy bench/edit_path.py bench/gen/relay.py
 
 test-unit: install-test ## unit tests and property tests with a small budget (Python and web)
 	$(VENV)/bin/pytest -q tests/unit tests/fuzz
@@ -90,10 +90,11 @@ test: install-test lint ## everything: lint, unit, integration, e2e, benchmark s
 	$(VENV)/bin/pytest -q -p no:asyncio -c e2e/pytest.ini e2e
 	$(MAKE) --no-print-directory bench-smoke
 
-bench: install-test $(STAMPS)/bench bench-risk ## full benchmark vs the peers, 1 vs 2 workers, two nodes vs one, risk flags, advice latency (~30 min)
+bench: install-test $(STAMPS)/bench bench-risk ## full benchmark vs the peers, 1 vs 2 workers, two nodes vs one, the Python floor, risk flags, advice latency (~33 min)
 	$(PY) bench/run.py
 	$(PY) bench/run.py --scenario b,e --peers offer-room,offer-room-2w --out bench/results/workers
 	$(PY) bench/run.py --scenario e --peers relay --out bench/results/generator
+	$(PY) bench/run.py --scenario b,c --peers offer-room,relay-py --rounds 1 --out bench/results/floor
 	$(PY) bench/cluster_bench.py
 	$(PY) bench/advice_latency.py
 
@@ -115,6 +116,7 @@ attacks: install ## hostile-participant attacks on BEFORE and on this tree, one 
 
 bench-smoke: install-test $(STAMPS)/bench-node ## tiny benchmark configurations, so the harness cannot rot
 	$(PY) bench/run.py --smoke --out $(STAMPS)/bench-smoke
+	$(PY) bench/run.py --smoke --scenario b --peers relay-py --out $(STAMPS)/bench-smoke-floor
 	$(PY) bench/cluster_bench.py --smoke
 	$(PY) bench/edit_path.py --edits 300 --rounds 2
 

@@ -23,11 +23,11 @@ from typing import Any
 from harness.procstat import wait_for_quiet
 from harness.report import REFERENCE, write_outputs
 from harness.scenarios import run_scenario, scenarios, step_invalid
-from harness.servers import DEFAULT_SERVERS, KINDS, RELAY, ROOT
+from harness.servers import DEFAULT_SERVERS, KINDS, RELAY, RELAY_PY, ROOT
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
-RUNNABLE = {**KINDS, RELAY.name: RELAY}
+RUNNABLE = {**KINDS, RELAY.name: RELAY, RELAY_PY.name: RELAY_PY}
 
 #: Issue 17's CPU targets compare offer-room with node-ref in (b) and (c), and one run of either
 #: moves by up to ±15 % on this machine (the same tree measured 160-216 µs per edit in (b)):
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", default="a,b,c,d,e,f", help="comma-separated: a..f")
     parser.add_argument("--peers", default=None,
                         help=f"comma-separated servers: {', '.join(RUNNABLE)} (default: all "
-                             "but relay; "
+                             "but the relays; "
                              "with --smoke: offer-room)")
     parser.add_argument("--smoke", action="store_true",
                         help="toy sizes, offer-room only, < 60 s: checks numbers come out")

@@ -239,5 +239,19 @@ RELAY = ServerKind(
     make_rooms=_path_rooms,
 )
 
+#: Not a server under test either: the same relay in Python on uvloop (gen/relay.py), with what
+#: offer-room does per edit and nothing else. `--peers relay-py` gives the floor a Python server
+#: stands on: offer-room's CPU per edit above it is what its own code costs (issue 17).
+RELAY_PY = ServerKind(
+    name="relay-py",
+    label="Python floor: relay on uvloop without CRDT",
+    protocol="yws",
+    command=lambda launch: [str(ROOT / ".venv/bin/python"), str(BENCH / "gen/relay.py"),
+                            str(launch.port)],
+    needs_port=True,
+    ready=re.compile(r"relay listening on (\d+)"),
+    make_rooms=_path_rooms,
+)
+
 #: What a full run compares.
 DEFAULT_SERVERS = ["offer-room", "node-ref", "hocuspocus", "pycrdt"]
