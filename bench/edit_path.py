@@ -1,7 +1,8 @@
 """One edit's path on the event loop, in-process: a masked WebSocket frame in, the fan-out out.
 
-Two parties of one room set a value each in turn (the client the title, the freelancer the
-hourly rate: bench scenario (b)'s edit), as browsers send it: one masked binary frame per edit,
+Two parties of one room (or of ``--rooms N`` rooms taking turns) set a value each in turn (the
+client the title, the freelancer the hourly rate: bench scenario (b)'s edit), as browsers send
+it: one masked binary frame per edit,
 handed to the real socket class (``OfferSocket.data_received``), with the real guard, store,
 negotiation and assistant hooks. Each socket's transport only counts what it is given, so no
 system call is measured, and the loop never runs in between, so neither do the group commit nor
@@ -226,8 +227,7 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=1_200, help="edits per round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--rooms", type=int, default=1,
-                        help="rooms taking turns (bench scenario (b) has 200): their objects "
-                             "no longer all fit in the caches")
+                        help="rooms taking turns, as in the server (bench scenario (b) has 200)")
     parser.add_argument("--instructions", action="store_true",
                         help="also count instructions per edit under valgrind (~2 min)")
     args = parser.parse_args()
