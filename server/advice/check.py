@@ -370,10 +370,10 @@ def _text_mentions(text: str) -> frozenset[str]:
     Each text is read on its own, so a draft whose title changed reads only its title again:
     the room checks the whole draft after every burst of edits, usually of one text (or of none:
     a figure), and the largest description takes ~0.3 ms to read (``bench/offer_check.py``), its
-    title alone a few microseconds (issue 17). A phrase is
-    never read across two texts ("… done" ending the title, "when …" opening the description):
-    neither says it. Remembered for a few hundred texts of at most the description's limit each,
-    as ``explain.flags`` remembers its scans.
+    title alone a few microseconds (issue 17). A phrase is never read across two texts ("… done"
+    ending the title, "when …" opening the description): neither says it. Remembered for a few
+    hundred texts of at most the description's limit each, as ``explain.flags`` remembers its
+    scans.
     """
     # The leading newline lets the first word match (every pattern opens on a separator, \W).
     # NFC first: text pasted from macOS may spell "ü" as u + combining diaeresis, which the
