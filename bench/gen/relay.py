@@ -5,28 +5,34 @@ delivered edit when the server does nothing else. offer-room's server CPU per ed
 one's is what its own code costs (the guard, the room, the store, the assistant); a Python server
 cannot go below this line without leaving Python for its socket path (issue 17).
 
-It does what offer-room does per edit and nothing more: read one masked WebSocket frame, unmask
-it, send it as one unmasked frame to the other sockets of its room (the URL path; not back to the
-sender, as offer-room does not echo). Sync step 1 is answered with an empty step 2, so clients
+It does what offer-room does per edit and nothing more, with offer-room's own handshake and frame
+code (``server.ws``): read one masked WebSocket frame, unmask it, send it as one unmasked frame to
+the other sockets of its room (the URL path; not back to the sender, as offer-room does not
+echo). Sync step 1 is answered with an empty step 2, so clients
 count as synced; awareness is dropped. One process, one thread, like offer-room's event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import sys
+from pathlib import Path
 from typing import cast
 
 import uvloop
 
-_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-#: A binary frame: sync, step 2, an update of 2 bytes (empty).
-_EMPTY_STEP2 = bytes((0x82, 5, 0, 1, 2, 0, 0))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from server.ws.frames import FrameReader, Opcode, ProtocolError, encode_frame
+from server.ws.handshake import accept_response
+
+#: Sync, step 2, an update of 2 bytes (empty): what step 1 is answered with.
+_EMPTY_STEP2 = encode_frame(Opcode.BINARY, bytes((0, 1, 2, 0, 0)))
 _HEAD_END = b"\r\n\r\n"
 #: Handshakes larger than this are refused (the generator's are ~200 bytes).
 _MAX_HEAD = 8192
+#: offer-room's own bound on a message.
+_MAX_MESSAGE = 1 << 20
 
 rooms: dict[bytes, set[Relay]] = {}
 
@@ -34,7 +40,8 @@ rooms: dict[bytes, set[Relay]] = {}
 class Relay(asyncio.Protocol):
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
-        self.buffer = b""
+        self.head = b""
+        self.reader = FrameReader(_MAX_MESSAGE)
         self.room: set[Relay] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -44,8 +51,24 @@ class Relay(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self.room is None:
             data = self._handshake(data)
-        if data:
-            self._frames(self.buffer + data if self.buffer else data)
+            if not data:
+                return
+        # offer-room's socket reads a message the same way (server/ws/protocol.py).
+        payload = self.reader.whole_binary(data)
+        if payload is not None:
+            self._message(payload)
+            return
+        try:
+            events = self.reader.feed(data)
+        except ProtocolError:
+            self._close()
+            return
+        for opcode, body in events:
+            if opcode == Opcode.CLOSE:
+                self._close()
+                return
+            if opcode == Opcode.BINARY:
+                self._message(body)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.room is not None:
@@ -53,61 +76,44 @@ class Relay(asyncio.Protocol):
 
     def _handshake(self, data: bytes) -> bytes:
         """Answer the upgrade once its head is in; what follows it is the first frames."""
-        assert self.transport is not None
-        self.buffer += data
-        if _HEAD_END not in self.buffer:
-            if len(self.buffer) > _MAX_HEAD:
-                self.transport.close()
+        self.head += data
+        if _HEAD_END not in self.head:
+            if len(self.head) > _MAX_HEAD:
+                self._close()
             return b""
-        head, _, rest = self.buffer.partition(_HEAD_END)
-        self.buffer = b""
+        head, _, rest = self.head.partition(_HEAD_END)
+        self.head = b""
         lines = head.split(b"\r\n")
         key = next((line.split(b":", 1)[1].strip() for line in lines[1:]
                     if line.lower().startswith(b"sec-websocket-key:")), None)
         if key is None:
-            self.transport.close()
+            self._close()
             return b""
-        accept = base64.b64encode(hashlib.sha1(key + _GUID).digest())
-        self.transport.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                             b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept
-                             + b"\r\n\r\n")
+        assert self.transport is not None
+        self.transport.write(accept_response(key.decode("ascii")))
         self.room = rooms.setdefault(lines[0].split(b" ")[1], set())
         self.room.add(self)
         return rest
 
-    def _frames(self, buf: bytes) -> None:
-        assert self.transport is not None and self.room is not None
-        pos, end = 0, len(buf)
-        while end - pos >= 6:
-            opcode, size, head = buf[pos] & 0x0F, buf[pos + 1] & 0x7F, 2
-            if size == 126:
-                size, head = int.from_bytes(buf[pos + 2:pos + 4], "big"), 4
-            elif size == 127:
-                self.transport.close()  # the generator never sends 64 KiB
-                return
-            stop = pos + head + 4 + size
-            if stop > end:
-                break
-            mask = buf[pos + head:pos + head + 4]
-            body = buf[pos + head + 4:stop]
-            keys = (mask * (size // 4 + 1))[:size]
-            payload = (int.from_bytes(body, "big")
-                       ^ int.from_bytes(keys, "big")).to_bytes(size, "big")
-            pos = stop
-            if opcode == 8:
-                self.transport.close()
-                return
-            if opcode != 2 or len(payload) < 2 or payload[0] != 0:
-                continue  # awareness and anything else: dropped
-            if payload[1] == 0:
-                self.transport.write(_EMPTY_STEP2)
-                continue
-            frame = (bytes((0x82, size)) if size < 126
-                     else b"\x82\x7e" + size.to_bytes(2, "big")) + payload
-            for peer in self.room:
-                if peer is not self and peer.transport is not None:
-                    peer.transport.write(frame)
-        self.buffer = buf[pos:]
+    def _message(self, payload: bytes) -> None:
+        if len(payload) < 2 or payload[0] != 0:
+            return  # awareness and anything else: dropped
+        if payload[1] == 0:
+            self._send(_EMPTY_STEP2)
+            return
+        frame = encode_frame(Opcode.BINARY, payload)
+        assert self.room is not None
+        for peer in self.room:
+            if peer is not self:
+                peer._send(frame)
+
+    def _send(self, frame: bytes) -> None:
+        if self.transport is not None:
+            self.transport.write(frame)
+
+    def _close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
 
 
 async def _serve(port: int) -> None:
