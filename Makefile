@@ -94,7 +94,7 @@ bench: install-test $(STAMPS)/bench bench-risk ## full benchmark vs the peers, 1
 	$(PY) bench/run.py
 	$(PY) bench/run.py --scenario b,e --peers offer-room,offer-room-2w --out bench/results/workers
 	$(PY) bench/run.py --scenario e --peers relay --out bench/results/generator
-	$(PY) bench/run.py --scenario b,c --peers offer-room,relay-py --rounds 1 --out bench/results/floor
+	$(PY) bench/run.py --scenario b,c --peers offer-room,node-ref,relay-py --rounds 1 --out bench/results/floor
 	$(PY) bench/cluster_bench.py
 	$(PY) bench/advice_latency.py
 
