@@ -90,7 +90,7 @@ test: install-test lint ## everything: lint, unit, integration, e2e, benchmark s
 	$(VENV)/bin/pytest -q -p no:asyncio -c e2e/pytest.ini e2e
 	$(MAKE) --no-print-directory bench-smoke
 
-bench: install-test $(STAMPS)/bench bench-risk ## full benchmark vs the peers, 1 vs 2 workers, two nodes vs one, the Python floor, risk flags, advice latency (~33 min)
+bench: install-test $(STAMPS)/bench bench-risk ## full benchmark vs the peers, 1 vs 2 workers, two nodes vs one, the Python floor, risk flags, advice latency (~34 min)
 	$(PY) bench/run.py
 	$(PY) bench/run.py --scenario b,e --peers offer-room,offer-room-2w --out bench/results/workers
 	$(PY) bench/run.py --scenario e --peers relay --out bench/results/generator

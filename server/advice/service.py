@@ -119,6 +119,12 @@ class _Draft:
         self.checked_at = -_MIN_GAP_S
         self.sent: weakref.WeakKeyDictionary[Connection, bytes] = weakref.WeakKeyDictionary()
 
+    def draft_hash(self) -> str:
+        """The content hash of the draft last checked ("" before the first check)."""
+        if self.digest is None:
+            self.digest = content_hash(self.checked[0]) if self.checked is not None else ""
+        return self.digest
+
 
 class Assistant:
     def __init__(
@@ -281,7 +287,7 @@ class Assistant:
         advice = Advice(
             check=check_items(state.findings, conn.lang, room.offer.terms.currency),
             flags=flags_for(state.flags, role, conn.lang),
-            draft=self._digest(state),
+            draft=state.draft_hash(),
         )
         frame = app_frame(advice)
         # The draft hash changes with every keystroke; what the reader sees does not. A digest
@@ -293,12 +299,6 @@ class Assistant:
         state.sent[conn] = seen
         conn.send(frame)
         return True
-
-    @staticmethod
-    def _digest(state: _Draft) -> str:
-        if state.digest is None:
-            state.digest = content_hash(state.checked[0]) if state.checked is not None else ""
-        return state.digest
 
     def _set_language(self, room: Room, conn: Connection, tag: str) -> None:
         lang = pick_lang(tag)
