@@ -16,7 +16,8 @@ the edit path itself is worth (issue 17):
     .venv/bin/python bench/edit_path.py --instructions   # + instructions per edit (valgrind)
 
 Instructions per edit are the difference between two runs under callgrind, of 2,000 and 6,000
-edits, divided by 4,000: set-up and shut-down cancel out.
+edits, divided by 4,000: both prepare the frames of 6,000 edits, so set-up and shut-down cancel
+out and only the edits' own path is counted.
 """
 
 from __future__ import annotations
@@ -98,9 +99,9 @@ class _CountingTransport(asyncio.Transport):
         return None
 
 
-async def _run(edits: int, rounds: int, rooms: int) -> list[float]:
+async def _run(edits: int, rounds: int, rooms: int, prepared: int = 0) -> list[float]:
     """µs per edit of each round (``rounds`` times ``edits`` edits in all, spread over
-    ``rooms`` rooms in turn)."""
+    ``rooms`` rooms in turn), with the frames of at least ``prepared`` edits made beforehand."""
     rng = random.Random(17)
     with tempfile.TemporaryDirectory() as tmp:
         config = Config(data_dir=Path(tmp), cost_per_second=1e9, cost_burst=1e9,
@@ -120,7 +121,7 @@ async def _run(edits: int, rounds: int, rooms: int) -> list[float]:
                 "__slots__": (),
                 "services": types.SimpleNamespace(metrics=metrics, config=config),
             })
-            per_party = -(-edits * rounds // (2 * rooms))
+            per_party = -(-max(edits * rounds, prepared) // (2 * rooms))
             transports: list[_CountingTransport] = []
             built = [await _room(f"o{r}", store, config, metrics, negotiation, tasks,
                                  socket_class, per_party, rng, transports) for r in range(rooms)]
@@ -177,7 +178,9 @@ async def _room(
                         expires_at=now + timedelta(days=30), terms=TERMS)
     state = seeded_doc(offer)  # the doc a new offer starts from, as the API makes it
     await store.create_offer(offer, state)
-    odoc = OfferDoc()
+    # Client ids drawn from the seeded generator (a Doc picks a random one): the updates' bytes,
+    # and so an instruction count, are the same from run to run.
+    odoc = OfferDoc(Doc(client_id=rng.randrange(1 << 32)))
     odoc.doc.apply_update(state)
     persister = Persister(store, offer_id, compact_every=10**9, tasks=tasks)
     room = Room(offer, odoc, config, persister, metrics, hooks=negotiation)
@@ -194,7 +197,7 @@ async def _room(
         conn = Connection(sock, Claims(offer_id, user, user, role, 2**40),
                           send_buffer_bytes=1 << 20, rate_per_second=1e9, rate_burst=1e9)
         room.join(conn)
-        replica = OfferDoc(Doc())
+        replica = OfferDoc(Doc(client_id=rng.randrange(1 << 32)))
         replica.doc.apply_update(room.odoc.doc.get_update())
         room.receive(conn, sync_frame(SyncType.STEP2, replica.doc.get_update(
             room.odoc.doc.get_state())))
@@ -208,13 +211,20 @@ async def _room(
     return room, writers
 
 
+#: Edits whose frames both instruction runs prepare (the longer run's).
+_PREPARED = 6_000
+
+
 def _instructions(edits: int) -> int:
     """Instructions callgrind counts for a run of ``edits`` edits (one round), set-up included."""
     with tempfile.TemporaryDirectory() as tmp:
         out = subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out",
-             sys.executable, __file__, "--edits", str(edits), "--rounds", "1"],
-            capture_output=True, text=True, check=True, env={**os.environ, "EDIT_PATH_EXIT": "1"},
+             sys.executable, __file__, "--edits", str(edits), "--rounds", "1",
+             "--prepared", str(_PREPARED)],
+            capture_output=True, text=True, check=True,
+            # String hashes fixed, so that a count repeats.
+            env={**os.environ, "EDIT_PATH_EXIT": "1", "PYTHONHASHSEED": "0"},
         )
     found = re.search(r"Collected : (\d+)", out.stderr)
     if found is None:
@@ -228,19 +238,21 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--rooms", type=int, default=1,
                         help="rooms taking turns, as in the server (bench scenario (b) has 200)")
+    parser.add_argument("--prepared", type=int, default=0,
+                        help="prepare the frames of at least this many edits (--instructions)")
     parser.add_argument("--instructions", action="store_true",
                         help="also count instructions per edit under valgrind (~2 min)")
     args = parser.parse_args()
     if args.edits * args.rounds < 2 * args.rooms:
         parser.error("at least one edit per party of every room")
     logging.disable(logging.WARNING)
-    per_round = asyncio.run(_run(args.edits, args.rounds, args.rooms))
+    per_round = asyncio.run(_run(args.edits, args.rounds, args.rooms, args.prepared))
     print(f"µs per edit, in-process: best {min(per_round):.2f}, rounds "
           + " ".join(f"{t:.2f}" for t in per_round))
     if args.instructions:
         if shutil.which("valgrind") is None:
             raise SystemExit("--instructions needs valgrind")
-        short, long = _instructions(2_000), _instructions(6_000)
+        short, long = _instructions(2_000), _instructions(_PREPARED)
         print(f"instructions per edit (callgrind): {(long - short) / 4_000:,.0f}")
 
 
