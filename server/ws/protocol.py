@@ -130,13 +130,6 @@ _last_payload: bytes = b""
 _last_frame: bytes = encode_frame(Opcode.BINARY, b"")
 
 
-def _binary_frame(payload: bytes) -> bytes:
-    global _last_payload, _last_frame
-    if payload is not _last_payload:
-        _last_payload, _last_frame = payload, encode_frame(_BINARY, payload)
-    return _last_frame
-
-
 class WebSocketProtocol(asyncio.Protocol):
     """RFC 6455 server side: handshake, framing, ping/pong keep-alive, the close handshake."""
 
@@ -229,8 +222,15 @@ class WebSocketProtocol(asyncio.Protocol):
 
     def write(self, payload: bytes) -> None:
         """Send one binary message; ignored once closing."""
+        global _last_payload, _last_frame
         if self._state == _OPEN:
-            self.transport.write(_binary_frame(payload))  # type: ignore[union-attr]
+            # Framed here, not by a helper: this runs once per message per peer (issue 17).
+            if payload is not _last_payload:
+                size = len(payload)
+                _last_payload = payload
+                _last_frame = (bytes((0x82, size)) + payload if size < 126
+                               else encode_frame(_BINARY, payload))
+            self.transport.write(_last_frame)  # type: ignore[union-attr]
 
     def buffered(self) -> int:
         transport = self.transport
