@@ -44,8 +44,8 @@ _REQUIRED = frozenset({"title", "contract_type", "currency"})
 _CLIENT_ORIGIN = "client"
 #: JavaScript's largest safe integer: what a Yjs client can send as a number.
 _SAFE_INTEGER = float(2**53)
-#: Known terms items kept for the fast path (one per accepted scalar edit since the doc was last
-#: rebuilt, at most every REFRESH_EVERY updates; this bounds it for a doc that is never rebuilt).
+#: Known terms items kept for the fast path: one per key (see ``_remember_item``); a bound all
+#: the same, should the guard ever accept sets of many keys.
 _TERM_ITEMS_MAX = 4096
 #: Checked edits that may wait unapplied (see the module's docstring): ~60 bytes each, in busy
 #: rooms only; at most this many are applied in one transaction.
@@ -115,6 +115,9 @@ class Guard:
         #: once any other transaction changed the doc too (``_on_transaction``), so a reader's
         #: copy of the draft must be read again in full, not just at these keys.
         self._checked_keys: set[str] | frozenset[str] | None = None
+        #: The terms key the last client update set when it took the checked path (then it is
+        #: all ``touched_fields`` holds); None after any other.
+        self.checked_key: str | None = None
         # The record's sets stay empty stand-ins (_NOTHING) until an observer adds to them:
         # three empty sets cost every room 648 bytes (tracemalloc, 2,000 idle rooms).
         self._terms_keys: set[str] | frozenset[str] = _NOTHING
@@ -141,10 +144,12 @@ class Guard:
         #: client id -> next clock this doc holds (its state vector, kept up to date here so
         #: the per-update dependency check never decodes the whole vector).
         self._known = decode_state_vector(odoc.doc.get_state())
-        #: Item id -> the terms key it holds, for every scalar set this guard accepted: an item
-        #: keeps its key for life, and a new map entry after it goes to the same key, so an
-        #: update setting one value after a known item names its field without being applied.
+        #: Item id -> the terms key it holds, for the last scalar set of each key this guard
+        #: accepted: an item keeps its key for life, and a new map entry after it goes to the
+        #: same key, so an update setting one value after a known item names its field without
+        #: being applied. ``_key_items`` is the reverse, to forget the item a set replaced.
         self._term_items: dict[tuple[int, int], str] = {}
+        self._key_items: dict[str, tuple[int, int]] = {}
         # Subscriptions must stay referenced or pycrdt stops calling them.
         self._subs = [odoc.doc.observe(self._on_transaction)]
         #: The general path's recording observers and undo managers, made at its first use:
@@ -314,8 +319,9 @@ class Guard:
         if not info.structs and not info.ranges:
             # Nothing to apply: the sync step 2 of a client that brought nothing new.
             self._reset_record()
+            self.checked_key = None
             return None
-        key = self._checked_scalar(info, ctx, lock_holder)
+        key = self.checked_key = self._checked_scalar(info, ctx, lock_holder)
         if key is not None:
             self._defer_checked(update, sender, info, key)
             return None
@@ -405,7 +411,6 @@ class Guard:
         the next ``settle`` (nothing to observe, nothing to undo)."""
         if self._recorded:
             self._reset_record()
-        self._terms_keys = {key}  # for attribution: no observer records a checked update
         self.outbox.append((sender, update))
         info.advance(self._known)
         scalar = info.scalar
@@ -427,9 +432,24 @@ class Guard:
                 and not self._milestone_structure and not self._milestone_rows)
 
     def _remember_item(self, client: int, clock: int, key: str) -> None:
-        if len(self._term_items) >= _TERM_ITEMS_MAX:
-            self._term_items.clear()  # relearnt one slow-path edit per key
-        self._term_items[(client, clock)] = key
+        """Remember ``key``'s new item in place of the one it replaced.
+
+        The next set of a key follows its current item, so older items are not worth keeping:
+        remembered for the life of the doc (up to REFRESH_EVERY sets per room), they made the
+        map the largest thing an edit touched in a busy room, and in a server whose caches the
+        network stack empties between two edits that cost more than the lookups themselves
+        (issue 17). An edit after an older item (two parties setting one key at once) takes
+        the general path."""
+        item = (client, clock)
+        items = self._term_items
+        old = self._key_items.get(key)
+        if old is not None:
+            items.pop(old, None)
+        elif len(items) >= _TERM_ITEMS_MAX:
+            items.clear()  # relearnt one slow-path edit per key
+            self._key_items.clear()
+        items[item] = key
+        self._key_items[key] = item
 
     def state_before(self, info: UpdateInfo) -> bytes:
         """A state vector from before the last client update and its compensation, encoded.
@@ -455,6 +475,8 @@ class Guard:
 
     def touched_fields(self) -> list[str]:
         """The terms fields the last applied update changed (for attribution)."""
+        if self.checked_key is not None:  # no observer recorded it: its one key
+            return [self.checked_key]
         fields = sorted(self._terms_keys)
         if self._description:
             fields.append("description")

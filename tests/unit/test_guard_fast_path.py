@@ -169,3 +169,39 @@ def test_the_fast_path_decides_exactly_as_the_general_one(
         assert snapshot(fast.server) == snapshot(general.server)
         for name in PARTIES:
             assert snapshot(fast.replicas[name]) == snapshot(general.replicas[name])
+
+
+def test_only_the_current_item_of_each_key_is_remembered() -> None:
+    """A busy room's fast path must not grow with its history: each set replaces its key's item
+    (remembering all of them made the map the largest thing an edit touched)."""
+    room = Room(fast=True)
+    for i in range(300):
+        assert room.set("client", CLIENT, "hourly_rate", 6000 + i) is None
+        assert room.set("client", CLIENT, "title", f"Site {i}") is None
+    assert room.fast_hits == 2 * 299
+    assert sorted(room.guard._term_items.values()) == ["hourly_rate", "title"]
+
+
+def test_two_parties_setting_one_key_at_once_converge() -> None:
+    """Both sets follow the same item; the one that arrives second follows an item the room no
+    longer remembers, so it takes the general path, and every copy agrees on the winner."""
+    room = Room(fast=True)
+    assert room.set("client", CLIENT, "weekly_limit", 30) is None
+    # The freelancer sets the limit before the client's next set reaches it.
+    freelancer = room.replicas["freelancer"]
+    sent: list[bytes] = []
+    subscription = freelancer.doc.observe(lambda event: sent.append(event.update))
+    freelancer.terms["weekly_limit"] = 25
+    freelancer.doc.unobserve(subscription)
+    assert room.set("client", CLIENT, "weekly_limit", 35) is None
+    assert room.guard.checked_key == "weekly_limit"  # the client's followed the current item
+    room.guard.outbox.clear()
+    assert room.guard.apply(sent[0], "freelancer", FREELANCER, no_locks) is None
+    assert room.guard.checked_key is None  # the freelancer's did not: applied the general way
+    for name, replica in room.replicas.items():
+        for origin, out in room.guard.outbox:
+            if origin != name:
+                replica.doc.apply_update(out)
+    winner = room.server.terms["weekly_limit"]
+    assert winner in (25, 35)
+    assert [replica.terms["weekly_limit"] for replica in room.replicas.values()] == [winner] * 3
