@@ -152,7 +152,10 @@ class Assistant:
         self._queue: list[tuple[float, int, weakref.ReferenceType[Room]]] = []
         self._order = itertools.count()
         self._ticker: asyncio.TimerHandle | None = None
-        self._drafts: weakref.WeakKeyDictionary[Room, _Draft] = weakref.WeakKeyDictionary()
+        #: Each live room's advice state, by ``id(room)``: read on every edit, where a
+        #: WeakKeyDictionary's lookup (a weak reference made per call) cost four times a plain
+        #: dict's (issue 17); a finalizer drops the entry with its room (see ``_state``).
+        self._drafts: dict[int, _Draft] = {}
         self._rates: weakref.WeakKeyDictionary[Room, dict[tuple[str, str], CostBudget]] = (
             weakref.WeakKeyDictionary())
         #: Report command ids already recorded per room (a retry is acknowledged, not repeated).
@@ -172,7 +175,9 @@ class Assistant:
     def edited(self, room: Room) -> None:
         """A draft change: check once the draft has been still for ``advice_delay_s``, or
         ``_MAX_WAIT_S`` into a burst that never pauses."""
-        state = self._state(room)
+        state = self._drafts.get(id(room))
+        if state is None:
+            state = self._state(room)
         now = state.last_change = time.monotonic()
         if state.waiting:
             return
@@ -191,16 +196,15 @@ class Assistant:
         else:
             self._tasks.spawn("commands", self._socket(room, conn, cmd), "report")
 
-    def forget(self, room: Room) -> None:
-        # Its queue entry finds no room behind its reference, or a state no longer waiting.
-        self._drafts.pop(room, None)
-
     # --- advice --------------------------------------------------------------------------------
 
     def _state(self, room: Room) -> _Draft:
-        state = self._drafts.get(room)
+        key = id(room)
+        state = self._drafts.get(key)
         if state is None:
-            state = self._drafts[room] = _Draft()
+            state = self._drafts[key] = _Draft()
+            # Runs when the room is collected, before its id can be given to another object.
+            weakref.finalize(room, self._drafts.pop, key, None)
         return state
 
     def _tick(self) -> None:
@@ -213,9 +217,9 @@ class Assistant:
         while queue and queue[0][0] <= now:
             _, _, ref = heapq.heappop(queue)
             room = ref()
-            state = self._drafts.get(room) if room is not None else None
+            state = self._drafts.get(id(room)) if room is not None else None
             if room is None or state is None or not state.waiting:
-                continue  # gone, forgotten, or an older entry of a room checked since
+                continue  # gone, or an older entry of a room checked since
             due = max(state.last_change + delay, state.checked_at + _MIN_GAP_S)
             if due > now and now - state.first_change < _MAX_WAIT_S:
                 # Still being edited (advice on a half-typed word helps nobody, and a check per
