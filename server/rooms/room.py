@@ -84,6 +84,9 @@ def policy_limits(limits: Limits) -> PolicyLimits:
     )
 
 
+_NO_FIELDS: frozenset[str] = frozenset()
+
+
 @functools.lru_cache(maxsize=16)
 def _lock_fields(names: tuple[str, ...]) -> frozenset[str]:
     """One frozenset for every room with the same setting: one per room cost 216 bytes."""
@@ -369,9 +372,9 @@ class Room:
         ctx = EditContext(
             user_id=conn.user.id,
             role=conn.user.role,
-            editable=self.config.field_policy.get(conn.user.role, frozenset()),
+            editable=self.config.field_policy.get(conn.user.role, _NO_FIELDS),
             closed=None if self.offer.status == "open" else self.offer.status,
-            frozen=self.frozen,
+            frozen=self.pending is not None,
             unavailable=self.persister.failed is not None,
             full=full,
         )
