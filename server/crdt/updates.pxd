@@ -36,6 +36,13 @@ cpdef long long _content_length(_Reader r, int kind) except? -1
 
 cpdef _lone_scalar(_Reader r, tuple lone)
 
+# The fast path's edit, one per value set: built by stores, read by attribute (issue 17).
+cdef class Scalar:
+    cdef public object client
+    cdef public object clock
+    cdef public tuple origin
+    cdef public object value
+
 # One per edit: as an extension type its construction and attribute reads skip the instance
 # dictionary machinery of a Python class (1.3 µs to build one, measured, before).
 cdef class UpdateInfo:

@@ -39,7 +39,8 @@ def _answer(module: ModuleType, data: bytes) -> Any:
         info = module.read_update(data, 50)
     except Exception as exc:  # the same refusal, by class name and message
         return type(exc).__name__, str(exc)
-    scalar = info.scalar and tuple(info.scalar)
+    scalar = info.scalar and (info.scalar.client, info.scalar.clock, info.scalar.origin,
+                              info.scalar.value)
     return (info.own, info.refs, info.deletes, info.inserts_nul, info.structs, info.ranges,
             info.size, scalar, info.unit_deletes)
 
