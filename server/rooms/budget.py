@@ -57,7 +57,9 @@ class CostBudget:
     def spend(self, cost: float) -> bool:
         """Take ``cost`` if the budget has it; False (and nothing taken) when it has not."""
         now = self._clock()
-        tokens = min(self.burst, self.tokens + (now - self._stamp) * self._rate)
+        tokens = self.tokens + (now - self._stamp) * self._rate
+        if tokens > self.burst:  # not min(): it parses keyword arguments per call (issue 17)
+            tokens = self.burst
         self._stamp = now
         if tokens < cost:
             self.tokens = tokens

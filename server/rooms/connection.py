@@ -112,7 +112,9 @@ class Connection:
     def allow_message(self) -> bool:
         """Token bucket: refill by elapsed time, spend one per incoming message."""
         now = time.monotonic()
-        self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
+        tokens = self._tokens + (now - self._stamp) * self._rate
+        # Not min(): the builtin parses keyword arguments on every call (issue 17).
+        self._tokens = tokens if tokens < self._burst else self._burst
         self._stamp = now
         if self._tokens < 1:
             return False
