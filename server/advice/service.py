@@ -93,10 +93,11 @@ _REPORT_BURST = 3.0
 
 
 class _Draft:
-    """One room's advice: what was computed from which draft, and what each socket last got."""
+    """One room's assistant state: its advice (what was computed from which draft, and what each
+    socket last got), and its parties' command budgets and reports."""
 
     __slots__ = ("checked", "checked_at", "cost", "digest", "findings", "first_change", "flags",
-                 "last_change", "sent", "waiting")
+                 "last_change", "rates", "reported", "sent", "waiting")
 
     def __init__(self) -> None:
         #: The draft last checked, with the offer's version and status then: a check of the same
@@ -118,6 +119,10 @@ class _Draft:
         #: When the last check ran (monotonic): the next waits ``_MIN_GAP_S`` after it.
         self.checked_at = -_MIN_GAP_S
         self.sent: weakref.WeakKeyDictionary[Connection, bytes] = weakref.WeakKeyDictionary()
+        #: Each party's budget per command kind ("suggest", "report"), made at its first command.
+        self.rates: dict[tuple[str, str], CostBudget] | None = None
+        #: Report command ids already recorded (a retry is acknowledged, not repeated).
+        self.reported: set[tuple[str, str]] | None = None
 
     def draft_hash(self) -> str:
         """The content hash of the draft last checked ("" before the first check)."""
@@ -152,15 +157,10 @@ class Assistant:
         self._queue: list[tuple[float, int, weakref.ReferenceType[Room]]] = []
         self._order = itertools.count()
         self._ticker: asyncio.TimerHandle | None = None
-        #: Each live room's advice state, by ``id(room)``: read on every edit, where a
+        #: Each live room's state, by ``id(room)``: read on every edit, where a
         #: WeakKeyDictionary's lookup (a weak reference made per call) cost four times a plain
         #: dict's (issue 17); a finalizer drops the entry with its room (see ``_state``).
         self._drafts: dict[int, _Draft] = {}
-        self._rates: weakref.WeakKeyDictionary[Room, dict[tuple[str, str], CostBudget]] = (
-            weakref.WeakKeyDictionary())
-        #: Report command ids already recorded per room (a retry is acknowledged, not repeated).
-        self._reported: weakref.WeakKeyDictionary[Room, set[tuple[str, str]]] = (
-            weakref.WeakKeyDictionary())
 
     # --- the room's hooks ------------------------------------------------------------------------
 
@@ -175,9 +175,7 @@ class Assistant:
     def edited(self, room: Room) -> None:
         """A draft change: check once the draft has been still for ``advice_delay_s``, or
         ``_MAX_WAIT_S`` into a burst that never pauses."""
-        state = self._drafts.get(id(room))
-        if state is None:
-            state = self._state(room)
+        state = self._state(room)
         now = state.last_change = time.monotonic()
         if state.waiting:
             return
@@ -360,7 +358,10 @@ class Assistant:
         _party_only(actor, "report")
         if cmd.id is not None and len(cmd.id) > 100:
             raise CommandError("bad_request", "command ids are at most 100 characters")
-        done = self._reported.setdefault(room, set())
+        state = self._state(room)
+        done = state.reported
+        if done is None:
+            done = state.reported = set()
         ack = Ack(command="report", status="ok", version=room.offer.version, ref=cmd.id)
         if cmd.id is not None and (actor.id, cmd.id) in done:
             return ack
@@ -393,7 +394,10 @@ class Assistant:
 
     def _spend(self, room: Room, actor: UserInfo, what: str, rate: float, burst: float,
                limit: str, message: str) -> None:
-        rates = self._rates.setdefault(room, {})
+        state = self._state(room)
+        rates = state.rates
+        if rates is None:
+            rates = state.rates = {}
         bucket = rates.get((actor.id, what))
         if bucket is None:
             bucket = rates[(actor.id, what)] = CostBudget(rate, burst)
