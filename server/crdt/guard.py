@@ -44,9 +44,6 @@ _REQUIRED = frozenset({"title", "contract_type", "currency"})
 _CLIENT_ORIGIN = "client"
 #: JavaScript's largest safe integer: what a Yjs client can send as a number.
 _SAFE_INTEGER = float(2**53)
-#: Known terms items kept for the fast path: one per key (see ``_remember_item``); a bound all
-#: the same, should the guard ever accept sets of many keys.
-_TERM_ITEMS_MAX = 4096
 #: Checked edits that may wait unapplied (see the module's docstring): ~60 bytes each, in busy
 #: rooms only; at most this many are applied in one transaction.
 SETTLE_AFTER = 32
@@ -147,7 +144,9 @@ class Guard:
         #: Item id -> the terms key it holds, for the last scalar set of each key this guard
         #: accepted: an item keeps its key for life, and a new map entry after it goes to the
         #: same key, so an update setting one value after a known item names its field without
-        #: being applied. ``_key_items`` is the reverse, to forget the item a set replaced.
+        #: being applied. ``_key_items`` is the reverse, to forget the item a set replaced. Only
+        #: sets the guard accepted are remembered, so both hold at most one entry per field a
+        #: party may edit.
         self._term_items: dict[tuple[int, int], str] = {}
         self._key_items: dict[str, tuple[int, int]] = {}
         # Subscriptions must stay referenced or pycrdt stops calling them.
@@ -444,10 +443,7 @@ class Guard:
         items = self._term_items
         old = self._key_items.get(key)
         if old is not None:
-            items.pop(old, None)
-        elif len(items) >= _TERM_ITEMS_MAX:
-            items.clear()  # relearnt one slow-path edit per key
-            self._key_items.clear()
+            del items[old]
         items[item] = key
         self._key_items[key] = item
 
