@@ -96,7 +96,9 @@ _SYNC = int(MessageType.SYNC)
 
 def sync_frame(sync_type: SyncType, payload: bytes) -> bytes:
     size = len(payload)
-    if size < 0x80:  # a one-byte length: every keystroke's update, framed in one step (issue 17)
+    if size < 0x80:
+        # Every keystroke's update: one header of three bytes, where var_bytes would add a call
+        # and a concatenation (~120 ns a frame, once per update: issue 17).
         return bytes((_SYNC, sync_type, size)) + payload
     return bytes((_SYNC, sync_type)) + var_bytes(payload)
 

@@ -224,12 +224,8 @@ class WebSocketProtocol(asyncio.Protocol):
         """Send one binary message; ignored once closing."""
         global _last_payload, _last_frame
         if self._state == _OPEN:
-            # Framed here, not by a helper: this runs once per message per peer (issue 17).
             if payload is not _last_payload:
-                size = len(payload)
-                _last_payload = payload
-                _last_frame = (bytes((0x82, size)) + payload if size < 126
-                               else encode_frame(_BINARY, payload))
+                _last_payload, _last_frame = payload, encode_frame(_BINARY, payload)
             self.transport.write(_last_frame)  # type: ignore[union-attr]
 
     def buffered(self) -> int:
