@@ -170,7 +170,7 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     #: every milestone row. Money and the contract type by default; the rest merge freely.
     lock_fields: tuple[str, ...] = DEFAULT_LOCK_FIELDS
     #: How long room updates wait to share one commit (see server/rooms/flusher.py).
-    flush_ms: float = 20.0
+    flush_ms: float = 50.0
     #: Log entries above the snapshot that trigger a compaction.
     compact_every: int = 500
 

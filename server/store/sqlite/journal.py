@@ -23,11 +23,14 @@ from __future__ import annotations
 
 import sqlite3
 
-#: Rows this process may journal before an append folds them into ``doc_updates``: a fold of
-#: this many takes a few milliseconds on the writer thread; more buys little (a SQLite
-#: microbenchmark: ~4.4 µs per row at 1,024, ~3.7 at 4,096, against ~6.8 appending straight
-#: to ``doc_updates``).
-FOLD_ROWS = 4096
+#: Rows this process may journal before an append folds them into ``doc_updates``. A fold
+#: writes one page of the log's key per offer it carries, however many of that offer's rows it
+#: moves, so the more rows a fold moves the fewer pages each costs. Group commits of 200 rows
+#: into 1,000 offers, on the writer thread and the loop together (issue 17): 8.2–8.4 µs per row
+#: folding every 4,096 rows, 6.7 every 16,384, 6.3 every 32,768. A fold of 16,384 rows takes
+#: ~45 ms of the writer thread (the loop goes on meanwhile: SQLite runs it without the GIL); a
+#: room's load that finds the journal full waits that long for it.
+FOLD_ROWS = 16_384
 
 APPEND = "INSERT INTO doc_journal (offer_id, seq, data) VALUES (?, ?, ?)"
 
