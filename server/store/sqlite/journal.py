@@ -26,7 +26,7 @@ import sqlite3
 #: Rows this process may journal before an append folds them into ``doc_updates``. A fold
 #: writes one page of the log's key per offer it carries, however many of that offer's rows it
 #: moves, so the more rows a fold moves the fewer pages each costs. Group commits of 200 rows
-#: into 1,000 offers, on the writer thread and the loop together (issue 17): 8.2–8.4 µs per row
+#: into 1,000 offers, on the writer thread and the loop together (issue 17): 8.2 to 8.4 µs per row
 #: folding every 4,096 rows, 6.7 every 16,384, 6.3 every 32,768. A fold of 16,384 rows takes
 #: ~45 ms of the writer thread (the loop goes on meanwhile: SQLite runs it without the GIL); a
 #: room's load that finds the journal full waits that long for it.
