@@ -15,8 +15,10 @@ Such a checked edit is not even applied at once: its bytes go out as they came, 
 ``_deferred`` until something reads the document (``settle``), or ``SETTLE_AFTER`` of them wait.
 Applying one update costs a transaction — yrs's commit and clean-up, the update encoded again for
 the observer, the Python objects around it — about as much as the rest of the edit's path; a
-busy room pays it once per read instead of once per keystroke (issue 17). Only updates whose every
-id the guard already knows are deferred (see ``_checked_scalar``), so yrs cannot refuse one later.
+busy room pays it once per read instead of once per keystroke (issue 17). Reading the draft is
+not reading the document: the values the checked edits set are known (``take_checked``). Only
+updates whose every id the guard already knows are deferred (see ``_checked_scalar``), so yrs
+cannot refuse one later.
 
 Every update the doc produces, whoever caused it, lands in ``outbox`` tagged with the connection
 that sent it (or None for the server), for the room to fan out and persist; a deferred edit lands
@@ -81,6 +83,9 @@ class Rejection(msgspec.Struct, frozen=True):
 
 #: The empty record every guard starts from and returns to (see Guard._reset_record).
 _NOTHING: frozenset[str] = frozenset()
+#: No checked values since the last ``take_checked``: shared and never written to (a room whose
+#: draft is read but not edited allocates nothing).
+_NO_VALUES: dict[str, Any] = {}
 
 
 def _added(record: set[str] | frozenset[str], item: str) -> set[str]:
@@ -108,10 +113,14 @@ class Guard:
         self._deferred: list[bytes] | None = None
         #: True while ``settle`` applies them: sent and stored already, nothing to record.
         self._settling = False
-        #: The terms keys checked edits set since ``take_checked_keys`` was last called; None
-        #: once any other transaction changed the doc too (``_on_transaction``), so a reader's
-        #: copy of the draft must be read again in full, not just at these keys.
-        self._checked_keys: set[str] | frozenset[str] | None = None
+        #: The terms keys checked edits set since ``take_checked`` was last called, each with
+        #: the value it holds now (``check_scalar``'s); None once any other transaction changed
+        #: the doc too (``_on_transaction``), so a reader's copy of the draft must be read again
+        #: in full. A key's last checked set is its value in the doc, applied or not: each
+        #: followed the key's current item, so none can lose to another (see ``_remember_item``).
+        self._checked_values: dict[str, Any] | None = None
+        #: ``check_scalar``'s value of the update ``_checked_scalar`` last accepted.
+        self._checked_value: Any = None
         #: The terms key the last client update set when it took the checked path (then it is
         #: all ``touched_fields`` holds); None after any other.
         self.checked_key: str | None = None
@@ -192,7 +201,7 @@ class Guard:
         if update != _EMPTY_UPDATE:
             # Any change but the deferred edits' own (a general-path edit, its compensation, a
             # server write, another node's update): a reader's draft must be read in full.
-            self._checked_keys = None
+            self._checked_values = None
             self.outbox.append((self._sender, update))
             if self._sender is None or not self._recording:
                 # Server writes, compensations and other nodes' updates: a client's own
@@ -269,12 +278,13 @@ class Guard:
             doc._exceptions.clear()
             raise ExceptionGroup("Observer callback error", errors)
 
-    def take_checked_keys(self) -> set[str] | frozenset[str] | None:
-        """The terms keys that checked edits alone have set since the last call (each holds
-        the value ``check_scalar`` accepted), or None when the doc changed in any other way
-        since (a general-path edit, a server write, another node's update, a new guard)."""
-        keys, self._checked_keys = self._checked_keys, _NOTHING
-        return keys
+    def take_checked(self) -> dict[str, Any] | None:
+        """The terms keys that checked edits alone have set since the last call, with the
+        values they hold (``check_scalar``'s, read without applying the edits), or None when the
+        doc changed in any other way since (a general-path edit, a server write, another node's
+        update, a new guard)."""
+        values, self._checked_values = self._checked_values, _NO_VALUES
+        return values
 
     @contextmanager
     def server_write(self) -> Iterator[OfferDoc]:
@@ -402,7 +412,7 @@ class Guard:
         if isinstance(value, float) and not -_SAFE_INTEGER <= value <= _SAFE_INTEGER:
             return None  # past 2**53 (a varint may say up to 77 bits): yrs decides, applying it
         errors: list[FieldError] = []
-        check_scalar(key, value, self._limits, errors)
+        self._checked_value = check_scalar(key, value, self._limits, errors)
         return None if errors else key
 
     def _defer_checked(self, update: bytes, sender: object, info: UpdateInfo, key: str) -> None:
@@ -415,9 +425,11 @@ class Guard:
         scalar = info.scalar
         assert scalar is not None
         self._remember_item(scalar.client, scalar.clock, key)
-        checked = self._checked_keys
-        if checked is not None:
-            self._checked_keys = _added(checked, key)
+        values = self._checked_values
+        if values is _NO_VALUES:
+            self._checked_values = {key: self._checked_value}
+        elif values is not None:
+            values[key] = self._checked_value
         deferred = self._deferred
         if deferred is None:
             self._deferred = [update]

@@ -21,7 +21,6 @@ then on and is never rebuilt from JSON (clients holding the old doc would merge 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
 from types import MappingProxyType
 from typing import Any
 
@@ -129,14 +128,6 @@ class OfferDoc:
             # JSON has no NaN, infinity or undefined (yrs writes null) and no bytes (a list of
             # numbers): where one could hide, the values are read as they are.
             return self.terms.to_py() or {}, str(self.description), self.milestones.to_py() or []
-
-    def scalar_terms(self, keys: Iterable[str]) -> dict[str, Any]:
-        """The values at ``keys`` of the terms map, as Yjs left them (absent: None); one
-        transaction and no wrappers (pycrdt's ``get`` opens three per key)."""
-        with self.doc.transaction() as txn:
-            raw = txn._txn
-            terms = self.terms.integrated
-            return {key: terms.get(raw, key) if terms.has(raw, key) else None for key in keys}
 
     def read_terms(self, limits: Limits) -> Terms:
         """The draft as Terms; raises TermsInvalid when the doc does not hold valid terms."""

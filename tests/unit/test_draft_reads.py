@@ -1,6 +1,7 @@
 """The room's draft as terms, kept between reads: after edits the guard checked value by value,
-only their keys are read again; after anything else, the whole draft. Either way a reader gets
-exactly what a full read of the document gives, whoever wrote what, in any order."""
+it is patched with their values, the edits left unapplied; after anything else, read whole.
+Either way a reader gets exactly what a full read of the document gives, whoever wrote what, in
+any order."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from server.crdt.guard import Guard
 from server.crdt.layout import OfferDoc
 from server.offers.terms import Terms
 from server.rooms.room import Room
@@ -30,7 +32,7 @@ def full_read(room: Room) -> Terms:
     return room.odoc.read_terms(room.config.limits)
 
 
-async def test_a_checked_edit_is_read_at_its_key_alone(
+async def test_a_checked_edit_is_patched_in_without_reading_the_doc(
     room: Room, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client = Peer(room, "ada", "client").join()
@@ -45,9 +47,12 @@ async def test_a_checked_edit_is_read_at_its_key_alone(
         return read_terms(odoc, limits)
 
     monkeypatch.setattr(OfferDoc, "read_terms", counted)
+    monkeypatch.setattr(Guard, "settle", lambda guard: pytest.fail("the draft applied the edit"))
     assert room.draft().title == "Landing page, v3"
     assert room.draft().hourly_rate == 4500
     assert whole == []  # patched at "title", not read again
+    monkeypatch.undo()
+    monkeypatch.setattr(OfferDoc, "read_terms", counted)
     # A description edit takes the general path: the next read is whole again.
     client.edit(lambda odoc: odoc.description.insert(0, "More. "))
     assert room.draft().description.startswith("More. ")
