@@ -72,7 +72,7 @@ lint: install ## ruff + mypy (strict)
 	$(VENV)/bin/mypy
 	cd bench && ../$(VENV)/bin/mypy --config-file ../pyproject.toml -p hostile -p harness
 	cd bench && ../$(VENV)/bin/mypy --config-file ../pyproject.toml run.py
-	$(VENV)/bin/mypy bench/edit_path.py bench/gen/relay.py
+	$(VENV)/bin/mypy bench/edit_path.py bench/gen/relay.py bench/store_rows.py
 
 test-unit: install-test ## unit tests and property tests with a small budget (Python and web)
 	$(VENV)/bin/pytest -q tests/unit tests/fuzz
