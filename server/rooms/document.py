@@ -92,9 +92,9 @@ class RoomDocument:
                 if values:
                     self._draft = msgspec.structs.replace(self._draft, **values)
                 return self._draft
+            self._draft = None  # first: should settling or reading fail, the next read is whole
         odoc = self.odoc  # settled: every edit is in what is read below
         self._guard.take_checked()  # the full read covers them
-        self._draft = None  # a failed read leaves nothing to patch
         self._draft = odoc.read_terms(self._config.limits)
         return self._draft
 

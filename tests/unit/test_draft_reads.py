@@ -111,3 +111,23 @@ def test_every_read_is_what_a_full_read_gives(steps: list[tuple[str, str, int]])
                 assert room.draft() == full_read(room)
 
     asyncio.run(run())
+
+
+async def test_a_read_that_fails_is_made_whole_by_the_next(
+    room: Room, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = Peer(room, "ada", "client").join()
+    client.set_term("title", "Before")  # the general path: its item is learnt
+    assert room.draft().title == "Before"
+    client.edit(lambda odoc: odoc.description.insert(0, "New. "))  # the general path
+
+    def failing(guard: Guard) -> None:
+        raise RuntimeError("an observer failed")
+
+    monkeypatch.setattr(Guard, "settle", failing)
+    with pytest.raises(RuntimeError):
+        room.draft()
+    monkeypatch.undo()
+    client.set_term("title", "After the failure")  # checked: patched into a whole read only
+    assert room.draft() == full_read(room)
+    assert room.draft().description.startswith("New. ")
