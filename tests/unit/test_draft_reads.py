@@ -32,12 +32,19 @@ def full_read(room: Room) -> Terms:
     return room.odoc.read_terms(room.config.limits)
 
 
+def client_who_set_the_title(room: Room, title: str) -> Peer:
+    """The client, after a first set of the title (the general path: the guard learns its item,
+    so the next set of it is checked) and a read of the draft."""
+    client = Peer(room, "ada", "client").join()
+    client.set_term("title", title)
+    assert room.draft().title == title
+    return client
+
+
 async def test_a_checked_edit_is_patched_in_without_reading_the_doc(
     room: Room, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = Peer(room, "ada", "client").join()
-    client.set_term("title", "Landing page, v2")  # the general path: its item is learnt
-    assert room.draft().title == "Landing page, v2"
+    client = client_who_set_the_title(room, "Landing page, v2")
     client.set_term("title", "Landing page, v3")  # checked, deferred
     whole: list[int] = []
     read_terms = OfferDoc.read_terms
@@ -116,9 +123,7 @@ def test_every_read_is_what_a_full_read_gives(steps: list[tuple[str, str, int]])
 async def test_a_read_that_fails_is_made_whole_by_the_next(
     room: Room, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = Peer(room, "ada", "client").join()
-    client.set_term("title", "Before")  # the general path: its item is learnt
-    assert room.draft().title == "Before"
+    client = client_who_set_the_title(room, "Before")
     client.edit(lambda odoc: odoc.description.insert(0, "New. "))  # the general path
 
     def failing(guard: Guard) -> None:
