@@ -30,6 +30,7 @@ from server.notify.addresses import parse_smtp_url, valid_address
 from server.offers.limits import Limits
 from server.offers.terms import ALL_FIELDS
 from server.presence.locks import DEFAULT_LOCK_FIELDS, LOCKABLE
+from server.rooms.flusher import LINGER_MS
 
 #: Roles and the terms fields each may edit; a viewer edits nothing.
 FieldPolicy = dict[str, frozenset[str]]
@@ -170,7 +171,7 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     #: every milestone row. Money and the contract type by default; the rest merge freely.
     lock_fields: tuple[str, ...] = DEFAULT_LOCK_FIELDS
     #: How long room updates wait to share one commit (see server/rooms/flusher.py).
-    flush_ms: float = 50.0
+    flush_ms: float = LINGER_MS
     #: Log entries above the snapshot that trigger a compaction.
     compact_every: int = 500
 

@@ -27,7 +27,7 @@ there as its own bytes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -278,7 +278,7 @@ class Guard:
             doc._exceptions.clear()
             raise ExceptionGroup("Observer callback error", errors)
 
-    def take_checked(self) -> dict[str, Any] | None:
+    def take_checked(self) -> Mapping[str, Any] | None:
         """The terms keys that checked edits alone have set since the last call, with the
         values they hold (``check_scalar``'s, read without applying the edits), or None when the
         doc changed in any other way since (a general-path edit, a server write, another node's

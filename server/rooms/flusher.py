@@ -27,6 +27,9 @@ from server.tasks import Tasks
 
 log = logging.getLogger("offer_room.flusher")
 
+#: The linger by default (``OFFER_ROOM_FLUSH_MS``): see the module's docstring for why 50 ms.
+LINGER_MS = 50.0
+
 
 class Flushable(Protocol):
     offer_id: str
@@ -39,8 +42,9 @@ class Flushable(Protocol):
 
 
 class Flusher:
-    def __init__(self, store: Store, linger_s: float = 0.05, *, tasks: Tasks | None = None
-                 ) -> None:
+    def __init__(
+        self, store: Store, linger_s: float = LINGER_MS / 1000, *, tasks: Tasks | None = None
+    ) -> None:
         self._store = store
         self._linger = linger_s
         self._tasks = tasks if tasks is not None else Tasks()
