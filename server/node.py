@@ -28,7 +28,7 @@ from server.http.front import raise_open_file_limit
 from server.logs import log_config
 from server.workers.link import WorkerLink
 from server.workers.ownership import owner_of
-from server.workers.supervisor import start_workers, supervise, wait_ready
+from server.workers.supervisor import start_workers, supervise
 
 
 def bind(config: Config) -> tuple[socket.socket, Config]:
@@ -78,12 +78,14 @@ async def serve_workers(config: Config, *, demo: bool = False) -> int:
         await store.close()
     workers = await start_workers(config, sock)
     sock.close()
-    if await wait_ready(workers):
+
+    def ready() -> None:
         pids = ", ".join(str(w.proc.pid) for w in workers)
         _announce(config, f", {len(workers)} workers: pids {pids}")
         if links:
             print_links(links, config)
-    return await supervise(workers)
+
+    return await supervise(workers, ready)
 
 
 async def serve_worker(config: Config, index: int, fds: list[int]) -> None:

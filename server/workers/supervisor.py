@@ -21,6 +21,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 
 from server.config import Config
 from server.workers.handoff import inbox_pair
@@ -76,7 +77,7 @@ async def start_workers(config: Config, listener: socket.socket) -> list[Worker]
     return workers
 
 
-async def wait_ready(workers: list[Worker]) -> bool:
+async def _ready(workers: list[Worker]) -> bool:
     """True once every worker serves; False if one exits first."""
     loop = asyncio.get_running_loop()
     for worker in workers:
@@ -85,9 +86,13 @@ async def wait_ready(workers: list[Worker]) -> bool:
     return True
 
 
-async def supervise(workers: list[Worker]) -> int:
-    """Wait for a signal (forwarded) or a worker's death (the rest are stopped); the exit
-    status."""
+async def supervise(workers: list[Worker], on_ready: Callable[[], None]) -> int:
+    """Call ``on_ready`` once every worker serves, then wait for a signal (forwarded) or a
+    worker's death (the rest are stopped); the exit status.
+
+    The signal handlers are in place before ``on_ready`` announces the node: a SIGTERM that
+    follows the readiness line at once (a service manager's quick stop, a test) must be
+    forwarded, not end the supervisor by the default action and leave the workers to notice."""
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     signals = 0
@@ -102,6 +107,15 @@ async def supervise(workers: list[Worker]) -> int:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_signal)
+
+    def announce(task: asyncio.Future[bool]) -> None:
+        # Not after a signal, nor when a worker exited first (that stops the node).
+        if not task.cancelled() and task.exception() is None and task.result() \
+                and not stopping.is_set():
+            on_ready()
+
+    ready = asyncio.ensure_future(_ready(workers))
+    ready.add_done_callback(announce)
     exits = {asyncio.ensure_future(w.proc.wait()): w for w in workers}
     stop_wait = asyncio.ensure_future(stopping.wait())
     done, _ = await asyncio.wait([*exits, stop_wait], return_when=asyncio.FIRST_COMPLETED)
@@ -116,6 +130,8 @@ async def supervise(workers: list[Worker]) -> int:
         _signal_all(workers, signal.SIGTERM)
     await asyncio.gather(*exits)
     stop_wait.cancel()
+    ready.cancel()
+    await asyncio.wait([ready])  # its read is off the control sockets before they close
     for worker in workers:
         worker.control.close()
     for sig in (signal.SIGTERM, signal.SIGINT):
