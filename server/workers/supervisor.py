@@ -42,6 +42,17 @@ class Worker:
         self.control = control
 
 
+def control_pair() -> tuple[socket.socket, socket.socket]:
+    """A worker's control socket: the supervisor's end, and the end the worker inherits (it
+    says "serving" on it; the supervisor reads end-of-file when the worker is gone)."""
+    ours, theirs = socket.socketpair()
+    theirs.set_inheritable(True)
+    # The loop reads ours (sock_recv): blocking, it would stall the loop in recv until the worker
+    # serves, and hold a signal's forwarding back until then.
+    ours.setblocking(False)
+    return ours, theirs
+
+
 async def start_workers(config: Config, listener: socket.socket) -> list[Worker]:
     """Start ``config.workers`` workers sharing ``listener``; returns them once started (not yet
     serving)."""
@@ -51,8 +62,7 @@ async def start_workers(config: Config, listener: socket.socket) -> list[Worker]
     workers: list[Worker] = []
     try:
         for index in range(count):
-            ours, theirs = socket.socketpair()
-            theirs.set_inheritable(True)
+            ours, theirs = control_pair()
             fds = [listener.fileno(), theirs.fileno(), inboxes[index][0].fileno(),
                    *(send.fileno() for send in senders)]
             # Each worker is a node of its own to the bus (Redis), so its id must differ.
