@@ -120,8 +120,12 @@ async def supervise(workers: list[Worker], on_ready: Callable[[], None]) -> int:
 
     def announce(task: asyncio.Future[bool]) -> None:
         # Not after a signal, nor when a worker exited first (that stops the node).
-        if not task.cancelled() and task.exception() is None and task.result() \
-                and not stopping.is_set():
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            log.error("reading the workers' readiness failed: %r", error)
+        elif task.result() and not stopping.is_set():
             on_ready()
 
     ready = asyncio.ensure_future(_ready(workers))
