@@ -87,13 +87,20 @@ async def start_workers(config: Config, listener: socket.socket) -> list[Worker]
     return workers
 
 
-async def _ready(workers: list[Worker]) -> bool:
-    """True once every worker serves; False if one exits first."""
+async def _announce_when_ready(workers: list[Worker], stopping: asyncio.Event,
+                               on_ready: Callable[[], None]) -> None:
+    """Call ``on_ready`` once every worker serves; not if one exits first (that stops the node),
+    nor once a signal asked for the stop."""
     loop = asyncio.get_running_loop()
-    for worker in workers:
-        if await loop.sock_recv(worker.control, 1) == b"":
-            return False
-    return True
+    try:
+        for worker in workers:
+            if await loop.sock_recv(worker.control, 1) == b"":
+                return
+    except OSError as error:
+        log.error("reading the workers' readiness failed: %r", error)
+        return
+    if not stopping.is_set():
+        on_ready()
 
 
 async def supervise(workers: list[Worker], on_ready: Callable[[], None]) -> int:
@@ -118,18 +125,7 @@ async def supervise(workers: list[Worker], on_ready: Callable[[], None]) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_signal)
 
-    def announce(task: asyncio.Future[bool]) -> None:
-        # Not after a signal, nor when a worker exited first (that stops the node).
-        if task.cancelled():
-            return
-        error = task.exception()
-        if error is not None:
-            log.error("reading the workers' readiness failed: %r", error)
-        elif task.result() and not stopping.is_set():
-            on_ready()
-
-    ready = asyncio.ensure_future(_ready(workers))
-    ready.add_done_callback(announce)
+    ready = asyncio.ensure_future(_announce_when_ready(workers, stopping, on_ready))
     exits = {asyncio.ensure_future(w.proc.wait()): w for w in workers}
     stop_wait = asyncio.ensure_future(stopping.wait())
     done, _ = await asyncio.wait([*exits, stop_wait], return_when=asyncio.FIRST_COMPLETED)
